@@ -1,0 +1,63 @@
+# The two commands of the README:
+#   make run    set up, migrate, load demo data and serve on http://127.0.0.1:5000 (SQLite)
+#   make test   set up and run the whole test suite (and on PostgreSQL when TEST_DATABASE_URL is set)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+FLASK = $(BIN)/flask --app app
+CATALOG = portal/translations
+DEMO_PROJECTS ?= 300
+
+.PHONY: run test setup setup-dev system-deps translations extract-messages lint benchmark clean
+
+run: setup translations
+	$(FLASK) db upgrade
+	$(FLASK) portal demo --projects $(DEMO_PROJECTS)
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup-dev system-deps translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Browser tests drive Debian's chromium; PDF checks use poppler's pdftoppm/pdftotext.
+system-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+translations: setup
+	$(BIN)/pybabel compile -d $(CATALOG)
+
+# Refresh the catalog template and the Khmer catalog after changing interface strings.
+extract-messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(CATALOG)/messages.pot portal templates
+	$(BIN)/pybabel update -N -i $(CATALOG)/messages.pot -d $(CATALOG) --no-wrap
+
+lint: setup-dev
+	$(BIN)/ruff check portal tests app.py
+	$(BIN)/ruff format --check portal tests app.py
+
+benchmark: setup-dev
+	$(BIN)/python -m pytest tests/benchmarks -s -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,121 @@
+"""The Cambodia development cooperation portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=False,
+    )
+    app.config.from_object(config or Config())
+    register_extensions(app)
+    register_sessions(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (every table in the metadata)
+    from portal.extensions import bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    """Enforce foreign keys on SQLite and let SQLAlchemy own its transactions."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def register_sessions(app: Flask) -> None:
+    from portal.sessions import PortalSessionInterface
+
+    app.session_interface = PortalSessionInterface()
+
+
+def register_i18n(app: Flask) -> None:
+    from portal.i18n import init_i18n
+
+    init_i18n(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.accounts.admin_views import bp as users_bp
+    from portal.accounts.views import bp as accounts_bp
+    from portal.home.views import bp as home_bp
+    from portal.money.views import bp as money_bp
+    from portal.organizations.views import bp as organizations_bp
+    from portal.reference.views import bp as reference_bp
+    from portal.strategy.views import bp as strategy_bp
+
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        users_bp,
+        organizations_bp,
+        reference_bp,
+        money_bp,
+        strategy_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def register_errors(app: Flask) -> None:
+    from portal.errors import init_errors
+
+    init_errors(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal.templating import init_templating
+
+    init_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)

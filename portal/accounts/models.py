@@ -1,0 +1,110 @@
+"""User accounts and their roles."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, TimestampMixin
+from portal.organizations.models import GOVERNMENT_KINDS, NATIONAL_KINDS, Organization
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class Role(enum.StrEnum):
+    DP = "dp"
+    MINISTRY = "ministry"
+    CDC = "cdc"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.DP: _l("Development partner focal point"),
+    Role.MINISTRY: _l("Ministry focal point"),
+    Role.CDC: _l("CDC staff"),
+}
+
+
+def role_fits_organization(role: Role, organization: Organization) -> bool:
+    """Say whether a user of `role` may belong to `organization`.
+
+    A development partner focal point belongs to an external partner, a ministry focal point
+    to a national institution, CDC staff to a government institution (CDC itself).
+    """
+    if role is Role.DP:
+        return not organization.is_national
+    if role is Role.MINISTRY:
+        return organization.kind in NATIONAL_KINDS
+    return organization.kind in GOVERNMENT_KINDS
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_km: Mapped[str | None] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            name="user_role",
+            native_enum=False,
+            length=16,
+            values_callable=lambda roles: [r.value for r in roles],
+        )
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped whenever the password changes or the account is deactivated: it is part of the
+    # session identity, so every other session of the user ends at that moment.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+        self.session_version = (self.session_version or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_cdc(self) -> bool:
+        return self.role is Role.CDC
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+def dummy_password_check() -> None:
+    """Spend the time of one hash check, so an unknown email answers as slowly as a known one."""
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, "not-the-password")
+
+
+_DUMMY_HASH = _hasher.hash("dummy-password-for-timing")

@@ -1,0 +1,144 @@
+"""Account use cases: authenticate, create, change, deactivate (flush, never commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role, User, dummy_password_check, role_fits_organization
+from portal.audit.services import record
+from portal.db import utcnow
+from portal.extensions import db
+from portal.organizations.models import Organization
+
+
+class AccountError(ValueError):
+    """A change to an account was refused; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None; record the attempt."""
+    user = find_by_email(email)
+    if user is None:
+        dummy_password_check()
+        record("login.failed", object_type="User", email=normalize_email(email)[:254])
+        return None
+    if not user.check_password(password):
+        record("login.failed", obj=user, reason="password")
+        return None
+    if not user.active:
+        record("login.failed", obj=user, reason="inactive")
+        return None
+    user.last_login_at = utcnow()
+    record("login", user=user, obj=user)
+    return user
+
+
+def role_mismatch_message(role: Role, organization: Organization) -> str:
+    if role is Role.DP:
+        return str(
+            _l(
+                "A development partner focal point must belong to a development partner, "
+                "not to a national institution."
+            )
+        )
+    if role is Role.MINISTRY:
+        return str(_l("A ministry focal point must belong to a national institution."))
+    return str(_l("CDC staff must belong to a government institution."))
+
+
+@dataclass
+class AccountData:
+    email: str
+    name: str
+    organization: Organization
+    role: Role
+    name_km: str | None = None
+    locale: str | None = None
+    active: bool = True
+
+
+def _check(data: AccountData, existing: User | None = None) -> None:
+    if not role_fits_organization(data.role, data.organization):
+        raise AccountError(role_mismatch_message(data.role, data.organization), field="role")
+    other = find_by_email(data.email)
+    if other is not None and other is not existing:
+        raise AccountError(str(_l("An account with this email already exists.")), field="email")
+
+
+def create_user(data: AccountData, password: str, *, actor: User | None = None) -> User:
+    """Create an account; refuse a role that does not fit the organization or a taken email."""
+    _check(data)
+    user = User(
+        email=normalize_email(data.email),
+        name=data.name.strip(),
+        name_km=(data.name_km or "").strip() or None,
+        organization=data.organization,
+        role=data.role,
+        locale=data.locale or None,
+        active=data.active,
+        session_version=0,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(
+        "user.created",
+        user=actor,
+        obj=user,
+        role=user.role.value,
+        organization=data.organization.acronym,
+    )
+    return user
+
+
+def update_user(user: User, data: AccountData, *, actor: User) -> None:
+    """Change an account's details; a role change and deactivation are audited."""
+    _check(data, existing=user)
+    old_role, was_active = user.role, user.active
+    user.email = normalize_email(data.email)
+    user.name = data.name.strip()
+    user.name_km = (data.name_km or "").strip() or None
+    user.organization = data.organization
+    user.role = data.role
+    user.locale = data.locale or None
+    user.active = data.active
+    if old_role is not data.role:
+        record("user.role_changed", user=actor, obj=user, old=old_role.value, new=data.role.value)
+    if was_active and not data.active:
+        user.session_version += 1  # ends every open session of the account
+        record("user.deactivated", user=actor, obj=user)
+    elif not was_active and data.active:
+        record("user.reactivated", user=actor, obj=user)
+    record("user.updated", user=actor, obj=user)
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; other sessions end."""
+    if not user.check_password(current):
+        raise AccountError(str(_l("The current password is not correct.")), "current_password")
+    user.set_password(new)
+    record("user.password_changed", user=user, obj=user)
+    db.session.flush()
+
+
+def reset_password(user: User, new: str, *, actor: User) -> None:
+    """Set a password for someone else (CDC only); their sessions end."""
+    user.set_password(new)
+    record("user.password_reset", user=actor, obj=user)
+    db.session.flush()

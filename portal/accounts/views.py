@@ -1,0 +1,98 @@
+"""Logging in and out, and changing one's own password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts import services
+from portal.accounts.forms import ChangePasswordForm, LoginForm
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.extensions import db, login_manager
+from portal.security import is_safe_redirect
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(identity: str) -> User | None:
+    """Load the user of a session, unless the password changed or the account was closed."""
+    user_id, _sep, version = identity.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    from portal.errors import render_error, wants_json
+
+    if wants_json():
+        return render_error(401, _("Log in to continue."))
+    flash(_("Please log in to see this page."), "info")
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with email and password; a wrong pair never says which part was wrong."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()  # keep the failed-login audit entry
+            flash(
+                _("The email or password is not correct, or the account is not active."), "danger"
+            )
+        else:
+            locale = session.get("locale")
+            session.clear()  # a fresh session at login: nothing carried over from before
+            if locale:
+                session["locale"] = locale
+            login_user(user)
+            db.session.commit()
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    if current_user.is_authenticated:
+        record("logout", user=current_user, obj=current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except services.AccountError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session stays, re-keyed
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/change_password.html", form=form)

@@ -1,0 +1,27 @@
+"""Write audit entries; callers commit with the rest of the request."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+
+
+def record(
+    action: str, *, user=None, obj=None, object_type: str | None = None, object_id=None, **detail
+) -> AuditEvent:
+    """Add an audit entry for `action` to the session (flushed, not committed)."""
+    if obj is not None:
+        object_type = object_type or type(obj).__name__
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    event = AuditEvent(
+        user_id=getattr(user, "id", None),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        remote_addr=request.remote_addr if has_request_context() else None,
+        detail=detail or None,
+    )
+    db.session.add(event)
+    return event

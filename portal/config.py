@@ -1,0 +1,93 @@
+"""Configuration read from the environment.
+
+Every variable is documented in README.md; keep the two in step.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _development_secret_key(instance: Path) -> str:
+    """Return a secret generated once for this checkout and kept under instance/."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a runnable portal."""
+
+
+class Config:
+    """Settings shared by every environment; values come from the environment."""
+
+    LANGUAGES = ("en", "km")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "portal" / "translations")
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "portal_session"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BOOTSTRAP_SERVE_LOCAL = True
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    PAGE_SIZE = 25
+
+    def __init__(self) -> None:
+        instance = _instance_dir()
+        self.INSTANCE_DIR = str(instance)
+        self.PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"
+        )
+        secret = os.environ.get("SECRET_KEY")
+        if not secret:
+            if self.PORTAL_ENV == "production":
+                raise ConfigurationError("SECRET_KEY must be set when PORTAL_ENV=production.")
+            secret = _development_secret_key(instance)
+        self.SECRET_KEY = secret
+        # Cookies are always Secure in production; elsewhere they are Secure whenever the
+        # request itself came over https (see portal.sessions).
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", self.PORTAL_ENV == "production")
+        self.PROXY_FIX = _flag("PORTAL_BEHIND_PROXY", False)
+        self.DATA_DIR = os.environ.get("PORTAL_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database and no CSRF unless a test asks."""
+
+    __test__ = False  # not a pytest test class
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+
+    def __init__(self, database_url: str | None = None) -> None:
+        super().__init__()
+        self.PORTAL_ENV = "testing"
+        self.SQLALCHEMY_DATABASE_URI = database_url or "sqlite://"
+        self.SECRET_KEY = "test-secret-key-not-for-production"

@@ -1,0 +1,129 @@
+"""Build the demo database: reference data, real organizations, demo accounts, rates.
+
+Every step is idempotent: running the demo twice adds nothing the first run made.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.accounts.services import AccountData, create_user, find_by_email
+from portal.demo.organizations import (
+    DEMO_PASSWORD,
+    DEMO_RATE_ANCHORS,
+    DEMO_USERS,
+    DEVELOPMENT_PARTNERS,
+    NATIONAL_INSTITUTIONS,
+)
+from portal.extensions import db
+from portal.money.models import ExchangeRate
+from portal.money.services import load_currencies
+from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
+from portal.organizations.services import by_acronym
+from portal.reference.services import load_geography, load_sectors, load_technical_working_groups
+from portal.strategy.services import seed_pentagonal_strategy
+
+DEMO_RATE_SOURCE = "Demo data: approximate yearly average, not an official rate"
+DEMO_YEARS = range(1995, 2031)
+
+
+def seed_reference_data() -> dict[str, int]:
+    """Load the gazetteer, sectors, currencies, TWGs and the current strategy framework."""
+    counts = {}
+    counts.update(load_geography())
+    counts.update(load_sectors())
+    counts["currencies"] = load_currencies()
+    counts["technical_working_groups"] = load_technical_working_groups()
+    counts["strategy_frameworks"] = int(seed_pentagonal_strategy())
+    return counts
+
+
+def seed_organizations() -> int:
+    """Add the real partners and institutions that are not there yet; return how many."""
+    added = 0
+    for acronym, name_en, name_km, kind, iati_ref in DEVELOPMENT_PARTNERS + NATIONAL_INSTITUTIONS:
+        if by_acronym(acronym) is not None:
+            continue
+        if iati_ref and db.session.scalar(
+            select(Organization.id).where(Organization.iati_ref == iati_ref)
+        ):
+            iati_ref = None
+        db.session.add(
+            Organization(
+                acronym=acronym,
+                name_en=name_en,
+                name_km=name_km,
+                kind=kind,
+                iati_ref=iati_ref,
+                iati_type=DEFAULT_IATI_TYPE[kind],
+            )
+        )
+        added += 1
+    db.session.flush()
+    return added
+
+
+def seed_users() -> int:
+    """Create the demo accounts that do not exist yet; return how many."""
+    added = 0
+    for email, name, acronym, role in DEMO_USERS:
+        if find_by_email(email) is not None:
+            continue
+        create_user(
+            AccountData(email=email, name=name, organization=by_acronym(acronym), role=Role(role)),
+            DEMO_PASSWORD,
+        )
+        added += 1
+    return added
+
+
+def _interpolate(anchors: dict[int, float], year: int) -> Decimal:
+    years = sorted(anchors)
+    if year <= years[0]:
+        value = anchors[years[0]]
+    elif year >= years[-1]:
+        value = anchors[years[-1]]
+    else:
+        low = max(y for y in years if y <= year)
+        high = min(y for y in years if y >= year)
+        share = 0 if high == low else (year - low) / (high - low)
+        value = anchors[low] + (anchors[high] - anchors[low]) * share
+    return Decimal(str(round(value, 4)))
+
+
+def seed_rates() -> int:
+    """Fill the demo rate table for 1995-2030 where a rate is missing; return how many."""
+    existing = set(db.session.execute(select(ExchangeRate.currency_code, ExchangeRate.year)))
+    added = 0
+    for code, anchors in DEMO_RATE_ANCHORS.items():
+        for year in DEMO_YEARS:
+            if (code, year) in existing:
+                continue
+            db.session.add(
+                ExchangeRate(
+                    currency_code=code,
+                    year=year,
+                    units_per_usd=_interpolate(anchors, year),
+                    source=DEMO_RATE_SOURCE,
+                )
+            )
+            added += 1
+    db.session.flush()
+    return added
+
+
+def build_demo(project_count: int = 0) -> dict[str, int]:
+    """Seed everything the demo needs; return what was added."""
+    counts = seed_reference_data()
+    counts["organizations"] = seed_organizations()
+    counts["users"] = seed_users()
+    counts["exchange_rates"] = seed_rates()
+    return counts
+
+
+def demo_user_count() -> int:
+    emails = [email for email, *_rest in DEMO_USERS]
+    return len(list(db.session.scalars(select(User.id).where(User.email.in_(emails)))))

@@ -1,0 +1,66 @@
+"""The home page of each role, the language switch and locally served assets."""
+
+from __future__ import annotations
+
+import fontpkg_noto_sans_khmer
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.extensions import db
+from portal.home import services
+from portal.security import is_safe_redirect
+
+bp = Blueprint("home", __name__)
+
+_KHMER_FONT = next(fontpkg_noto_sans_khmer.ROOT.joinpath("files").glob("NotoSansKhmer*.ttf"))
+
+
+@bp.get("/")
+def index():
+    """Show the home page made for the visitor's role (the public one when logged out)."""
+    if not current_user.is_authenticated:
+        return render_template("home/public.html", summary=services.public_summary())
+    if current_user.role is Role.CDC:
+        return render_template("home/cdc.html", summary=services.cdc_summary())
+    if current_user.role is Role.MINISTRY:
+        return render_template(
+            "home/ministry.html", summary=services.organization_summary(current_user.organization)
+        )
+    return render_template(
+        "home/dp.html", summary=services.organization_summary(current_user.organization)
+    )
+
+
+@bp.get("/about")
+def about():
+    """Explain where the reference data comes from."""
+    return render_template("home/about.html")
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language and remember it (for the account when logged in)."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["locale"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+
+
+@bp.get("/fonts/noto-sans-khmer.ttf")
+def khmer_font():
+    """Serve the Khmer font from its installed package."""
+    return send_file(_KHMER_FONT, mimetype="font/ttf", max_age=30 * 24 * 3600)

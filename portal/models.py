@@ -1,0 +1,15 @@
+"""Import every model, so that metadata (and Alembic) sees all tables."""
+
+from portal.accounts.models import User  # noqa: F401
+from portal.audit.models import AuditEvent  # noqa: F401
+from portal.money.models import Currency, ExchangeRate  # noqa: F401
+from portal.organizations.models import Organization  # noqa: F401
+from portal.reference.models import (  # noqa: F401
+    Commune,
+    District,
+    Province,
+    Sector,
+    SectorCategory,
+    TechnicalWorkingGroup,
+)
+from portal.strategy.models import StrategyFramework, StrategyNode  # noqa: F401

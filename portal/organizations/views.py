@@ -1,0 +1,92 @@
+"""CDC keeps the list of organizations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.db import paginate
+from portal.extensions import db
+from portal.organizations import services
+from portal.organizations.forms import OrganizationForm
+from portal.organizations.models import DEFAULT_IATI_TYPE, Organization, OrgKind
+from portal.security import cdc_required
+
+bp = Blueprint("organizations", __name__, url_prefix="/admin/organizations")
+
+SORTS = {"acronym": Organization.acronym, "name": Organization.name_en, "kind": Organization.kind}
+
+
+@bp.get("/")
+@cdc_required
+def index():
+    """List organizations with search, group filter, sorting and pages (CDC only)."""
+    q = request.args.get("q", "").strip()
+    group = request.args.get("group", "")
+    kind = request.args.get("kind", "")
+    sort = request.args.get("sort", "acronym")
+    column = SORTS.get(sort.lstrip("-"), Organization.acronym)
+    statement = services.search_statement(q, group, kind).order_by(
+        column.desc() if sort.startswith("-") else column, Organization.id
+    )
+    page = paginate(db.session, statement, request.args.get("page", 1, type=int), 25)
+    return render_template(
+        "organizations/index.html",
+        page=page,
+        q=q,
+        group=group,
+        kind=kind,
+        sort=sort,
+        kinds=list(OrgKind),
+    )
+
+
+def _data(form: OrganizationForm) -> services.OrganizationData:
+    kind = OrgKind(form.kind.data)
+    return services.OrganizationData(
+        name_en=form.name_en.data,
+        name_km=form.name_km.data,
+        acronym=form.acronym.data,
+        kind=kind,
+        iati_ref=form.iati_ref.data,
+        iati_type=form.iati_type.data or DEFAULT_IATI_TYPE[kind],
+        active=form.active.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@cdc_required
+def new():
+    """Add an organization (CDC only)."""
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        try:
+            org = services.create_organization(_data(form), actor=current_user)
+        except services.OrganizationError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(acronym)s has been added.", acronym=org.acronym), "success")
+            return redirect(url_for("organizations.index"))
+    return render_template("organizations/form.html", form=form, org=None)
+
+
+@bp.route("/<int:org_id>", methods=["GET", "POST"])
+@cdc_required
+def edit(org_id: int):
+    """Edit an organization (CDC only)."""
+    org = db.get_or_404(Organization, org_id)
+    form = OrganizationForm(obj=org)
+    if request.method == "GET":
+        form.kind.data = org.kind.value
+    if form.validate_on_submit():
+        try:
+            services.update_organization(org, _data(form), actor=current_user)
+        except services.OrganizationError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(acronym)s has been saved.", acronym=org.acronym), "success")
+            return redirect(url_for("organizations.index"))
+    return render_template("organizations/form.html", form=form, org=org)

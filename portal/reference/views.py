@@ -1,0 +1,144 @@
+"""Reference data pages: sectors, Technical Working Groups and the gazetteer (CDC)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from portal.audit.services import record
+from portal.db import paginate
+from portal.extensions import db
+from portal.reference.forms import SectorNameForm, TechnicalWorkingGroupForm
+from portal.reference.models import (
+    Commune,
+    District,
+    Province,
+    Sector,
+    SectorCategory,
+    TechnicalWorkingGroup,
+)
+from portal.security import cdc_required
+
+bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
+
+
+@bp.get("/")
+@cdc_required
+def index():
+    """Show the reference lists and how many entries each holds (CDC only)."""
+    counts = {
+        "provinces": db.session.scalar(select(func.count()).select_from(Province)),
+        "districts": db.session.scalar(select(func.count()).select_from(District)),
+        "communes": db.session.scalar(select(func.count()).select_from(Commune)),
+        "sectors": db.session.scalar(select(func.count()).select_from(Sector)),
+        "categories": db.session.scalar(select(func.count()).select_from(SectorCategory)),
+        "twgs": db.session.scalar(select(func.count()).select_from(TechnicalWorkingGroup)),
+    }
+    return render_template("reference/index.html", counts=counts)
+
+
+@bp.get("/sectors")
+@cdc_required
+def sectors():
+    """List DAC sector codes with search and category filter (CDC only)."""
+    q = request.args.get("q", "").strip()
+    category = request.args.get("category", "")
+    statement = select(Sector).order_by(Sector.code)
+    if q:
+        statement = statement.where(
+            or_(
+                Sector.code.startswith(q),
+                func.lower(Sector.name_en).like(f"%{q.lower()}%"),
+                Sector.name_km.like(f"%{q}%"),
+            )
+        )
+    if category:
+        statement = statement.where(Sector.category_code == category)
+    page = paginate(db.session, statement, request.args.get("page", 1, type=int), 50)
+    categories = list(db.session.scalars(select(SectorCategory).order_by(SectorCategory.code)))
+    return render_template(
+        "reference/sectors.html", page=page, q=q, category=category, categories=categories
+    )
+
+
+@bp.route("/sectors/<code>", methods=["GET", "POST"])
+@cdc_required
+def sector(code: str):
+    """Give a sector its Khmer name (CDC only); codes and English names come from IATI."""
+    sector = db.get_or_404(Sector, code)
+    form = SectorNameForm(obj=sector)
+    if form.validate_on_submit():
+        sector.name_km = form.name_km.data.strip() or None
+        record("sector.updated", user=current_user, obj=sector, object_id=sector.code)
+        db.session.commit()
+        flash(_("The sector %(code)s has been saved.", code=sector.code), "success")
+        return redirect(url_for("reference.sectors", q=sector.code))
+    return render_template("reference/sector.html", sector=sector, form=form)
+
+
+@bp.get("/twgs")
+@cdc_required
+def twgs():
+    """List the Technical Working Groups (CDC only)."""
+    groups = list(
+        db.session.scalars(select(TechnicalWorkingGroup).order_by(TechnicalWorkingGroup.name_en))
+    )
+    return render_template("reference/twgs.html", groups=groups)
+
+
+@bp.route("/twgs/new", methods=["GET", "POST"])
+@bp.route("/twgs/<int:twg_id>", methods=["GET", "POST"])
+@cdc_required
+def edit_twg(twg_id: int | None = None):
+    """Add or edit a Technical Working Group (CDC only)."""
+    group = db.get_or_404(TechnicalWorkingGroup, twg_id) if twg_id else None
+    form = TechnicalWorkingGroupForm(obj=group)
+    if form.validate_on_submit():
+        if group is None:
+            group = TechnicalWorkingGroup()
+            db.session.add(group)
+        group.name_en = form.name_en.data.strip()
+        group.name_km = form.name_km.data.strip() or None
+        group.acronym = form.acronym.data.strip() or None
+        group.active = form.active.data
+        db.session.flush()
+        record("twg.saved", user=current_user, obj=group)
+        db.session.commit()
+        flash(_("The working group has been saved."), "success")
+        return redirect(url_for("reference.twgs"))
+    return render_template("reference/twg_form.html", form=form, group=group)
+
+
+@bp.get("/geography")
+@cdc_required
+def geography():
+    """List provinces with their districts and commune counts (CDC only)."""
+    district_counts = dict(
+        db.session.execute(
+            select(District.province_code, func.count()).group_by(District.province_code)
+        ).all()
+    )
+    commune_counts = dict(
+        db.session.execute(
+            select(District.province_code, func.count(Commune.code))
+            .join(Commune, Commune.district_code == District.code)
+            .group_by(District.province_code)
+        ).all()
+    )
+    provinces = list(db.session.scalars(select(Province).order_by(Province.code)))
+    return render_template(
+        "reference/geography.html",
+        provinces=provinces,
+        district_counts=district_counts,
+        commune_counts=commune_counts,
+    )
+
+
+@bp.get("/geography/<code>")
+@cdc_required
+def province(code: str):
+    """Show a province's districts (CDC only)."""
+    province = db.get_or_404(Province, code)
+    return render_template("reference/province.html", province=province)

@@ -1,0 +1,72 @@
+"""What every template can use: the language, names in it, money and navigation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, request, url_for
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.i18n import current_locale
+
+# (endpoint, label, roles allowed; None = every logged-in user)
+NAVIGATION = [
+    ("home.index", _l("Home"), None),
+    ("users.index", _l("Accounts"), {Role.CDC}),
+    ("organizations.index", _l("Organizations"), {Role.CDC}),
+    ("reference.index", _l("Reference data"), {Role.CDC}),
+]
+
+
+def local_name(obj, locale: str | None = None) -> str:
+    """Return the Khmer name of `obj` in the Khmer interface when it has one, else English."""
+    if obj is None:
+        return ""
+    locale = locale or current_locale()
+    if hasattr(obj, "display_name"):
+        return obj.display_name(locale)
+    return getattr(obj, "name_en", str(obj))
+
+
+def money(value: Decimal | None, currency: str | None = None) -> str:
+    """Format an amount with two decimals in the interface language."""
+    if value is None:
+        return ""
+    text = format_decimal(value, format="#,##0.00")
+    return f"{text} {currency}" if currency else text
+
+
+def rate(value: Decimal | None) -> str:
+    """Format an exchange rate with as many decimals as it has (up to 8)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.########")
+
+
+def navigation_for(user) -> list[tuple[str, str]]:
+    """Return the (url, label) pairs of the menu this user may open."""
+    if not user.is_authenticated:
+        return []
+    return [
+        (url_for(endpoint), label)
+        for endpoint, label, roles in NAVIGATION
+        if roles is None or user.role in roles
+    ]
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["format_decimal_rate"] = rate
+    app.jinja_env.globals["local_name"] = local_name
+
+    @app.context_processor
+    def inject_common():
+        return {
+            "locale": current_locale(),
+            "navigation": navigation_for(current_user),
+            "languages": [("en", "English"), ("km", "ខ្មែរ")],
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

@@ -1,0 +1,105 @@
+"""Every route answers each role as its rule says; a new route without a rule fails here."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.reference.models import TechnicalWorkingGroup
+from portal.strategy.models import StrategyFramework, StrategyNode
+
+PUBLIC, LOGIN, CDC = "public", "login", "cdc"
+
+# endpoint -> who may open it
+RULES = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "home.index": PUBLIC,
+    "home.about": PUBLIC,
+    "home.set_language": PUBLIC,
+    "home.khmer_font": PUBLIC,
+    "accounts.login": PUBLIC,
+    "accounts.logout": PUBLIC,
+    "accounts.change_password": LOGIN,
+    "users.index": CDC,
+    "users.new": CDC,
+    "users.edit": CDC,
+    "users.reset_password": CDC,
+    "organizations.index": CDC,
+    "organizations.new": CDC,
+    "organizations.edit": CDC,
+    "reference.index": CDC,
+    "reference.sectors": CDC,
+    "reference.sector": CDC,
+    "reference.twgs": CDC,
+    "reference.edit_twg": CDC,
+    "reference.geography": CDC,
+    "reference.province": CDC,
+    "money.rates": CDC,
+    "strategy.frameworks": CDC,
+    "strategy.framework": CDC,
+    "strategy.make_current": CDC,
+    "strategy.edit_node": CDC,
+}
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - RULES.keys() == set(), "add the new routes to RULES"
+    assert RULES.keys() - endpoints == set(), "remove rules of routes that no longer exist"
+
+
+def _arguments(rule):
+    framework = db.session.scalar(select(StrategyFramework))
+    values = {
+        "user_id": db.session.scalar(select(User.id)),
+        "org_id": db.session.scalar(select(User.organization_id)),
+        "code": "12" if "province" in rule.endpoint or "geography" in rule.rule else "12220",
+        "twg_id": db.session.scalar(select(TechnicalWorkingGroup.id)),
+        "framework_id": framework.id,
+        "node_id": db.session.scalar(select(StrategyNode.id)),
+        "filename": "css/portal.css",
+    }
+    return {name: values[name] for name in rule.arguments}
+
+
+def _requests(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in {"static", "bootstrap.static", "home.khmer_font"}:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+@pytest.mark.parametrize("role", [None, "dp", "ministry", "cdc"])
+def test_each_role_gets_the_expected_answer(app, client, login_as, role):
+    from tests import factories
+
+    factories.user(role="dp")  # an account to address, whoever is asking
+    user = login_as(role) if role else None
+    with app.test_request_context():
+        for rule, method in _requests(app):
+            url = app.url_for(rule.endpoint, **_arguments(rule)) if rule.arguments else rule.rule
+            response = client.open(url, method=method, data={})
+            expected = RULES[rule.endpoint]
+            label = f"{method} {url} as {role}"
+            if (
+                expected == PUBLIC
+                or (expected == LOGIN and user)
+                or (expected == CDC and role == "cdc")
+            ):
+                assert response.status_code in (200, 302, 400), label
+                if response.status_code == 302:
+                    assert "/login" not in response.headers["Location"] or rule.endpoint in {
+                        "accounts.logout",
+                        "accounts.login",
+                    }, label
+            elif user is None:
+                assert response.status_code == 302, label
+                assert "/login" in response.headers["Location"], label
+            else:
+                assert response.status_code == 403, label
+            if rule.endpoint == "accounts.logout" and user is not None:
+                client.post(
+                    "/login", data={"email": user.email, "password": "correct horse battery"}
+                )

@@ -1,0 +1,80 @@
+"""A live portal on its own database, and a real Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.config import TestConfig
+from portal.extensions import db
+from tests.conftest import drop_scratch_database, scratch_database_url
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(backend, tmp_root):
+    """Serve the portal with demo accounts on 127.0.0.1 at a free port; yield its base URL."""
+    url = scratch_database_url(backend, "e2e", tmp_root)
+    config = TestConfig(url)
+    config.WTF_CSRF_ENABLED = True  # the browser posts real forms with real tokens
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        from portal.demo.services import build_demo
+
+        build_demo(project_count=0)
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+    drop_scratch_database(url)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium; the suite fails (not skips) when it is missing."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a full-page screenshot for people to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,65 @@
+"""Factories for test records, flushed into the test's session."""
+
+from __future__ import annotations
+
+import itertools
+
+import factory
+
+from portal.accounts.models import Role, User
+from portal.extensions import db
+from portal.organizations.models import Organization, OrgKind
+
+_sequence = itertools.count(1)
+
+
+class _Base(factory.alchemy.SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731  (the test's session)
+        sqlalchemy_session_persistence = "flush"
+
+
+class OrganizationFactory(_Base):
+    class Meta:
+        model = Organization
+
+    acronym = factory.Sequence(lambda n: f"ORG{n}")
+    name_en = factory.LazyAttribute(lambda o: f"Organization {o.acronym}")
+    kind = OrgKind.BILATERAL
+
+
+class UserFactory(_Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    name = factory.Sequence(lambda n: f"Test User {n}")
+    role = Role.DP
+    session_version = 1
+    password_hash = ""
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        from tests.conftest import TEST_PASSWORD
+
+        obj.set_password(extracted or TEST_PASSWORD)
+        db.session.flush()
+
+
+KIND_FOR_ROLE = {"dp": OrgKind.BILATERAL, "ministry": OrgKind.GOVERNMENT, "cdc": OrgKind.GOVERNMENT}
+
+
+def organization(kind: OrgKind = OrgKind.BILATERAL, **fields) -> Organization:
+    """Create an organization of `kind`."""
+    return OrganizationFactory(kind=kind, **fields)
+
+
+def user(role: str = "dp", organization: Organization | None = None, **fields) -> User:
+    """Create a user of `role`, with a fitting organization unless one is given."""
+    role_value = Role(role)
+    if organization is None:
+        acronym = "CDC" if role_value is Role.CDC else None
+        extra = {"acronym": f"CDC{next(_sequence)}"} if acronym else {}
+        organization = OrganizationFactory(kind=KIND_FOR_ROLE[role], **extra)
+    return UserFactory(role=role_value, organization=organization, **fields)
