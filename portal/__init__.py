@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.home.views import bp as home_bp
     from portal.money.views import bp as money_bp
     from portal.organizations.views import bp as organizations_bp
+    from portal.projects.views import bp as projects_bp
     from portal.reference.views import bp as reference_bp
     from portal.strategy.views import bp as strategy_bp
 
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         reference_bp,
         money_bp,
         strategy_bp,
+        projects_bp,
     ):
         app.register_blueprint(blueprint)
 

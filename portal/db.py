@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Numeric, func, select
+from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so that Alembic can alter them on every database.
 NAMING_CONVENTION = {
@@ -20,9 +21,32 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Money is stored exactly; 20 digits with 2 decimals holds any amount in any currency (KRW
-# and KHR included) and 8 decimals for exchange rates.
-Money = Numeric(20, 2, asdecimal=True)
+CENT = Decimal("0.01")
+
+
+class MoneyType(TypeDecorator):
+    """An amount with two decimals, stored as a whole number of cents.
+
+    Integers are exact on every database (SQLite has no decimal type), so sums done in SQL are
+    exact too. Python sees a Decimal. A 64-bit integer holds 92 quadrillion units with cents,
+    enough for any amount in any currency, KRW and KHR included.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return int((Decimal(value) * 100).to_integral_value(ROUND_HALF_EVEN))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 100).quantize(CENT)
+
+
+Money = MoneyType()
 Rate = Numeric(20, 8, asdecimal=True)
 Percent = Numeric(5, 2, asdecimal=True)
 

@@ -4,6 +4,15 @@ from portal.accounts.models import User  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.money.models import Currency, ExchangeRate  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401
+from portal.projects.models import (  # noqa: F401
+    Project,
+    ProjectChange,
+    ProjectDocument,
+    ProjectFunding,
+    ProjectLocation,
+    ProjectParticipant,
+    ProjectSector,
+)
 from portal.reference.models import (  # noqa: F401
     Commune,
     District,

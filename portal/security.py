@@ -61,3 +61,78 @@ def is_safe_redirect(target: str | None) -> bool:
     host_url = urlsplit(request.host_url)
     redirect_url = urlsplit(urljoin(request.host_url, target))
     return redirect_url.scheme in {"http", "https"} and redirect_url.netloc == host_url.netloc
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def project_visibility(user):
+    """A WHERE clause for the projects `user` may read (the public sees published ones)."""
+    from sqlalchemy import or_, true
+
+    from portal.projects.models import Project
+
+    published = Project.published_at.is_not(None)
+    if not (user and user.is_authenticated):
+        return published
+    if user.role is Role.CDC:
+        return true()
+    if user.role is Role.DP:
+        return or_(published, Project.reporting_org_id == user.organization_id)
+    return or_(published, Project.lead_national_partner_id == user.organization_id)
+
+
+def can_view_project(user, project) -> bool:
+    """CDC reads all; a partner its own; a ministry those it leads; anyone the published."""
+    if project.published_at is not None:
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    if user.role is Role.CDC:
+        return True
+    if user.role is Role.DP:
+        return project.reporting_org_id == user.organization_id
+    return project.lead_national_partner_id == user.organization_id
+
+
+def can_see_internal_fields(user, project) -> bool:
+    """Contacts, history and quality: for CDC and the project's own partner and ministry."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.role is Role.CDC or user.organization_id in (
+        project.reporting_org_id,
+        project.lead_national_partner_id,
+    )
+
+
+def can_create_project(user) -> bool:
+    """Development partner focal points and CDC register projects."""
+    return has_role(user, Role.DP, Role.CDC)
+
+
+def can_edit_project(user, project) -> bool:
+    """CDC edits all; a partner edits the projects its organization reports."""
+    if has_role(user, Role.CDC):
+        return True
+    return has_role(user, Role.DP) and project.reporting_org_id == user.organization_id
+
+
+def can_publish_project(user, project) -> bool:
+    """Only CDC publishes a project to the public pages."""
+    return has_role(user, Role.CDC)
+
+
+def load_project_or_404(project_id: int, user, *, for_edit: bool = False):
+    """Load a project the user may read (and edit); anything else is 404 or 403.
+
+    A project the user may not even read answers 404, so ids cannot be probed.
+    """
+    from portal.extensions import db
+    from portal.projects.models import Project
+
+    project = db.session.get(Project, project_id)
+    if project is None or not can_view_project(user, project):
+        abort(404)
+    if for_edit and not can_edit_project(user, project):
+        abort(404 if not can_see_internal_fields(user, project) else 403)
+    return project

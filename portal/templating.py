@@ -12,9 +12,11 @@ from flask_login import current_user
 from portal.accounts.models import Role
 from portal.i18n import current_locale
 
-# (endpoint, label, roles allowed; None = every logged-in user)
+# (endpoint, label, roles allowed; None = every logged-in user, "all" = the public too)
 NAVIGATION = [
     ("home.index", _l("Home"), None),
+    ("projects.index", _l("Projects"), "all"),
+    ("projects.quality_summary", _l("Data quality"), None),
     ("users.index", _l("Accounts"), {Role.CDC}),
     ("organizations.index", _l("Organizations"), {Role.CDC}),
     ("reference.index", _l("Reference data"), {Role.CDC}),
@@ -46,14 +48,32 @@ def rate(value: Decimal | None) -> str:
     return format_decimal(value, format="#,##0.########")
 
 
+def status_label(code: str | None) -> str:
+    """The IATI activity status in words."""
+    from portal.projects.codes import ACTIVITY_STATUS
+
+    return str(ACTIVITY_STATUS.get(code, code or ""))
+
+
+def code_label(codes: str, code: str | None) -> str:
+    """The label of `code` in the named code list of portal.projects.codes."""
+    from portal.projects import codes as code_lists
+
+    if not code:
+        return ""
+    return str(getattr(code_lists, codes).get(code, code))
+
+
 def navigation_for(user) -> list[tuple[str, str]]:
     """Return the (url, label) pairs of the menu this user may open."""
     if not user.is_authenticated:
-        return []
+        return [
+            (url_for(endpoint), label) for endpoint, label, roles in NAVIGATION if roles == "all"
+        ]
     return [
         (url_for(endpoint), label)
         for endpoint, label, roles in NAVIGATION
-        if roles is None or user.role in roles
+        if roles in (None, "all") or user.role in roles
     ]
 
 
@@ -61,6 +81,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["format_decimal_rate"] = rate
     app.jinja_env.globals["local_name"] = local_name
+    app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["code_label"] = code_label
 
     @app.context_processor
     def inject_common():

@@ -63,3 +63,40 @@ def user(role: str = "dp", organization: Organization | None = None, **fields) -
         extra = {"acronym": f"CDC{next(_sequence)}"} if acronym else {}
         organization = OrganizationFactory(kind=KIND_FOR_ROLE[role], **extra)
     return UserFactory(role=role_value, organization=organization, **fields)
+
+
+def rate(currency: str, year: int, units_per_usd: str) -> None:
+    """Put a yearly exchange rate in the table."""
+    from decimal import Decimal
+
+    from portal.money.services import set_rate
+
+    set_rate(currency, year, Decimal(units_per_usd))
+
+
+def project(
+    reporting: Organization | None = None, lead: Organization | None = None, actor=None, **fields
+):
+    """Save a valid project through the registry's own service (every rule applies)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.projects import services
+
+    reporting = reporting or organization(OrgKind.BILATERAL)
+    lead = lead or organization(OrgKind.GOVERNMENT)
+    values = {
+        "title_en": "Test project",
+        "reporting_org_id": reporting.id,
+        "lead_national_partner_id": lead.id,
+        "planned_start": date(2022, 1, 1),
+        "planned_end": date(2026, 12, 31),
+        "description": "A project made for a test.",
+        "sectors": [services.SectorShare("12220", Decimal(100))],
+        "nationwide": True,
+        "commitment_amount": Decimal("1000000"),
+        "commitment_currency": "USD",
+        "commitment_date": date(2022, 1, 1),
+    }
+    values.update(fields)
+    return services.save_project(services.ProjectData(**values), actor=actor)

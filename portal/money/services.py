@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,6 +13,9 @@ from portal.extensions import db
 from portal.money.models import Currency, ExchangeRate
 
 CENT = Decimal("0.01")
+
+# Sent after a rate is created or changed, so that stored USD values can follow it.
+rate_changed = Namespace().signal("rate-changed")
 USD = "USD"
 
 
@@ -189,6 +193,7 @@ def set_rate(
         old=old,
         new=str(units_per_usd),
     )
+    rate_changed.send(None, currency=currency, year=year, units_per_usd=units_per_usd)
     return rate
 
 

@@ -1,0 +1,329 @@
+"""The project form: sections of fields and repeatable rows that work without JavaScript."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+)
+from wtforms.fields import DateField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
+
+from portal.extensions import db
+from portal.forms import LongTextField, NumberField, TextField
+from portal.money.services import active_currency_codes
+from portal.organizations.services import organization_choices
+from portal.projects import codes, services
+from portal.reference.models import District, Province, Sector, TechnicalWorkingGroup
+
+REPEATABLE = ("sectors", "locations", "funding", "participants", "documents")
+
+
+class SectorRow(Form):
+    sector_code = SelectField(_l("Sector"), validators=[Optional()])
+    percentage = NumberField(_l("Share (%)"), validators=[Optional()])
+
+
+class LocationRow(Form):
+    province_code = SelectField(_l("Province"), validators=[Optional()])
+    district_code = SelectField(_l("District (optional)"), validators=[Optional()])
+    percentage = NumberField(_l("Share (%)"), validators=[Optional()])
+
+
+class FundingRow(Form):
+    year = IntegerField(_l("Year"), validators=[Optional()])
+    kind = SelectField(
+        _l("Kind"), choices=lambda: codes.choices(codes.FUNDING_KIND), validators=[Optional()]
+    )
+    amount = NumberField(_l("Amount"), validators=[Optional()])
+    currency = SelectField(_l("Currency"), validators=[Optional()])
+
+
+class ParticipantRow(Form):
+    organization_id = SelectField(_l("Organization"), validators=[Optional()])
+    role = SelectField(
+        _l("Role"), choices=lambda: codes.choices(codes.PARTICIPANT_ROLE), validators=[Optional()]
+    )
+
+
+class DocumentRow(Form):
+    title = TextField(_l("Document title"), validators=[Optional(), Length(max=255)])
+    url = TextField(
+        _l("Link (URL)"),
+        validators=[
+            Optional(),
+            Length(max=1000),
+            URL(message=_l("Give a full web address starting with https://.")),
+        ],
+    )
+
+
+class ProjectForm(FlaskForm):
+    version = HiddenField()
+    # Identity
+    title_en = TextField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+    title_km = TextField(_l("Title in Khmer"), validators=[Optional(), Length(max=500)])
+    iati_identifier = TextField(
+        _l("IATI activity identifier"),
+        validators=[Optional(), Length(max=150)],
+        description=_l(
+            "Only when your organization publishes this project to IATI: your "
+            "organisation identifier, a hyphen, and the activity's own code."
+        ),
+    )
+    partner_ref = TextField(_l("Your own reference"), validators=[Optional(), Length(max=100)])
+    description = LongTextField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    objectives = LongTextField(_l("Objectives"), validators=[Optional(), Length(max=20000)])
+    # Organizations
+    reporting_org_id = SelectField(
+        _l("Reporting development partner"), coerce=int, validators=[DataRequired()]
+    )
+    lead_national_partner_id = SelectField(
+        _l("Lead national partner"),
+        validators=[Optional()],
+        description=_l(
+            "The national institution that owns the project: a ministry or agency, "
+            "a sub-national administration, a national NGO or firm. It confirms "
+            "the project's alignment."
+        ),
+    )
+    external_lead_partner_id = SelectField(
+        _l("External lead partner"),
+        validators=[Optional()],
+        description=_l("The development partner acting as catalyst, facilitator and adviser."),
+    )
+    # Status and dates
+    status = SelectField(
+        _l("Status"),
+        choices=lambda: codes.choices(codes.ACTIVITY_STATUS),
+        default=codes.IMPLEMENTATION,
+    )
+    planned_start = DateField(_l("Planned start"), validators=[Optional()])
+    planned_end = DateField(_l("Planned end"), validators=[Optional()])
+    actual_start = DateField(_l("Actual start"), validators=[Optional()])
+    actual_end = DateField(_l("Actual end"), validators=[Optional()])
+    # Classification
+    twg_id = SelectField(_l("Technical Working Group"), validators=[Optional()])
+    type_of_assistance = SelectField(
+        _l("Type of assistance"),
+        validators=[Optional()],
+        choices=lambda: codes.choices(codes.TYPE_OF_ASSISTANCE, "—"),
+        description=_l(
+            "Grant, loan, technical cooperation (experts, training) or in-kind "
+            "(goods and equipment)."
+        ),
+    )
+    modality = SelectField(
+        _l("Modality"),
+        validators=[Optional()],
+        choices=lambda: codes.choices(codes.MODALITY, "—"),
+        description=_l(
+            "How the money is delivered: as a stand-alone project, through a "
+            "program-based approach led by government, or as budget support."
+        ),
+    )
+    finance_type = SelectField(
+        _l("IATI finance type"),
+        validators=[Optional()],
+        choices=lambda: codes.choices(codes.FINANCE_TYPE, "—"),
+    )
+    aid_type = SelectField(
+        _l("IATI aid type"),
+        validators=[Optional()],
+        choices=lambda: codes.choices(codes.AID_TYPE, "—"),
+    )
+    flow_type = SelectField(
+        _l("IATI flow type"),
+        validators=[Optional()],
+        choices=lambda: codes.choices(codes.FLOW_TYPE, "—"),
+    )
+    on_budget = BooleanField(
+        _l("On budget"),
+        description=_l("Recorded in the national budget approved by the National Assembly."),
+    )
+    on_treasury = BooleanField(
+        _l("On treasury"), description=_l("Disbursed through the national treasury.")
+    )
+    sectors = FieldList(FormField(SectorRow), min_entries=1)
+    # Locations
+    nationwide = BooleanField(
+        _l("Nationwide"),
+        description=_l(
+            "The project has no particular location. It is shown as nationwide, never spread "
+            "over the provinces."
+        ),
+    )
+    locations = FieldList(FormField(LocationRow), min_entries=1)
+    # Money
+    commitment_amount = NumberField(_l("Total commitment"), validators=[Optional()])
+    commitment_currency = SelectField(_l("Currency of the commitment"), validators=[Optional()])
+    commitment_date = DateField(_l("Date of agreement"), validators=[Optional()])
+    funding = FieldList(FormField(FundingRow), min_entries=1)
+    participants = FieldList(FormField(ParticipantRow), min_entries=1)
+    documents = FieldList(FormField(DocumentRow), min_entries=1)
+    # Contact
+    contact_name = TextField(_l("Contact person"), validators=[Optional(), Length(max=120)])
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
+    contact_phone = TextField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+
+
+def _grouped_sectors() -> list[tuple[str, str]]:
+    sectors = db.session.scalars(select(Sector).where(~Sector.withdrawn).order_by(Sector.code))
+    return [("", "—")] + [(s.code, f"{s.code} {s.name_en}") for s in sectors]
+
+
+def prepare(form: ProjectForm, *, reporting_choices: list[tuple[int, str]]) -> None:
+    """Fill every select of the form (rows included) with its choices."""
+    national = [("", "—")] + [(str(i), label) for i, label in organization_choices(True)]
+    external = [("", "—")] + [(str(i), label) for i, label in organization_choices(False)]
+    everyone = [("", "—")] + [(str(i), label) for i, label in organization_choices()]
+    currencies = [(code, code) for code in active_currency_codes()]
+    twgs = [("", "—")] + [
+        (str(t.id), f"{t.acronym or ''} {t.name_en}".strip())
+        for t in db.session.scalars(
+            select(TechnicalWorkingGroup)
+            .where(TechnicalWorkingGroup.active)
+            .order_by(TechnicalWorkingGroup.name_en)
+        )
+    ]
+    provinces = [("", "—")] + [
+        (p.code, p.name_en) for p in db.session.scalars(select(Province).order_by(Province.name_en))
+    ]
+    districts = [("", "—")] + [
+        (d.code, f"{d.name_en} ({d.province.name_en})")
+        for d in db.session.scalars(
+            select(District).join(District.province).order_by(Province.name_en, District.name_en)
+        )
+    ]
+    sectors = _grouped_sectors()
+
+    form.reporting_org_id.choices = reporting_choices
+    form.lead_national_partner_id.choices = national
+    form.external_lead_partner_id.choices = external
+    form.twg_id.choices = twgs
+    form.commitment_currency.choices = [("", "—"), *currencies]
+    for entry in form.sectors:
+        entry.form.sector_code.choices = sectors
+    for entry in form.locations:
+        entry.form.province_code.choices = provinces
+        entry.form.district_code.choices = districts
+    for entry in form.funding:
+        entry.form.currency.choices = currencies
+    for entry in form.participants:
+        entry.form.organization_id.choices = everyone
+
+
+def fill_from_project(form: ProjectForm, project) -> None:
+    """Put a project's current values in the form (for GET of the edit page)."""
+    form.version.data = str(project.version)
+    for name in ("lead_national_partner_id", "external_lead_partner_id", "twg_id"):
+        value = getattr(project, name)
+        getattr(form, name).data = "" if value is None else str(value)
+    for entry, participant in zip(form.participants, project.participants, strict=False):
+        entry.form.organization_id.data = str(participant.organization_id)
+    form.type_of_assistance.data = project.type_of_assistance or ""
+    form.modality.data = project.modality or ""
+    form.finance_type.data = project.finance_type or ""
+    form.aid_type.data = project.aid_type or ""
+    form.flow_type.data = project.flow_type or ""
+    form.commitment_currency.data = project.commitment_currency or ""
+
+
+def _blank(row: dict) -> bool:
+    return all(value in (None, "", []) for key, value in row.items() if key not in ("kind", "role"))
+
+
+def _int(value) -> int | None:
+    return int(value) if value not in (None, "") and str(value).isdigit() else None
+
+
+def to_data(form: ProjectForm) -> services.ProjectData:
+    """Turn a submitted form into ProjectData; blank rows are left out."""
+
+    def rows(name):
+        return [
+            (i, entry.data) for i, entry in enumerate(getattr(form, name)) if not _blank(entry.data)
+        ]
+
+    return services.ProjectData(
+        title_en=form.title_en.data,
+        title_km=form.title_km.data or None,
+        iati_identifier=form.iati_identifier.data or None,
+        partner_ref=form.partner_ref.data or None,
+        description=form.description.data or None,
+        objectives=form.objectives.data or None,
+        reporting_org_id=form.reporting_org_id.data,
+        lead_national_partner_id=_int(form.lead_national_partner_id.data),
+        external_lead_partner_id=_int(form.external_lead_partner_id.data),
+        status=form.status.data,
+        planned_start=form.planned_start.data,
+        planned_end=form.planned_end.data,
+        actual_start=form.actual_start.data,
+        actual_end=form.actual_end.data,
+        twg_id=_int(form.twg_id.data),
+        type_of_assistance=form.type_of_assistance.data or None,
+        modality=form.modality.data or None,
+        finance_type=form.finance_type.data or None,
+        aid_type=form.aid_type.data or None,
+        flow_type=form.flow_type.data or None,
+        on_budget=form.on_budget.data,
+        on_treasury=form.on_treasury.data,
+        nationwide=form.nationwide.data,
+        commitment_amount=form.commitment_amount.data,
+        commitment_currency=form.commitment_currency.data or None,
+        commitment_date=form.commitment_date.data,
+        contact_name=form.contact_name.data or None,
+        contact_email=form.contact_email.data or None,
+        contact_phone=form.contact_phone.data or None,
+        sectors=[
+            services.SectorShare(r["sector_code"], r["percentage"]) for _i, r in rows("sectors")
+        ],
+        locations=[
+            services.LocationShare(r["province_code"], r["percentage"], r["district_code"] or None)
+            for _i, r in rows("locations")
+        ],
+        funding=[
+            services.YearAmount(r["year"], r["kind"], r["amount"], r["currency"])
+            for _i, r in rows("funding")
+        ],
+        participants=[
+            services.Participant(_int(r["organization_id"]), r["role"])
+            for _i, r in rows("participants")
+        ],
+        documents=[services.Document(r["title"], r["url"]) for _i, r in rows("documents")],
+    )
+
+
+def row_positions(form: ProjectForm, name: str) -> list[int]:
+    """The positions in the form of the non-blank rows of `name` (to place row errors)."""
+    return [i for i, entry in enumerate(getattr(form, name)) if not _blank(entry.data)]
+
+
+def place_errors(form: ProjectForm, errors: dict[str, str]) -> list[str]:
+    """Attach service errors to the fields they concern; return the ones with no field."""
+    unplaced = []
+    positions = {name: row_positions(form, name) for name in REPEATABLE}
+    for key, message in errors.items():
+        name, _sep, rest = key.partition("-")
+        if name in REPEATABLE and rest:
+            index, _sep, field_name = rest.partition("-")
+            entry = getattr(form, name).entries[positions[name][int(index)]]
+            entry.form[field_name].errors = [*entry.form[field_name].errors, message]
+        elif key in form._fields and key not in REPEATABLE:
+            field = form[key]
+            field.errors = [*field.errors, message]
+        else:
+            unplaced.append((key, message))
+    return unplaced

@@ -1,0 +1,262 @@
+"""Projects (IATI activities) and their sectors, locations, money, partners and history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, Money, Percent, Rate, TimestampMixin, utcnow
+from portal.organizations.models import Organization
+from portal.reference.models import District, Province, Sector, TechnicalWorkingGroup
+
+
+class Project(TimestampMixin, Base):
+    __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint(
+            "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
+            name="planned_dates_in_order",
+        ),
+        CheckConstraint(
+            "actual_end IS NULL OR actual_start IS NULL OR actual_end >= actual_start",
+            name="actual_dates_in_order",
+        ),
+        CheckConstraint(
+            "commitment_amount IS NULL OR commitment_amount >= 0", name="commitment_not_negative"
+        ),
+        Index("ix_project_published", "published_at"),
+        Index("ix_project_commitment_usd", "commitment_usd"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iati_identifier: Mapped[str | None] = mapped_column(String(150), unique=True)
+    partner_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    title_en: Mapped[str] = mapped_column(String(500))
+    title_km: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    objectives: Mapped[str | None] = mapped_column(Text)
+
+    reporting_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    lead_national_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id"), index=True
+    )
+    external_lead_partner_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+
+    status: Mapped[str] = mapped_column(String(2), default="2", index=True)
+    planned_start: Mapped[date | None] = mapped_column(Date)
+    planned_end: Mapped[date | None] = mapped_column(Date)
+    actual_start: Mapped[date | None] = mapped_column(Date)
+    actual_end: Mapped[date | None] = mapped_column(Date)
+    # The first and last calendar year the project runs (from its dates), for year filters.
+    start_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    end_year: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    twg_id: Mapped[int | None] = mapped_column(ForeignKey("technical_working_group.id"))
+    type_of_assistance: Mapped[str | None] = mapped_column(String(30), index=True)
+    modality: Mapped[str | None] = mapped_column(String(30))
+    finance_type: Mapped[str | None] = mapped_column(String(6))
+    aid_type: Mapped[str | None] = mapped_column(String(6))
+    flow_type: Mapped[str | None] = mapped_column(String(4))
+    on_budget: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    on_treasury: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    nationwide: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+    commitment_amount: Mapped[Decimal | None] = mapped_column(Money)
+    commitment_currency: Mapped[str | None] = mapped_column(ForeignKey("currency.code"))
+    commitment_date: Mapped[date | None] = mapped_column(Date)
+    commitment_rate: Mapped[Decimal | None] = mapped_column(Rate)
+    commitment_usd: Mapped[Decimal | None] = mapped_column(Money)
+    disbursed_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
+    planned_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
+
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data_source: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    quality_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quality_findings: Mapped[list | None] = mapped_column(JSON)
+
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    reporting_org: Mapped[Organization] = relationship(foreign_keys=[reporting_org_id])
+    lead_national_partner: Mapped[Organization | None] = relationship(
+        foreign_keys=[lead_national_partner_id]
+    )
+    external_lead_partner: Mapped[Organization | None] = relationship(
+        foreign_keys=[external_lead_partner_id]
+    )
+    twg: Mapped[TechnicalWorkingGroup | None] = relationship()
+    sectors: Mapped[list[ProjectSector]] = relationship(
+        back_populates="project",
+        cascade="all, delete-orphan",
+        order_by="ProjectSector.percentage.desc()",
+    )
+    locations: Mapped[list[ProjectLocation]] = relationship(
+        back_populates="project",
+        cascade="all, delete-orphan",
+        order_by="ProjectLocation.percentage.desc()",
+    )
+    funding: Mapped[list[ProjectFunding]] = relationship(
+        back_populates="project",
+        cascade="all, delete-orphan",
+        order_by="(ProjectFunding.year, ProjectFunding.kind)",
+    )
+    participants: Mapped[list[ProjectParticipant]] = relationship(
+        back_populates="project", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list[ProjectDocument]] = relationship(
+        back_populates="project", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def display_title(self, locale: str = "en") -> str:
+        return self.title_km if locale == "km" and self.title_km else self.title_en
+
+    def display_name(self, locale: str = "en") -> str:
+        return self.display_title(locale)
+
+
+class ProjectSector(Base):
+    __tablename__ = "project_sector"
+    __table_args__ = (
+        UniqueConstraint("project_id", "sector_code", name="uq_project_sector"),
+        CheckConstraint("percentage > 0 AND percentage <= 100", name="percentage_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    sector_code: Mapped[str] = mapped_column(ForeignKey("sector.code"), index=True)
+    percentage: Mapped[Decimal] = mapped_column(Percent)
+
+    project: Mapped[Project] = relationship(back_populates="sectors")
+    sector: Mapped[Sector] = relationship(lazy="joined")
+
+
+class ProjectLocation(Base):
+    __tablename__ = "project_location"
+    __table_args__ = (
+        UniqueConstraint(
+            "project_id", "province_code", "district_code", name="uq_project_location"
+        ),
+        CheckConstraint("percentage > 0 AND percentage <= 100", name="percentage_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
+    percentage: Mapped[Decimal] = mapped_column(Percent)
+
+    project: Mapped[Project] = relationship(back_populates="locations")
+    province: Mapped[Province] = relationship(lazy="joined")
+    district: Mapped[District | None] = relationship(lazy="joined")
+
+
+class ProjectFunding(Base):
+    """Money of one calendar year: actual or planned disbursement, as entered and in USD."""
+
+    __tablename__ = "project_funding"
+    __table_args__ = (
+        UniqueConstraint("project_id", "year", "kind", "currency", name="uq_project_funding"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("kind IN ('disbursement', 'planned')", name="known_kind"),
+        Index("ix_project_funding_year_kind", "year", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(ForeignKey("currency.code"))
+    rate: Mapped[Decimal] = mapped_column(Rate)
+    amount_usd: Mapped[Decimal] = mapped_column(Money)
+
+    project: Mapped[Project] = relationship(back_populates="funding")
+
+
+class ProjectParticipant(Base):
+    """A funding organization (co-financier) or implementing partner of a project."""
+
+    __tablename__ = "project_participant"
+    __table_args__ = (
+        UniqueConstraint("project_id", "organization_id", "role", name="uq_project_participant"),
+        CheckConstraint("role IN ('funding', 'implementing')", name="known_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    project: Mapped[Project] = relationship(back_populates="participants")
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class ProjectDocument(Base):
+    __tablename__ = "project_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(255))
+    url: Mapped[str] = mapped_column(String(1000))
+
+    project: Mapped[Project] = relationship(back_populates="documents")
+
+
+class ProjectChange(Base):
+    """One field of a project changed: who, when, from what, to what. Never edited."""
+
+    __tablename__ = "project_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    user = relationship("User", lazy="joined")

@@ -1,0 +1,170 @@
+"""Finding projects: filters, sorting, totals and the rows of an export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.projects.models import Project, ProjectLocation, ProjectSector
+from portal.security import project_visibility
+
+
+@dataclass
+class ProjectFilters:
+    """The filters of the project list, as read from the query string."""
+
+    q: str = ""
+    partner: int | None = None
+    ministry: int | None = None
+    sector: str = ""
+    province: str = ""
+    status: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    assistance: str = ""
+    published: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> ProjectFilters:
+        def integer(name):
+            value = args.get(name, "").strip()
+            return int(value) if value.isdigit() else None
+
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            partner=integer("partner"),
+            ministry=integer("ministry"),
+            sector=args.get("sector", "").strip()[:5],
+            province=args.get("province", "").strip()[:2],
+            status=args.get("status", "").strip()[:2],
+            year_from=integer("year_from"),
+            year_to=integer("year_to"),
+            assistance=args.get("assistance", "").strip()[:30],
+            published=args.get("published", "").strip()[:3],
+        )
+
+    def as_args(self) -> dict:
+        """The non-empty filters, for links that keep them."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) not in (None, "")
+        }
+
+
+SORTS = {
+    "title": Project.title_en,
+    "status": Project.status,
+    "start": Project.start_year,
+    "commitment": Project.commitment_usd,
+    "disbursed": Project.disbursed_usd,
+    "updated": Project.updated_at,
+    "quality": Project.quality_score,
+}
+
+
+def filtered(user, filters: ProjectFilters):
+    """Return the SELECT of the projects `user` may read that match `filters`."""
+    statement = select(Project).where(project_visibility(user))
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        statement = statement.where(
+            or_(
+                func.lower(Project.title_en).like(like),
+                Project.title_km.like(f"%{filters.q}%"),
+                func.lower(Project.iati_identifier).like(like),
+                func.lower(Project.partner_ref).like(like),
+                func.lower(Project.description).like(like),
+            )
+        )
+    if filters.partner:
+        statement = statement.where(Project.reporting_org_id == filters.partner)
+    if filters.ministry:
+        statement = statement.where(Project.lead_national_partner_id == filters.ministry)
+    if filters.sector:
+        # A 3-digit category matches every purpose code under it.
+        match = (
+            ProjectSector.sector_code.startswith(filters.sector)
+            if len(filters.sector) == 3
+            else ProjectSector.sector_code == filters.sector
+        )
+        statement = statement.where(exists().where(ProjectSector.project_id == Project.id, match))
+    if filters.province:
+        statement = statement.where(
+            exists().where(
+                ProjectLocation.project_id == Project.id,
+                ProjectLocation.province_code == filters.province,
+            )
+        )
+    if filters.status:
+        statement = statement.where(Project.status == filters.status)
+    if filters.year_from:
+        statement = statement.where(
+            or_(Project.end_year.is_(None), Project.end_year >= filters.year_from)
+        )
+    if filters.year_to:
+        statement = statement.where(
+            or_(Project.start_year.is_(None), Project.start_year <= filters.year_to)
+        )
+    if filters.assistance:
+        statement = statement.where(Project.type_of_assistance == filters.assistance)
+    if filters.published == "yes":
+        statement = statement.where(Project.published_at.is_not(None))
+    elif filters.published == "no":
+        statement = statement.where(Project.published_at.is_(None))
+    return statement
+
+
+def sorted_statement(statement, sort: str):
+    """Order `statement` by a known column ('-' first for descending), then by id."""
+    key = sort.lstrip("-")
+    if key == "partner":
+        partner = aliased(Organization)
+        statement = statement.join(partner, partner.id == Project.reporting_org_id)
+        column = partner.acronym
+    else:
+        column = SORTS.get(key, Project.updated_at)
+    descending = sort.startswith("-") or (key not in SORTS and key != "partner")
+    order = column.desc() if descending else column.asc()
+    return statement.order_by(order.nulls_last(), Project.id.desc() if descending else Project.id)
+
+
+def with_list_relations(statement):
+    """Load what a list row shows in the same query (no query per row)."""
+    return statement.options(
+        joinedload(Project.reporting_org), joinedload(Project.lead_national_partner)
+    )
+
+
+@dataclass
+class Totals:
+    count: int
+    commitment_usd: Decimal
+    disbursed_usd: Decimal
+    planned_usd: Decimal
+
+
+def totals(statement) -> Totals:
+    """Sum the USD money of every project the statement selects (not only one page)."""
+    inner = (
+        statement.order_by(None)
+        .with_only_columns(
+            Project.id, Project.commitment_usd, Project.disbursed_usd, Project.planned_usd
+        )
+        .subquery()
+    )
+    row = db.session.execute(
+        select(
+            func.count(inner.c.id),
+            func.coalesce(func.sum(inner.c.commitment_usd), 0),
+            func.coalesce(func.sum(inner.c.disbursed_usd), 0),
+            func.coalesce(func.sum(inner.c.planned_usd), 0),
+        )
+    ).one()
+    # The sums keep the Money type: they are exact sums of cents, returned as Decimals.
+    return Totals(count=row[0], commitment_usd=row[1], disbursed_usd=row[2], planned_usd=row[3])

@@ -1,0 +1,603 @@
+"""Project use cases: validate, create, update, publish; USD values kept in step with rates.
+
+Services flush and never commit; the view commits once. Every rule about what a project may
+contain lives here, so the form, the importers and the API refuse the same things.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, Integer, cast, func, literal, select, type_coerce, update
+
+from portal.audit.services import record
+from portal.db import Rate, utcnow
+from portal.extensions import db
+from portal.money.models import Currency
+from portal.money.services import load_rates, rate_changed
+from portal.organizations.models import Organization
+from portal.projects import codes, history, quality
+from portal.projects.models import (
+    Project,
+    ProjectDocument,
+    ProjectFunding,
+    ProjectLocation,
+    ProjectParticipant,
+    ProjectSector,
+)
+from portal.reference.models import District, Province, Sector
+
+HUNDRED = Decimal(100)
+TOLERANCE = Decimal("0.01")
+IATI_ACTIVITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/:]*-[A-Za-z0-9_.\-/:]+$")
+
+
+class ProjectInvalid(ValueError):
+    """The data breaks one or more rules; `errors` maps form field names to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class EditConflict(RuntimeError):
+    """Someone saved the project after the editor opened it; `changes` says what changed."""
+
+    def __init__(self, project: Project, changes: list) -> None:
+        super().__init__("edit conflict")
+        self.project = project
+        self.changes = changes
+
+
+@dataclass
+class SectorShare:
+    sector_code: str
+    percentage: Decimal
+
+
+@dataclass
+class LocationShare:
+    province_code: str
+    percentage: Decimal
+    district_code: str | None = None
+
+
+@dataclass
+class YearAmount:
+    year: int
+    kind: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass
+class Participant:
+    organization_id: int
+    role: str
+
+
+@dataclass
+class Document:
+    title: str
+    url: str
+
+
+@dataclass
+class ProjectData:
+    """What a project holds, from a form, an import or the API; validated by save_project."""
+
+    title_en: str
+    reporting_org_id: int
+    lead_national_partner_id: int | None = None
+    external_lead_partner_id: int | None = None
+    iati_identifier: str | None = None
+    partner_ref: str | None = None
+    title_km: str | None = None
+    description: str | None = None
+    objectives: str | None = None
+    status: str = codes.IMPLEMENTATION
+    planned_start: date | None = None
+    planned_end: date | None = None
+    actual_start: date | None = None
+    actual_end: date | None = None
+    twg_id: int | None = None
+    type_of_assistance: str | None = None
+    modality: str | None = None
+    finance_type: str | None = None
+    aid_type: str | None = None
+    flow_type: str | None = None
+    on_budget: bool = False
+    on_treasury: bool = False
+    nationwide: bool = False
+    commitment_amount: Decimal | None = None
+    commitment_currency: str | None = None
+    commitment_date: date | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    sectors: list[SectorShare] = field(default_factory=list)
+    locations: list[LocationShare] = field(default_factory=list)
+    funding: list[YearAmount] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    data_source: str = "manual"
+
+
+def _commitment_year(data: ProjectData) -> int | None:
+    when = data.commitment_date or data.actual_start or data.planned_start
+    return when.year if when else None
+
+
+def validate(data: ProjectData, project: Project | None = None) -> dict:
+    """Check every rule; return what saving needs (rates); raise ProjectInvalid listing all."""
+    errors: dict[str, str] = {}
+
+    def err(name: str, message) -> None:
+        errors.setdefault(name, str(message))
+
+    reporting = db.session.get(Organization, data.reporting_org_id)
+    if reporting is None:
+        err("reporting_org_id", _l("Choose the reporting development partner."))
+    if data.lead_national_partner_id is None:
+        err(
+            "lead_national_partner_id",
+            _l("Every project has exactly one lead national partner: choose it."),
+        )
+    else:
+        lead = db.session.get(Organization, data.lead_national_partner_id)
+        if lead is None:
+            err("lead_national_partner_id", _l("Choose the lead national partner."))
+        elif not lead.is_national:
+            err(
+                "lead_national_partner_id",
+                _l(
+                    "%(org)s is not a national organization. The lead partner is always "
+                    "national (a ministry or agency, a sub-national administration, a national "
+                    "NGO or firm).",
+                    org=lead.acronym,
+                ),
+            )
+    if data.external_lead_partner_id is not None:
+        external = db.session.get(Organization, data.external_lead_partner_id)
+        if external is None or external.is_national:
+            err(
+                "external_lead_partner_id",
+                _l(
+                    "The external lead partner is a development "
+                    "partner, not a national organization."
+                ),
+            )
+
+    if data.iati_identifier:
+        if not IATI_ACTIVITY_ID.match(data.iati_identifier):
+            err(
+                "iati_identifier",
+                _l(
+                    "An IATI identifier is the reporting organisation's "
+                    "identifier, a hyphen, then the activity's own code."
+                ),
+            )
+        elif (
+            reporting is not None
+            and reporting.iati_ref
+            and not data.iati_identifier.startswith(reporting.iati_ref + "-")
+        ):
+            err(
+                "iati_identifier",
+                _l(
+                    "It must start with %(prefix)s- (the identifier of %(org)s).",
+                    prefix=reporting.iati_ref,
+                    org=reporting.acronym,
+                ),
+            )
+        else:
+            other = db.session.scalar(
+                select(Project.id).where(Project.iati_identifier == data.iati_identifier)
+            )
+            if other is not None and (project is None or other != project.id):
+                err("iati_identifier", _l("Another project already has this IATI identifier."))
+
+    if data.status not in codes.ACTIVITY_STATUS:
+        err("status", _l("Choose a status."))
+    for start, end, name in (
+        (data.planned_start, data.planned_end, "planned_end"),
+        (data.actual_start, data.actual_end, "actual_end"),
+    ):
+        if start and end and end < start:
+            err(name, _l("The end date is before the start date."))
+    for name, allowed in (
+        ("type_of_assistance", codes.TYPE_OF_ASSISTANCE),
+        ("modality", codes.MODALITY),
+        ("finance_type", codes.FINANCE_TYPE),
+        ("aid_type", codes.AID_TYPE),
+        ("flow_type", codes.FLOW_TYPE),
+    ):
+        value = getattr(data, name)
+        if value and value not in allowed:
+            err(name, _l("Choose a value from the list."))
+
+    _validate_sectors(data, err)
+    _validate_locations(data, err)
+    rates = _validate_money(data, err)
+    _validate_participants(data, err)
+    for i, document in enumerate(data.documents):
+        if not document.title:
+            err(f"documents-{i}-title", _l("Give the document a title."))
+        if not document.url:
+            err(f"documents-{i}-url", _l("Give the document's web address."))
+    if errors:
+        raise ProjectInvalid(errors)
+    return {"rates": rates}
+
+
+def _validate_sectors(data: ProjectData, err) -> None:
+    known = set(
+        db.session.scalars(
+            select(Sector.code).where(Sector.code.in_([s.sector_code for s in data.sectors]))
+        )
+    )
+    seen = set()
+    for i, share in enumerate(data.sectors):
+        if share.sector_code not in known:
+            err(f"sectors-{i}-sector_code", _l("Choose a sector code from the list."))
+        elif share.sector_code in seen:
+            err(f"sectors-{i}-sector_code", _l("This sector is listed twice."))
+        seen.add(share.sector_code)
+        if share.percentage is None or not (0 < share.percentage <= 100):
+            err(f"sectors-{i}-percentage", _l("A share is more than 0 and at most 100."))
+    if data.sectors:
+        total = sum((s.percentage or 0 for s in data.sectors), Decimal(0))
+        if abs(total - HUNDRED) > TOLERANCE:
+            err(
+                "sectors",
+                _l(
+                    "Sector percentages must add up to 100; they add up to %(total)s.",
+                    total=f"{total:g}",
+                ),
+            )
+
+
+def _validate_locations(data: ProjectData, err) -> None:
+    if data.nationwide and data.locations:
+        err("locations", _l("A project is either nationwide or in named provinces, not both."))
+        return
+    provinces = set(db.session.scalars(select(Province.code)))
+    districts = dict(
+        db.session.execute(
+            select(District.code, District.province_code).where(
+                District.code.in_(
+                    [loc.district_code for loc in data.locations if loc.district_code]
+                )
+            )
+        ).all()
+    )
+    seen = set()
+    for i, share in enumerate(data.locations):
+        if share.province_code not in provinces:
+            err(f"locations-{i}-province_code", _l("Choose a province."))
+        if share.district_code and districts.get(share.district_code) != share.province_code:
+            err(f"locations-{i}-district_code", _l("This district is not in the province."))
+        key = (share.province_code, share.district_code)
+        if key in seen:
+            err(f"locations-{i}-province_code", _l("This place is listed twice."))
+        seen.add(key)
+        if share.percentage is None or not (0 < share.percentage <= 100):
+            err(f"locations-{i}-percentage", _l("A share is more than 0 and at most 100."))
+    if data.locations:
+        total = sum((loc.percentage or 0 for loc in data.locations), Decimal(0))
+        if abs(total - HUNDRED) > TOLERANCE:
+            err(
+                "locations",
+                _l(
+                    "Location percentages must add up to 100; they add up to %(total)s.",
+                    total=f"{total:g}",
+                ),
+            )
+
+
+def _validate_money(data: ProjectData, err) -> dict:
+    currencies = {f.currency for f in data.funding if f.currency}
+    if data.commitment_currency:
+        currencies.add(data.commitment_currency)
+    known = set(db.session.scalars(select(Currency.code).where(Currency.code.in_(currencies))))
+    rates = load_rates(currencies)
+
+    def has_rate(currency: str, year: int) -> bool:
+        return currency == "USD" or (currency, year) in rates
+
+    if data.commitment_amount is not None:
+        if data.commitment_amount < 0:
+            err("commitment_amount", _l("An amount cannot be negative."))
+        if not data.commitment_currency:
+            err("commitment_currency", _l("Choose the currency of the commitment."))
+        elif data.commitment_currency not in known:
+            err(
+                "commitment_currency",
+                _l("%(code)s is not a known currency.", code=data.commitment_currency),
+            )
+        else:
+            year = _commitment_year(data)
+            if year is None:
+                err(
+                    "commitment_date",
+                    _l(
+                        "Give the date of agreement, so the amount can be "
+                        "converted to USD at that year's rate."
+                    ),
+                )
+            elif not has_rate(data.commitment_currency, year):
+                err(
+                    "commitment_currency",
+                    _l(
+                        "No exchange rate for %(currency)s in %(year)s: CDC must add it to the "
+                        "exchange-rate table before this amount can be converted to USD.",
+                        currency=data.commitment_currency,
+                        year=year,
+                    ),
+                )
+    this_year = date.today().year
+    seen = set()
+    for i, row in enumerate(data.funding):
+        prefix = f"funding-{i}-"
+        if row.kind not in codes.FUNDING_KIND:
+            err(prefix + "kind", _l("Choose actual or planned."))
+        if row.year is None or not (1990 <= row.year <= 2100):
+            err(prefix + "year", _l("Give a calendar year between 1990 and 2100."))
+        elif row.kind == "disbursement" and row.year > this_year:
+            err(
+                prefix + "year",
+                _l("An actual disbursement cannot be in a future year; record it as planned."),
+            )
+        if row.amount is None:
+            err(prefix + "amount", _l("Enter an amount."))
+        elif row.amount < 0:
+            err(prefix + "amount", _l("An amount cannot be negative."))
+        if row.currency not in known:
+            err(prefix + "currency", _l("%(code)s is not a known currency.", code=row.currency))
+        elif row.year and not has_rate(row.currency, row.year):
+            err(
+                prefix + "currency",
+                _l(
+                    "No exchange rate for %(currency)s in %(year)s: CDC must add it to the "
+                    "exchange-rate table before this amount can be converted to USD.",
+                    currency=row.currency,
+                    year=row.year,
+                ),
+            )
+        key = (row.year, row.kind, row.currency)
+        if key in seen:
+            err(prefix + "year", _l("This year already has a row of this kind and currency."))
+        seen.add(key)
+    return rates
+
+
+def _validate_participants(data: ProjectData, err) -> None:
+    ids = {p.organization_id for p in data.participants}
+    known = set(db.session.scalars(select(Organization.id).where(Organization.id.in_(ids))))
+    seen = set()
+    for i, participant in enumerate(data.participants):
+        if participant.organization_id not in known:
+            err(f"participants-{i}-organization_id", _l("Choose an organization."))
+        if participant.role not in codes.PARTICIPANT_ROLE:
+            err(f"participants-{i}-role", _l("Choose a role."))
+        key = (participant.organization_id, participant.role)
+        if key in seen:
+            err(
+                f"participants-{i}-organization_id",
+                _l("This organization is listed twice in this role."),
+            )
+        seen.add(key)
+
+
+def _year_range(project: Project) -> tuple[int | None, int | None]:
+    start = project.actual_start or project.planned_start
+    end = project.actual_end or project.planned_end
+    years = [f.year for f in project.funding]
+    first = min([d for d in [start.year if start else None, *years] if d], default=None)
+    last = max([d for d in [end.year if end else None, *years] if d], default=None)
+    return first, last
+
+
+def _rate(rates: dict, currency: str, year: int) -> Decimal:
+    return Decimal(1) if currency == "USD" else Decimal(rates[(currency, year)])
+
+
+def _apply(project: Project, data: ProjectData, rates: dict) -> None:
+    if project.id is not None:
+        # Old child rows go first, so that rebuilt rows do not collide with their unique keys.
+        for collection in (
+            project.sectors,
+            project.locations,
+            project.funding,
+            project.participants,
+            project.documents,
+        ):
+            collection.clear()
+        db.session.flush()
+    for name in (
+        "iati_identifier",
+        "partner_ref",
+        "title_en",
+        "title_km",
+        "description",
+        "objectives",
+        "reporting_org_id",
+        "lead_national_partner_id",
+        "external_lead_partner_id",
+        "status",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "twg_id",
+        "type_of_assistance",
+        "modality",
+        "finance_type",
+        "aid_type",
+        "flow_type",
+        "on_budget",
+        "on_treasury",
+        "nationwide",
+        "commitment_amount",
+        "commitment_currency",
+        "commitment_date",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "data_source",
+    ):
+        value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip() or None
+        setattr(project, name, value)
+    project.title_en = data.title_en.strip()
+    # Relationships are replaced whole; unchanged rows are rebuilt identically.
+    project.sectors = [
+        ProjectSector(sector_code=s.sector_code, percentage=s.percentage) for s in data.sectors
+    ]
+    project.locations = [
+        ProjectLocation(
+            province_code=loc.province_code,
+            district_code=loc.district_code or None,
+            percentage=loc.percentage,
+        )
+        for loc in data.locations
+    ]
+    project.funding = [
+        ProjectFunding(
+            year=row.year,
+            kind=row.kind,
+            amount=row.amount,
+            currency=row.currency,
+            rate=_rate(rates, row.currency, row.year),
+            amount_usd=(row.amount / _rate(rates, row.currency, row.year)).quantize(
+                Decimal("0.01")
+            ),
+        )
+        for row in data.funding
+    ]
+    project.participants = [
+        ProjectParticipant(organization_id=p.organization_id, role=p.role)
+        for p in data.participants
+    ]
+    project.documents = [
+        ProjectDocument(title=d.title.strip(), url=d.url.strip()) for d in data.documents
+    ]
+    refresh_totals(project, rates)
+
+
+def refresh_totals(project: Project, rates: dict | None = None) -> None:
+    """Recompute the USD commitment, totals, years and stored quality of `project`."""
+    if project.commitment_amount is not None and project.commitment_currency:
+        when = project.commitment_date or project.actual_start or project.planned_start
+        rates = rates if rates is not None else load_rates({project.commitment_currency})
+        rate = _rate(rates, project.commitment_currency, when.year)
+        project.commitment_rate = rate
+        project.commitment_usd = (project.commitment_amount / rate).quantize(Decimal("0.01"))
+    else:
+        project.commitment_rate = project.commitment_usd = None
+    project.disbursed_usd = sum(
+        (f.amount_usd for f in project.funding if f.kind == "disbursement"), Decimal(0)
+    )
+    project.planned_usd = sum(
+        (f.amount_usd for f in project.funding if f.kind == "planned"), Decimal(0)
+    )
+    project.start_year, project.end_year = _year_range(project)
+    project.updated_at = utcnow()
+    score, findings = quality.assess(project, include_staleness=False)
+    project.quality_score = score
+    project.quality_findings = [f.as_json() for f in findings]
+
+
+def save_project(
+    data: ProjectData, *, actor, project: Project | None = None, expected_version: int | None = None
+) -> Project:
+    """Create or update a project after checking every rule; record each changed field.
+
+    Refuses with ProjectInvalid (rules) or EditConflict (someone saved in between).
+    """
+    if project is not None and expected_version is not None and project.version != expected_version:
+        raise EditConflict(project, history.changes(project.id, since_version=expected_version))
+    checked = validate(data, project)
+    creating = project is None
+    before = {} if creating else history.snapshot(project)
+    if creating:
+        project = Project(created_by_id=getattr(actor, "id", None))
+        db.session.add(project)
+    _apply(project, data, checked["rates"])
+    project.updated_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    if creating:
+        record("project.created", user=actor, obj=project)
+        history.record_changes(project, {}, user=actor, version=project.version)
+    else:
+        history.record_changes(project, before, user=actor, version=project.version)
+    return project
+
+
+def set_published(project: Project, published: bool, *, actor) -> None:
+    """Publish a project to the public pages, or withdraw it (CDC)."""
+    before = history.snapshot(project)
+    project.published_at = utcnow() if published else None
+    db.session.flush()
+    history.record_changes(project, before, user=actor, version=project.version)
+    record("project.published" if published else "project.unpublished", user=actor, obj=project)
+
+
+def _usd_cents(amount_column, rate: Decimal):
+    """SQL for amount / rate, in whole cents, where the column holds cents."""
+    cents = type_coerce(amount_column, BigInteger)
+    return cast(func.round(cents * literal(Decimal(1), Rate) / literal(rate, Rate)), BigInteger)
+
+
+@rate_changed.connect
+def _reconvert(sender, currency: str, year: int, units_per_usd: Decimal, **extra) -> None:
+    """Bring stored USD values in line with a new or changed exchange rate."""
+    rate = Decimal(units_per_usd)
+    db.session.execute(
+        update(ProjectFunding)
+        .where(ProjectFunding.currency == currency, ProjectFunding.year == year)
+        .values(
+            rate=rate, amount_usd=type_coerce(_usd_cents(ProjectFunding.amount, rate), BigInteger)
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    affected = select(ProjectFunding.project_id).where(
+        ProjectFunding.currency == currency, ProjectFunding.year == year
+    )
+    for column, kind in ((Project.disbursed_usd, "disbursement"), (Project.planned_usd, "planned")):
+        total = (
+            select(func.coalesce(func.sum(type_coerce(ProjectFunding.amount_usd, BigInteger)), 0))
+            .where(ProjectFunding.project_id == Project.id, ProjectFunding.kind == kind)
+            .scalar_subquery()
+        )
+        db.session.execute(
+            update(Project)
+            .where(Project.id.in_(affected))
+            .values({column: type_coerce(total, BigInteger)}),
+            execution_options={"synchronize_session": False},
+        )
+    agreed = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
+    db.session.execute(
+        update(Project)
+        .where(
+            Project.commitment_currency == currency, agreed.is_not(None), _year_of(agreed) == year
+        )
+        .values(
+            commitment_rate=rate,
+            commitment_usd=type_coerce(_usd_cents(Project.commitment_amount, rate), BigInteger),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire_all()
+
+
+def _year_of(column):
+    """The calendar year of a date column, on SQLite and PostgreSQL alike."""
+    if db.engine.dialect.name == "sqlite":
+        return cast(func.strftime("%Y", column), Integer)
+    return cast(func.extract("year", column), Integer)

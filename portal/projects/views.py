@@ -1,0 +1,280 @@
+"""The project registry: list, export, register, edit, read, publish."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.db import paginate
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.organizations.models import Organization
+from portal.organizations.services import organization_choices
+from portal.projects import codes, exports, history, quality, queries, services
+from portal.projects.forms import (
+    REPEATABLE,
+    ProjectForm,
+    fill_from_project,
+    place_errors,
+    prepare,
+    to_data,
+)
+from portal.projects.models import Project
+from portal.reference.models import Province, SectorCategory
+from portal.security import (
+    can_create_project,
+    can_edit_project,
+    can_publish_project,
+    can_see_internal_fields,
+    load_project_or_404,
+)
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+EXPORT_LIMIT = 50_000
+
+
+def _filter_options() -> dict:
+    return {
+        "partners": organization_choices(False),
+        "ministries": organization_choices(True),
+        "categories": list(
+            db.session.scalars(select(SectorCategory).order_by(SectorCategory.code))
+        ),
+        "provinces": list(db.session.scalars(select(Province).order_by(Province.name_en))),
+        "statuses": codes.ACTIVITY_STATUS,
+        "assistance": codes.TYPE_OF_ASSISTANCE,
+    }
+
+
+@bp.get("/")
+def index():
+    """List the projects the visitor may read, with filters, sorting, totals and pages."""
+    filters = queries.ProjectFilters.from_args(request.args)
+    sort = request.args.get("sort", "-updated")
+    statement = queries.filtered(current_user, filters)
+    page = paginate(
+        db.session,
+        queries.with_list_relations(queries.sorted_statement(statement, sort)),
+        request.args.get("page", 1, type=int),
+        25,
+    )
+    return render_template(
+        "projects/index.html",
+        page=page,
+        filters=filters,
+        sort=sort,
+        totals=queries.totals(statement),
+        options=_filter_options(),
+        can_create=can_create_project(current_user),
+        internal=current_user.is_authenticated,
+    )
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt: str):
+    """Download exactly the filtered list as CSV or XLSX."""
+    filters = queries.ProjectFilters.from_args(request.args)
+    statement = queries.sorted_statement(
+        queries.filtered(current_user, filters), request.args.get("sort", "-updated")
+    )
+    statement = queries.with_list_relations(statement).limit(EXPORT_LIMIT)
+    internal = current_user.is_authenticated
+    header, rows = exports.project_rows(db.session.scalars(statement), internal=internal)
+    rows = list(rows)  # read everything while the session is open; the download streams after
+    name = f"projects-{date.today().isoformat()}"
+    if fmt == "csv":
+        return exports.csv_response(f"{name}.csv", header, rows)
+    return exports.xlsx_response(f"{name}.xlsx", _("Projects"), header, rows)
+
+
+def _reporting_choices() -> list[tuple[int, str]]:
+    if current_user.is_cdc:
+        return organization_choices(False)
+    org = current_user.organization
+    return [(org.id, f"{org.acronym} — {org.name_en}")]
+
+
+def _handle_row_buttons(form: ProjectForm) -> bool:
+    """Add or remove a repeatable row when one of those buttons was pressed (no saving)."""
+    add = request.form.get("add_row")
+    remove = request.form.get("remove_row", "")
+    if add in REPEATABLE:
+        getattr(form, add).append_entry()
+        return True
+    name = remove.split("-")[0]
+    if name in REPEATABLE:
+        field = getattr(form, name)
+        field.entries = [entry for entry in field.entries if entry.name != remove]
+        if not field.entries:
+            field.append_entry()
+        return True
+    return False
+
+
+def _save(form: ProjectForm, project: Project | None):
+    """Validate and save; on refusal, put each message beside its field and keep the input.
+
+    Returns (saved project or None, errors without a field, changes made meanwhile or None).
+    The form's own checks (types, required fields) and the registry's rules run together, so
+    every problem is reported at once.
+    """
+    form_ok = form.validate_on_submit()
+    data = to_data(form)
+    if not form_ok:
+        try:
+            services.validate(data, project)
+        except services.ProjectInvalid as invalid:
+            return None, place_errors(form, invalid.errors), None
+        return None, [], None
+    expected = int(form.version.data) if project and (form.version.data or "").isdigit() else None
+    try:
+        saved = services.save_project(
+            data, actor=current_user, project=project, expected_version=expected
+        )
+        db.session.commit()
+        return saved, [], None
+    except services.ProjectInvalid as invalid:
+        db.session.rollback()
+        return None, place_errors(form, invalid.errors), None
+    except services.EditConflict as conflict:
+        db.session.rollback()
+        return None, [], conflict.changes
+    except StaleDataError:
+        # Someone committed between our version check and our save.
+        db.session.rollback()
+        return None, [], history.changes(project.id, since_version=expected or 0)
+
+
+def _render_form(form, project, section_errors=(), conflict=None, status=200):
+    return render_template(
+        "projects/form.html",
+        form=form,
+        project=project,
+        section_errors=dict(section_errors),
+        conflict=conflict,
+        field_label=history.label,
+    ), status
+
+
+def _form_page(project: Project | None):
+    """The shared GET/POST handling of the register and edit pages."""
+    if request.method == "GET":
+        form = ProjectForm(obj=project) if project else ProjectForm()
+        if project:
+            fill_from_project(form, project)
+        else:
+            form.reporting_org_id.data = current_user.organization_id
+            for _extra in range(2):
+                form.funding.append_entry()
+        prepare(form, reporting_choices=_reporting_choices())
+        return _render_form(form, project)
+    form = ProjectForm()
+    prepare(form, reporting_choices=_reporting_choices())
+    if _handle_row_buttons(form):
+        prepare(form, reporting_choices=_reporting_choices())
+        return _render_form(form, project)
+    saved, section_errors, conflict = _save(form, project)
+    if saved:
+        flash(
+            _("The project has been saved.") if project else _("The project has been registered."),
+            "success",
+        )
+        return redirect(url_for("projects.detail", project_id=saved.id))
+    if conflict is not None:
+        return _render_form(form, project, conflict=conflict, status=409)
+    return _render_form(form, project, section_errors, status=400)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Register a project (development partners for their organization; CDC for any)."""
+    if not can_create_project(current_user):
+        abort(403)
+    return _form_page(None)
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id: int):
+    """Edit a project; a save on top of someone else's newer save is refused with the changes."""
+    project = load_project_or_404(project_id, current_user, for_edit=True)
+    return _form_page(project)
+
+
+@bp.get("/<int:project_id>")
+def detail(project_id: int):
+    """Show a project: everything to its own people and CDC, public fields to others."""
+    project = load_project_or_404(project_id, current_user)
+    internal = can_see_internal_fields(current_user, project)
+    return render_template(
+        "projects/detail.html",
+        project=project,
+        internal=internal,
+        can_edit=can_edit_project(current_user, project),
+        can_publish=can_publish_project(current_user, project),
+        changes=history.changes(project.id, limit=50) if internal else [],
+        findings=quality.stored_findings(project) if internal else [],
+        score=quality.current_score(project),
+        field_label=history.label,
+        yearly=exports.yearly_table(project),
+        locale=current_locale(),
+    )
+
+
+@bp.get("/<int:project_id>/history")
+@login_required
+def project_history(project_id: int):
+    """The whole change history of a project (its own people and CDC)."""
+    project = load_project_or_404(project_id, current_user)
+    if not can_see_internal_fields(current_user, project):
+        abort(404)
+    return render_template(
+        "projects/history.html",
+        project=project,
+        changes=history.changes(project.id),
+        field_label=history.label,
+    )
+
+
+@bp.post("/<int:project_id>/publish")
+@login_required
+def publish(project_id: int):
+    """Publish a project to the public pages, or withdraw it (CDC only)."""
+    project = load_project_or_404(project_id, current_user)
+    if not can_publish_project(current_user, project):
+        abort(403)
+    publish_it = request.form.get("publish", "1") == "1"
+    services.set_published(project, publish_it, actor=current_user)
+    db.session.commit()
+    flash(
+        _("The project is now public.") if publish_it else _("The project is no longer public."),
+        "success",
+    )
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.get("/quality")
+@login_required
+def quality_summary():
+    """Data quality by partner: one's own organization, or every partner ranked for CDC."""
+    rows = exports.quality_by_partner(current_user)
+    partners = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organization).where(Organization.id.in_([r["partner_id"] for r in rows]))
+        )
+    }
+    return render_template(
+        "projects/quality.html",
+        rows=rows,
+        partners=partners,
+        mandatory=quality.MANDATORY,
+        penalty=quality.CONSISTENCY_PENALTY,
+    )
