@@ -85,6 +85,7 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.admin_views import bp as users_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.alignment.views import bp as alignment_bp
     from portal.home.views import bp as home_bp
     from portal.money.views import bp as money_bp
     from portal.organizations.views import bp as organizations_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         money_bp,
         strategy_bp,
         projects_bp,
+        alignment_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,6 +1,16 @@
 """Import every model, so that metadata (and Alembic) sees all tables."""
 
 from portal.accounts.models import User  # noqa: F401
+from portal.alignment.models import (  # noqa: F401
+    Alignment,
+    AlignmentPriority,
+    FigureComment,
+    GovernmentFigure,
+    Notification,
+    OutboxMessage,
+    Setting,
+    WorkflowTransition,
+)
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.money.models import Currency, ExchangeRate  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401

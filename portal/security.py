@@ -136,3 +136,50 @@ def load_project_or_404(project_id: int, user, *, for_edit: bool = False):
     if for_edit and not can_edit_project(user, project):
         abort(404 if not can_see_internal_fields(user, project) else 403)
     return project
+
+
+# --- the alignment workflow -------------------------------------------------------------------
+
+
+def is_lead_ministry_user(user, project) -> bool:
+    """A ministry focal point of the project's lead national partner."""
+    return (
+        has_role(user, Role.MINISTRY) and project.lead_national_partner_id == user.organization_id
+    )
+
+
+def is_reporting_partner_user(user, project) -> bool:
+    """A development partner focal point of the organization that reports the project."""
+    return has_role(user, Role.DP) and project.reporting_org_id == user.organization_id
+
+
+def can_transition(user, project, action: str) -> bool:
+    """The partner submits; the lead ministry confirms or returns; CDC validates or returns."""
+    if action == "submit":
+        return is_reporting_partner_user(user, project)
+    if action == "confirm":
+        return is_lead_ministry_user(user, project)
+    if action == "return":
+        if has_role(user, Role.CDC):
+            return True
+        return is_lead_ministry_user(user, project) and project.workflow_state in (
+            "submitted",
+            "reconfirm",
+        )
+    if action == "validate":
+        return has_role(user, Role.CDC)
+    return False
+
+
+def can_review_alignment(user, project) -> bool:
+    """The lead ministry records alignment and figures; CDC may look."""
+    return is_lead_ministry_user(user, project) or has_role(user, Role.CDC)
+
+
+def can_discuss_figures(user, project) -> bool:
+    """Both sides of a figure (the partner and the lead ministry) and CDC write in its thread."""
+    return (
+        is_lead_ministry_user(user, project)
+        or is_reporting_partner_user(user, project)
+        or has_role(user, Role.CDC)
+    )

@@ -16,6 +16,8 @@ from portal.i18n import current_locale
 NAVIGATION = [
     ("home.index", _l("Home"), None),
     ("projects.index", _l("Projects"), "all"),
+    ("alignment.inbox", _l("Waiting for you"), {Role.MINISTRY}),
+    ("alignment.pipeline", _l("Pipeline"), {Role.CDC}),
     ("projects.quality_summary", _l("Data quality"), None),
     ("users.index", _l("Accounts"), {Role.CDC}),
     ("organizations.index", _l("Organizations"), {Role.CDC}),
@@ -77,6 +79,14 @@ def navigation_for(user) -> list[tuple[str, str]]:
     ]
 
 
+def _unread() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    from portal.alignment.notify import unread_count
+
+    return unread_count(current_user)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["format_decimal_rate"] = rate
@@ -91,4 +101,5 @@ def init_templating(app: Flask) -> None:
             "navigation": navigation_for(current_user),
             "languages": [("en", "English"), ("km", "ខ្មែរ")],
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "unread_notifications": _unread(),
         }

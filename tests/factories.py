@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import factory
@@ -11,6 +12,14 @@ from portal.extensions import db
 from portal.organizations.models import Organization, OrgKind
 
 _sequence = itertools.count(1)
+
+
+@functools.cache
+def _test_password_hash() -> str:
+    from portal.accounts.models import _hasher
+    from tests.conftest import TEST_PASSWORD
+
+    return _hasher.hash(TEST_PASSWORD)
 
 
 class _Base(factory.alchemy.SQLAlchemyModelFactory):
@@ -41,9 +50,11 @@ class UserFactory(_Base):
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
-        from tests.conftest import TEST_PASSWORD
-
-        obj.set_password(extracted or TEST_PASSWORD)
+        if extracted:
+            obj.set_password(extracted)
+        else:
+            # Hashing is deliberately slow; the usual test password is hashed once per run.
+            obj.password_hash = _test_password_hash()
         db.session.flush()
 
 

@@ -18,7 +18,10 @@ def _count(model, *where) -> int:
 
 def public_summary() -> dict:
     """Return the counts a visitor sees before logging in."""
+    from portal.projects.models import Project
+
     return {
+        "published_projects": _count(Project, Project.published_at.is_not(None)),
         "partners": _count(Organization, Organization.kind.not_in(NATIONAL_KINDS)),
         "institutions": _count(Organization, Organization.kind.in_(NATIONAL_KINDS)),
         "provinces": _count(Province),
@@ -29,7 +32,11 @@ def cdc_summary() -> dict:
     """Return what CDC staff need to see first: accounts and reference data health."""
     latest_year = db.session.scalar(select(func.max(ExchangeRate.year)))
     currencies_with_rate = _count(ExchangeRate, ExchangeRate.year == latest_year)
+    from portal.projects.models import Project
+
     return {
+        "projects": _count(Project),
+        "published_projects": _count(Project, Project.published_at.is_not(None)),
         "users": _count(User, User.active),
         "inactive_users": _count(User, ~User.active),
         "organizations": _count(Organization),
@@ -44,6 +51,39 @@ def cdc_summary() -> dict:
             select(StrategyFramework).where(StrategyFramework.is_current)
         ),
     }
+
+
+def project_summary(column, organization_id: int) -> dict:
+    """Count a partner's (or ministry's) projects, published and not, with their average score."""
+    from portal.projects.models import Project
+
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count(Project.published_at),
+            func.avg(Project.quality_score),
+            func.sum(Project.disbursed_usd),
+        ).where(column == organization_id)
+    ).one()
+    return {
+        "total": row[0],
+        "published": row[1],
+        "average_score": round(row[2]) if row[2] is not None else None,
+    }
+
+
+def recent_projects(column, organization_id: int, limit: int = 5) -> list:
+    """The organization's most recently updated projects."""
+    from portal.projects.models import Project
+
+    return list(
+        db.session.scalars(
+            select(Project)
+            .where(column == organization_id)
+            .order_by(Project.updated_at.desc(), Project.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def organization_summary(organization: Organization) -> dict:

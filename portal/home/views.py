@@ -16,6 +16,8 @@ from flask import (
 from flask_login import current_user
 
 from portal.accounts.models import Role
+from portal.alignment.panel import returned_to
+from portal.alignment.queries import inbox
 from portal.extensions import db
 from portal.home import services
 from portal.security import is_safe_redirect
@@ -32,12 +34,22 @@ def index():
         return render_template("home/public.html", summary=services.public_summary())
     if current_user.role is Role.CDC:
         return render_template("home/cdc.html", summary=services.cdc_summary())
-    if current_user.role is Role.MINISTRY:
-        return render_template(
-            "home/ministry.html", summary=services.organization_summary(current_user.organization)
-        )
+    from portal.projects.models import Project
+
+    org_id = current_user.organization_id
+    column = (
+        Project.lead_national_partner_id
+        if current_user.role is Role.MINISTRY
+        else Project.reporting_org_id
+    )
+    template = "home/ministry.html" if current_user.role is Role.MINISTRY else "home/dp.html"
     return render_template(
-        "home/dp.html", summary=services.organization_summary(current_user.organization)
+        template,
+        summary=services.organization_summary(current_user.organization),
+        projects=services.project_summary(column, org_id),
+        recent=services.recent_projects(column, org_id),
+        returned=returned_to(org_id) if current_user.role is Role.DP else [],
+        waiting=len(inbox(org_id, 0)) if current_user.role is Role.MINISTRY else 0,
     )
 
 

@@ -10,6 +10,7 @@ from portal.projects.models import Project, ProjectChange
 
 # Field name -> label, in the order people read a project.
 FIELD_LABELS = {
+    "created": _l("Registered"),
     "iati_identifier": _l("IATI identifier"),
     "partner_ref": _l("Partner's own reference"),
     "title_en": _l("Title"),
@@ -142,3 +143,37 @@ def changes(project_id: int, since_version: int = 0, limit: int | None = None):
 
 def label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
+
+
+_CODED_FIELDS = {
+    "status": "ACTIVITY_STATUS",
+    "type_of_assistance": "TYPE_OF_ASSISTANCE",
+    "modality": "MODALITY",
+    "finance_type": "FINANCE_TYPE",
+    "aid_type": "AID_TYPE",
+    "flow_type": "FLOW_TYPE",
+}
+
+
+def display_value(field: str, value: str | None) -> str:
+    """A recorded value as people read it: coded fields in words, in the interface language."""
+    if not value:
+        return "—"
+    if field in _CODED_FIELDS:
+        from portal.projects import codes
+
+        return str(getattr(codes, _CODED_FIELDS[field]).get(value, value))
+    return value
+
+
+def record_creation(project: Project, *, user) -> None:
+    """Record that the project was registered (one entry, not one per field)."""
+    db.session.add(
+        ProjectChange(
+            project_id=project.id,
+            version=project.version,
+            user_id=getattr(user, "id", None),
+            field="created",
+            new_value=project.title_en,
+        )
+    )

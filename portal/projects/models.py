@@ -89,6 +89,13 @@ class Project(TimestampMixin, Base):
     contact_phone: Mapped[str | None] = mapped_column(String(40))
 
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The alignment workflow (portal/alignment): where the project stands and since when.
+    workflow_state: Mapped[str] = mapped_column(
+        String(20), default="draft", server_default="draft", index=True
+    )
+    state_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The material fields as the lead ministry confirmed them, to show what changed since.
+    confirmed_snapshot: Mapped[dict | None] = mapped_column(JSON)
     data_source: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     quality_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Integer, cast, func, literal, select, type_coerce, update
 
@@ -30,6 +31,9 @@ from portal.projects.models import (
     ProjectSector,
 )
 from portal.reference.models import District, Province, Sector
+
+# Sent after a project is saved, with the snapshot from before (the workflow listens).
+project_saved = Namespace().signal("project-saved")
 
 HUNDRED = Decimal(100)
 TOLERANCE = Decimal("0.01")
@@ -533,9 +537,10 @@ def save_project(
     db.session.flush()
     if creating:
         record("project.created", user=actor, obj=project)
-        history.record_changes(project, {}, user=actor, version=project.version)
+        history.record_creation(project, user=actor)
     else:
         history.record_changes(project, before, user=actor, version=project.version)
+    project_saved.send(None, project=project, actor=actor, before=before)
     return project
 
 

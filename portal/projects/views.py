@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.alignment.panel import project_panel
 from portal.db import paginate
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -159,6 +160,7 @@ def _render_form(form, project, section_errors=(), conflict=None, status=200):
         section_errors=dict(section_errors),
         conflict=conflict,
         field_label=history.label,
+        field_value=history.display_value,
     ), status
 
 
@@ -223,8 +225,10 @@ def detail(project_id: int):
         findings=quality.stored_findings(project) if internal else [],
         score=quality.current_score(project),
         field_label=history.label,
+        field_value=history.display_value,
         yearly=exports.yearly_table(project),
         locale=current_locale(),
+        panel=project_panel(project, current_user) if current_user.is_authenticated else None,
     )
 
 
@@ -240,6 +244,7 @@ def project_history(project_id: int):
         project=project,
         changes=history.changes(project.id),
         field_label=history.label,
+        field_value=history.display_value,
     )
 
 

@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.reference.models import TechnicalWorkingGroup
 from portal.strategy.models import StrategyFramework, StrategyNode
 
-PUBLIC, LOGIN, CDC, AUTHOR = "public", "login", "cdc", "author"
+PUBLIC, LOGIN, CDC, AUTHOR, MINISTRY = "public", "login", "cdc", "author", "ministry"
 # Routes whose answer depends on whose record it is: tests/projects/test_permissions.py
 # enumerates them for every role against records of the user's own and other organizations.
 OBJECT = "object"
@@ -51,6 +51,14 @@ RULES = {
     "projects.edit": OBJECT,
     "projects.project_history": OBJECT,
     "projects.publish": OBJECT,
+    "alignment.inbox": MINISTRY,
+    "alignment.pipeline": CDC,
+    "alignment.settings": CDC,
+    "alignment.notifications": LOGIN,
+    "alignment.read_notifications": LOGIN,
+    "alignment.review": OBJECT,
+    "alignment.step": OBJECT,
+    "alignment.comment": OBJECT,
 }
 
 
@@ -102,6 +110,7 @@ def test_each_role_gets_the_expected_answer(app, client, login_as, role):
                 or (expected == LOGIN and user)
                 or (expected == CDC and role == "cdc")
                 or (expected == AUTHOR and role in ("dp", "cdc"))
+                or (expected == MINISTRY and role == "ministry")
             )
             if allowed:
                 assert response.status_code in (200, 302, 400), label

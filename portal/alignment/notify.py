@@ -1,0 +1,117 @@
+"""Tell the people a workflow step concerns: an in-app notice, and a message in the outbox."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from portal.accounts.models import Role, User
+from portal.alignment.models import Notification, OutboxMessage
+from portal.db import utcnow
+from portal.extensions import db
+
+NOTICE_TEXT = {
+    "submitted": _l("“%(title)s” was submitted for your confirmation."),
+    "reconfirm": _l("“%(title)s” changed after confirmation and needs your confirmation again."),
+    "returned": _l("“%(title)s” was returned: %(comment)s"),
+    "confirmed": _l("“%(title)s” was confirmed by the lead ministry."),
+    "validated": _l("“%(title)s” was validated by CDC and published."),
+    "figure_comment": _l("New message on the figures of “%(title)s”: %(comment)s"),
+}
+
+
+def notice_text(kind: str, params: dict | None) -> str:
+    """The notice in the interface language."""
+    params = params or {}
+    template = NOTICE_TEXT.get(kind)
+    if template is None:
+        return params.get("title", kind)
+    return str(template % {"title": params.get("title", ""), "comment": params.get("comment", "")})
+
+
+def _users(organization_id: int | None, role: Role) -> list[User]:
+    statement = select(User).where(User.active, User.role == role)
+    if organization_id is not None:
+        statement = statement.where(User.organization_id == organization_id)
+    return list(db.session.scalars(statement))
+
+
+def recipients(project, target: str) -> list[User]:
+    """Who a move to `target` concerns."""
+    partner = _users(project.reporting_org_id, Role.DP)
+    ministry = (
+        _users(project.lead_national_partner_id, Role.MINISTRY)
+        if project.lead_national_partner_id
+        else []
+    )
+    if target in ("submitted", "reconfirm"):
+        return ministry
+    if target == "returned":
+        return partner
+    if target == "confirmed":
+        return partner + _users(None, Role.CDC)
+    if target == "validated":
+        return partner + ministry
+    return []
+
+
+def send(users: list[User], *, kind: str, project, actor, **params) -> int:
+    """Add a notice for each user (not the actor) and queue an email; return how many."""
+    params = {"title": project.title_en, **{k: str(v) for k, v in params.items() if v}}
+    sent = 0
+    for user in {u.id: u for u in users}.values():
+        if actor is not None and user.id == getattr(actor, "id", None):
+            continue
+        db.session.add(
+            Notification(user_id=user.id, project_id=project.id, kind=kind, params=params)
+        )
+        with force_locale(user.locale or "en"):
+            body = notice_text(kind, params)
+            subject = gettext(
+                "Development Cooperation Portal: %(title)s", title=project.title_en[:150]
+            )
+        db.session.add(OutboxMessage(to_email=user.email, subject=subject, body=body))
+        sent += 1
+    return sent
+
+
+def transition(project, source: str, target: str, *, actor, comment: str | None) -> int:
+    """Notify the people a workflow move concerns."""
+    return send(
+        recipients(project, target), kind=target, project=project, actor=actor, comment=comment
+    )
+
+
+def unread_count(user) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def latest(user, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_read(user, notification_id: int | None = None) -> None:
+    """Mark one (or every) notice of the user as read."""
+    statement = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        statement = statement.where(Notification.id == notification_id)
+    db.session.execute(
+        statement.values(read_at=utcnow()), execution_options={"synchronize_session": False}
+    )

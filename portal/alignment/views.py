@@ -1,0 +1,243 @@
+"""The alignment workflow pages: inbox, review, steps, threads, pipeline, notifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.accounts.models import Role
+from portal.alignment import notify, queries, services, workflow
+from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
+from portal.alignment.models import GovernmentFigure
+from portal.extensions import db
+from portal.projects.history import display_value
+from portal.projects.history import label as field_label
+from portal.security import (
+    can_discuss_figures,
+    can_review_alignment,
+    cdc_required,
+    load_project_or_404,
+    roles_required,
+)
+from portal.strategy.models import NodeKind
+
+bp = Blueprint("alignment", __name__, url_prefix="/alignment")
+
+
+@bp.get("/inbox")
+@roles_required(Role.MINISTRY)
+def inbox():
+    """Projects waiting for the user's institution, oldest first (ministry focal points)."""
+    days = services.service_standard_days()
+    return render_template(
+        "alignment/inbox.html", days=days, rows=queries.inbox(current_user.organization_id, days)
+    )
+
+
+def _review_form(project, alignment) -> ReviewForm:
+    framework = services.current_framework()
+    priorities = []
+    if framework:
+        for pillar in framework.pillars:
+            for node in pillar.children:
+                if node.kind == NodeKind.PRIORITY:
+                    priorities.append((node.id, f"{node.code} {node.display_name('en')}"))
+    form = ReviewForm()
+    if request.method == "GET":
+        form = ReviewForm(obj=alignment)
+        if alignment:
+            form.other_priority_ids.data = [p.node_id for p in alignment.other_priorities]
+        for row in services.figures_table(project):
+            form.figures.append_entry(
+                {
+                    "year": str(row["year"]),
+                    "recorded_usd": row["government_usd"],
+                    "status": row["status"],
+                    "comment": "",
+                }
+            )
+    form.primary_priority_id.choices = [(0, "—")] + priorities
+    form.other_priority_ids.choices = priorities
+    return form
+
+
+def _figures(form: ReviewForm) -> list[services.FigureData]:
+    return [
+        services.FigureData(
+            year=int(entry.form.year.data),
+            recorded_usd=entry.form.recorded_usd.data,
+            status=entry.form.status.data,
+            comment=entry.form.comment.data or "",
+        )
+        for entry in form.figures
+        if (entry.form.year.data or "").isdigit()
+    ]
+
+
+@bp.route("/projects/<int:project_id>/review", methods=["GET", "POST"])
+@login_required
+def review(project_id: int):
+    """The lead ministry confirms alignment and figures, or returns the project with reasons."""
+    project = load_project_or_404(project_id, current_user)
+    if not can_review_alignment(current_user, project):
+        abort(403)
+    alignment = services.alignment_of(project.id)
+    form = _review_form(project, alignment)
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action", "save")
+        try:
+            if action == "return":
+                workflow.transition(
+                    project, "return", actor=current_user, comment=form.return_reason.data
+                )
+            else:
+                services.save_figures(project, _figures(form), actor=current_user)
+                if action == "confirm":
+                    services.save_alignment(
+                        project,
+                        services.AlignmentData(
+                            primary_priority_id=form.primary_priority_id.data or None,
+                            other_priority_ids=list(form.other_priority_ids.data or []),
+                            rationale=form.rationale.data or "",
+                            on_plan=form.on_plan.data,
+                            on_budget=form.on_budget.data,
+                            lead_role_accepted=form.lead_role_accepted.data,
+                        ),
+                        actor=current_user,
+                    )
+                    workflow.transition(project, "confirm", actor=current_user)
+        except services.AlignmentInvalid as invalid:
+            db.session.rollback()
+            for key, message in invalid.errors.items():
+                name, _sep, rest = key.partition("-")
+                if name == "figures":
+                    index, _sep, field = rest.partition("-")
+                    form.figures.entries[int(index)].form[field].errors.append(message)
+                else:
+                    form[key].errors = [*form[key].errors, message]
+            status = 400
+        except workflow.WorkflowRefused as refused:
+            db.session.rollback()
+            if refused.status == 400:
+                form.return_reason.errors = [*form.return_reason.errors, str(refused)]
+            else:
+                flash(str(refused), "danger")
+            status = refused.status
+        else:
+            db.session.commit()
+            messages = {
+                "return": _("The project has been returned to the partner."),
+                "confirm": _("The project is confirmed."),
+                "save": _("Your figures have been saved."),
+            }
+            flash(messages.get(action, messages["save"]), "success")
+            if action in ("return", "confirm") and current_user.role is Role.MINISTRY:
+                return redirect(url_for("alignment.inbox"))
+            return redirect(url_for("alignment.review", project_id=project.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "alignment/review.html",
+        project=project,
+        form=form,
+        alignment=alignment,
+        figures=services.figures_table(project),
+        changes=workflow.changes_since_confirmation(project)
+        if project.workflow_state == workflow.RECONFIRM
+        else [],
+        field_label=field_label,
+        field_value=display_value,
+        state_label=workflow.STATE_LABELS,
+        log=workflow.log_of(project.id),
+    ), status
+
+
+@bp.post("/projects/<int:project_id>/step/<action>")
+@login_required
+def step(project_id: int, action: str):
+    """Submit (partner), validate or return (CDC) a project, from its page."""
+    project = load_project_or_404(project_id, current_user)
+    form = StepForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        target = workflow.transition(project, action, actor=current_user, comment=form.comment.data)
+    except workflow.WorkflowRefused as refused:
+        db.session.rollback()
+        if refused.status == 403:
+            abort(403)
+        flash(str(refused), "danger")
+        return redirect(url_for("projects.detail", project_id=project.id)), refused.status
+    db.session.commit()
+    flash(
+        _("Done: the project is now “%(state)s”.", state=workflow.STATE_LABELS[target]), "success"
+    )
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.post("/figures/<int:figure_id>/comments")
+@login_required
+def comment(figure_id: int):
+    """Write in the thread of a yearly figure (the partner, the lead ministry, CDC)."""
+    figure = db.get_or_404(GovernmentFigure, figure_id)
+    project = load_project_or_404(figure.project_id, current_user)
+    if not can_discuss_figures(current_user, project):
+        abort(403)
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.add_comment(figure, project, form.text.data, actor=current_user)
+        db.session.commit()
+        flash(_("Your message has been added."), "success")
+    else:
+        flash(_("Write a message first."), "danger")
+    return redirect(url_for("projects.detail", project_id=project.id) + "#figures")
+
+
+@bp.get("/pipeline")
+@cdc_required
+def pipeline():
+    """The whole pipeline for CDC: counts, items stuck longest, disputes, scorecards."""
+    return render_template(
+        "alignment/pipeline.html",
+        counts=queries.state_counts(),
+        state_label=workflow.STATE_LABELS,
+        stuck=queries.stuck_longest(),
+        disputes=queries.disputed_figures(),
+        by_lead=queries.scorecards("lead"),
+        by_partner=queries.scorecards("partner"),
+        days=services.service_standard_days(),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@cdc_required
+def settings():
+    """CDC sets the service standard (days a ministry has to act)."""
+    form = SettingsForm()
+    if request.method == "GET":
+        form.service_standard_days.data = services.service_standard_days()
+    if form.validate_on_submit():
+        services.set_service_standard(form.service_standard_days.data, actor=current_user)
+        db.session.commit()
+        flash(_("The service standard has been saved."), "success")
+        return redirect(url_for("alignment.pipeline"))
+    return render_template("alignment/settings.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    """The user's notices, newest first."""
+    items = notify.latest(current_user)
+    return render_template("alignment/notifications.html", items=items, text=notify.notice_text)
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_notifications():
+    """Mark the user's notices as read."""
+    notify.mark_read(current_user, request.form.get("id", type=int))
+    db.session.commit()
+    return redirect(url_for("alignment.notifications"))
