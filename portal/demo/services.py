@@ -18,6 +18,7 @@ from portal.demo.organizations import (
     DEVELOPMENT_PARTNERS,
     NATIONAL_INSTITUTIONS,
 )
+from portal.demo.projects import seed_projects
 from portal.extensions import db
 from portal.money.models import ExchangeRate
 from portal.money.services import load_currencies
@@ -121,6 +122,7 @@ def build_demo(project_count: int = 0) -> dict[str, int]:
     counts["organizations"] = seed_organizations()
     counts["users"] = seed_users()
     counts["exchange_rates"] = seed_rates()
+    counts["projects"] = seed_projects(project_count)
     return counts
 
 

@@ -41,6 +41,7 @@ class Project(TimestampMixin, Base):
         ),
         Index("ix_project_published", "published_at"),
         Index("ix_project_commitment_usd", "commitment_usd"),
+        Index("ix_project_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

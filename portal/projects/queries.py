@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.organizations.models import Organization
@@ -66,6 +66,9 @@ SORTS = {
     "updated": Project.updated_at,
     "quality": Project.quality_score,
 }
+
+
+NULLABLE_SORTS = {"start", "commitment"}
 
 
 def filtered(user, filters: ProjectFilters):
@@ -131,13 +134,19 @@ def sorted_statement(statement, sort: str):
         column = SORTS.get(key, Project.updated_at)
     descending = sort.startswith("-") or (key not in SORTS and key != "partner")
     order = column.desc() if descending else column.asc()
-    return statement.order_by(order.nulls_last(), Project.id.desc() if descending else Project.id)
+    if key in NULLABLE_SORTS:
+        order = order.nulls_last()  # empty values last, whichever the direction
+    return statement.order_by(order, Project.id.desc() if descending else Project.id)
 
 
 def with_list_relations(statement):
-    """Load what a list row shows in the same query (no query per row)."""
+    """Load what a list row shows in two small extra queries (never one per row).
+
+    selectin keeps the page query a plain LIMIT on the project table, which the database can
+    answer from an index; a join would make it join every matching row before limiting.
+    """
     return statement.options(
-        joinedload(Project.reporting_org), joinedload(Project.lead_national_partner)
+        selectinload(Project.reporting_org), selectinload(Project.lead_national_partner)
     )
 
 

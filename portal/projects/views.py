@@ -20,6 +20,7 @@ from portal.projects import codes, exports, history, quality, queries, services
 from portal.projects.forms import (
     REPEATABLE,
     ProjectForm,
+    error_list,
     fill_from_project,
     place_errors,
     prepare,
@@ -155,6 +156,7 @@ def _save(form: ProjectForm, project: Project | None):
 def _render_form(form, project, section_errors=(), conflict=None, status=200):
     return render_template(
         "projects/form.html",
+        error_list=error_list,
         form=form,
         project=project,
         section_errors=dict(section_errors),
