@@ -86,9 +86,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.admin_views import bp as users_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.alignment.views import bp as alignment_bp
+    from portal.commitments.views import bp as commitments_bp
+    from portal.dashboard.views import bp as dashboard_bp
     from portal.home.views import bp as home_bp
+    from portal.mapping.views import bp as mapping_bp
     from portal.money.views import bp as money_bp
     from portal.organizations.views import bp as organizations_bp
+    from portal.pilots.views import bp as pilots_bp
     from portal.projects.views import bp as projects_bp
     from portal.reference.views import bp as reference_bp
     from portal.strategy.views import bp as strategy_bp
@@ -103,6 +107,10 @@ def register_blueprints(app: Flask) -> None:
         strategy_bp,
         projects_bp,
         alignment_bp,
+        dashboard_bp,
+        mapping_bp,
+        commitments_bp,
+        pilots_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -5,6 +5,7 @@ Every variable is documented in README.md; keep the two in step.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,12 @@ class Config:
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", self.PORTAL_ENV == "production")
         self.PROXY_FIX = _flag("PORTAL_BEHIND_PROXY", False)
         self.DATA_DIR = os.environ.get("PORTAL_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
+        # Evidence files of commitment reports: kept here, never under static/.
+        self.UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(instance / "uploads"))
+        # The map: province boundaries (GeoJSON) and optional base tiles (URL template).
+        self.BOUNDARIES_FILE = os.environ.get("PORTAL_BOUNDARIES_FILE") or None
+        self.MAP_TILES = os.environ.get("PORTAL_MAP_TILES") or None
+        self.MAP_TILES_ATTRIBUTION = os.environ.get("PORTAL_MAP_TILES_ATTRIBUTION") or None
 
 
 class TestConfig(Config):
@@ -91,3 +98,6 @@ class TestConfig(Config):
         self.PORTAL_ENV = "testing"
         self.SQLALCHEMY_DATABASE_URI = database_url or "sqlite://"
         self.SECRET_KEY = "test-secret-key-not-for-production"
+        # A fresh folder per app, made only when a test stores a file.
+        folder = f"portal-uploads-{secrets.token_hex(6)}"
+        self.UPLOAD_DIR = str(Path(tempfile.gettempdir()) / folder)

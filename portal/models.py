@@ -12,8 +12,27 @@ from portal.alignment.models import (  # noqa: F401
     WorkflowTransition,
 )
 from portal.audit.models import AuditEvent  # noqa: F401
+from portal.commitments.models import (  # noqa: F401
+    Bottleneck,
+    Commitment,
+    CommitmentParty,
+    EvidenceFile,
+    ProgressReport,
+    RatingAssessment,
+    TrajectoryPoint,
+)
+from portal.mapping.models import ProvincePopulation  # noqa: F401
 from portal.money.models import Currency, ExchangeRate  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401
+from portal.pilots.models import (  # noqa: F401
+    Dissemination,
+    Lesson,
+    Pilot,
+    PilotPartner,
+    PilotPriority,
+    PilotProject,
+    PilotStageChange,
+)
 from portal.projects.models import (  # noqa: F401
     Project,
     ProjectChange,

@@ -183,3 +183,56 @@ def can_discuss_figures(user, project) -> bool:
         or is_reporting_partner_user(user, project)
         or has_role(user, Role.CDC)
     )
+
+
+# --- shared accountability commitments and pilots --------------------------------------------
+
+
+def can_manage_commitments(user) -> bool:
+    """CDC creates and edits commitments."""
+    return has_role(user, Role.CDC)
+
+
+def is_commitment_party(user, commitment) -> bool:
+    """A user of the lead institution or of a co-responsible or supporting party."""
+    return bool(user and user.is_authenticated) and user.organization_id in commitment.party_ids
+
+
+def can_report_on(user, commitment) -> bool:
+    """The lead institution's users report progress; CDC may report on its behalf."""
+    if has_role(user, Role.CDC):
+        return True
+    return bool(user and user.is_authenticated) and (
+        user.organization_id == commitment.lead_institution_id
+    )
+
+
+def can_assess_ratings(user, commitment) -> bool:
+    """The other parties agree or disagree with a self-rating; CDC may speak for any of them."""
+    if has_role(user, Role.CDC):
+        return bool(commitment.assessing_organizations)
+    return bool(user and user.is_authenticated) and user.organization_id in {
+        o.id for o in commitment.assessing_organizations
+    }
+
+
+def can_manage_bottlenecks(user, commitment) -> bool:
+    """The parties and CDC name bottlenecks and resolve them."""
+    return has_role(user, Role.CDC) or is_commitment_party(user, commitment)
+
+
+def can_view_evidence(user, commitment) -> bool:
+    """Evidence files are for the parties and CDC; to anyone else they do not exist (404)."""
+    return has_role(user, Role.CDC) or is_commitment_party(user, commitment)
+
+
+def can_manage_pilots(user) -> bool:
+    """CDC creates and edits pilots and moves them from stage to stage."""
+    return has_role(user, Role.CDC)
+
+
+def can_record_lessons(user, pilot) -> bool:
+    """The pilot's partners (lead, external lead, others) and CDC log lessons and their sharing."""
+    if has_role(user, Role.CDC):
+        return True
+    return bool(user and user.is_authenticated) and user.organization_id in pilot.partner_ids

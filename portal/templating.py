@@ -15,9 +15,13 @@ from portal.i18n import current_locale
 # (endpoint, label, roles allowed; None = every logged-in user, "all" = the public too)
 NAVIGATION = [
     ("home.index", _l("Home"), None),
+    ("dashboard.index", _l("Dashboard"), "all"),
     ("projects.index", _l("Projects"), "all"),
+    ("mapping.map", _l("Map"), "all"),
     ("alignment.inbox", _l("Waiting for you"), {Role.MINISTRY}),
     ("alignment.pipeline", _l("Pipeline"), {Role.CDC}),
+    ("commitments.dashboard", _l("Commitments"), None),
+    ("pilots.index", _l("Pilots"), None),
     ("projects.quality_summary", _l("Data quality"), None),
     ("users.index", _l("Accounts"), {Role.CDC}),
     ("organizations.index", _l("Organizations"), {Role.CDC}),

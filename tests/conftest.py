@@ -35,7 +35,7 @@ def scratch_database_url(backend: str, suffix: str, tmp_dir: Path) -> str:
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{base.database}_{suffix}"
+    name = f"{base.database}_{suffix}_{os.getpid()}"  # runs side by side do not collide
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

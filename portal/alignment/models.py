@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -39,6 +40,8 @@ class WorkflowTransition(Base):
     from_state: Mapped[str] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20), index=True)
     comment: Mapped[str | None] = mapped_column(Text)
+    # On a confirmation: days since the submission it answers (for the scorecards' median).
+    waited_days: Mapped[float | None] = mapped_column(Float)
 
     user = relationship("User", lazy="joined")
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.alignment.models import GovernmentFigure, WorkflowTransition
@@ -90,96 +90,89 @@ def disputed_figures(limit: int = 20) -> list[tuple[GovernmentFigure, Project]]:
     )
 
 
-def _confirmation_days() -> list[tuple[int, float]]:
-    """(project id, days from its latest submission to its confirmation), per confirmation."""
-    submitted = (
-        select(func.max(WorkflowTransition.at))
-        .where(
-            WorkflowTransition.project_id == _confirm.c.project_id,
-            WorkflowTransition.to_state.in_(WAITING_FOR_MINISTRY),
-            WorkflowTransition.at <= _confirm.c.at,
-        )
-        .correlate(_confirm)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(select(_confirm.c.project_id, _confirm.c.at, submitted))
-    result = []
-    for project_id, confirmed_at, submitted_at in rows:
-        if submitted_at is not None:
-            delta = _aware(confirmed_at) - _aware(submitted_at)
-            result.append((project_id, delta.total_seconds() / 86400))
-    return result
+def scorecards() -> dict[str, list[dict]]:
+    """Per lead institution and per partner: the measures of the scorecard, in one pass.
 
-
-_confirm = (
-    select(WorkflowTransition.project_id, WorkflowTransition.at)
-    .where(WorkflowTransition.to_state == CONFIRMED)
-    .subquery("confirmations")
-)
-
-
-def scorecards(group_by: str) -> list[dict]:
-    """Per institution ('lead') or per partner ('partner'): the measures of the scorecard.
-
-    - median days to confirm: from a submission to the confirmation that follows it;
+    - median days to confirm: from a submission to the confirmation that answers it;
     - share confirmed: projects confirmed or validated now, of those ever submitted;
     - share returned: projects returned at least once, of those ever submitted;
     - open disputes: yearly figures marked disputed.
     """
-    column = Project.lead_national_partner_id if group_by == "lead" else Project.reporting_org_id
-
-    def per_group(state_filter):
-        statement = (
-            select(column, func.count(distinct(WorkflowTransition.project_id)))
+    pair = (Project.lead_national_partner_id, Project.reporting_org_id)
+    ever = {
+        (lead, partner, state): n
+        for lead, partner, state, n in db.session.execute(
+            select(
+                *pair,
+                WorkflowTransition.to_state,
+                func.count(distinct(WorkflowTransition.project_id)),
+            )
             .join(Project, Project.id == WorkflowTransition.project_id)
-            .where(state_filter)
-            .group_by(column)
-        )
-        return dict(db.session.execute(statement).all())
-
-    submitted = per_group(WorkflowTransition.to_state == SUBMITTED)
-    returned = per_group(WorkflowTransition.to_state == RETURNED)
-    confirmed_now = dict(
-        db.session.execute(
-            select(column, func.count())
-            .where(Project.workflow_state.in_((CONFIRMED, VALIDATED)))
-            .group_by(column)
-        ).all()
-    )
-    disputes = dict(
-        db.session.execute(
-            select(column, func.count())
-            .select_from(GovernmentFigure)
-            .join(Project, and_(Project.id == GovernmentFigure.project_id))
-            .where(GovernmentFigure.status == "disputed")
-            .group_by(column)
-        ).all()
-    )
-    owners = dict(db.session.execute(select(Project.id, column)).all()) if submitted else {}
-    days = defaultdict(list)
-    for project_id, value in _confirmation_days():
-        days[owners.get(project_id)].append(value)
-    names = {
-        o.id: o
-        for o in db.session.scalars(
-            select(Organization).where(Organization.id.in_(list(submitted) + list(disputes)))
+            .where(WorkflowTransition.to_state.in_((SUBMITTED, RETURNED)))
+            .group_by(*pair, WorkflowTransition.to_state)
         )
     }
-    rows = []
-    for org_id in sorted(
-        set(submitted) | set(disputes), key=lambda i: names[i].acronym if i in names else ""
-    ):
-        base = submitted.get(org_id, 0)
-        rows.append(
-            {
-                "organization": names.get(org_id),
-                "submitted": base,
-                "median_days": round(median(days[org_id]), 1) if days.get(org_id) else None,
-                "share_confirmed": round(100 * confirmed_now.get(org_id, 0) / base)
-                if base
-                else None,
-                "share_returned": round(100 * returned.get(org_id, 0) / base) if base else None,
-                "open_disputes": disputes.get(org_id, 0),
-            }
+    confirmed_now = {
+        (lead, partner): n
+        for lead, partner, n in db.session.execute(
+            select(*pair, func.count())
+            .where(Project.workflow_state.in_((CONFIRMED, VALIDATED)))
+            .group_by(*pair)
         )
-    return rows
+    }
+    disputes = {
+        (lead, partner): n
+        for lead, partner, n in db.session.execute(
+            select(*pair, func.count())
+            .select_from(GovernmentFigure)
+            .join(Project, Project.id == GovernmentFigure.project_id)
+            .where(GovernmentFigure.status == "disputed")
+            .group_by(*pair)
+        )
+    }
+    waits = list(
+        db.session.execute(
+            select(*pair, WorkflowTransition.waited_days)
+            .join(Project, Project.id == WorkflowTransition.project_id)
+            .where(
+                WorkflowTransition.to_state == CONFIRMED,
+                WorkflowTransition.waited_days.is_not(None),
+            )
+        )
+    )
+    result = {}
+    for side, index in (("lead", 0), ("partner", 1)):
+        groups: dict = defaultdict(
+            lambda: {"submitted": 0, "returned": 0, "confirmed": 0, "disputes": 0, "days": []}
+        )
+        for (lead, partner, state), n in ever.items():
+            groups[(lead, partner)[index]]["submitted" if state == SUBMITTED else "returned"] += n
+        for key, n in confirmed_now.items():
+            if key[index] in groups:
+                groups[key[index]]["confirmed"] += n
+        for key, n in disputes.items():
+            groups[key[index]]["disputes"] += n
+        for lead, partner, days in waits:
+            groups[(lead, partner)[index]]["days"].append(days)
+        names = {
+            o.id: o
+            for o in db.session.scalars(
+                select(Organization).where(Organization.id.in_([k for k in groups if k]))
+            )
+        }
+        rows = []
+        for org_id, g in groups.items():
+            base = g["submitted"]
+            rows.append(
+                {
+                    "organization": names.get(org_id),
+                    "submitted": base,
+                    "median_days": round(median(g["days"]), 1) if g["days"] else None,
+                    "share_confirmed": round(100 * g["confirmed"] / base) if base else None,
+                    "share_returned": round(100 * g["returned"] / base) if base else None,
+                    "open_disputes": g["disputes"],
+                }
+            )
+        rows.sort(key=lambda r: r["organization"].acronym if r["organization"] else "")
+        result[side] = rows
+    return result

@@ -10,6 +10,7 @@ from portal.accounts.models import Role
 from portal.alignment import notify, queries, services, workflow
 from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
 from portal.alignment.models import GovernmentFigure
+from portal.db import Page
 from portal.extensions import db
 from portal.projects.history import display_value
 from portal.projects.history import label as field_label
@@ -28,10 +29,18 @@ bp = Blueprint("alignment", __name__, url_prefix="/alignment")
 @bp.get("/inbox")
 @roles_required(Role.MINISTRY)
 def inbox():
-    """Projects waiting for the user's institution, oldest first (ministry focal points)."""
+    """Projects waiting for the user's institution, oldest first, 50 a page (ministries)."""
     days = services.service_standard_days()
+    rows = queries.inbox(current_user.organization_id, days)
+    number = max(1, request.args.get("page", 1, type=int))
+    page = Page(
+        items=rows[(number - 1) * 50 : number * 50], page=number, per_page=50, total=len(rows)
+    )
     return render_template(
-        "alignment/inbox.html", days=days, rows=queries.inbox(current_user.organization_id, days)
+        "alignment/inbox.html",
+        days=days,
+        page=page,
+        overdue=sum(1 for row in rows if row["overdue"]),
     )
 
 
@@ -169,12 +178,12 @@ def step(project_id: int, action: str):
         if refused.status == 403:
             abort(403)
         flash(str(refused), "danger")
-        return redirect(url_for("projects.detail", project_id=project.id)), refused.status
+        return redirect(url_for("projects.detail", project_id=project_id)), refused.status
     db.session.commit()
     flash(
         _("Done: the project is now “%(state)s”.", state=workflow.STATE_LABELS[target]), "success"
     )
-    return redirect(url_for("projects.detail", project_id=project.id))
+    return redirect(url_for("projects.detail", project_id=project_id))
 
 
 @bp.post("/figures/<int:figure_id>/comments")
@@ -205,8 +214,7 @@ def pipeline():
         state_label=workflow.STATE_LABELS,
         stuck=queries.stuck_longest(),
         disputes=queries.disputed_figures(),
-        by_lead=queries.scorecards("lead"),
-        by_partner=queries.scorecards("partner"),
+        scorecards=queries.scorecards(),
         days=services.service_standard_days(),
     )
 

@@ -8,9 +8,10 @@ once exactly one wins and the other is told.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.alignment import notify
 from portal.alignment.models import Alignment, WorkflowTransition
@@ -92,6 +93,18 @@ def material_snapshot(project: Project) -> dict[str, str]:
 
 
 def _log(project_id: int, source: str, target: str, actor, comment: str | None) -> None:
+    waited = None
+    if target == CONFIRMED:
+        submitted = db.session.scalar(
+            select(func.max(WorkflowTransition.at)).where(
+                WorkflowTransition.project_id == project_id,
+                WorkflowTransition.to_state.in_(WAITING_FOR_MINISTRY),
+            )
+        )
+        if submitted is not None:
+            if submitted.tzinfo is None:
+                submitted = submitted.replace(tzinfo=UTC)
+            waited = (utcnow() - submitted).total_seconds() / 86400
     db.session.add(
         WorkflowTransition(
             project_id=project_id,
@@ -99,6 +112,7 @@ def _log(project_id: int, source: str, target: str, actor, comment: str | None) 
             to_state=target,
             user_id=getattr(actor, "id", None),
             comment=comment,
+            waited_days=waited,
         )
     )
 

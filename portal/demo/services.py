@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role, User
 from portal.accounts.services import AccountData, create_user, find_by_email
+from portal.demo.commitments import seed_commitments
 from portal.demo.organizations import (
     DEMO_PASSWORD,
     DEMO_RATE_ANCHORS,
@@ -18,7 +19,9 @@ from portal.demo.organizations import (
     DEVELOPMENT_PARTNERS,
     NATIONAL_INSTITUTIONS,
 )
+from portal.demo.pilots import seed_pilots
 from portal.demo.projects import seed_projects
+from portal.demo.workflow import seed_workflow
 from portal.extensions import db
 from portal.money.models import ExchangeRate
 from portal.money.services import load_currencies
@@ -123,6 +126,9 @@ def build_demo(project_count: int = 0) -> dict[str, int]:
     counts["users"] = seed_users()
     counts["exchange_rates"] = seed_rates()
     counts["projects"] = seed_projects(project_count)
+    counts["workflow"] = seed_workflow()
+    counts["commitments"] = seed_commitments()
+    counts["pilots"] = seed_pilots()
     return counts
 
 

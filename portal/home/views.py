@@ -18,6 +18,7 @@ from flask_login import current_user
 from portal.accounts.models import Role
 from portal.alignment.panel import returned_to
 from portal.alignment.queries import inbox
+from portal.dashboard.services import dashboard_context
 from portal.extensions import db
 from portal.home import services
 from portal.security import is_safe_redirect
@@ -31,9 +32,17 @@ _KHMER_FONT = next(fontpkg_noto_sans_khmer.ROOT.joinpath("files").glob("NotoSans
 def index():
     """Show the home page made for the visitor's role (the public one when logged out)."""
     if not current_user.is_authenticated:
-        return render_template("home/public.html", summary=services.public_summary())
+        return render_template(
+            "home/public.html",
+            summary=services.public_summary(),
+            **dashboard_context(request.args, current_user),
+        )
     if current_user.role is Role.CDC:
-        return render_template("home/cdc.html", summary=services.cdc_summary())
+        return render_template(
+            "home/cdc.html",
+            summary=services.cdc_summary(),
+            **dashboard_context(request.args, current_user),
+        )
     from portal.projects.models import Project
 
     org_id = current_user.organization_id

@@ -258,8 +258,9 @@ def error_list(form: ProjectForm) -> list[tuple[str, str, str]]:
             for number, entry in enumerate(field.entries, start=1):
                 for sub in entry.form:
                     if sub.errors:
-                        found.append((sub.id, f"{sub.label.text} ({number})",
-                                      " ".join(map(str, sub.errors))))
+                        found.append(
+                            (sub.id, f"{sub.label.text} ({number})", " ".join(map(str, sub.errors)))
+                        )
         elif field.type not in ("CSRFTokenField", "HiddenField") and field.errors:
             found.append((field.id, field.label.text, " ".join(map(str, field.errors))))
     if form.csrf_token.errors if hasattr(form, "csrf_token") else False:

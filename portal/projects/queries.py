@@ -177,3 +177,21 @@ def totals(statement) -> Totals:
     ).one()
     # The sums keep the Money type: they are exact sums of cents, returned as Decimals.
     return Totals(count=row[0], commitment_usd=row[1], disbursed_usd=row[2], planned_usd=row[3])
+
+
+def filter_options() -> dict:
+    """The choices of the list filters (partners, ministries, sectors, provinces, codes)."""
+    from portal.organizations.services import organization_choices
+    from portal.projects import codes
+    from portal.reference.models import Province, SectorCategory
+
+    return {
+        "partners": organization_choices(False),
+        "ministries": organization_choices(True),
+        "categories": list(
+            db.session.scalars(select(SectorCategory).order_by(SectorCategory.code))
+        ),
+        "provinces": list(db.session.scalars(select(Province).order_by(Province.name_en))),
+        "statuses": codes.ACTIVITY_STATUS,
+        "assistance": codes.TYPE_OF_ASSISTANCE,
+    }

@@ -143,7 +143,9 @@ def validate(data: ProjectData, project: Project | None = None) -> dict:
     def err(name: str, message) -> None:
         errors.setdefault(name, str(message))
 
-    reporting = db.session.get(Organization, data.reporting_org_id)
+    reporting = (
+        db.session.get(Organization, data.reporting_org_id) if data.reporting_org_id else None
+    )
     if reporting is None:
         err("reporting_org_id", _l("Choose the reporting development partner."))
     if data.lead_national_partner_id is None:

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
-from portal.projects import codes, exports, history, quality, queries, services
+from portal.projects import exports, history, quality, queries, services
 from portal.projects.forms import (
     REPEATABLE,
     ProjectForm,
@@ -27,7 +27,6 @@ from portal.projects.forms import (
     to_data,
 )
 from portal.projects.models import Project
-from portal.reference.models import Province, SectorCategory
 from portal.security import (
     can_create_project,
     can_edit_project,
@@ -39,19 +38,6 @@ from portal.security import (
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 EXPORT_LIMIT = 50_000
-
-
-def _filter_options() -> dict:
-    return {
-        "partners": organization_choices(False),
-        "ministries": organization_choices(True),
-        "categories": list(
-            db.session.scalars(select(SectorCategory).order_by(SectorCategory.code))
-        ),
-        "provinces": list(db.session.scalars(select(Province).order_by(Province.name_en))),
-        "statuses": codes.ACTIVITY_STATUS,
-        "assistance": codes.TYPE_OF_ASSISTANCE,
-    }
 
 
 @bp.get("/")
@@ -72,7 +58,7 @@ def index():
         filters=filters,
         sort=sort,
         totals=queries.totals(statement),
-        options=_filter_options(),
+        options=queries.filter_options(),
         can_create=can_create_project(current_user),
         internal=current_user.is_authenticated,
     )

@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
-from tests.conftest import drop_scratch_database, scratch_database_url
+from tests.conftest import SHARED_DATA, drop_scratch_database, scratch_database_url
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -34,12 +34,15 @@ def live_server(backend, tmp_root):
     url = scratch_database_url(backend, "e2e", tmp_root)
     config = TestConfig(url)
     config.WTF_CSRF_ENABLED = True  # the browser posts real forms with real tokens
+    boundaries = SHARED_DATA / "geo" / "khm-adm1-provinces.geojson"
+    if boundaries.is_file():  # the map draws the real provinces (tests/e2e/test_map_journey.py)
+        config.BOUNDARIES_FILE = str(boundaries)
     app = create_app(config)
     with app.app_context():
         db.create_all()
         from portal.demo.services import build_demo
 
-        build_demo(project_count=0)
+        build_demo(project_count=60)  # a few projects with locations, for the map
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -26,8 +26,7 @@ def _log_out(page):
 def _register(page, title):
     page.goto("/projects/new")
     page.get_by_label("Title", exact=True).fill(title)
-    page.get_by_label("Lead national partner").select_option(
-        label="MOH — Ministry of Health")
+    page.get_by_label("Lead national partner").select_option(label="MOH — Ministry of Health")
     page.get_by_label("Planned start").fill("2023-01-01")
     page.get_by_label("Planned end").fill("2026-12-31")
     page.locator('[name="sectors-0-sector_code"]').select_option("12220")
@@ -50,11 +49,13 @@ def test_three_people_take_a_project_to_publication(browser, live_server, backen
         _log_in(partner, "undp@demo.example")
         project_url = _register(partner, title)
         partner.get_by_role("button", name="Submit to the ministry").click()
-        assert "Submitted, waiting for the ministry" in partner.locator(".workflow-state").inner_text()
+        assert (
+            "Submitted, waiting for the ministry" in partner.locator(".workflow-state").inner_text()
+        )
 
         _log_in(ministry, "moh@demo.example")
         ministry.goto("/alignment/inbox")
-        ministry.get_by_role("link", name="Review").first.click()
+        ministry.get_by_role("row", name=title).get_by_role("link", name="Review").click()
         ministry.get_by_label("Reasons for returning").fill("Name the provinces of the hospitals.")
         ministry.get_by_role("button", name="Return with these reasons").click()
         ministry.wait_for_url("**/alignment/inbox")
@@ -66,7 +67,7 @@ def test_three_people_take_a_project_to_publication(browser, live_server, backen
         partner.get_by_role("button", name="Submit to the ministry").click()
 
         ministry.goto("/alignment/inbox")
-        ministry.get_by_role("link", name="Review").first.click()
+        ministry.get_by_role("row", name=title).get_by_role("link", name="Review").click()
         ministry.get_by_label("Primary priority").select_option(index=3)
         ministry.get_by_label("Rationale").fill("Improves healthcare services in districts.")
         ministry.get_by_label("My institution accepts being the lead national partner").check()

@@ -1,6 +1,5 @@
 """In a real browser: a partner registers a complete project, finds it, exports it, edits it."""
 
-
 import io
 
 import pytest

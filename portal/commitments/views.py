@@ -1,0 +1,342 @@
+"""Commitment pages: dashboard, commitment form, detail, reports, assessments, bottlenecks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from portal.commitments import (
+    charts,
+    codes,
+    periods,
+    queries,
+    reporting,
+    services,
+    status,
+    uploads,
+)
+from portal.commitments.forms import (
+    REPEATABLE,
+    AssessmentForm,
+    BottleneckForm,
+    CommitmentForm,
+    ReportForm,
+    ResolveForm,
+    field_errors,
+    fill_from,
+    handle_row_buttons,
+    place_errors,
+    prepare,
+    to_data,
+)
+from portal.commitments.models import Bottleneck, Commitment, EvidenceFile, ProgressReport
+from portal.extensions import db
+from portal.security import (
+    can_assess_ratings,
+    can_manage_bottlenecks,
+    can_manage_commitments,
+    can_report_on,
+    can_view_evidence,
+    cdc_required,
+)
+
+bp = Blueprint("commitments", __name__, url_prefix="/commitments")
+
+
+def format_value(value) -> str:
+    """An indicator value in the interface language, without needless decimals."""
+    return "—" if value is None else format_decimal(value, format="#,##0.####")
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "value": format_value,
+        "principles": codes.PRINCIPLES,
+        "ratings": codes.RATINGS,
+        "statuses": codes.STATUSES,
+        "symbols": codes.STATUS_SYMBOLS,
+        "party_roles": codes.PARTY_ROLES,
+        "agreement_text": codes.AGREEMENT,
+        "period_kinds": codes.PERIOD_KINDS,
+    }
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """The delivery dashboard: statuses, watch lists, trajectories and scorecards (all users)."""
+    today = date.today()
+    filters = queries.Filters.from_args(request.args)
+    rows = queries.rows(queries.load(filters), filters, today)
+    summary = queries.summarise(rows)
+    return render_template(
+        "commitments/dashboard.html",
+        rows=rows,
+        summary=summary,
+        filters=filters,
+        institutions=queries.institutions_leading(),
+        scorecards=queries.scorecards(rows, today),
+        bars=charts.status_bars(summary.by_status),
+        trajectories={r.commitment.id: charts.trajectory(r.commitment) for r in rows},
+        can_manage=can_manage_commitments(current_user),
+        threshold=int(status.SOME_RISK_PROGRESS * 100),
+        grace_days=periods.REPORTING_GRACE_DAYS,
+    )
+
+
+def _form_page(commitment: Commitment | None):
+    """The shared GET/POST handling of the new and edit pages."""
+    if request.method == "GET":
+        form = CommitmentForm(obj=commitment) if commitment else CommitmentForm()
+        if commitment:
+            fill_from(form, commitment)
+        prepare(form)
+        return _render_form(form, commitment)
+    form = CommitmentForm()
+    prepare(form)
+    if handle_row_buttons(form, REPEATABLE):
+        prepare(form)
+        return _render_form(form, commitment)
+    form_ok = form.validate_on_submit()
+    data = to_data(form)
+    try:
+        if not form_ok:
+            services.validate(data, commitment)
+            return _render_form(form, commitment, status_code=400)
+        saved = services.save_commitment(data, actor=current_user, commitment=commitment)
+        db.session.commit()
+    except services.CommitmentInvalid as invalid:
+        db.session.rollback()
+        sections = place_errors(form, invalid.errors, REPEATABLE)
+        return _render_form(form, commitment, sections, status_code=400)
+    flash(_("The commitment has been saved."), "success")
+    return redirect(url_for("commitments.detail", commitment_id=saved.id))
+
+
+def _render_form(form, commitment, sections=None, status_code=200):
+    return render_template(
+        "commitments/form.html",
+        form=form,
+        commitment=commitment,
+        errors=field_errors(form),
+        sections=sections or {},
+    ), status_code
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@cdc_required
+def new():
+    """Create a commitment (CDC)."""
+    return _form_page(None)
+
+
+@bp.route("/<int:commitment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(commitment_id: int):
+    """Edit a commitment, its parties and trajectory (CDC; others 403)."""
+    commitment = db.get_or_404(Commitment, commitment_id)
+    if not can_manage_commitments(current_user):
+        abort(403)
+    return _form_page(commitment)
+
+
+def _assessment_form(commitment: Commitment, report_id: int, form=None) -> AssessmentForm:
+    """The form a party (or CDC, naming the party) uses to agree or disagree with a rating."""
+    form = form or AssessmentForm(formdata=None, prefix=f"r{report_id}")
+    if current_user.is_cdc:
+        form.organization_id.choices = [
+            (str(o.id), f"{o.acronym} — {o.name_en}") for o in commitment.assessing_organizations
+        ]
+    else:
+        form.organization_id.choices = [(str(current_user.organization_id), "")]
+    return form
+
+
+def _bottleneck_form(commitment: Commitment, form: BottleneckForm | None = None):
+    form = form or BottleneckForm(formdata=None)
+    parties = [commitment.lead_institution, *(p.organization for p in commitment.parties)]
+    form.owner_id.choices = [("", "—")] + [
+        (str(o.id), f"{o.acronym} — {o.name_en}") for o in parties
+    ]
+    return form
+
+
+def _render_detail(commitment: Commitment, *, assess_forms=None, bottleneck_form=None, code=200):
+    today = date.today()
+    assess_forms = assess_forms or {}
+    reports = list(reversed(commitment.reports_in_order))
+    row = queries.row_of(commitment, today)
+    may_assess = can_assess_ratings(current_user, commitment)
+    return render_template(
+        "commitments/detail.html",
+        commitment=commitment,
+        row=row,
+        reports=reports,
+        report_status={r.id: status.report_status(commitment, r, today) for r in reports},
+        agreement={r.id: status.agreement(commitment, r) for r in reports},
+        assess_forms={
+            r.id: _assessment_form(commitment, r.id, assess_forms.get(r.id)) for r in reports
+        }
+        if may_assess
+        else {},
+        chart=charts.trajectory(commitment),
+        timeliness=queries.timeliness(commitment, today),
+        upwards=status.higher_is_better(commitment.baseline_value, commitment.target_value),
+        today=today,
+        can_manage=can_manage_commitments(current_user),
+        can_report=can_report_on(current_user, commitment),
+        can_assess=may_assess,
+        can_bottleneck=can_manage_bottlenecks(current_user, commitment),
+        can_evidence=can_view_evidence(current_user, commitment),
+        bottleneck_form=_bottleneck_form(commitment, bottleneck_form),
+    ), code
+
+
+@bp.get("/<int:commitment_id>")
+@login_required
+def detail(commitment_id: int):
+    """A commitment: indicator, trajectory, reports with their ratings, bottlenecks (all users)."""
+    return _render_detail(db.get_or_404(Commitment, commitment_id))
+
+
+@bp.route("/<int:commitment_id>/report", methods=["GET", "POST"])
+@login_required
+def report(commitment_id: int):
+    """Report progress for a period, with evidence (the lead's users; CDC on their behalf)."""
+    commitment = db.get_or_404(Commitment, commitment_id)
+    if not can_report_on(current_user, commitment):
+        abort(403)
+    form = ReportForm()
+    form.period.choices = [("", "—")] + [(p, p) for p in queries.open_periods(commitment)]
+    code = 200
+    if request.method == "POST":
+        form_ok = form.validate_on_submit()
+        files = [uploads.read(f) for f in request.files.getlist(form.evidence.name) if f.filename]
+        stored: list[str] = []
+        try:
+            if not form_ok:
+                reporting.check_report(commitment, form.to_data(), files)
+                raise services.CommitmentInvalid({})
+            saved = reporting.submit_report(commitment, form.to_data(), files, actor=current_user)
+            stored = [e.stored_name for e in saved.evidence]
+            db.session.commit()
+        except services.CommitmentInvalid as invalid:
+            db.session.rollback()
+            place_errors(form, invalid.errors)
+            code = 400
+        except IntegrityError:  # someone reported the same period a moment ago
+            db.session.rollback()
+            uploads.discard(stored)
+            form.period.errors = [
+                *form.period.errors,
+                _("A report for %(period)s already exists.", period=form.period.data),
+            ]
+            code = 400
+        else:
+            flash(_("Your progress report has been recorded."), "success")
+            return redirect(url_for("commitments.detail", commitment_id=commitment.id))
+    return render_template(
+        "commitments/report.html",
+        commitment=commitment,
+        form=form,
+        errors=field_errors(form),
+        allowed=uploads.ALLOWED_TEXT,
+        extensions=", ".join(uploads.ALLOWED_EXTENSIONS),
+    ), code
+
+
+@bp.post("/reports/<int:report_id>/assess")
+@login_required
+def assess(report_id: int):
+    """Agree or disagree with a self-rating (the other parties; CDC on behalf of one)."""
+    progress = db.get_or_404(ProgressReport, report_id)
+    commitment = progress.commitment
+    if not can_assess_ratings(current_user, commitment):
+        abort(403)
+    form = _assessment_form(commitment, progress.id, AssessmentForm(prefix=f"r{progress.id}"))
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_cdc:  # CDC says which party it speaks for
+        chosen = form.organization_id.data or ""
+        organization_id = int(chosen) if chosen.isdigit() else None
+    else:
+        organization_id = current_user.organization_id
+    try:
+        reporting.assess(
+            progress,
+            organization_id=organization_id,
+            agrees=form.agrees_value,
+            comment=form.comment.data,
+            actor=current_user,
+        )
+        db.session.commit()
+    except services.CommitmentInvalid as invalid:
+        db.session.rollback()
+        place_errors(form, invalid.errors)
+        return _render_detail(commitment, assess_forms={progress.id: form}, code=400)
+    flash(_("Your view of the rating has been recorded."), "success")
+    return redirect(
+        url_for("commitments.detail", commitment_id=commitment.id) + f"#report-{progress.id}"
+    )
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def evidence(evidence_id: int):
+    """Download an evidence file (the commitment's parties and CDC; to others it is 404)."""
+    item = db.get_or_404(EvidenceFile, evidence_id)
+    if not can_view_evidence(current_user, item.report.commitment):
+        abort(404)
+    response = uploads.download(item)
+    if response is None:
+        abort(404)
+    return response
+
+
+@bp.post("/<int:commitment_id>/bottlenecks")
+@login_required
+def add_bottleneck(commitment_id: int):
+    """Name a bottleneck with its owner, action and due date (the parties and CDC)."""
+    commitment = db.get_or_404(Commitment, commitment_id)
+    if not can_manage_bottlenecks(current_user, commitment):
+        abort(403)
+    form = _bottleneck_form(commitment, BottleneckForm())
+    try:
+        if not form.validate_on_submit():
+            raise services.CommitmentInvalid({})
+        reporting.add_bottleneck(commitment, form.to_data(), actor=current_user)
+        db.session.commit()
+    except services.CommitmentInvalid as invalid:
+        db.session.rollback()
+        place_errors(form, invalid.errors)
+        return _render_detail(commitment, bottleneck_form=form, code=400)
+    flash(_("The bottleneck has been recorded."), "success")
+    return redirect(url_for("commitments.detail", commitment_id=commitment.id) + "#bottlenecks")
+
+
+@bp.post("/bottlenecks/<int:bottleneck_id>/resolve")
+@login_required
+def resolve_bottleneck(bottleneck_id: int):
+    """Close a bottleneck, saying how it was resolved (the parties and CDC)."""
+    bottleneck = db.get_or_404(Bottleneck, bottleneck_id)
+    commitment = bottleneck.commitment
+    if not can_manage_bottlenecks(current_user, commitment):
+        abort(403)
+    form = ResolveForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.CommitmentInvalid({"resolution": _("Please submit the form again.")})
+        reporting.resolve_bottleneck(bottleneck, form.resolution.data, actor=current_user)
+        db.session.commit()
+    except services.CommitmentInvalid as invalid:
+        db.session.rollback()
+        flash(" ".join(invalid.errors.values()), "danger")
+        return redirect(url_for("commitments.detail", commitment_id=commitment.id) + "#bottlenecks")
+    flash(_("The bottleneck is resolved."), "success")
+    return redirect(url_for("commitments.detail", commitment_id=commitment.id) + "#bottlenecks")

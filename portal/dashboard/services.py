@@ -1,0 +1,191 @@
+"""What the funding dashboard shows, all from the one aggregate service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row, aggregate, totals
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.projects import codes
+from portal.projects.queries import ProjectFilters
+from portal.reference.models import Province, Sector, SectorCategory
+
+TOP = 10
+
+
+@dataclass
+class Bar:
+    """One labelled bar of a chart, with the figures of its table."""
+
+    label: str
+    value: Decimal
+    projects: int = 0
+    secondary: Decimal | None = None
+
+
+def default_year() -> int:
+    """The last complete calendar year."""
+    return date.today().year - 1
+
+
+def _labels(dimension: str, keys: list, locale: str) -> dict:
+    from flask_babel import gettext as _
+
+    if dimension in ("partner", "ministry"):
+        return {
+            o.id: o.acronym
+            for o in db.session.scalars(
+                select(Organization).where(Organization.id.in_([k for k in keys if k]))
+            )
+        }
+    if dimension == "province":
+        labels = {p.code: p.display_name(locale) for p in db.session.scalars(select(Province))}
+        labels.update({NATIONWIDE: _("Nationwide"), UNALLOCATED: _("No location given")})
+        return labels
+    if dimension == "category":
+        labels = {
+            c.code: f"{c.code} {c.display_name(locale)}"
+            for c in db.session.scalars(select(SectorCategory))
+        }
+        labels[UNALLOCATED] = _("No sector given")
+        return labels
+    if dimension == "sector":
+        return {
+            s.code: f"{s.code} {s.display_name(locale)}"
+            for s in db.session.scalars(select(Sector).where(Sector.code.in_(keys)))
+        }
+    if dimension == "assistance":
+        return {code: str(label) for code, label in codes.TYPE_OF_ASSISTANCE.items()}
+    return {}
+
+
+def bars(
+    rows: list[Row],
+    dimension: str,
+    measure: str,
+    locale: str,
+    *,
+    limit: int = TOP,
+    keep_order: bool = False,
+) -> list[Bar]:
+    """The largest `limit` rows of a measure as labelled bars (the rest summed as 'Others')."""
+    from flask_babel import gettext as _
+
+    chosen = rows if keep_order else sorted(rows, key=lambda r: -r.value(measure))
+    chosen = [r for r in chosen if r.value(measure) > 0]
+    labels = _labels(dimension, [r.key for r in chosen], locale)
+    result = [
+        Bar(
+            labels.get(r.key, str(r.key) if r.key is not None else _("Not given")),
+            r.value(measure),
+            r.project_count,
+        )
+        for r in chosen[:limit]
+    ]
+    rest = chosen[limit:]
+    if rest:
+        result.append(
+            Bar(_("Others (%(n)s)", n=len(rest)), sum((r.value(measure) for r in rest), Decimal(0)))
+        )
+    return result
+
+
+def dashboard(user, filters: ProjectFilters, year: int, locale: str) -> dict:
+    """Key figures for `year`, the trend over years and the top groups, with their tables."""
+    trend_rows = sorted(
+        (
+            r
+            for r in aggregate(user, filters, "year", measures=("disbursed", "planned"))
+            if r.key is not None
+        ),
+        key=lambda r: r.key,
+    )
+    by_partner = aggregate(user, filters, "partner", year=year)
+    total = totals(by_partner)
+    budget = {
+        r.key: r.disbursed
+        for r in aggregate(
+            user, filters, "on_budget", year=year, measures=("disbursed",), counts=False
+        )
+    }
+    on_budget_share = (
+        round(100 * budget.get(True, Decimal(0)) / total.disbursed) if total.disbursed else None
+    )
+    trend = [
+        Bar(str(r.key), r.disbursed, secondary=r.planned)
+        for r in trend_rows
+        if r.disbursed or r.planned
+    ]
+    return {
+        "year": year,
+        "key": {
+            "disbursed": total.disbursed,
+            "planned": total.planned,
+            "commitment": total.commitment,
+            "partners": sum(1 for r in by_partner if r.disbursed or r.planned),
+            "on_budget_share": on_budget_share,
+        },
+        "trend": trend,
+        "charts": [
+            ("partners", bars(by_partner, "partner", "disbursed", locale)),
+            (
+                "sectors",
+                bars(
+                    aggregate(
+                        user, filters, "category", year=year, measures=("disbursed",), counts=False
+                    ),
+                    "category",
+                    "disbursed",
+                    locale,
+                ),
+            ),
+            (
+                "provinces",
+                bars(
+                    aggregate(
+                        user, filters, "province", year=year, measures=("disbursed",), counts=False
+                    ),
+                    "province",
+                    "disbursed",
+                    locale,
+                ),
+            ),
+            (
+                "assistance",
+                bars(
+                    aggregate(
+                        user,
+                        filters,
+                        "assistance",
+                        year=year,
+                        measures=("disbursed",),
+                        counts=False,
+                    ),
+                    "assistance",
+                    "disbursed",
+                    locale,
+                ),
+            ),
+        ],
+    }
+
+
+def dashboard_context(args, user) -> dict:
+    """The dashboard's figures for a request's year and filters."""
+    from portal.i18n import current_locale
+    from portal.projects.queries import filter_options
+
+    filters = ProjectFilters.from_args(args)
+    year = args.get("year", type=int) or default_year()
+    year = min(max(year, 1990), 2100)
+    return {
+        "data": dashboard(user, filters, year, current_locale()),
+        "filters": filters,
+        "options": filter_options(),
+        "years": range(2031, 1994, -1),
+    }

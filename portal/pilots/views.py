@@ -1,0 +1,215 @@
+"""Pilot pages: list, lessons across pilots, form, detail, stage changes, lessons, sharing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.commitments.forms import field_errors, handle_row_buttons, place_errors
+from portal.extensions import db
+from portal.pilots import services
+from portal.pilots.forms import (
+    REPEATABLE,
+    DisseminationForm,
+    LessonForm,
+    PilotForm,
+    StageForm,
+    fill_from,
+    prepare,
+    to_data,
+)
+from portal.pilots.models import EXTERNAL_ROLES, STAGES, Lesson, Pilot
+from portal.security import can_manage_pilots, can_record_lessons, can_view_project, cdc_required
+
+bp = Blueprint("pilots", __name__, url_prefix="/pilots")
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"stages": STAGES, "external_roles": EXTERNAL_ROLES}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Every pilot, by stage, with its lessons counted (all users)."""
+    stage = request.args.get("stage", "")
+    return render_template(
+        "pilots/index.html",
+        pilots=services.pilots(stage),
+        stage=stage if stage in STAGES else "",
+        can_manage=can_manage_pilots(current_user),
+    )
+
+
+@bp.get("/lessons")
+@login_required
+def lessons():
+    """Lessons learned across pilots, filtered by national priority and partner (all users)."""
+    priority_id, partner_id = _int_arg("priority"), _int_arg("partner")
+    return render_template(
+        "pilots/lessons.html",
+        lessons=services.lessons(priority_id, partner_id),
+        priorities=services.priorities_in_pilots(),
+        partners=services.partners_in_pilots(),
+        priority_id=priority_id,
+        partner_id=partner_id,
+    )
+
+
+def _form_page(pilot: Pilot | None):
+    """The shared GET/POST handling of the new and edit pages."""
+    if request.method == "GET":
+        form = PilotForm(obj=pilot) if pilot else PilotForm()
+        if pilot:
+            fill_from(form, pilot)
+        prepare(form, pilot)
+        return _render_form(form, pilot)
+    form = PilotForm()
+    prepare(form, pilot)
+    if handle_row_buttons(form, REPEATABLE):
+        prepare(form, pilot)
+        return _render_form(form, pilot)
+    form_ok = form.validate_on_submit()
+    data = to_data(form)
+    try:
+        if not form_ok:
+            services.validate(data, pilot)
+            return _render_form(form, pilot, status_code=400)
+        saved = services.save_pilot(data, actor=current_user, pilot=pilot)
+        db.session.commit()
+    except services.PilotInvalid as invalid:
+        db.session.rollback()
+        sections = place_errors(form, invalid.errors, REPEATABLE)
+        return _render_form(form, pilot, sections, status_code=400)
+    flash(_("The pilot has been saved."), "success")
+    return redirect(url_for("pilots.detail", pilot_id=saved.id))
+
+
+def _render_form(form, pilot, sections=None, status_code=200):
+    return render_template(
+        "pilots/form.html",
+        form=form,
+        pilot=pilot,
+        errors=field_errors(form),
+        sections=sections or {},
+    ), status_code
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@cdc_required
+def new():
+    """Record a pilot (CDC)."""
+    return _form_page(None)
+
+
+@bp.route("/<int:pilot_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(pilot_id: int):
+    """Edit a pilot (CDC; others 403)."""
+    pilot = db.get_or_404(Pilot, pilot_id)
+    if not can_manage_pilots(current_user):
+        abort(403)
+    return _form_page(pilot)
+
+
+def _render_detail(pilot: Pilot, *, stage_form=None, lesson_form=None, share_forms=None, code=200):
+    share_forms = share_forms or {}
+    return render_template(
+        "pilots/detail.html",
+        pilot=pilot,
+        projects=[
+            link.project for link in pilot.projects if can_view_project(current_user, link.project)
+        ],
+        hidden_projects=sum(
+            1 for link in pilot.projects if not can_view_project(current_user, link.project)
+        ),
+        can_manage=can_manage_pilots(current_user),
+        can_record=can_record_lessons(current_user, pilot),
+        stage_form=stage_form or StageForm(formdata=None),
+        lesson_form=lesson_form or LessonForm(formdata=None),
+        share_forms={
+            lesson.id: share_forms.get(lesson.id)
+            or DisseminationForm(formdata=None, prefix=f"l{lesson.id}")
+            for lesson in pilot.lessons
+        },
+    ), code
+
+
+@bp.get("/<int:pilot_id>")
+@login_required
+def detail(pilot_id: int):
+    """A pilot: purpose, partners, priorities, projects, stages and lessons (all users)."""
+    return _render_detail(db.get_or_404(Pilot, pilot_id))
+
+
+@bp.post("/<int:pilot_id>/stage")
+@login_required
+def change_stage(pilot_id: int):
+    """Move a pilot to another stage, with the reason (CDC; others 403)."""
+    pilot = db.get_or_404(Pilot, pilot_id)
+    if not can_manage_pilots(current_user):
+        abort(403)
+    form = StageForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.PilotInvalid({})
+        services.change_stage(pilot, form.stage.data, form.reason.data, actor=current_user)
+        db.session.commit()
+    except services.PilotInvalid as invalid:
+        db.session.rollback()
+        place_errors(form, invalid.errors)
+        return _render_detail(pilot, stage_form=form, code=400)
+    flash(_("The pilot is now “%(stage)s”.", stage=STAGES[pilot.stage]), "success")
+    return redirect(url_for("pilots.detail", pilot_id=pilot.id))
+
+
+@bp.post("/<int:pilot_id>/lessons")
+@login_required
+def add_lesson(pilot_id: int):
+    """Log a lesson learned (the pilot's partners and CDC; others 403)."""
+    pilot = db.get_or_404(Pilot, pilot_id)
+    if not can_record_lessons(current_user, pilot):
+        abort(403)
+    form = LessonForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.PilotInvalid({})
+        services.add_lesson(pilot, form.to_data(), actor=current_user)
+        db.session.commit()
+    except services.PilotInvalid as invalid:
+        db.session.rollback()
+        place_errors(form, invalid.errors)
+        return _render_detail(pilot, lesson_form=form, code=400)
+    flash(_("The lesson has been added to the log."), "success")
+    return redirect(url_for("pilots.detail", pilot_id=pilot.id) + "#lessons")
+
+
+@bp.post("/lessons/<int:lesson_id>/disseminations")
+@login_required
+def add_dissemination(lesson_id: int):
+    """Log that a lesson was shared (the pilot's partners and CDC; others 403)."""
+    lesson = db.get_or_404(Lesson, lesson_id)
+    pilot = lesson.pilot
+    if not can_record_lessons(current_user, pilot):
+        abort(403)
+    form = DisseminationForm(prefix=f"l{lesson.id}")
+    try:
+        if not form.validate_on_submit():
+            raise services.PilotInvalid({})
+        services.add_dissemination(
+            lesson, form.audience.data, form.shared_on.data, form.channel.data, actor=current_user
+        )
+        db.session.commit()
+    except services.PilotInvalid as invalid:
+        db.session.rollback()
+        place_errors(form, invalid.errors)
+        return _render_detail(pilot, share_forms={lesson.id: form}, code=400)
+    flash(_("The sharing of the lesson has been logged."), "success")
+    return redirect(url_for("pilots.detail", pilot_id=pilot.id) + f"#lesson-{lesson.id}")
