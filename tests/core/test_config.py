@@ -41,3 +41,14 @@ def test_sqlite_enforces_foreign_keys(app):
     assert db.session.execute(text("SELECT 1")).scalar() == 1
     if db.engine.dialect.name == "sqlite":
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_postgresql_runs_without_query_jit(app):
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        assert "connect_args" not in app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        return
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
