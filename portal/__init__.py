@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.pilots.views import bp as pilots_bp
     from portal.projects.views import bp as projects_bp
     from portal.reference.views import bp as reference_bp
+    from portal.reports.views import bp as reports_bp
     from portal.strategy.views import bp as strategy_bp
 
     for blueprint in (
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         mapping_bp,
         commitments_bp,
         pilots_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
 

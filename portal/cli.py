@@ -113,3 +113,117 @@ def set_rate_command(currency: str, year: int, units: str, source: str | None) -
         fail(str(error))
     db.session.commit()
     click.echo(f"{currency.upper()} {year}: {value} per USD.")
+
+
+report_cli = AppGroup("report", help="Joint review reports.")
+portal_cli.add_command(report_cli)
+
+
+@report_cli.command("build")
+@click.option("--year", required=True, type=int, help="The (first) year of the period.")
+@click.option("--year-to", type=int, default=None, help="The last year, for a range.")
+@click.option("--lang", "language", type=click.Choice(["en", "km", "both"]), default="en")
+@click.option("--partner", default=None, help="Scope: one development partner (acronym).")
+@click.option("--ministry", default=None, help="Scope: one lead ministry (acronym).")
+@click.option("--sector", default=None, help="Scope: one DAC 3-digit sector category.")
+@click.option("--province", default=None, help="Scope: one province (gazetteer code, e.g. 12).")
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    help="A section to include (repeat the option); all sections when left out.",
+)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--issue-as", default=None, help="Also issue the report as this CDC user (email).")
+def report_build_command(
+    year: int,
+    year_to: int | None,
+    language: str,
+    partner: str | None,
+    ministry: str | None,
+    sector: str | None,
+    province: str | None,
+    sections: tuple[str, ...],
+    out: str,
+    issue_as: str | None,
+) -> None:
+    """Build a joint review report as PDF (and optionally issue it)."""
+    from portal.accounts.models import Role, User
+    from portal.organizations.services import by_acronym
+    from portal.reports import services
+    from portal.reports.models import ReportJob
+    from portal.reports.params import SECTIONS, ReportParams
+
+    scopes = {
+        k: v
+        for k, v in {
+            "partner": partner,
+            "ministry": ministry,
+            "sector": sector,
+            "province": province,
+        }.items()
+        if v
+    }
+    if len(scopes) > 1:
+        fail("choose at most one scope (--partner, --ministry, --sector or --province).")
+    scope, value = next(iter(scopes.items()), ("country", ""))
+    if scope in ("partner", "ministry"):
+        organization = by_acronym(value)
+        if organization is None:
+            fail(f"no organization has the acronym {value!r}.")
+        value = str(organization.id)
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        fail(f"unknown section(s) {', '.join(unknown)}; choose from: {', '.join(SECTIONS)}.")
+    issuer = None
+    if issue_as:
+        issuer = db.session.scalar(db.select(User).where(User.email == issue_as.lower()))
+        if issuer is None or issuer.role is not Role.CDC:
+            fail(f"{issue_as} is not a CDC account.")
+    try:
+        params = ReportParams(
+            year=year,
+            year_to=year_to,
+            scope=scope,
+            scope_value=value,
+            language=language,
+            sections=tuple(sections) or tuple(SECTIONS),
+        )
+    except ValueError as error:
+        fail(str(error))
+
+    def progress(step: str, percent: int) -> None:
+        click.echo(f"{percent:3d} % {step}", err=True)
+
+    built = services.build(params, progress)
+    with open(out, "wb") as file:
+        file.write(built.pdf)
+    timing = ", ".join(f"{k} {v:.1f} s" for k, v in built.timings.items())
+    click.echo(f"Wrote {out}: {built.pages} pages, {len(built.pdf):,} bytes ({timing}).")
+    if issuer:
+        job = ReportJob(
+            params=params.as_json(),
+            created_by_id=issuer.id,
+            state="done",
+            progress=100,
+            pdf=built.pdf,
+            page_count=built.pages,
+            data_time=built.data_time,
+        )
+        db.session.add(job)
+        db.session.flush()
+        report = services.issue(job, issuer)
+        click.echo(f"Issued as report {report.id}, SHA-256 {report.sha256}.")
+
+
+@portal_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run the background worker (RQ on PORTAL_REDIS_URL) for reports and other long work."""
+    from flask import current_app
+
+    from portal import jobs
+
+    if not current_app.config.get("REDIS_URL"):
+        fail("PORTAL_REDIS_URL is not set: without it, long work runs inside the web process.")
+    jobs.work(current_app._get_current_object(), burst=burst)

@@ -83,6 +83,9 @@ class Config:
         self.BOUNDARIES_FILE = os.environ.get("PORTAL_BOUNDARIES_FILE") or None
         self.MAP_TILES = os.environ.get("PORTAL_MAP_TILES") or None
         self.MAP_TILES_ATTRIBUTION = os.environ.get("PORTAL_MAP_TILES_ATTRIBUTION") or None
+        # Long work (reports): an RQ queue on Redis when configured, else a thread.
+        self.REDIS_URL = os.environ.get("PORTAL_REDIS_URL") or None
+        self.JOBS_MODE = "rq" if self.REDIS_URL else "thread"
 
 
 class TestConfig(Config):
@@ -96,6 +99,7 @@ class TestConfig(Config):
     def __init__(self, database_url: str | None = None) -> None:
         super().__init__()
         self.PORTAL_ENV = "testing"
+        self.JOBS_MODE = "eager"
         self.SQLALCHEMY_DATABASE_URI = database_url or "sqlite://"
         self.SECRET_KEY = "test-secret-key-not-for-production"
         # A fresh folder per app, made only when a test stores a file.

@@ -42,6 +42,7 @@ from portal.projects.models import (  # noqa: F401
     ProjectParticipant,
     ProjectSector,
 )
+from portal.reports.models import IssuedReport, ReportJob  # noqa: F401
 from portal.reference.models import (  # noqa: F401
     Commune,
     District,

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("alignment.pipeline", _l("Pipeline"), {Role.CDC}),
     ("commitments.dashboard", _l("Commitments"), None),
     ("pilots.index", _l("Pilots"), None),
+    ("reports.index", _l("Reports"), "all"),
     ("projects.quality_summary", _l("Data quality"), None),
     ("users.index", _l("Accounts"), {Role.CDC}),
     ("organizations.index", _l("Organizations"), {Role.CDC}),

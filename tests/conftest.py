@@ -94,7 +94,7 @@ class _BoundSession(FlaskSession):
 @pytest.fixture(autouse=True)
 def db_session(request, app):
     """Run each test inside a transaction that is rolled back at the end."""
-    if "live_server" in request.fixturenames:
+    if "live_server" in request.fixturenames or request.node.get_closest_marker("own_database"):
         yield None
         return
     with app.app_context():

@@ -39,6 +39,7 @@ DIMENSIONS = (
     "province",
     "district",
     "assistance",
+    "modality",
     "status",
     "on_budget",
 )
@@ -147,6 +148,7 @@ def _grouped(money, dimension: str):
         "partner": Project.reporting_org_id,
         "ministry": Project.lead_national_partner_id,
         "assistance": Project.type_of_assistance,
+        "modality": Project.modality,
         "status": Project.status,
         "on_budget": Project.on_budget,
     }

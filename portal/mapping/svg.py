@@ -84,9 +84,18 @@ def _text(x: float, y: float, text: str, size: int = 12, weight: str = "normal")
 
 
 def render_svg(
-    figures: MapFigures, shapes: dict[str, dict], *, locale: str = "en", width: int = 640
+    figures: MapFigures,
+    shapes: dict[str, dict],
+    *,
+    locale: str = "en",
+    width: int = 640,
+    legend: bool = True,
 ) -> str:
-    """Return the map as SVG text: provinces (or seat circles), legend, nationwide figures."""
+    """Return the map as SVG text: provinces (or seat circles), legend, nationwide figures.
+
+    Without `legend`, only the shapes: PDF renderers lay SVG text out letter by letter, which
+    breaks Khmer, so the reports set the legend in HTML beside the map.
+    """
     codes = [f.code for f in figures.provinces]
     project = _Projection(_bounds(shapes, codes), width)
     title = str(MEASURES[figures.measure])
@@ -119,6 +128,8 @@ def render_svg(
             f'stroke="{OUTLINE}" stroke-width="0.8" data-code="{figure.code}">'
             f"<title>{escape(figure.name_en)}</title></circle>"
         )
+    if not legend:
+        return _document(project.width + 2 * PAD, project.height + 2 * PAD, title, body, [])
     legend_x = width + 2 * PAD + 10
     legend = [_text(legend_x, PAD + 14, title, 13, "bold")]
     unit = _("USD per person") if figures.per_capita else _("USD")
@@ -148,9 +159,13 @@ def render_svg(
         y += 18
     total_width = legend_x + LEGEND_WIDTH
     total_height = max(project.height + 2 * PAD, y + PAD)
+    return _document(total_width, total_height, title, body, legend)
+
+
+def _document(width: float, height: float, title: str, body: list, legend: list) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total_width:.0f} '
-        f'{total_height:.0f}" width="{total_width:.0f}" height="{total_height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
+        f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" '
         f'role="img" aria-label="{escape(title)}" font-family="{FONT}">'
         f"<title>{escape(title)}</title>"
         f'<rect width="100%" height="100%" fill="#ffffff"/>'

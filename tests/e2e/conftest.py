@@ -34,6 +34,7 @@ def live_server(backend, tmp_root):
     url = scratch_database_url(backend, "e2e", tmp_root)
     config = TestConfig(url)
     config.WTF_CSRF_ENABLED = True  # the browser posts real forms with real tokens
+    config.JOBS_MODE = "thread"  # long work (reports) runs beside the requests, as in production
     boundaries = SHARED_DATA / "geo" / "khm-adm1-provinces.geojson"
     if boundaries.is_file():  # the map draws the real provinces (tests/e2e/test_map_journey.py)
         config.BOUNDARIES_FILE = str(boundaries)

@@ -1,0 +1,85 @@
+"""The report builder's form: period, scope, language and sections."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.reports.params import LANGUAGES, SCOPES, SECTIONS, ReportParams
+from portal.templating import local_name
+
+FIRST_YEAR = 2000
+
+
+def year_choices() -> list[tuple[int, str]]:
+    return [(y, str(y)) for y in range(date.today().year + 5, FIRST_YEAR - 1, -1)]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReportForm(FlaskForm):
+    year = SelectField(
+        _l("From the year"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Choose the first year of the period."))],
+    )
+    year_to = SelectField(
+        _l("To the year"),
+        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        description=_l("Leave empty for a report of one year."),
+    )
+    scope = RadioField(_l("Scope"), choices=list(SCOPES.items()), default="country")
+    partner = SelectField(_l("Development partner"), coerce=str, default="")
+    ministry = SelectField(_l("Lead ministry"), coerce=str, default="")
+    sector = SelectField(_l("Sector"), coerce=str, default="")
+    province = SelectField(_l("Province"), coerce=str, default="")
+    language = RadioField(_l("Language"), choices=list(LANGUAGES.items()), default="en")
+    sections = CheckboxesField(
+        _l("Sections"),
+        choices=list(SECTIONS.items()),
+        default=list(SECTIONS),
+        validators=[InputRequired(message=_l("Choose at least one section."))],
+    )
+
+    def prepare(self, options: dict) -> None:
+        """Fill the choices (years, organizations, sectors, provinces)."""
+        blank = [("", "—")]
+        self.year.choices = year_choices()
+        self.year_to.choices = [("", "—"), *year_choices()]
+        self.partner.choices = blank + [(str(i), label) for i, label in options["partners"]]
+        self.ministry.choices = blank + [(str(i), label) for i, label in options["ministries"]]
+        self.sector.choices = blank + [
+            (c.code, f"{c.code} {local_name(c)}") for c in options["categories"]
+        ]
+        self.province.choices = blank + [(p.code, local_name(p)) for p in options["provinces"]]
+
+    def validate_year_to(self, field) -> None:
+        if field.data is not None and self.year.data and field.data < self.year.data:
+            raise ValidationError(_l("The period cannot end before it starts."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        scope = self.scope.data
+        if scope in SCOPES and scope != "country" and not getattr(self, scope).data:
+            getattr(self, scope).errors.append(_l("Choose one for this scope."))
+            valid = False
+        return valid
+
+    def params(self) -> ReportParams:
+        scope = self.scope.data
+        return ReportParams(
+            year=self.year.data,
+            year_to=self.year_to.data if self.year_to.data != self.year.data else None,
+            scope=scope,
+            scope_value="" if scope == "country" else getattr(self, scope).data,
+            language=self.language.data,
+            sections=tuple(self.sections.data),
+        )

@@ -1,0 +1,95 @@
+"""What a report covers: its period, scope, language and sections."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from portal.projects.queries import ProjectFilters
+
+LANGUAGES = {"en": _l("English"), "km": _l("Khmer"), "both": _l("English and Khmer side by side")}
+
+SCOPES = {
+    "country": _l("Whole country"),
+    "partner": _l("One development partner"),
+    "sector": _l("One sector"),
+    "ministry": _l("One lead ministry"),
+    "province": _l("One province"),
+}
+
+# In the order they appear in the report.
+SECTIONS = {
+    "key_figures": _l("Key figures"),
+    "partners": _l("Funding by development partner"),
+    "sectors": _l("Funding by sector"),
+    "provinces": _l("Funding by province"),
+    "assistance": _l("Type of assistance and modality"),
+    "trend": _l("Trend over the years"),
+    "alignment": _l("Alignment with the national strategy"),
+    "reconciliation": _l("Reconciliation of figures"),
+    "commitments": _l("Shared accountability commitments"),
+    "pilots": _l("Pilots and lessons learned"),
+    "quality": _l("Annex: data quality"),
+    "methodology": _l("Methodology"),
+}
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """The parameters of one report; stored as JSON with every job and issued report."""
+
+    year: int
+    year_to: int | None = None
+    scope: str = "country"
+    scope_value: str = ""
+    language: str = "en"
+    sections: tuple[str, ...] = field(default_factory=lambda: tuple(SECTIONS))
+
+    def __post_init__(self) -> None:
+        if self.year_to is not None and self.year_to < self.year:
+            raise ValueError("the period ends before it starts")
+        if self.scope not in SCOPES:
+            raise ValueError(f"unknown scope {self.scope!r}")
+        if self.scope != "country" and not self.scope_value:
+            raise ValueError("a scope other than the whole country needs its value")
+        if self.language not in LANGUAGES:
+            raise ValueError(f"unknown language {self.language!r}")
+        unknown = set(self.sections) - set(SECTIONS)
+        if unknown:
+            raise ValueError(f"unknown sections {sorted(unknown)}")
+        object.__setattr__(self, "sections", tuple(s for s in SECTIONS if s in self.sections))
+
+    @property
+    def last_year(self) -> int:
+        return self.year_to or self.year
+
+    @property
+    def is_range(self) -> bool:
+        return self.last_year != self.year
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return ("en", "km") if self.language == "both" else (self.language,)
+
+    def filters(self) -> ProjectFilters:
+        """The project list's filters for this scope (the period is applied per figure)."""
+        value = self.scope_value
+        if self.scope == "partner":
+            return ProjectFilters(partner=int(value))
+        if self.scope == "ministry":
+            return ProjectFilters(ministry=int(value))
+        if self.scope == "sector":
+            return ProjectFilters(sector=value)
+        if self.scope == "province":
+            return ProjectFilters(province=value)
+        return ProjectFilters()
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["sections"] = list(self.sections)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReportParams:
+        return cls(**{**data, "sections": tuple(data.get("sections") or SECTIONS)})

@@ -1,0 +1,155 @@
+"""Building, issuing and publishing joint review reports."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal import jobs
+from portal.audit.services import record
+from portal.db import utcnow
+from portal.extensions import db
+from portal.reports import content, render
+from portal.reports.models import IssuedReport, ReportJob
+from portal.reports.params import ReportParams
+
+log = logging.getLogger(__name__)
+
+# Where a job's progress bar stands after each step (collecting is the first 60 %).
+LAYOUT_AT = 65
+STALLED_AFTER = timedelta(minutes=30)
+
+
+@dataclass
+class Built:
+    """A finished report: the PDF, its page count and the time the data was taken."""
+
+    pdf: bytes
+    pages: int
+    data_time: datetime
+    timings: dict
+
+
+def build(params: ReportParams, progress=None) -> Built:
+    """Take the data, lay the report out and render its PDF (in the report's language)."""
+    started = time.perf_counter()
+
+    def collecting(step: str, index: int, count: int) -> None:
+        if progress:
+            progress(step, 5 + 55 * index // max(count, 1))
+
+    data = content.collect(params, collecting)
+    collected = time.perf_counter()
+    html = render.render_html(params, data, for_pdf=True)
+    rendered = time.perf_counter()
+    if progress:
+        progress("layout", LAYOUT_AT)
+    pdf, pages = render.write_pdf(html, params, data)
+    finished = time.perf_counter()
+    return Built(
+        pdf,
+        pages,
+        data.data_time,
+        {
+            "collect": collected - started,
+            "template": rendered - collected,
+            "weasyprint": finished - rendered,
+        },
+    )
+
+
+def start(params: ReportParams, user) -> ReportJob:
+    """Record a generation job for `params` and hand it to the background worker."""
+    job = ReportJob(params=params.as_json(), created_by_id=user.id if user else None)
+    db.session.add(job)
+    db.session.commit()
+    jobs.submit("portal.reports.services.run_job", job.id)
+    return job
+
+
+def run_job(job_id: int) -> None:
+    """Generate the PDF of job `job_id`, keeping its progress up to date (the worker's side)."""
+    job = db.session.get(ReportJob, job_id)
+    if job is None or job.state != "queued":
+        return
+    job.state, job.started_at, job.progress = "running", utcnow(), 1
+    db.session.commit()
+
+    def progress(step: str, percent: int) -> None:
+        job.step, job.progress = step, percent
+        db.session.commit()
+
+    try:
+        built = build(ReportParams.from_json(job.params), progress)
+    except Exception as error:
+        db.session.rollback()
+        log.exception("report job %s failed", job_id)
+        job = db.session.get(ReportJob, job_id)
+        job.state, job.finished_at = "failed", utcnow()
+        job.error = f"{type(error).__name__}: {error}"[:2000]
+        db.session.commit()
+        return
+    job.pdf, job.page_count, job.data_time = built.pdf, built.pages, built.data_time
+    job.sha256 = hashlib.sha256(built.pdf).hexdigest()
+    job.state, job.progress, job.step, job.finished_at = "done", 100, None, utcnow()
+    db.session.commit()
+
+
+def is_stalled(job: ReportJob, now: datetime | None = None) -> bool:
+    """A job still 'running' long after it started died with its process."""
+    if job.state not in ("queued", "running"):
+        return False
+    since = job.started_at or job.created_at
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return (now or datetime.now(UTC)) - since > STALLED_AFTER
+
+
+class NotReady(ValueError):
+    """The job has no finished PDF to issue."""
+
+
+def issue(job: ReportJob, user) -> IssuedReport:
+    """Issue a finished job's PDF as an immutable report (once: issuing again returns it)."""
+    existing = db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job.id))
+    if existing is not None:
+        return existing
+    if job.state != "done" or job.pdf is None:
+        raise NotReady(job.id)
+    params = ReportParams.from_json(job.params)
+    with force_locale("km" if params.language == "km" else "en"):
+        title = render.title(params)
+    report = IssuedReport(
+        job_id=job.id,
+        title=title[:300],
+        params=job.params,
+        language=params.language,
+        issued_by_id=user.id if user else None,
+        data_time=job.data_time,
+        pdf=job.pdf,
+        size=len(job.pdf),
+        page_count=job.page_count,
+        sha256=hashlib.sha256(job.pdf).hexdigest(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+    except IntegrityError:  # issued at the same moment by someone else: theirs stands
+        return db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job.id))
+    record("report_issued", user=user, obj=report, sha256=report.sha256)
+    db.session.commit()
+    return report
+
+
+def set_published(report: IssuedReport, published: bool, user) -> None:
+    """Make an issued report public, or withdraw it; the PDF itself never changes."""
+    report.published_at = utcnow() if published else None
+    record("report_published" if published else "report_withdrawn", user=user, obj=report)
+    db.session.commit()

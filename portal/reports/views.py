@@ -1,0 +1,238 @@
+"""Joint review reports: the builder and preview, generation jobs, issued and published reports."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from portal.accounts.models import Role
+from portal.db import paginate
+from portal.extensions import db
+from portal.projects.queries import filter_options
+from portal.reports import content, render, services
+from portal.reports.forms import ReportForm
+from portal.reports.models import IssuedReport, ReportJob
+from portal.reports.params import LANGUAGES, SCOPES, SECTIONS, ReportParams
+from portal.security import cdc_required, has_role
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+STEP_LABELS = {
+    "money": _l("Adding up the money…"),
+    "alignment": _l("Counting confirmations by ministry…"),
+    "reconciliation": _l("Listing disputed figures…"),
+    "commitments": _l("Judging the commitments…"),
+    "pilots": _l("Gathering pilots and lessons…"),
+    "quality": _l("Checking the quality of the data…"),
+    "layout": _l("Laying out the pages…"),
+}
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "scope_label": lambda params: render.scope_label(params, None),
+        "step_label": lambda step: STEP_LABELS.get(step, _l("Starting…")),
+    }
+
+
+@bp.app_template_filter("section_title")
+def section_title(key: str) -> str:
+    return str(SECTIONS.get(key, key))
+
+
+def _form(data=None, *, csrf: bool = True) -> ReportForm:
+    """The builder form; read from the query string (no CSRF: choosing changes nothing)."""
+    meta = {} if csrf else {"csrf": False}
+    form = ReportForm(data, meta=meta) if data is not None else ReportForm()
+    form.prepare(filter_options())
+    return form
+
+
+def _query(params: ReportParams) -> str:
+    """The builder's query string for `params` (to preview them, or build them again)."""
+    args: dict = {"year": params.year, "scope": params.scope, "language": params.language}
+    if params.year_to:
+        args["year_to"] = params.year_to
+    if params.scope != "country":
+        args[params.scope] = params.scope_value
+    pairs = list(args.items()) + [("sections", s) for s in params.sections]
+    return urlencode(pairs)
+
+
+def _visible_issued(report_id: int) -> IssuedReport:
+    """An issued report CDC may see, or anyone once published; 404 otherwise."""
+    report = db.session.get(IssuedReport, report_id)
+    if report is None or (report.published_at is None and not has_role(current_user, Role.CDC)):
+        abort(404)
+    return report
+
+
+@bp.get("/")
+def index():
+    """Issued reports: all of them for CDC, the published ones for everyone else."""
+    statement = select(IssuedReport).order_by(IssuedReport.issued_at.desc(), IssuedReport.id)
+    is_cdc = has_role(current_user, Role.CDC)
+    if not is_cdc:
+        statement = statement.where(IssuedReport.published_at.is_not(None))
+    page = paginate(db.session, statement, request.args.get("page", 1, type=int), 25)
+    recent = []
+    if is_cdc:
+        recent = list(
+            db.session.scalars(
+                select(ReportJob)
+                .order_by(ReportJob.created_at.desc(), ReportJob.id.desc())
+                .limit(8)
+            )
+        )
+    return render_template(
+        "reports/index.html",
+        page=page,
+        recent=recent,
+        is_cdc=is_cdc,
+        report_languages=LANGUAGES,
+        scopes=SCOPES,
+        stalled=services.is_stalled,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@cdc_required
+def new():
+    """Choose the period, scope, language and sections; preview, or generate the PDF."""
+    if request.method == "GET":
+        form = _form(request.args if request.args else None, csrf=False)
+        if request.args:
+            form.validate()
+        return render_template("reports/new.html", form=form)
+    form = _form(request.form)
+    if not form.validate():
+        return render_template("reports/new.html", form=form), 422
+    params = form.params()
+    if request.form.get("action") == "preview":
+        return redirect(url_for("reports.preview") + "?" + _query(params))
+    job = services.start(params, current_user)
+    return redirect(url_for("reports.job", job_id=job.id))
+
+
+@bp.get("/preview")
+@cdc_required
+def preview():
+    """The report as HTML, exactly as the PDF will lay it out (without the page breaks)."""
+    form = _form(request.args, csrf=False)
+    if not form.validate():
+        return render_template("reports/new.html", form=form), 422
+    params = form.params()
+    return render.render_html(params, content.collect(params))
+
+
+@bp.get("/jobs/<int:job_id>")
+@cdc_required
+def job(job_id: int):
+    """A generation's progress; the page refreshes itself until the PDF is ready."""
+    report_job = db.session.get(ReportJob, job_id) or abort(404)
+    issued = db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job_id))
+    params = ReportParams.from_json(report_job.params)
+    return render_template(
+        "reports/job.html",
+        job=report_job,
+        params=params,
+        query=_query(params),
+        issued=issued,
+        stalled=services.is_stalled(report_job),
+        sections=SECTIONS,
+        report_languages=LANGUAGES,
+        scopes=SCOPES,
+    )
+
+
+def _pdf_response(pdf: bytes, filename: str, sha256: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.set_etag(sha256)
+    return response
+
+
+@bp.get("/jobs/<int:job_id>/report.pdf")
+@cdc_required
+def job_pdf(job_id: int):
+    """Download a generated, not yet issued, PDF (a draft)."""
+    report_job = db.session.scalar(
+        select(ReportJob).options(undefer(ReportJob.pdf)).where(ReportJob.id == job_id)
+    )
+    if report_job is None or report_job.pdf is None:
+        abort(404)
+    return _pdf_response(report_job.pdf, f"report-draft-{job_id}.pdf", report_job.sha256)
+
+
+@bp.post("/jobs/<int:job_id>/issue")
+@cdc_required
+def issue(job_id: int):
+    """Issue the job's PDF: from now on it never changes."""
+    report_job = db.session.scalar(
+        select(ReportJob).options(undefer(ReportJob.pdf)).where(ReportJob.id == job_id)
+    )
+    if report_job is None:
+        abort(404)
+    try:
+        report = services.issue(report_job, current_user)
+    except services.NotReady:
+        flash(_("This report is not ready yet: wait until its PDF is generated."), "warning")
+        return redirect(url_for("reports.job", job_id=job_id))
+    flash(_("The report is issued. Its PDF will never change."), "success")
+    return redirect(url_for("reports.detail", report_id=report.id))
+
+
+@bp.get("/<int:report_id>")
+def detail(report_id: int):
+    """An issued report: what it covers, who issued it, when its data was taken, its SHA-256."""
+    report = _visible_issued(report_id)
+    params = ReportParams.from_json(report.params)
+    return render_template(
+        "reports/detail.html",
+        report=report,
+        params=params,
+        query=_query(params),
+        sections=SECTIONS,
+        report_languages=LANGUAGES,
+        scopes=SCOPES,
+        is_cdc=has_role(current_user, Role.CDC),
+    )
+
+
+@bp.get("/<int:report_id>/report.pdf")
+def issued_pdf(report_id: int):
+    """The issued PDF, byte for byte as issued."""
+    report = _visible_issued(report_id)
+    return _pdf_response(report.pdf, f"joint-review-{report.id}.pdf", report.sha256)
+
+
+@bp.post("/<int:report_id>/publish")
+@cdc_required
+def publish(report_id: int):
+    """Make an issued report public, or withdraw it from the public."""
+    report = db.session.get(IssuedReport, report_id) or abort(404)
+    published = request.form.get("published") == "1"
+    services.set_published(report, published, current_user)
+    flash(
+        _("The report is now public.") if published else _("The report is no longer public."),
+        "success",
+    )
+    return redirect(url_for("reports.detail", report_id=report_id))

@@ -1,0 +1,68 @@
+"""Who may see report jobs and issued reports: CDC always; others only what is published."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.reports import services
+from portal.reports.models import IssuedReport, ReportJob
+from portal.reports.params import ReportParams
+from tests import factories
+
+
+@pytest.fixture
+def issued():
+    """A finished job and its issued (not yet public) report."""
+    cdc = factories.user(role="cdc")
+    job = services.start(ReportParams(year=2024, sections=("key_figures",)), cdc)
+    report = services.issue(db.session.get(ReportJob, job.id), cdc)
+    return job, report
+
+
+def _urls(job, report):
+    return [
+        ("GET", f"/reports/jobs/{job.id}"),
+        ("GET", f"/reports/jobs/{job.id}/report.pdf"),
+        ("POST", f"/reports/jobs/{job.id}/issue"),
+        ("POST", f"/reports/{report.id}/publish"),
+    ]
+
+
+@pytest.mark.parametrize("role", [None, "dp", "ministry"])
+def test_only_cdc_reaches_jobs_and_publishing(client, login_as, issued, role):
+    job, report = issued
+    if role:
+        login_as(role)
+    for method, url in _urls(job, report):
+        response = client.open(url, method=method, data={"published": "1"})
+        if role is None:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        else:
+            assert response.status_code == 403, (role, url)
+    assert db.session.get(IssuedReport, report.id).published_at is None
+
+
+@pytest.mark.parametrize("role", [None, "dp", "ministry"])
+def test_an_unpublished_report_stays_unseen_until_published(client, login_as, issued, role):
+    job, report = issued
+    if role:
+        login_as(role)
+    assert client.get(f"/reports/{report.id}").status_code == 404
+    assert client.get(f"/reports/{report.id}/report.pdf").status_code == 404
+    # Guessing other ids gives the same answer as a report that does not exist.
+    assert client.get(f"/reports/{report.id + 1000}").status_code == 404
+    report.published_at = db.func.now()
+    db.session.flush()
+    assert client.get(f"/reports/{report.id}").status_code == 200
+    assert client.get(f"/reports/{report.id}/report.pdf").data == report.pdf
+
+
+def test_cdc_reaches_everything(client, login_as, issued):
+    job, report = issued
+    login_as("cdc")
+    for method, url in _urls(job, report):
+        assert client.open(url, method=method, data={"published": "1"}).status_code in (200, 302)
+    assert client.get(f"/reports/{report.id}").status_code == 200
+    assert db.session.scalar(select(IssuedReport.published_at)) is not None
