@@ -24,6 +24,8 @@ def test_every_interface_string_is_translated_to_khmer(tmp_path):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "prose",
             "-o",
             str(template),
             "portal",

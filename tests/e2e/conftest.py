@@ -82,3 +82,15 @@ def screenshot(page, name: str) -> None:
     """Keep a full-page screenshot for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Checks of the pages' markup (accessibility, phone layout) run on one database only."""
+    kept, dropped = [], []
+    for item in items:
+        markup_only = item.get_closest_marker("markup_only")
+        is_sqlite = "[sqlite" in item.nodeid or "-sqlite" in item.nodeid or "sqlite-" in item.nodeid
+        (dropped if markup_only and not is_sqlite else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
