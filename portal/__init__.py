@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.commitments.views import bp as commitments_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.home.views import bp as home_bp
+    from portal.iati.views import bp as iati_bp
     from portal.mapping.views import bp as mapping_bp
     from portal.money.views import bp as money_bp
     from portal.organizations.views import bp as organizations_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         commitments_bp,
         pilots_bp,
         reports_bp,
+        iati_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -144,5 +146,8 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portal.cli import portal_cli
+    from portal.iati.cli import iati_cli
+
+    portal_cli.add_command(iati_cli)
 
     app.cli.add_command(portal_cli)

@@ -22,6 +22,7 @@ from portal.commitments.models import (  # noqa: F401
     TrajectoryPoint,
 )
 from portal.mapping.models import ProvincePopulation  # noqa: F401
+from portal.iati.models import IatiAmount, IatiRecord, ImportBatch  # noqa: F401
 from portal.money.models import Currency, ExchangeRate  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401
 from portal.pilots.models import (  # noqa: F401

@@ -236,3 +236,16 @@ def can_record_lessons(user, pilot) -> bool:
     if has_role(user, Role.CDC):
         return True
     return bool(user and user.is_authenticated) and user.organization_id in pilot.partner_ids
+
+
+# --- IATI -------------------------------------------------------------------------------------
+
+
+def can_import_iati(user) -> bool:
+    """Development partners import their own organization's activities; CDC imports any."""
+    return has_role(user, Role.DP, Role.CDC)
+
+
+def can_see_iati_batch(user, batch) -> bool:
+    """An uploaded batch is seen and confirmed by the person who uploaded it."""
+    return bool(user and user.is_authenticated) and batch.user_id == user.id

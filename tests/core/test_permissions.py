@@ -94,6 +94,9 @@ RULES = {
     "reports.detail": OBJECT,
     "reports.issued_pdf": OBJECT,
     "reports.publish": OBJECT,
+    "iati.index": AUTHOR,
+    "iati.export_xml": PUBLIC,
+    "iati.preview": OBJECT,  # tests/iati/test_web.py: only the uploader sees a batch
 }
 
 

@@ -1,0 +1,1 @@
+"""IATI activity XML: import (upload, preview, confirm; or the command line) and export."""

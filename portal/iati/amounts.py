@@ -1,0 +1,254 @@
+"""IATI money into calendar years, currency by currency, and Cambodia's share of it.
+
+The rules (the real-file test recomputes them from the XML on its own):
+- a transaction counts in the calendar year of its value date (else its transaction date), in
+  the currency of its value (else the activity's default currency);
+- a budget or planned disbursement whose period spans several calendar years is split between
+  them in proportion to the days of the period in each year (to the cent, the last year taking
+  the remainder); a revised one (type 2) replaces the original ones (type 1) of the same year;
+- every sum of a kind, year and currency is multiplied by Cambodia's share of the activity
+  (its recipient-country percentage) and rounded to the cent, half to even;
+- the portal's actual disbursement of a year is disbursements plus expenditures (IATI types 3
+  and 4, as d-portal counts spending); its planned disbursement of a year comes from the planned
+  disbursements, or from the budgets when the activity has no planned disbursement; its total
+  commitment is the sum of the outgoing commitments (type 2).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from portal.iati import codes
+from portal.projects.services import YearAmount
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+Key = tuple[str, int, str]  # (kind, year, currency)
+
+
+@dataclass
+class Figures:
+    """What the money of one activity becomes."""
+
+    amounts: dict[Key, Decimal] = field(default_factory=dict)
+    funding: list[YearAmount] = field(default_factory=list)
+    commitment: tuple[Decimal, str, date | None] | None = None
+    has_money: bool = False
+
+
+def parse_date(text: str | None) -> date | None:
+    """The date of an ISO date (or date-time) text; None when it is not one."""
+    try:
+        return date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """The amount of an xsd:decimal text; None when it is empty or not a number."""
+    try:
+        value = Decimal((text or "").strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def shared(amount: Decimal, share: Decimal) -> Decimal:
+    """Cambodia's part of an amount, to the cent."""
+    return (amount * share / HUNDRED).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def split_period(amount: Decimal, start: date, end: date | None) -> list[tuple[int, Decimal]]:
+    """Split an amount over the calendar years of a period by days, to the cent."""
+    if end is None or end.year <= start.year or end < start:
+        return [(start.year, amount)]
+    total_days = (end - start).days + 1
+    parts, given = [], ZERO
+    for year in range(start.year, end.year + 1):
+        first = max(start, date(year, 1, 1))
+        last = min(end, date(year, 12, 31))
+        if year == end.year:
+            parts.append((year, amount - given))
+        else:
+            part = (amount * ((last - first).days + 1) / total_days).quantize(
+                CENT, rounding=ROUND_HALF_EVEN
+            )
+            parts.append((year, part))
+            given += part
+    return parts
+
+
+class MoneyReader:
+    """Reads the money of one activity, noting what it leaves out and why."""
+
+    def __init__(self, activity: dict, share: Decimal, currencies: set[str], issues) -> None:
+        self.activity = activity
+        self.share = share
+        self.currencies = currencies
+        self.issues = issues
+        self.country_filter = not activity["countries"] and not activity["regions"]
+
+    def figures(self) -> Figures:
+        exact: dict[Key, Decimal] = defaultdict(Decimal)
+        commitment_dates: dict[str, date] = {}
+        for transaction in self.activity["transactions"]:
+            self._transaction(transaction, exact, commitment_dates)
+        for kind, items in ((codes.BUDGET, "budgets"), (codes.PLANNED, "planned")):
+            for key, amount in self._periods(self.activity[items]).items():
+                exact[(kind, *key)] += amount
+        figures = Figures(has_money=bool(exact))
+        figures.amounts = {key: shared(amount, self.share) for key, amount in sorted(exact.items())}
+        figures.funding = self._funding(exact)
+        figures.commitment = self._commitment(exact, commitment_dates)
+        return figures
+
+    def _currency(self, currency: str | None, line) -> str | None:
+        if not currency:
+            self.issues.error(
+                _l(
+                    "A value (line %(line)s) has no currency, and the activity no default "
+                    "currency.",
+                    line=line,
+                )
+            )
+            return None
+        if currency not in self.currencies:
+            self.issues.error(_l("%(code)s is not a known currency code.", code=currency))
+            return None
+        return currency
+
+    def _transaction(self, transaction: dict, exact, commitment_dates) -> None:
+        line = transaction["line"]
+        kind = codes.LEGACY_TRANSACTION_TYPES.get(transaction["type"] or "", transaction["type"])
+        if not kind:
+            self.issues.warning(
+                _l("A transaction (line %(line)s) has no type: it is left out.", line=line)
+            )
+            return
+        if kind not in codes.TRANSACTION_TYPES:
+            self.issues.warning(
+                _l(
+                    "Transaction type %(code)s (line %(line)s) is not an IATI code: left out.",
+                    code=kind,
+                    line=line,
+                )
+            )
+            return
+        countries = transaction["countries"]
+        if self.country_filter and countries and codes.CAMBODIA not in countries:
+            return  # another country's transaction of a multi-country activity
+        amount = parse_amount(transaction["value"])
+        when = parse_date(transaction["value_date"]) or parse_date(transaction["date"])
+        if amount is None or when is None:
+            self.issues.warning(
+                _l(
+                    "A transaction (line %(line)s) has no amount or no date: it is left out.",
+                    line=line,
+                )
+            )
+            return
+        currency = self._currency(transaction["currency"], line)
+        if currency is None:
+            return
+        exact[(kind, when.year, currency)] += amount
+        if kind == codes.COMMITMENT:
+            earliest = commitment_dates.get(currency)
+            commitment_dates[currency] = min(earliest, when) if earliest else when
+
+    def _periods(self, items: list[dict]) -> dict[tuple[int, str], Decimal]:
+        """Budgets or planned disbursements by (year, currency); revised ones win their year."""
+        by_type: dict[str, dict[tuple[int, str], Decimal]] = defaultdict(
+            lambda: defaultdict(Decimal)
+        )
+        for item in items:
+            amount = parse_amount(item["value"])
+            start = parse_date(item["start"])
+            if amount is None or start is None:
+                self.issues.warning(
+                    _l("A budget or planned disbursement has no amount or no period: left out.")
+                )
+                continue
+            currency = self._currency(item["currency"], self.activity["line"])
+            if currency is None:
+                continue
+            kind = "2" if item["type"] == "2" else "1"
+            end = parse_date(item["end"])
+            if end is not None and end < start:
+                self.issues.warning(
+                    _l(
+                        "A period ends (%(end)s) before it starts (%(start)s): its amount counts "
+                        "in the year it starts.",
+                        end=end,
+                        start=start,
+                    )
+                )
+            for year, part in split_period(amount, start, end):
+                by_type[kind][(year, currency)] += part
+        revised_years = {year for year, _currency in by_type["2"]}
+        result = dict(by_type["2"])
+        for (year, currency), amount in by_type["1"].items():
+            if year not in revised_years:
+                result[(year, currency)] = amount
+        return result
+
+    def _funding(self, exact: dict[Key, Decimal]) -> list[YearAmount]:
+        spent: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+        for (kind, year, currency), amount in exact.items():
+            if kind in codes.SPENT:
+                spent[(year, currency)] += amount
+        planned_kind = codes.PLANNED if any(k[0] == codes.PLANNED for k in exact) else codes.BUDGET
+        planned = {(y, c): a for (k, y, c), a in exact.items() if k == planned_kind}
+        rows = []
+        for portal_kind, totals in (("disbursement", spent), ("planned", planned)):
+            for (year, currency), amount in sorted(totals.items()):
+                value = shared(amount, self.share)
+                if value < 0:
+                    self.issues.error(
+                        _l(
+                            "The %(kind)s of %(year)s in %(currency)s add up to a negative "
+                            "amount (%(amount)s): the portal records no negative year.",
+                            kind=_l("disbursements and expenditures")
+                            if portal_kind == "disbursement"
+                            else _l("planned disbursements"),
+                            year=year,
+                            currency=currency,
+                            amount=f"{value:,.2f}",
+                        )
+                    )
+                elif value > 0:
+                    rows.append(YearAmount(year, portal_kind, value, currency))
+        return rows
+
+    def _commitment(self, exact, commitment_dates) -> tuple | None:
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for (kind, _year, currency), amount in exact.items():
+            if kind == codes.COMMITMENT:
+                totals[currency] += amount
+        if not totals:
+            return None
+        default = self.activity["default_currency"]
+        currency = default if default in totals else sorted(totals)[0]
+        if len(totals) > 1:
+            self.issues.warning(
+                _l(
+                    "Commitments are in several currencies (%(currencies)s); the portal "
+                    "records one total commitment: the one in %(currency)s. The others are kept "
+                    "with the IATI figures.",
+                    currencies=", ".join(sorted(totals)),
+                    currency=currency,
+                )
+            )
+        amount = shared(totals[currency], self.share)
+        if amount <= 0:
+            self.issues.warning(
+                _l("The commitments add up to zero or less: no total commitment is recorded.")
+            )
+            return None
+        return amount, currency, commitment_dates.get(currency)

@@ -1,0 +1,258 @@
+"""The portal's projects as IATI 2.03 activity XML (valid against the official schema).
+
+What the registry holds and IATI has no place for travels in the portal's own extension
+namespace (allowed by the schema): a location's share and district. A project without an
+IATI identifier gets one made from its partner's identifier and the portal's project number
+(`{reporting-org}-CDC-{id}`); a partner without an IATI identifier is written as
+`KH-CDC-{acronym}`. Actual disbursements become disbursement transactions dated at the end of
+their year (or today, for the current year); planned ones become planned disbursements over
+their calendar year; the total commitment becomes one commitment transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.iati.parser import CDC_DISTRICT, CDC_NS, CDC_PERCENTAGE, XML_LANG
+from portal.organizations.models import DEFAULT_IATI_TYPE
+from portal.projects.models import Project, ProjectLocation, ProjectParticipant
+
+VERSION = "2.03"
+NSMAP = {"cdc": CDC_NS}
+CHUNK = 1000
+
+
+def organisation_ref(organization) -> str:
+    """The organisation's IATI identifier, or one made from its acronym."""
+    if organization.iati_ref:
+        return organization.iati_ref
+    return "KH-CDC-" + re.sub(r"[^A-Za-z0-9_-]", "", organization.acronym)
+
+
+def activity_identifier(project: Project) -> str:
+    return project.iati_identifier or f"{organisation_ref(project.reporting_org)}-CDC-{project.id}"
+
+
+def export_statement(statement):
+    """Load everything an activity needs with the projects (a few queries, not one a row)."""
+    return statement.options(
+        selectinload(Project.reporting_org),
+        selectinload(Project.lead_national_partner),
+        selectinload(Project.external_lead_partner),
+        selectinload(Project.sectors),
+        selectinload(Project.locations).selectinload(ProjectLocation.province),
+        selectinload(Project.funding),
+        selectinload(Project.participants).selectinload(ProjectParticipant.organization),
+        selectinload(Project.documents),
+    )
+
+
+def iter_projects(statement):
+    """The projects of `statement` in id order, loaded a thousand at a time."""
+    ids = list(db.session.scalars(statement.with_only_columns(Project.id).order_by(Project.id)))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        query = export_statement(select(Project).where(Project.id.in_(chunk))).order_by(Project.id)
+        yield from db.session.scalars(query)
+        db.session.expire_all()  # keep memory flat over 10,000 projects
+
+
+def export_xml(projects, *, now: datetime | None = None) -> bytes:
+    """An <iati-activities> document of `projects`, as UTF-8 bytes."""
+    now = now or utcnow()
+    root = etree.Element(
+        "iati-activities",
+        nsmap=NSMAP,
+        attrib={"version": VERSION, "generated-datetime": _datetime(now)},
+    )
+    count = 0
+    for project in projects:
+        root.append(activity_element(project, today=now.date()))
+        count += 1
+    if count == 0:
+        root.append(etree.Comment(" no project matched "))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _datetime(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat()
+
+
+def _narrative(parent, tag: str, text: str, lang: str | None = None, **attributes):
+    element = etree.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attributes.items()})
+    narrative = etree.SubElement(element, "narrative")
+    if lang:
+        narrative.set(XML_LANG, lang)
+    narrative.text = text
+    return element
+
+
+def _organisation(parent, tag: str, organization, role: str | None = None):
+    attributes = {
+        "ref": organisation_ref(organization),
+        "type": organization.iati_type or DEFAULT_IATI_TYPE[organization.kind],
+    }
+    if role:
+        attributes["role"] = role
+    element = etree.SubElement(parent, tag, attributes)
+    etree.SubElement(element, "narrative").text = organization.name_en
+    return element
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def activity_element(project: Project, *, today: date):
+    """One <iati-activity> of a project."""
+    currency = project.commitment_currency or next((f.currency for f in project.funding), "USD")
+    activity = etree.Element(
+        "iati-activity",
+        {
+            "last-updated-datetime": _datetime(project.updated_at or utcnow()),
+            XML_LANG: "en",
+            "default-currency": currency,
+            "hierarchy": "1",
+        },
+    )
+    etree.SubElement(activity, "iati-identifier").text = activity_identifier(project)
+    _organisation(activity, "reporting-org", project.reporting_org)
+    title = _narrative(activity, "title", project.title_en)
+    if project.title_km:
+        km = etree.SubElement(title, "narrative", {XML_LANG: "km"})
+        km.text = project.title_km
+    _narrative(activity, "description", project.description or project.title_en, type="1")
+    if project.objectives:
+        _narrative(activity, "description", project.objectives, type="2")
+    _participants(activity, project)
+    etree.SubElement(activity, "activity-status", code=project.status)
+    _dates(activity, project)
+    _contact(activity, project)
+    etree.SubElement(activity, "recipient-country", code="KH", percentage="100")
+    for location in project.locations:
+        _location(activity, location)
+    for sector in project.sectors:
+        etree.SubElement(
+            activity,
+            "sector",
+            vocabulary="1",
+            code=sector.sector_code,
+            percentage=_amount(sector.percentage),
+        )
+    _classification(activity, project)
+    _money(activity, project, today)
+    for document in project.documents:
+        link = etree.SubElement(activity, "document-link", url=document.url, format="text/html")
+        _narrative(link, "title", document.title)
+        etree.SubElement(link, "category", code="A12")
+    return activity
+
+
+def _participants(activity, project: Project) -> None:
+    by_role = {"funding": [], "implementing": []}
+    for participant in project.participants:
+        by_role[participant.role].append(participant.organization)
+    for organization in by_role["funding"]:
+        _organisation(activity, "participating-org", organization, "1")
+    if project.lead_national_partner is not None:
+        _organisation(activity, "participating-org", project.lead_national_partner, "2")
+    if project.external_lead_partner is not None:
+        _organisation(activity, "participating-org", project.external_lead_partner, "3")
+    for organization in by_role["implementing"]:
+        _organisation(activity, "participating-org", organization, "4")
+    if not len(activity.findall("participating-org")):
+        _organisation(activity, "participating-org", project.reporting_org, "1")
+
+
+def _dates(activity, project: Project) -> None:
+    written = 0
+    for code, value in (
+        ("1", project.planned_start),
+        ("2", project.actual_start),
+        ("3", project.planned_end),
+        ("4", project.actual_end),
+    ):
+        if value is not None:
+            etree.SubElement(
+                activity, "activity-date", type=code, **{"iso-date": value.isoformat()}
+            )
+            written += 1
+    if not written:  # the schema wants one date: the day the project was registered
+        registered = (project.created_at or utcnow()).date()
+        etree.SubElement(
+            activity, "activity-date", type="1", **{"iso-date": registered.isoformat()}
+        )
+
+
+def _contact(activity, project: Project) -> None:
+    if not (project.contact_name or project.contact_email or project.contact_phone):
+        return
+    contact = etree.SubElement(activity, "contact-info", type="1")
+    _narrative(contact, "organisation", project.reporting_org.name_en)
+    if project.contact_name:
+        _narrative(contact, "person-name", project.contact_name)
+    if project.contact_phone:
+        etree.SubElement(contact, "telephone").text = project.contact_phone
+    if project.contact_email:
+        etree.SubElement(contact, "email").text = project.contact_email
+
+
+def _location(activity, location: ProjectLocation) -> None:
+    attributes = {CDC_PERCENTAGE: _amount(location.percentage)}
+    if location.district_code:
+        attributes[CDC_DISTRICT] = location.district_code
+    element = etree.SubElement(activity, "location", attributes)
+    _narrative(element, "name", location.province.name_en)
+    etree.SubElement(
+        element,
+        "administrative",
+        vocabulary="A4",
+        level="1",
+        code=f"KH-{int(location.province_code)}",
+    )
+
+
+def _classification(activity, project: Project) -> None:
+    if project.flow_type:
+        etree.SubElement(activity, "default-flow-type", code=project.flow_type)
+    if project.finance_type:
+        etree.SubElement(activity, "default-finance-type", code=project.finance_type)
+    if project.aid_type:
+        etree.SubElement(activity, "default-aid-type", code=project.aid_type, vocabulary="1")
+
+
+def _value(parent, amount: Decimal, currency: str, when: date) -> None:
+    value = etree.SubElement(parent, "value", currency=currency, **{"value-date": when.isoformat()})
+    value.text = _amount(amount)
+
+
+def _money(activity, project: Project, today: date) -> None:
+    for row in project.funding:
+        if row.kind != "planned":
+            continue
+        planned = etree.SubElement(activity, "planned-disbursement", type="1")
+        etree.SubElement(planned, "period-start", **{"iso-date": f"{row.year}-01-01"})
+        etree.SubElement(planned, "period-end", **{"iso-date": f"{row.year}-12-31"})
+        _value(planned, row.amount, row.currency, date(row.year, 1, 1))
+    agreed = project.commitment_date or project.actual_start or project.planned_start
+    if project.commitment_amount is not None and project.commitment_currency and agreed:
+        _transaction(activity, "2", project.commitment_amount, project.commitment_currency, agreed)
+    for row in project.funding:
+        if row.kind == "disbursement":
+            when = min(date(row.year, 12, 31), today)
+            _transaction(activity, "3", row.amount, row.currency, when)
+
+
+def _transaction(activity, kind: str, amount: Decimal, currency: str, when: date) -> None:
+    transaction = etree.SubElement(activity, "transaction")
+    etree.SubElement(transaction, "transaction-type", code=kind)
+    etree.SubElement(transaction, "transaction-date", **{"iso-date": when.isoformat()})
+    _value(transaction, amount, currency, when)

@@ -1,0 +1,61 @@
+"""Forms of the IATI pages: the upload, and the choices made on the preview."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileRequired, MultipleFileField
+from wtforms import SelectField, SubmitField
+
+from portal.iati.preview import Decisions
+from portal.organizations.models import OrgKind
+from portal.organizations.services import organization_choices
+
+
+class UploadForm(FlaskForm):
+    files = MultipleFileField(
+        _l("IATI activity files (XML)"),
+        validators=[FileRequired(message=_l("Choose at least one IATI activity file."))],
+        description=_l("One or more files of IATI activities, versions 2.01 to 2.03."),
+    )
+
+
+class DecisionForm(FlaskForm):
+    """The fixed part of the preview's choices; links and new organizations come as rows."""
+
+    default_lead_id = SelectField(
+        _l("Default lead national partner"),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        description=_l(
+            "For activities that name no national organization the portal knows. Every "
+            "project has a lead national partner; check each one after the import."
+        ),
+    )
+    update = SubmitField(_l("Update the preview"))
+    confirm = SubmitField(_l("Import"))
+
+    def prepare(self) -> None:
+        self.default_lead_id.choices = [(None, _l("— none: refuse such activities —"))] + list(
+            organization_choices(national=True)
+        )
+
+
+LINK_PREFIX = "link:"
+ORG_PREFIX = "org:"
+NEW_PROJECT = "new"
+SKIP_ORGANIZATION = "skip"
+
+
+def decisions_from(form: DecisionForm, values, *, may_create: bool) -> Decisions:
+    """The choices of a submitted preview page (links to projects, new organizations)."""
+    decisions = Decisions(default_lead_id=form.default_lead_id.data)
+    for name, value in values.items():
+        if name.startswith(LINK_PREFIX) and value.isdigit():
+            decisions.links[name[len(LINK_PREFIX) :]] = int(value)
+        elif name.startswith(ORG_PREFIX) and may_create:
+            key = name[len(ORG_PREFIX) :]
+            if value == SKIP_ORGANIZATION:
+                decisions.skipped_organizations.add(key)
+            elif value in {kind.value for kind in OrgKind}:
+                decisions.kinds[key] = value
+    return decisions

@@ -1,0 +1,525 @@
+"""One parsed IATI activity into the registry's ProjectData, with its errors and warnings.
+
+When the activity updates a project, the project's own values are the starting point and the
+file overwrites only what it carries: a file never erases what it does not give (its TWG, its
+budget flags, a lead partner chosen in the portal...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from portal.iati import codes
+from portal.iati.amounts import Figures, MoneyReader, parse_amount, parse_date
+from portal.iati.organizations import OrganizationResolver
+from portal.iati.places import ProvinceFinder
+from portal.projects import codes as project_codes
+from portal.projects.services import (
+    Document,
+    LocationShare,
+    Participant,
+    ProjectData,
+    SectorShare,
+)
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+DAC_VOCABULARIES = ("1", "")
+
+
+@dataclass
+class Issue:
+    level: str  # "error" (the activity is not imported) or "warning"
+    message: object  # a lazy string, rendered in the reader's language
+
+
+class Issues(list):
+    def error(self, message) -> None:
+        self.append(Issue("error", message))
+
+    def warning(self, message) -> None:
+        self.append(Issue("warning", message))
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self if issue.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [issue for issue in self if issue.level == "warning"]
+
+
+@dataclass
+class Context:
+    """What mapping needs from the database, loaded once for a batch."""
+
+    organizations: OrganizationResolver
+    provinces: ProvinceFinder
+    sectors: set[str]
+    currencies: set[str]
+    default_lead_id: int | None = None
+    # A development partner imports only what its own organization reports.
+    only_reporting_org_id: int | None = None
+
+
+@dataclass
+class Mapped:
+    activity: dict
+    data: ProjectData | None = None
+    figures: Figures | None = None
+    share: Decimal = HUNDRED
+    issues: Issues = field(default_factory=Issues)
+
+    @property
+    def identifier(self) -> str | None:
+        return self.activity.get("identifier")
+
+    @property
+    def title(self) -> str:
+        titles = self.activity.get("titles") or {}
+        return titles.get("en") or next(iter(titles.values()), "") or (self.identifier or "")
+
+
+def to_hundred(weights: list[Decimal]) -> list[Decimal]:
+    """Shares proportional to `weights`, to the hundredth, adding up to exactly 100."""
+    total = sum(weights, Decimal(0))
+    shares = [(w * HUNDRED / total).quantize(CENT) for w in weights]
+    largest = max(range(len(shares)), key=lambda i: shares[i])
+    shares[largest] += HUNDRED - sum(shares, Decimal(0))
+    return shares
+
+
+def data_from_project(project) -> ProjectData:
+    """The registry's current values of a project, as ProjectData (to overlay a file on)."""
+    names = [f.name for f in ProjectData.__dataclass_fields__.values()]
+    simple = {
+        name: getattr(project, name)
+        for name in names
+        if name not in ("sectors", "locations", "funding", "participants", "documents")
+    }
+    from portal.projects.services import YearAmount
+
+    return ProjectData(
+        **simple,
+        sectors=[SectorShare(s.sector_code, s.percentage) for s in project.sectors],
+        locations=[
+            LocationShare(loc.province_code, loc.percentage, loc.district_code)
+            for loc in project.locations
+        ],
+        funding=[YearAmount(f.year, f.kind, f.amount, f.currency) for f in project.funding],
+        participants=[Participant(p.organization_id, p.role) for p in project.participants],
+        documents=[Document(d.title, d.url) for d in project.documents],
+    )
+
+
+def map_activity(activity: dict, context: Context, existing=None) -> Mapped:
+    """Map one activity (onto `existing`, the project it updates, if any)."""
+    mapped = Mapped(activity)
+    issues = mapped.issues
+    if not activity.get("identifier"):
+        issues.error(_l("The activity has no IATI identifier."))
+        return mapped
+    version = activity.get("version")
+    if version and version not in codes.SUPPORTED_VERSIONS:
+        issues.error(
+            _l(
+                "IATI version %(version)s is not supported (the portal reads 2.01 to 2.03).",
+                version=version,
+            )
+        )
+        return mapped
+    reporting = _reporting_org(activity, context, issues)
+    share = _cambodia_share(activity, issues)
+    if reporting is None or share is None:
+        return mapped
+    mapped.share = share
+    data = data_from_project(existing) if existing else ProjectData("", reporting.id)
+    data.reporting_org_id = reporting.id
+    data.iati_identifier = activity["identifier"]
+    data.data_source = "iati"
+    _texts(activity, data, issues)
+    _status_and_dates(activity, data, issues)
+    _classification(activity, data, issues)
+    _sectors(activity, data, context, issues)
+    _locations(activity, data, context, issues)
+    _organizations(activity, data, context, issues, existing)
+    mapped.figures = _money(activity, data, share, context, issues)
+    _documents_and_contact(activity, data, issues)
+    mapped.data = data
+    return mapped
+
+
+def _reporting_org(activity, context: Context, issues: Issues):
+    given = activity.get("reporting_org") or {}
+    resolver = context.organizations
+    organization = resolver.find(given.get("ref"), given.get("name")) or resolver.created_for(
+        given.get("ref"), given.get("name")
+    )
+    label = given.get("name") or given.get("ref") or "?"
+    if organization is None:
+        issues.error(
+            _l(
+                "The reporting organisation %(org)s is not in the portal; it is proposed as a "
+                "new organization below.",
+                org=label,
+            )
+        )
+        return None
+    if (
+        context.only_reporting_org_id is not None
+        and organization.id != context.only_reporting_org_id
+    ):
+        issues.error(
+            _l(
+                "The activity is reported by %(org)s: you can import only the activities your "
+                "own organization reports.",
+                org=organization.acronym,
+            )
+        )
+        return None
+    return organization
+
+
+def _cambodia_share(activity, issues: Issues) -> Decimal | None:
+    countries = activity["countries"]
+    if not countries:
+        if activity["regions"]:
+            issues.error(
+                _l(
+                    "The activity names recipient regions but no country: Cambodia's share "
+                    "cannot be known."
+                )
+            )
+            return None
+        in_transactions = {c for t in activity["transactions"] for c in t["countries"]}
+        if in_transactions and codes.CAMBODIA not in in_transactions:
+            issues.error(_l("The recipient is not Cambodia."))
+            return None
+        if not in_transactions:
+            issues.warning(_l("The activity names no recipient country: Cambodia is assumed."))
+        return HUNDRED
+    cambodia = [c for c in countries if c["code"] == codes.CAMBODIA]
+    if not cambodia:
+        issues.error(_l("The recipient is not Cambodia."))
+        return None
+    if len(countries) == 1 and not activity["regions"]:
+        return HUNDRED
+    share = parse_amount(cambodia[0]["percentage"])
+    if share is None or not (0 < share <= HUNDRED):
+        issues.error(
+            _l(
+                "The activity has several recipients but gives no valid percentage for "
+                "Cambodia: its share cannot be known."
+            )
+        )
+        return None
+    issues.warning(
+        _l(
+            "Cambodia receives %(share)s%% of this multi-country activity: its amounts are "
+            "counted at that share.",
+            share=f"{share:g}",
+        )
+    )
+    return share
+
+
+def _texts(activity, data: ProjectData, issues: Issues) -> None:
+    titles = activity["titles"]
+    english = titles.get("en")
+    if not titles:
+        issues.error(_l("The activity has no title."))
+    elif not english:
+        lang, english = next(iter(titles.items()))
+        issues.warning(_l("No English title: the title in %(lang)s is used.", lang=lang.upper()))
+    if english:
+        if len(english) > 500:
+            issues.warning(_l("The title is longer than 500 characters: it is cut."))
+        data.title_en = english[:500]
+    if titles.get("km"):
+        data.title_km = titles["km"][:500]
+    found: dict[str, str] = {}
+    for description in activity["descriptions"]:
+        texts = description["texts"]
+        text = texts.get("en") or next(iter(texts.values()), None)
+        if text:
+            found.setdefault(description["type"], text)
+    if "1" in found:
+        data.description = found["1"]
+    if "2" in found:
+        data.objectives = found["2"]
+
+
+def _status_and_dates(activity, data: ProjectData, issues: Issues) -> None:
+    status = activity["status"]
+    if status in project_codes.ACTIVITY_STATUS:
+        data.status = status
+    elif status:
+        issues.warning(_l("Activity status %(code)s is not an IATI code.", code=status))
+    else:
+        issues.warning(_l("The activity gives no status."))
+    for code, name in (
+        ("1", "planned_start"),
+        ("2", "actual_start"),
+        ("3", "planned_end"),
+        ("4", "actual_end"),
+    ):
+        if code in activity["dates"]:
+            value = parse_date(activity["dates"][code])
+            if value is None:
+                issues.warning(_l("The date %(date)s is not a date.", date=activity["dates"][code]))
+            else:
+                setattr(data, name, value)
+
+
+def _coded(value, portal_codes: dict, iati_codes: set | None, label, issues: Issues):
+    """A code the portal records, else None with a warning that says why."""
+    if not value:
+        return None
+    if value in portal_codes:
+        return value
+    if iati_codes is not None and value not in iati_codes:
+        issues.warning(_l("%(field)s %(code)s is not an IATI code.", field=label, code=value))
+    else:
+        issues.warning(
+            _l(
+                "%(field)s %(code)s is not one the portal records: left out.",
+                field=label,
+                code=value,
+            )
+        )
+    return None
+
+
+def _classification(activity, data: ProjectData, issues: Issues) -> None:
+    flow = _coded(
+        activity["flow_type"], project_codes.FLOW_TYPE, codes.FLOW_TYPES, _l("Flow type"), issues
+    )
+    finance = _coded(
+        activity["finance_type"],
+        project_codes.FINANCE_TYPE,
+        codes.FINANCE_TYPES,
+        _l("Finance type"),
+        issues,
+    )
+    aid_codes = [a["code"] for a in activity["aid_types"] if a["vocabulary"] == "1"]
+    aid = _coded(
+        aid_codes[0] if aid_codes else None, project_codes.AID_TYPE, None, _l("Aid type"), issues
+    )
+    data.flow_type = flow or data.flow_type
+    data.finance_type = finance or data.finance_type
+    data.aid_type = aid or data.aid_type
+    # Derived, so they only fill what is blank: a partner's own choice stays.
+    data.type_of_assistance = data.type_of_assistance or codes.type_of_assistance(
+        activity["finance_type"], aid_codes
+    )
+    data.modality = data.modality or codes.modality(aid_codes)
+
+
+def _sector_weights(activity, context: Context, issues: Issues) -> dict[str, Decimal]:
+    dac = [s for s in activity["sectors"] if s["vocabulary"] in DAC_VOCABULARIES]
+    weights: dict[str, Decimal] = {}
+    if dac:
+        for sector in dac:
+            weight = parse_amount(sector["percentage"])
+            weights[sector["code"]] = weights.get(sector["code"], Decimal(0)) + (
+                weight if weight is not None and weight > 0 else Decimal(0)
+            )
+        if not any(weights.values()):
+            weights = dict.fromkeys(weights, Decimal(1))
+            if len(weights) > 1:
+                issues.warning(_l("Sector percentages are missing: the sectors share equally."))
+    else:
+        for transaction in activity["transactions"]:
+            sectors = [s for s in transaction["sectors"] if s["vocabulary"] in DAC_VOCABULARIES]
+            amount = parse_amount(transaction["value"])
+            if len(sectors) == 1 and amount:
+                code = sectors[0]["code"]
+                weights[code] = weights.get(code, Decimal(0)) + abs(amount)
+        if weights:
+            issues.warning(_l("Sectors are taken from the transactions, by their amounts."))
+        elif activity["sectors"]:
+            issues.warning(
+                _l("The sectors use other vocabularies than the OECD DAC codes: left out.")
+            )
+    for code in list(weights):
+        if code not in context.sectors:
+            issues.warning(_l("Sector %(code)s is not a DAC sector code: left out.", code=code))
+            del weights[code]
+    return {code: weight for code, weight in weights.items() if weight > 0}
+
+
+def _sectors(activity, data: ProjectData, context: Context, issues: Issues) -> None:
+    weights = _sector_weights(activity, context, issues)
+    if not weights:
+        return
+    total = sum(weights.values(), Decimal(0))
+    if len(weights) > 1 and abs(total - HUNDRED) > CENT:
+        issues.warning(
+            _l(
+                "Sector percentages add up to %(total)s, not 100: they are scaled to 100.",
+                total=f"{total:g}",
+            )
+        )
+    codes_in_order = list(weights)
+    shares = to_hundred([weights[code] for code in codes_in_order])
+    pairs = zip(codes_in_order, shares, strict=True)
+    data.sectors = [SectorShare(code, share) for code, share in pairs]
+
+
+def _locations(activity, data: ProjectData, context: Context, issues: Issues) -> None:
+    if not activity["locations"]:
+        if not data.locations:
+            data.nationwide = True
+        return
+    places: dict[tuple[str, str | None], Decimal | None] = {}
+    for location in activity["locations"]:
+        if context.provinces.is_country(location):
+            continue
+        province = context.provinces.province(location)
+        if province is None:
+            issues.warning(
+                _l(
+                    "The location %(name)s matches no province: left out.",
+                    name=(location["name"] or "?")[:80],
+                )
+            )
+            continue
+        key = (province, context.provinces.district(location, province))
+        weight = parse_amount(location["percentage"])
+        places[key] = (places.get(key) or Decimal(0)) + weight if weight else places.get(key)
+    if not places:
+        data.locations, data.nationwide = [], True
+        return
+    weights = list(places.values())
+    if any(w is None or w <= 0 for w in weights):
+        if len(places) > 1:
+            issues.warning(
+                _l(
+                    "IATI gives locations no shares: the %(count)s provinces share equally.",
+                    count=len(places),
+                )
+            )
+        weights = [Decimal(1)] * len(places)
+    shares = to_hundred(weights)
+    data.locations = [
+        LocationShare(province, share, district)
+        for (province, district), share in zip(places, shares, strict=True)
+    ]
+    data.nationwide = False
+
+
+def _national(organization) -> bool:
+    return organization is not None and organization.is_national
+
+
+def _organizations(activity, data: ProjectData, context: Context, issues: Issues, existing):
+    resolver = context.organizations
+    by_role: dict[str, list] = {}
+    for given in activity["participants"]:
+        label = given["name"] or given["ref"]
+        if resolver.is_generic(given["ref"], given["name"]):
+            if given["name"]:
+                issues.warning(
+                    _l(
+                        "%(name)s names a kind of organization, not an organization: left out.",
+                        name=label[:80],
+                    )
+                )
+            else:
+                issues.warning(
+                    _l(
+                        "A participating organisation without a name or usable identifier "
+                        "(%(ref)s) is left out.",
+                        ref=given["ref"] or "—",
+                    )
+                )
+            continue
+        organization = resolver.find(given["ref"], given["name"]) or resolver.created_for(
+            given["ref"], given["name"]
+        )
+        if organization is None:
+            issues.warning(
+                _l(
+                    "%(name)s is not in the portal: left out of the participants.",
+                    name=label[:80],
+                )
+            )
+            continue
+        by_role.setdefault(given["role"], []).append(organization)
+    participants = []
+    for role, portal_role in ((codes.FUNDING, "funding"), (codes.IMPLEMENTING, "implementing")):
+        for organization in by_role.get(role, []):
+            participant = Participant(organization.id, portal_role)
+            if participant not in participants:
+                participants.append(participant)
+    data.participants = participants
+    national = [
+        o
+        for role in (codes.ACCOUNTABLE, codes.IMPLEMENTING, codes.FUNDING, codes.EXTENDING)
+        for o in by_role.get(role, [])
+        if _national(o)
+    ]
+    external = [
+        o
+        for role in (codes.ACCOUNTABLE, codes.EXTENDING)
+        for o in by_role.get(role, [])
+        if not _national(o)
+    ]
+    if external:
+        data.external_lead_partner_id = external[0].id
+    if national:
+        data.lead_national_partner_id = national[0].id
+    elif data.lead_national_partner_id is None:
+        _default_lead(data, context, issues)
+
+
+def _default_lead(data: ProjectData, context: Context, issues: Issues) -> None:
+    if context.default_lead_id is None:
+        issues.error(
+            _l(
+                "The activity names no national organization the portal knows, and every "
+                "project has a lead national partner: choose a default lead national partner "
+                "for such activities."
+            )
+        )
+        return
+    data.lead_national_partner_id = context.default_lead_id
+    issues.warning(
+        _l(
+            "The activity names no national organization: its lead national partner is the "
+            "default you chose; check it."
+        )
+    )
+
+
+def _money(activity, data: ProjectData, share, context: Context, issues: Issues) -> Figures:
+    figures = MoneyReader(activity, share, context.currencies, issues).figures()
+    if figures.has_money:
+        data.funding = figures.funding
+    if figures.commitment is not None:
+        amount, currency, when = figures.commitment
+        data.commitment_amount, data.commitment_currency = amount, currency
+        data.commitment_date = when
+    return figures
+
+
+def _documents_and_contact(activity, data: ProjectData, issues: Issues) -> None:
+    documents = []
+    for given in activity["documents"]:
+        url = given["url"]
+        if not url or len(url) > 1000:
+            issues.warning(_l("A document link without a usable address is left out."))
+            continue
+        document = Document((given["title"] or url)[:255], url)
+        if document not in documents:
+            documents.append(document)
+    if documents:
+        data.documents = documents
+    contact = activity.get("contact")
+    if contact and (contact["name"] or contact["email"] or contact["phone"]):
+        data.contact_name = (contact["name"] or "")[:120] or None
+        data.contact_email = (contact["email"] or "")[:254] or None
+        data.contact_phone = (contact["phone"] or "")[:40] or None

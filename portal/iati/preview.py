@@ -1,0 +1,304 @@
+"""The plan of a batch: per activity new, changed (field by field), unchanged or refused.
+
+The same plan serves the preview (inside a savepoint that is rolled back, so that proposed
+organizations can be checked as if they existed) and the confirmation (for real).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.extensions import db
+from portal.iati.mapping import Context, Mapped, map_activity
+from portal.iati.matching import Candidate, TitleMatcher, load_projects, projects_by_identifier
+from portal.iati.models import IatiAmount
+from portal.iati.organizations import OrganizationResolver, Proposal
+from portal.iati.places import ProvinceFinder
+from portal.money.models import Currency
+from portal.organizations.models import OrgKind
+from portal.projects import history
+from portal.projects.models import Project
+from portal.projects.services import ProjectInvalid, validate
+from portal.reference.models import Sector
+from portal.security import can_edit_project, has_role
+
+NEW, UPDATE, UNCHANGED, REFUSED = "new", "update", "unchanged", "refused"
+FIGURES_FIELD = "iati_figures"
+FIELD_LABELS = {
+    "reporting_org": _l("Reporting organisation"),
+    "commitment_amount": _l("Total commitment"),
+    "commitment_currency": _l("Total commitment"),
+    FIGURES_FIELD: _l("IATI figures"),
+}
+
+
+@dataclass
+class Decisions:
+    """What the person chose on the preview page (or the command line's fixed choices)."""
+
+    default_lead_id: int | None = None
+    links: dict[str, int] = field(default_factory=dict)  # identifier -> project id
+    skipped_organizations: set[str] = field(default_factory=set)  # proposal keys
+    kinds: dict[str, str] = field(default_factory=dict)  # proposal key -> OrgKind value
+
+    @classmethod
+    def from_json(cls, value: dict | None) -> Decisions:
+        value = value or {}
+        return cls(
+            default_lead_id=value.get("default_lead_id"),
+            links={k: int(v) for k, v in (value.get("links") or {}).items()},
+            skipped_organizations=set(value.get("skipped_organizations") or []),
+            kinds=dict(value.get("kinds") or {}),
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "default_lead_id": self.default_lead_id,
+            "links": self.links,
+            "skipped_organizations": sorted(self.skipped_organizations),
+            "kinds": self.kinds,
+        }
+
+
+@dataclass
+class Line:
+    """One activity of the plan, as the preview shows it and the confirmation writes it."""
+
+    mapped: Mapped
+    action: str = NEW
+    project: Project | None = None
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def identifier(self) -> str:
+        return self.mapped.identifier or "—"
+
+    @property
+    def title(self) -> str:
+        return self.mapped.title
+
+    @property
+    def where(self) -> str:
+        return f"{self.mapped.activity.get('file')}:{self.mapped.activity.get('line')}"
+
+
+@dataclass
+class Plan:
+    lines: list[Line]
+    proposals: list[Proposal]
+    created: dict[str, object]
+    may_create_organizations: bool
+
+    def count(self, action: str) -> int:
+        return sum(1 for line in self.lines if line.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in (NEW, UPDATE, UNCHANGED, REFUSED)}
+
+    @property
+    def writable(self) -> int:
+        return self.count(NEW) + self.count(UPDATE)
+
+
+def may_create_organizations(user) -> bool:
+    """CDC (and the command line, which has no user) may add the proposed organizations."""
+    return user is None or has_role(user, Role.CDC)
+
+
+def _propose_organizations(activities: list[dict], resolver: OrganizationResolver) -> None:
+    for activity in activities:
+        identifier = activity.get("identifier") or "?"
+        named = [activity.get("reporting_org") or {}, *activity.get("participants", [])]
+        for given in named:
+            ref, name = given.get("ref"), given.get("name")
+            if resolver.find(ref, name) is None and not resolver.is_generic(ref, name):
+                resolver.propose(ref, name, given.get("type"), identifier)
+
+
+def _create_chosen(resolver: OrganizationResolver, decisions: Decisions, user) -> None:
+    for proposal in list(resolver.proposals.values()):
+        if proposal.key in decisions.skipped_organizations:
+            continue
+        kind = decisions.kinds.get(proposal.key)
+        resolver.create(proposal, kind=OrgKind(kind) if kind in set(OrgKind) else None, actor=user)
+
+
+def _context(resolver, user, decisions: Decisions) -> Context:
+    dp_org = user.organization_id if user is not None and has_role(user, Role.DP) else None
+    return Context(
+        organizations=resolver,
+        provinces=ProvinceFinder(),
+        sectors=set(db.session.scalars(select(Sector.code))),
+        currencies=set(db.session.scalars(select(Currency.code))),
+        default_lead_id=decisions.default_lead_id,
+        only_reporting_org_id=dp_org,
+    )
+
+
+def build_plan(activities: list[dict], *, user, decisions: Decisions, check: bool) -> Plan:
+    """Map, match and compare every activity; `check` runs the registry's rules too.
+
+    Creates the chosen proposed organizations (the caller decides whether that is kept).
+    """
+    resolver = OrganizationResolver()
+    _propose_organizations(activities, resolver)
+    may_create = may_create_organizations(user)
+    if may_create:
+        _create_chosen(resolver, decisions, user)
+    context = _context(resolver, user, decisions)
+    existing = projects_by_identifier([a.get("identifier") for a in activities])
+    linked = load_projects(list(decisions.links.values()))
+    reporting_ids = {org.id for a in activities if (org := _reporting(resolver, a)) is not None}
+    matcher = TitleMatcher(reporting_ids)
+    lines, seen = [], {}
+    for activity in activities:
+        line = _line(activity, context, existing, linked, matcher, decisions, user, seen)
+        if check and line.action != REFUSED:
+            _check(line)
+        lines.append(line)
+    _compare(lines)
+    return Plan(lines, list(resolver.proposals.values()), dict(resolver.created), may_create)
+
+
+def _reporting(resolver: OrganizationResolver, activity: dict):
+    given = activity.get("reporting_org") or {}
+    return resolver.find(given.get("ref"), given.get("name")) or resolver.created_for(
+        given.get("ref"), given.get("name")
+    )
+
+
+def _line(activity, context, existing, linked, matcher, decisions, user, seen) -> Line:
+    identifier = activity.get("identifier")
+    project = existing.get(identifier)
+    if project is None and identifier in decisions.links:
+        chosen = linked.get(decisions.links[identifier])
+        if chosen is not None and chosen.iati_identifier is None:
+            project = chosen
+    line = Line(Mapped(activity), project=project)
+    if identifier and identifier in seen:
+        line.mapped.issues.error(
+            _l(
+                "The identifier appears twice in this batch (first at %(where)s).",
+                where=seen[identifier],
+            )
+        )
+    elif project is not None and user is not None and not can_edit_project(user, project):
+        line.mapped.issues.error(
+            _l("A project of another organization has this IATI identifier; you cannot change it.")
+        )
+    else:
+        line.mapped = map_activity(activity, context, project)
+    if identifier:
+        seen.setdefault(identifier, line.where)
+    if project is None and line.mapped.data is not None:
+        line.candidates = matcher.candidates(line.mapped.data.reporting_org_id, line.title)
+    _settle(line)
+    return line
+
+
+def _label(name: str) -> str:
+    root = name.split("-")[0]
+    if root in FIELD_LABELS:
+        return str(FIELD_LABELS[root])
+    return history.label(root.removesuffix("_id"))
+
+
+def _check(line: Line) -> None:
+    """Run the registry's rules (every one applies to an imported project)."""
+    try:
+        validate(line.mapped.data, line.project)
+    except ProjectInvalid as invalid:
+        for name, message in invalid.errors.items():
+            line.mapped.issues.error(f"{_label(name)}: {message}")
+    _settle(line)
+
+
+def _settle(line: Line) -> None:
+    issues = line.mapped.issues
+    line.errors = [str(issue.message) for issue in issues.errors]
+    line.warnings = [str(issue.message) for issue in issues.warnings]
+    if line.errors or line.mapped.data is None:
+        line.action = REFUSED
+    else:
+        line.action = UPDATE if line.project is not None else NEW
+
+
+def _as_project(data, project: Project | None, organizations: dict):
+    """An object history.snapshot can read, holding `data` as the registry would store it."""
+
+    def text(value):
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    def org(org_id):
+        return organizations.get(org_id) if org_id else None
+
+    values = {name: text(getattr(data, name)) for name in data.__dataclass_fields__}
+    values.update(
+        title_en=data.title_en.strip(),
+        lead_national_partner=org(data.lead_national_partner_id),
+        external_lead_partner=org(data.external_lead_partner_id),
+        twg=project.twg if project is not None and project.twg_id == data.twg_id else None,
+        participants=[
+            SimpleNamespace(organization=org(p.organization_id), role=p.role)
+            for p in data.participants
+        ],
+        documents=[
+            SimpleNamespace(title=d.title.strip(), url=d.url.strip()) for d in data.documents
+        ],
+        is_published=project.is_published if project is not None else False,
+    )
+    return SimpleNamespace(**values)
+
+
+def _figures_text(amounts: dict) -> str:
+    return "; ".join(
+        f"{kind} {year} {amount:,.2f} {currency}"
+        for (kind, year, currency), amount in sorted(amounts.items())
+        if amount
+    )
+
+
+def _compare(lines: list[Line]) -> None:
+    """Field by field, what each update changes; an update that changes nothing is unchanged."""
+    updates = [line for line in lines if line.action == UPDATE]
+    if not updates:
+        return
+    from portal.organizations.models import Organization
+
+    organizations = {o.id: o for o in db.session.scalars(select(Organization))}
+    stored = _stored_figures([line.project.id for line in updates])
+    for line in updates:
+        before = history.snapshot(line.project)
+        after = history.snapshot(_as_project(line.mapped.data, line.project, organizations))
+        before[FIGURES_FIELD] = _figures_text(stored.get(line.project.id, {}))
+        after[FIGURES_FIELD] = _figures_text(line.mapped.figures.amounts)
+        line.changes = [
+            (_label(name), before.get(name, ""), after.get(name, ""))
+            for name in [*history.FIELD_LABELS, FIGURES_FIELD]
+            if before.get(name, "") != after.get(name, "")
+        ]
+        if not line.changes:
+            line.action = UNCHANGED
+
+
+def _stored_figures(project_ids: list[int]) -> dict[int, dict]:
+    figures: dict[int, dict] = {}
+    for start in range(0, len(project_ids), 500):
+        rows = db.session.scalars(
+            select(IatiAmount).where(IatiAmount.project_id.in_(project_ids[start : start + 500]))
+        )
+        for row in rows:
+            figures.setdefault(row.project_id, {})[(row.kind, row.year, row.currency)] = Decimal(
+                row.amount
+            )
+    return figures

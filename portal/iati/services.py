@@ -1,0 +1,200 @@
+"""IATI import use cases: keep an uploaded batch, preview it, write it (all or nothing).
+
+Services flush and never commit: the view or the command commits once, or rolls back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from portal.audit.services import record
+from portal.db import utcnow
+from portal.extensions import db
+from portal.iati.amounts import parse_date
+from portal.iati.models import IatiAmount, IatiRecord, ImportBatch
+from portal.iati.parser import DEFAULT_MAX_BYTES, FileRefused, parse_file
+from portal.iati.preview import NEW, REFUSED, UNCHANGED, UPDATE, Decisions, Plan, build_plan
+from portal.projects.services import ProjectInvalid, save_project
+
+KEEP_PREVIEWS = timedelta(days=2)
+
+
+class BatchFailed(RuntimeError):
+    """The batch could not be written; the caller rolls back, so nothing of it stays."""
+
+
+def max_file_bytes() -> int:
+    return int(current_app.config.get("IATI_MAX_FILE_BYTES", DEFAULT_MAX_BYTES))
+
+
+def parse_files(files: list[tuple[str, bytes]]) -> list[dict]:
+    """Parse every file; one refused file refuses the batch (FileRefused)."""
+    if not files:
+        raise FileRefused("—", _l("choose at least one IATI activity file."))
+    activities: list[dict] = []
+    for name, data in files:
+        activities.extend(parse_file(name, data, max_bytes=max_file_bytes()).activities)
+    return activities
+
+
+def create_batch(files: list[tuple[str, bytes]], *, user) -> ImportBatch:
+    """Parse the files and keep them server-side for the preview; refuse with FileRefused."""
+    activities = parse_files(files)
+    forget_old_batches()
+    batch = ImportBatch(
+        token=secrets.token_urlsafe(24),
+        user_id=getattr(user, "id", None),
+        file_names=[name for name, _data in files],
+        activity_count=len(activities),
+        activities=activities,
+        decisions=Decisions().as_json(),
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def forget_old_batches(now: datetime | None = None) -> None:
+    """Drop previews nobody confirmed within two days (imported batches stay, for the record)."""
+    cutoff = (now or utcnow()) - KEEP_PREVIEWS
+    db.session.execute(
+        delete(ImportBatch).where(ImportBatch.status == "preview", ImportBatch.created_at < cutoff)
+    )
+
+
+def batch_by_token(token: str) -> ImportBatch | None:
+    return db.session.scalar(select(ImportBatch).where(ImportBatch.token == token))
+
+
+def preview(activities: list[dict], *, user, decisions: Decisions) -> Plan:
+    """The plan of a batch with every rule checked; nothing is kept (a rolled-back savepoint)."""
+    savepoint = db.session.begin_nested()
+    try:
+        return build_plan(activities, user=user, decisions=decisions, check=True)
+    finally:
+        savepoint.rollback()
+
+
+def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBatch | None):
+    """Create the chosen organizations and write every activity the rules accept.
+
+    Activities the rules refuse are left out and explained (as in the preview). Returns the
+    plan, with each written line's project. Anything else going wrong raises: the caller
+    rolls back, so a failed batch changes nothing.
+    """
+    plan = build_plan(activities, user=user, decisions=decisions, check=False)
+    written = []
+    for line in plan.lines:
+        if line.action not in (NEW, UPDATE):
+            continue
+        try:
+            line.project = save_project(line.mapped.data, actor=user, project=line.project)
+        except ProjectInvalid as invalid:
+            line.action = REFUSED
+            line.errors = [f"{name}: {message}" for name, message in invalid.errors.items()]
+            continue
+        written.append(line)
+    _record_provenance(written, user=user, batch=batch)
+    db.session.flush()
+    return plan
+
+
+def _record_provenance(lines, *, user, batch: ImportBatch | None) -> None:
+    """Note for each written project that its values came from IATI, from which file, when."""
+    if not lines:
+        return
+    project_ids = [line.project.id for line in lines]
+    records = {}
+    for start in range(0, len(project_ids), 500):
+        chunk = project_ids[start : start + 500]
+        records.update(
+            {
+                r.project_id: r
+                for r in db.session.scalars(
+                    select(IatiRecord).where(IatiRecord.project_id.in_(chunk))
+                )
+            }
+        )
+        db.session.execute(delete(IatiAmount).where(IatiAmount.project_id.in_(chunk)))
+    now = utcnow()
+    for line in lines:
+        activity = line.mapped.activity
+        entry = records.get(line.project.id) or IatiRecord(project_id=line.project.id)
+        entry.iati_identifier = line.mapped.identifier
+        entry.batch_id = batch.id if batch is not None else None
+        entry.imported_at = now
+        entry.imported_by_id = getattr(user, "id", None)
+        entry.source_file = (activity.get("file") or "")[:255] or None
+        entry.iati_version = activity.get("version")
+        entry.last_updated_at = _timestamp(activity.get("last_updated"))
+        entry.recipient_share = line.mapped.share
+        db.session.add(entry)
+        db.session.add_all(
+            IatiAmount(
+                project_id=line.project.id, kind=kind, year=year, currency=currency, amount=amount
+            )
+            for (kind, year, currency), amount in line.mapped.figures.amounts.items()
+        )
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        day = parse_date(text)
+        return datetime(day.year, day.month, day.day) if day else None
+    return value
+
+
+def confirm(batch: ImportBatch, *, user, decisions: Decisions) -> Plan:
+    """Write a previewed batch and note the outcome on it; the caller commits.
+
+    Refuses (BatchFailed) a batch that is no longer waiting for confirmation.
+    """
+    if batch.status != "preview":
+        raise BatchFailed(str(_l("This batch has already been imported.")))
+    plan = write(batch.activities, user=user, decisions=decisions, batch=batch)
+    batch.status = "imported"
+    batch.finished_at = utcnow()
+    batch.decisions = decisions.as_json()
+    batch.result = outcome(plan)
+    record(
+        "iati.imported",
+        user=user,
+        obj=batch,
+        files=batch.file_names,
+        **plan.counts,
+    )
+    return plan
+
+
+def outcome(plan: Plan) -> dict:
+    """What a written plan did, kept on the batch (texts in the language of the confirmation)."""
+    return {
+        "counts": plan.counts,
+        "organizations": [[org.id, org.acronym, org.name_en] for org in plan.created.values()],
+        "projects": [
+            [line.project.id, line.identifier, line.title, line.action]
+            for line in plan.lines
+            if line.action in (NEW, UPDATE, UNCHANGED) and line.project is not None
+        ],
+        "refused": [
+            [line.identifier, line.title, line.errors]
+            for line in plan.lines
+            if line.action == REFUSED
+        ],
+    }
+
+
+def mark_failed(batch_id: int, reason: str) -> None:
+    """After a rollback: note on the batch that its confirmation failed (then commit)."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is not None and batch.status == "preview":
+        batch.result = {"error": reason}

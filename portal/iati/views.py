@@ -1,0 +1,163 @@
+"""IATI pages: upload activity files, preview them, confirm; download projects as IATI XML."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.iati import codes, export, services
+from portal.iati.forms import (
+    LINK_PREFIX,
+    NEW_PROJECT,
+    ORG_PREFIX,
+    SKIP_ORGANIZATION,
+    DecisionForm,
+    UploadForm,
+    decisions_from,
+)
+from portal.iati.models import IatiRecord, ImportBatch
+from portal.iati.parser import FileRefused
+from portal.iati.preview import Decisions, may_create_organizations
+from portal.organizations.models import ORG_KIND_LABELS, Organization
+from portal.projects import queries
+from portal.projects.models import Project
+from portal.security import can_import_iati, can_see_iati_batch, can_see_internal_fields
+
+bp = Blueprint("iati", __name__, url_prefix="/iati")
+
+RECENT_BATCHES = 10
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index():
+    """Upload IATI activity files (development partners and CDC); refuse others with 403."""
+    if not can_import_iati(current_user):
+        abort(403)
+    form = UploadForm()
+    errors, status = [], 200
+    if form.validate_on_submit():
+        files = [(f.filename or "upload.xml", f.read()) for f in form.files.data if f]
+        try:
+            batch = services.create_batch(files, user=current_user)
+        except FileRefused as refused:
+            db.session.rollback()
+            errors, status = [refused.message], 400
+        else:
+            db.session.commit()
+            return redirect(url_for("iati.preview", token=batch.token))
+    elif request.method == "POST":
+        status = 400
+    recent = db.session.scalars(
+        select(ImportBatch)
+        .where(ImportBatch.user_id == current_user.id)
+        .order_by(ImportBatch.created_at.desc())
+        .limit(RECENT_BATCHES)
+    )
+    return render_template("iati/index.html", form=form, errors=errors, recent=list(recent)), status
+
+
+def _load_batch(token: str) -> ImportBatch:
+    """The batch of `token` if the current user uploaded it; anything else is 404."""
+    batch = services.batch_by_token(token)
+    if batch is None or not can_see_iati_batch(current_user, batch):
+        abort(404)
+    return batch
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@login_required
+def preview(token: str):
+    """Show what a batch would do; on confirmation write it, all or nothing (404: not yours)."""
+    batch = _load_batch(token)
+    if batch.status != "preview":
+        return render_template("iati/result.html", batch=batch)
+    may_create = may_create_organizations(current_user)
+    form = DecisionForm()
+    form.prepare()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        decisions = decisions_from(form, request.form, may_create=may_create)
+        if form.confirm.data:
+            return _confirm(batch, decisions)
+        batch.decisions = decisions.as_json()
+        db.session.commit()
+        return redirect(url_for("iati.preview", token=token))
+    decisions = Decisions.from_json(batch.decisions)
+    form.default_lead_id.data = decisions.default_lead_id
+    plan = services.preview(batch.activities, user=current_user, decisions=decisions)
+    return render_template(
+        "iati/preview.html",
+        batch=batch,
+        plan=plan,
+        form=form,
+        decisions=decisions,
+        kind_labels=ORG_KIND_LABELS,
+        link_prefix=LINK_PREFIX,
+        org_prefix=ORG_PREFIX,
+        new_project=NEW_PROJECT,
+        skip_organization=SKIP_ORGANIZATION,
+    )
+
+
+def _confirm(batch: ImportBatch, decisions: Decisions):
+    batch_id, token = batch.id, batch.token
+    try:
+        plan = services.confirm(batch, user=current_user, decisions=decisions)
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001  (whatever broke, nothing of the batch stays)
+        db.session.rollback()
+        services.mark_failed(batch_id, str(error))
+        db.session.commit()
+        flash(_("The import failed and nothing was written: %(reason)s", reason=error), "danger")
+        return redirect(url_for("iati.preview", token=token))
+    counts = plan.counts
+    flash(
+        _(
+            "Imported: %(new)s new and %(update)s updated projects; %(refused)s activities "
+            "refused.",
+            new=counts["new"],
+            update=counts["update"],
+            refused=counts["refused"],
+        ),
+        "success",
+    )
+    return redirect(url_for("iati.preview", token=token))
+
+
+@bp.get("/export.xml")
+def export_xml():
+    """Download the projects the visitor may read (list filters apply) as IATI 2.03 XML."""
+    filters = queries.ProjectFilters.from_args(request.args)
+    statement = queries.filtered(current_user, filters)
+    partner = request.args.get("partner_ref", "").strip()
+    if partner:
+        statement = statement.join(Organization, Organization.id == Project.reporting_org_id).where(
+            (Organization.iati_ref == partner) | (Organization.acronym == partner)
+        )
+    body = export.export_xml(export.iter_projects(statement))
+    name = f"iati-activities-{date.today().isoformat()}.xml"
+    return Response(
+        body,
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.app_template_global()
+def iati_record(project):
+    """Where a project's values came from, for its page: the IATI import, if any."""
+    if project is None or not can_see_internal_fields(current_user, project):
+        return None
+    return db.session.scalar(select(IatiRecord).where(IatiRecord.project_id == project.id))
+
+
+@bp.app_template_global()
+def iati_amount_label(kind: str) -> str:
+    return str(codes.AMOUNT_KINDS.get(kind, kind))

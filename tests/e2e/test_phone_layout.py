@@ -1,0 +1,112 @@
+"""At 360 px wide (a phone), every page of the journeys fits: no sideways scrolling of the page
+(wide tables scroll inside themselves), and the main journeys still work."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.demo.organizations import DEMO_PASSWORD
+from tests.e2e.conftest import screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.markup_only]
+
+PHONE = {"width": 360, "height": 740}
+
+PAGES = {
+    None: ["/", "/dashboard/", "/projects/", "first:table a[href^='/projects/']", "/map/",
+           "/reports/", "/login"],
+    "jica@demo.example": ["/", "/projects/", "first:table a[href^='/projects/']", "/projects/new",
+                          "/commitments/", "/pilots/", "/projects/quality"],
+    "moh@demo.example": ["/", "/alignment/inbox", "first:a[href*='/review']", "/commitments/"],
+    "cdc@demo.example": ["/", "/alignment/pipeline", "/commitments/", "/pilots/", "/reports/",
+                         "/reports/new", "/admin/users/", "/admin/reference/"],
+}
+
+
+def _log_in(page, email):
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type='submit']").click()
+    page.wait_for_url("**/")
+
+
+def _overflow(page) -> int:
+    """How many pixels the page is wider than the phone's screen.
+
+    (A mobile browser widens its layout viewport to fit a page that is too wide, so compare with
+    the screen's width, not with window.innerWidth.)
+    """
+    return page.evaluate("document.documentElement.scrollWidth") - PHONE["width"]
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+@pytest.mark.parametrize("who", list(PAGES), ids=lambda w: (w or "public").split("@")[0])
+def test_every_page_fits_a_phone(phone, who, language):
+    if who:
+        _log_in(phone, who)
+    phone.goto("/")
+    phone.locator(f"button[name='lang'][value='{language}']").click()
+    too_wide = []
+    for target in PAGES[who]:
+        if target.startswith("first:"):
+            phone.goto(phone.locator(target.removeprefix("first:")).first.get_attribute("href"))
+        else:
+            phone.goto(target)
+        extra = _overflow(phone)
+        if extra > 0:
+            too_wide.append(f"{phone.url} is {extra}px too wide")
+    assert too_wide == [], "\n".join(too_wide)
+
+
+def test_a_partner_registers_a_project_on_a_phone(phone):
+    _log_in(phone, "jica@demo.example")
+    phone.locator("button[name='lang'][value='en']").click()  # another test may have left Khmer
+    # The menu folds behind a button on a phone.
+    phone.get_by_role("button", name="Show menu").click()
+    phone.get_by_role("link", name="Projects", exact=True).click()
+    phone.wait_for_url("**/projects/")
+    phone.get_by_role("link", name="Register a project").first.click()
+    phone.wait_for_url("**/projects/new")
+    screenshot(phone, "phone-project-form")
+    phone.get_by_label("Title", exact=True).fill("Clean water for Kampong Speu (phone)")
+    phone.get_by_label("Description").fill("Wells and water committees in five communes.")
+    phone.get_by_label("Lead national partner").select_option(
+        label="MRD — Ministry of Rural Development"
+    )
+    phone.get_by_label("Planned start").fill("2025-01-01")
+    phone.get_by_label("Planned end").fill("2027-12-31")
+    phone.locator('[name="sectors-0-sector_code"]').select_option("14030")
+    phone.locator('[name="sectors-0-percentage"]').fill("100")
+    phone.locator('[name="locations-0-province_code"]').select_option("05")
+    phone.locator('[name="locations-0-percentage"]').fill("100")
+    phone.get_by_label("Total commitment").fill("1500000")
+    phone.get_by_label("Currency of the commitment").select_option("USD")
+    phone.get_by_label("Date of agreement").fill("2025-01-10")
+    assert _overflow(phone) <= 0
+    phone.get_by_role("button", name="Save project").click()
+    phone.wait_for_url(re.compile(r".*/projects/\d+$"))
+    assert "Clean water for Kampong Speu (phone)" in phone.locator("h1").inner_text()
+    assert _overflow(phone) <= 0
+
+
+def test_the_map_works_on_a_phone(phone):
+    phone.goto("/map/")
+    shapes = phone.frame_locator("#map-frame").locator("path.province-shape")
+    shapes.first.wait_for()
+    assert shapes.count() == 25
+    assert _overflow(phone) <= 0
+    screenshot(phone, "phone-map")
