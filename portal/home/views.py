@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import fontpkg_noto_sans_khmer
+from pathlib import Path
+
 from flask import (
     Blueprint,
     current_app,
@@ -24,8 +25,6 @@ from portal.home import services
 from portal.security import is_safe_redirect
 
 bp = Blueprint("home", __name__)
-
-_KHMER_FONT = next(fontpkg_noto_sans_khmer.ROOT.joinpath("files").glob("NotoSansKhmer*.ttf"))
 
 
 @bp.get("/")
@@ -81,7 +80,10 @@ def set_language():
     return redirect(target if is_safe_redirect(target) else url_for("home.index"))
 
 
-@bp.get("/fonts/noto-sans-khmer.ttf")
+@bp.get("/fonts/noto-sans-khmer.woff2")
 def khmer_font():
-    """Serve the Khmer font from its installed package."""
-    return send_file(_KHMER_FONT, mimetype="font/ttf", max_age=30 * 24 * 3600)
+    """Serve the Khmer web font (made from the installed package; see portal.fonts)."""
+    from portal.fonts import khmer_woff2
+
+    path = khmer_woff2(Path(current_app.config["INSTANCE_DIR"]) / "cache")
+    return send_file(path, mimetype="font/woff2", max_age=30 * 24 * 3600)

@@ -18,15 +18,44 @@ BLOCKING = {"serious", "critical"}
 
 # What each role opens on its journeys; "first:<selector>" follows the first matching link.
 PAGES = {
-    None: ["/", "/dashboard/", "/projects/", "first:table a[href^='/projects/']", "/map/",
-           "/reports/", "/login"],
-    "jica@demo.example": ["/", "/projects/", "first:table a[href^='/projects/']", "/projects/new",
-                          "/commitments/", "/pilots/", "/projects/quality", "/reports/"],
-    "moh@demo.example": ["/", "/alignment/inbox", "first:a[href*='/review']", "/commitments/",
-                         "/pilots/", "/map/"],
-    "cdc@demo.example": ["/", "/alignment/pipeline", "/commitments/",
-                         "first:a[href^='/commitments/'][href$='/']", "/pilots/",
-                         "/reports/", "/reports/new", "/admin/users/", "/admin/reference/"],
+    None: [
+        "/",
+        "/dashboard/",
+        "/projects/",
+        "first:table a[href^='/projects/']",
+        "/map/",
+        "/reports/",
+        "/login",
+    ],
+    "jica@demo.example": [
+        "/",
+        "/projects/",
+        "first:table a[href^='/projects/']",
+        "/projects/new",
+        "/commitments/",
+        "/pilots/",
+        "/projects/quality",
+        "/reports/",
+    ],
+    "moh@demo.example": [
+        "/",
+        "/alignment/inbox",
+        "first:a[href*='/review']",
+        "/commitments/",
+        "/pilots/",
+        "/map/",
+    ],
+    "cdc@demo.example": [
+        "/",
+        "/alignment/pipeline",
+        "/commitments/",
+        "first:a[href^='/commitments/'][href$='/']",
+        "/pilots/",
+        "/reports/",
+        "/reports/new",
+        "/admin/users/",
+        "/admin/reference/",
+    ],
 }
 
 
@@ -64,7 +93,8 @@ def _violations(page, axe) -> list[str]:
 def test_no_serious_accessibility_violations(browser, live_server, who, language):
     from axe_playwright_python.sync_playwright import Axe
 
-    context = browser.new_context(base_url=live_server, locale="km-KH" if language == "km" else "en-US")
+    locale = "km-KH" if language == "km" else "en-US"
+    context = browser.new_context(base_url=live_server, locale=locale)
     page = context.new_page()
     page.set_default_timeout(15000)
     axe = Axe()

@@ -15,13 +15,35 @@ pytestmark = [pytest.mark.e2e, pytest.mark.markup_only]
 PHONE = {"width": 360, "height": 740}
 
 PAGES = {
-    None: ["/", "/dashboard/", "/projects/", "first:table a[href^='/projects/']", "/map/",
-           "/reports/", "/login"],
-    "jica@demo.example": ["/", "/projects/", "first:table a[href^='/projects/']", "/projects/new",
-                          "/commitments/", "/pilots/", "/projects/quality"],
+    None: [
+        "/",
+        "/dashboard/",
+        "/projects/",
+        "first:table a[href^='/projects/']",
+        "/map/",
+        "/reports/",
+        "/login",
+    ],
+    "jica@demo.example": [
+        "/",
+        "/projects/",
+        "first:table a[href^='/projects/']",
+        "/projects/new",
+        "/commitments/",
+        "/pilots/",
+        "/projects/quality",
+    ],
     "moh@demo.example": ["/", "/alignment/inbox", "first:a[href*='/review']", "/commitments/"],
-    "cdc@demo.example": ["/", "/alignment/pipeline", "/commitments/", "/pilots/", "/reports/",
-                         "/reports/new", "/admin/users/", "/admin/reference/"],
+    "cdc@demo.example": [
+        "/",
+        "/alignment/pipeline",
+        "/commitments/",
+        "/pilots/",
+        "/reports/",
+        "/reports/new",
+        "/admin/users/",
+        "/admin/reference/",
+    ],
 }
 
 
