@@ -30,3 +30,45 @@ def current_locale() -> str:
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+
+# Khmer digits: CDC may choose to show numbers and dates in Khmer digits in the Khmer interface.
+KHMER_DIGITS = "khmer_digits"
+_TO_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+
+def khmer_digits_on() -> bool:
+    """Whether CDC has switched Khmer digits on (read once per request or job)."""
+    from flask import g
+
+    if "khmer_digits" not in g:
+        from portal.alignment.models import Setting
+        from portal.extensions import db
+
+        setting = db.session.get(Setting, KHMER_DIGITS)
+        g.khmer_digits = setting is not None and setting.value == "1"
+    return g.khmer_digits
+
+
+def set_khmer_digits(on: bool, *, actor) -> None:
+    from flask import g
+
+    from portal.alignment.models import Setting
+    from portal.audit.services import record
+    from portal.extensions import db
+
+    setting = db.session.get(Setting, KHMER_DIGITS)
+    if setting is None:
+        setting = Setting(key=KHMER_DIGITS, value="0")
+        db.session.add(setting)
+    setting.value = "1" if on else "0"
+    g.pop("khmer_digits", None)
+    record("setting.khmer_digits", user=actor, on=on)
+    db.session.flush()
+
+
+def localize_digits(text: str) -> str:
+    """`text` with Khmer digits when the interface is Khmer and CDC chose them."""
+    if text and current_locale() == "km" and khmer_digits_on():
+        return text.translate(_TO_KHMER_DIGITS)
+    return text

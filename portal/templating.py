@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.accounts.models import Role
-from portal.i18n import current_locale
+from portal.i18n import current_locale, localize_digits
 
 # (endpoint, label, roles allowed; None = every logged-in user, "all" = the public too)
 NAVIGATION = [
@@ -45,14 +45,14 @@ def money(value: Decimal | None, currency: str | None = None) -> str:
     if value is None:
         return ""
     text = format_decimal(value, format="#,##0.00")
-    return f"{text} {currency}" if currency else text
+    return localize_digits(f"{text} {currency}" if currency else text)
 
 
 def rate(value: Decimal | None) -> str:
     """Format an exchange rate with as many decimals as it has (up to 8)."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.########")
+    return localize_digits(format_decimal(value, format="#,##0.########"))
 
 
 def status_label(code: str | None) -> str:
@@ -92,7 +92,19 @@ def _unread() -> int:
     return unread_count(current_user)
 
 
+def _with_local_digits(babel_filter):
+    """A Flask-Babel date filter that also follows the Khmer digits setting."""
+
+    def localized(*args, **kwargs):
+        return localize_digits(babel_filter(*args, **kwargs))
+
+    return localized
+
+
 def init_templating(app: Flask) -> None:
+    for name in ("datetimeformat", "dateformat", "timeformat"):
+        if name in app.jinja_env.filters:
+            app.jinja_env.filters[name] = _with_local_digits(app.jinja_env.filters[name])
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["format_decimal_rate"] = rate
     app.jinja_env.globals["local_name"] = local_name

@@ -36,6 +36,7 @@ from portal.commitments.forms import (
 )
 from portal.commitments.models import Bottleneck, Commitment, EvidenceFile, ProgressReport
 from portal.extensions import db
+from portal.i18n import localize_digits
 from portal.security import (
     can_assess_ratings,
     can_manage_bottlenecks,
@@ -50,7 +51,9 @@ bp = Blueprint("commitments", __name__, url_prefix="/commitments")
 
 def format_value(value) -> str:
     """An indicator value in the interface language, without needless decimals."""
-    return "—" if value is None else format_decimal(value, format="#,##0.####")
+    if value is None:
+        return "—"
+    return localize_digits(format_decimal(value, format="#,##0.####"))
 
 
 @bp.context_processor

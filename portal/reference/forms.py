@@ -19,3 +19,13 @@ class TechnicalWorkingGroupForm(FlaskForm):
 
 class SectorNameForm(FlaskForm):
     name_km = TextField(_l("Name in Khmer"), validators=[Optional(), Length(max=255)])
+
+
+class DisplayForm(FlaskForm):
+    khmer_digits = BooleanField(
+        _l("Show numbers and dates in Khmer digits in the Khmer interface"),
+        description=_l(
+            "For example ១២៣,៤៥៦.៧៨ instead of 123,456.78, on pages and in Khmer reports. "
+            "The English interface keeps Western digits; forms accept both."
+        ),
+    )

@@ -142,3 +142,19 @@ def province(code: str):
     """Show a province's districts (CDC only)."""
     province = db.get_or_404(Province, code)
     return render_template("reference/province.html", province=province)
+
+
+@bp.route("/display", methods=["GET", "POST"])
+@cdc_required
+def display():
+    """How numbers look in the Khmer interface: Western or Khmer digits (CDC chooses)."""
+    from portal.i18n import khmer_digits_on, set_khmer_digits
+    from portal.reference.forms import DisplayForm
+
+    form = DisplayForm(khmer_digits=khmer_digits_on())
+    if form.validate_on_submit():
+        set_khmer_digits(form.khmer_digits.data, actor=current_user)
+        db.session.commit()
+        flash(_("Display settings saved."), "success")
+        return redirect(url_for("reference.display"))
+    return render_template("reference/display.html", form=form)

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from portal.aggregates.services import Row
 from portal.commitments import codes as commitment_codes
 from portal.dashboard.services import Bar
+from portal.khmer import break_html
 from portal.pilots.models import STAGES
 from portal.projects import codes as project_codes
 from portal.reports.content import ReportData, ReportReader
@@ -104,11 +105,19 @@ def page_css(params: ReportParams, data: ReportData, locale: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     page_of = gettext("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
-    counters = {"\x00": "counter(page)", "\x01": "counter(pages)"}
+    from portal.i18n import khmer_digits_on
+
+    style = ", khmer" if locale == "km" and khmer_digits_on() else ""
+    counters = {"\x00": f"counter(page{style})", "\x01": f"counter(pages{style})"}
     footer = " ".join(
         counters.get(part) or css_text(part) for part in re.split("([\x00\x01])", page_of) if part
     )
     taken = gettext("Data as of %(time)s", time=format_datetime(data.data_time, "medium"))
+    toc_digits = (
+        '.toc a::after { content: leader(".") target-counter(attr(href), page, khmer); }'
+        if style
+        else ""
+    )
     return f"""
 @page {{
   size: A4;
@@ -128,6 +137,7 @@ def page_css(params: ReportParams, data: ReportData, locale: str) -> str:
   font-family: "Noto Sans Khmer";
   src: url("{KHMER_FONT.as_uri()}");
 }}
+{toc_digits}
 """
 
 
@@ -287,7 +297,9 @@ def render_html(params: ReportParams, data: ReportData, *, for_pdf: bool = False
         # The environment directly: a report is rendered outside requests too, without the
         # page chrome's context (navigation, current user).
         template = current_app.jinja_env.get_template("reports/document.html")
-        return template.render(**_context(params, data, for_pdf=for_pdf))
+        html = template.render(**_context(params, data, for_pdf=for_pdf))
+    # The PDF renderer knows no Khmer word boundaries: mark them (portal.khmer).
+    return break_html(html) if params.language != "en" else html
 
 
 def stylesheets(params: ReportParams, data: ReportData, font_config) -> list:

@@ -38,6 +38,7 @@ RULES = {
     "reference.edit_twg": CDC,
     "reference.geography": CDC,
     "reference.province": CDC,
+    "reference.display": CDC,
     "money.rates": CDC,
     "strategy.frameworks": CDC,
     "strategy.framework": CDC,

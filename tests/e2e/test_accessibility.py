@@ -67,6 +67,12 @@ def _log_in(page, email):
     page.wait_for_url("**/")
 
 
+def _back_to_english(page) -> None:
+    """The language choice is kept with the account: leave the demo accounts in English."""
+    page.goto("/")
+    page.locator("button[name='lang'][value='en']").click()
+
+
 def _open(page, target: str) -> None:
     if target.startswith("first:"):
         link = page.locator(target.removeprefix("first:")).first
@@ -110,4 +116,5 @@ def test_no_serious_accessibility_violations(browser, live_server, who, language
             problems += _violations(page, axe)
         assert problems == [], "\n".join(problems)
     finally:
+        _back_to_english(page)
         context.close()
