@@ -14,7 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.alignment.panel import returned_to
@@ -22,6 +22,7 @@ from portal.alignment.queries import inbox
 from portal.dashboard.services import dashboard_context
 from portal.extensions import db
 from portal.home import services
+from portal.home.tour import tour_steps
 from portal.security import is_safe_redirect
 
 bp = Blueprint("home", __name__)
@@ -36,9 +37,11 @@ def index():
             summary=services.public_summary(),
             **dashboard_context(request.args, current_user),
         )
+    tour = tour_steps(current_user, asked=request.args.get("tour") == "1")
     if current_user.role is Role.CDC:
         return render_template(
             "home/cdc.html",
+            tour=tour,
             summary=services.cdc_summary(),
             **dashboard_context(request.args, current_user),
         )
@@ -53,12 +56,23 @@ def index():
     template = "home/ministry.html" if current_user.role is Role.MINISTRY else "home/dp.html"
     return render_template(
         template,
+        tour=tour,
         summary=services.organization_summary(current_user.organization),
         projects=services.project_summary(column, org_id),
         recent=services.recent_projects(column, org_id),
         returned=returned_to(org_id) if current_user.role is Role.DP else [],
         waiting=len(inbox(org_id, 0)) if current_user.role is Role.MINISTRY else 0,
     )
+
+
+@bp.post("/tour/closed")
+@login_required
+def close_tour():
+    """Close the first-login tour (it stays available from the home page)."""
+    from portal.home.tour import close_tour as close
+
+    close()
+    return redirect(url_for("home.index"))
 
 
 @bp.get("/about")

@@ -21,6 +21,7 @@ RULES = {
     "home.about": PUBLIC,
     "home.set_language": PUBLIC,
     "home.khmer_font": PUBLIC,
+    "home.close_tour": LOGIN,
     "accounts.login": PUBLIC,
     "accounts.logout": PUBLIC,
     "accounts.change_password": LOGIN,
