@@ -26,6 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_blueprints(app)
     register_errors(app)
     register_template_helpers(app)
+    register_headers(app)
     register_commands(app)
     return app
 
@@ -136,6 +137,12 @@ def register_errors(app: Flask) -> None:
     from portal.errors import init_errors
 
     init_errors(app)
+
+
+def register_headers(app: Flask) -> None:
+    from portal.headers import init_headers
+
+    init_headers(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""axe-core on every page of the main journeys, for each role, in English and in Khmer.
+"""axe-core on every page of the main journeys, for each role, in English and in Khmer; and the
+browser's console reports nothing blocked by the Content-Security-Policy on any of them.
 
 No serious or critical violation of WCAG 2.1 A/AA may remain. axe-core is the npm build that the
 `axe-playwright-python` package ships; Playwright injects it into each page.
@@ -103,6 +104,13 @@ def test_no_serious_accessibility_violations(browser, live_server, who, language
     context = browser.new_context(base_url=live_server, locale=locale)
     page = context.new_page()
     page.set_default_timeout(15000)
+    blocked: list[str] = []  # what the Content-Security-Policy refused, as the console says
+    page.on(
+        "console",
+        lambda m: (
+            blocked.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None
+        ),
+    )
     axe = Axe()
     try:
         if who:
@@ -115,6 +123,7 @@ def test_no_serious_accessibility_violations(browser, live_server, who, language
             assert page.locator("html").get_attribute("lang") == language, page.url
             problems += _violations(page, axe)
         assert problems == [], "\n".join(problems)
+        assert blocked == [], "\n".join(blocked)
     finally:
         _back_to_english(page)
         context.close()
