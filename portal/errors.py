@@ -41,7 +41,19 @@ def render_error(status: int, message: str | None = None):
     return render_template(template, status=status, message=text), status
 
 
+CSRF_MESSAGE = _l(
+    "The form had expired or did not come from this portal, so nothing was changed. "
+    "Go back, reload the page and send it again."
+)
+
+
 def init_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        return render_error(400, str(CSRF_MESSAGE))
+
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         status = error.code or 500
