@@ -99,6 +99,8 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.admin_views import bp as users_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.api.token_views import bp as api_tokens_bp
+    from portal.api.views import bp as api_bp
     from portal.alignment.views import bp as alignment_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.dashboard.views import bp as dashboard_bp
@@ -111,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.projects.views import bp as projects_bp
     from portal.reference.views import bp as reference_bp
     from portal.reports.views import bp as reports_bp
+    from portal.spreadsheets.list_views import bp as lists_bp
+    from portal.spreadsheets.views import bp as spreadsheets_bp
     from portal.strategy.views import bp as strategy_bp
 
     for blueprint in (
@@ -129,6 +133,10 @@ def register_blueprints(app: Flask) -> None:
         pilots_bp,
         reports_bp,
         iati_bp,
+        api_bp,
+        api_tokens_bp,
+        spreadsheets_bp,
+        lists_bp,
     ):
         app.register_blueprint(blueprint)
 

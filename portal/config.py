@@ -86,6 +86,9 @@ class Config:
         # Long work (reports): an RQ queue on Redis when configured, else a thread.
         self.REDIS_URL = os.environ.get("PORTAL_REDIS_URL") or None
         self.JOBS_MODE = "rq" if self.REDIS_URL else "thread"
+        # The JSON API's rate limits, per token and per address (counted in Redis when set).
+        self.API_RATE_LIMIT_ANONYMOUS = os.environ.get("PORTAL_API_RATE_LIMIT", "60 per minute")
+        self.API_RATE_LIMIT_TOKEN = os.environ.get("PORTAL_API_TOKEN_RATE_LIMIT", "600 per minute")
 
 
 class TestConfig(Config):

@@ -9,6 +9,17 @@ from wtforms import StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.widgets import TextInput
 
+MAX_ID = 2**31 - 1  # the largest key a database integer column holds
+
+
+def as_id(value) -> int | None:
+    """A record id typed in a form or a query string, or None when it cannot be one."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isdigit() or not text.isascii():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
 
 def _clean(value) -> str:
     return value.strip() if isinstance(value, str) else ""

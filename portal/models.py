@@ -11,6 +11,7 @@ from portal.alignment.models import (  # noqa: F401
     Setting,
     WorkflowTransition,
 )
+from portal.api.models import ApiToken  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.commitments.models import (  # noqa: F401
     Bottleneck,
@@ -21,8 +22,8 @@ from portal.commitments.models import (  # noqa: F401
     RatingAssessment,
     TrajectoryPoint,
 )
-from portal.mapping.models import ProvincePopulation  # noqa: F401
 from portal.iati.models import IatiAmount, IatiRecord, ImportBatch  # noqa: F401
+from portal.mapping.models import ProvincePopulation  # noqa: F401
 from portal.money.models import Currency, ExchangeRate  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401
 from portal.pilots.models import (  # noqa: F401
@@ -43,7 +44,6 @@ from portal.projects.models import (  # noqa: F401
     ProjectParticipant,
     ProjectSector,
 )
-from portal.reports.models import IssuedReport, ReportJob  # noqa: F401
 from portal.reference.models import (  # noqa: F401
     Commune,
     District,
@@ -52,4 +52,5 @@ from portal.reference.models import (  # noqa: F401
     SectorCategory,
     TechnicalWorkingGroup,
 )
+from portal.reports.models import IssuedReport, ReportJob  # noqa: F401
 from portal.strategy.models import StrategyFramework, StrategyNode  # noqa: F401

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.commitments import codes, services
 from portal.commitments.reporting import BottleneckData, ReportData
 from portal.extensions import db
-from portal.forms import LongTextField, NumberField, TextField
+from portal.forms import LongTextField, NumberField, TextField, as_id
 from portal.organizations.services import organization_choices
 from portal.reference.models import TechnicalWorkingGroup
 
@@ -106,7 +106,7 @@ def fill_from(form: CommitmentForm, commitment) -> None:
 
 
 def _int(value) -> int | None:
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    return as_id(value)
 
 
 def blank(row: dict, preset: tuple[str, ...] = ("role",)) -> bool:

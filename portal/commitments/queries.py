@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.commitments import codes, periods, status
 from portal.commitments.models import Commitment, ProgressReport
 from portal.extensions import db
+from portal.forms import as_id
 from portal.organizations.models import Organization
 
 # The order statuses are counted and shown in, best first.
@@ -41,7 +42,7 @@ class Filters:
         state = args.get("status", "")
         return cls(
             principle=principle if principle in codes.PRINCIPLES else "",
-            institution=int(institution) if institution.isdigit() else None,
+            institution=as_id(institution),
             status=state if state in codes.STATUSES else "",
         )
 

@@ -36,6 +36,7 @@ from portal.commitments.forms import (
 )
 from portal.commitments.models import Bottleneck, Commitment, EvidenceFile, ProgressReport
 from portal.extensions import db
+from portal.forms import as_id
 from portal.i18n import localize_digits
 from portal.security import (
     can_assess_ratings,
@@ -267,7 +268,7 @@ def assess(report_id: int):
         abort(400)
     if current_user.is_cdc:  # CDC says which party it speaks for
         chosen = form.organization_id.data or ""
-        organization_id = int(chosen) if chosen.isdigit() else None
+        organization_id = as_id(chosen)
     else:
         organization_id = current_user.organization_id
     try:

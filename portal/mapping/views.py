@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.exports import csv_response
+from portal.exports import csv_response, xlsx_response
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.mapping import maps, population, province_page, services, svg
@@ -165,13 +165,16 @@ def table_rows(figures, rows):
     return header, out
 
 
-@bp.get("/export.csv")
-def export():
-    """Download the map's table as CSV: the same rows, order and columns as the page."""
+@bp.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt: str):
+    """Download the map's table as CSV or XLSX: the same rows, order and columns as the page."""
     _filters, figures, _provinces, _with_population, _asked = _figures()
     rows = services.sorted_figures(figures, request.args.get("sort", "-amount"))
     header, lines = table_rows(figures, rows)
-    return csv_response(f"map-{figures.measure}-{date.today().isoformat()}.csv", header, lines)
+    name = f"map-{figures.measure}-{date.today().isoformat()}"
+    if fmt == "xlsx":
+        return xlsx_response(f"{name}.xlsx", _("Map"), header, lines)
+    return csv_response(f"{name}.csv", header, lines)
 
 
 @bp.get("/province/<code>")

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.commitments.forms import filled_rows
 from portal.extensions import db
-from portal.forms import LongTextField, TextField
+from portal.forms import LongTextField, TextField, as_id
 from portal.organizations.services import organization_choices
 from portal.pilots import services
 from portal.pilots.models import EXTERNAL_ROLES, STAGES
@@ -116,7 +116,7 @@ def fill_from(form: PilotForm, pilot) -> None:
 
 
 def _int(value) -> int | None:
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    return as_id(value)
 
 
 def to_data(form: PilotForm) -> services.PilotData:

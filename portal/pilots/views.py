@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from portal.commitments.forms import field_errors, handle_row_buttons, place_errors
 from portal.extensions import db
+from portal.forms import as_id
 from portal.pilots import services
 from portal.pilots.forms import (
     REPEATABLE,
@@ -32,7 +33,7 @@ def _helpers() -> dict:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return as_id(value)
 
 
 @bp.get("/")

@@ -19,7 +19,7 @@ from wtforms.fields import DateField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from portal.extensions import db
-from portal.forms import LongTextField, NumberField, TextField
+from portal.forms import LongTextField, NumberField, TextField, as_id
 from portal.money.services import active_currency_codes
 from portal.organizations.services import organization_choices
 from portal.projects import codes, services
@@ -269,7 +269,7 @@ def error_list(form: ProjectForm) -> list[tuple[str, str, str]]:
 
 
 def _int(value) -> int | None:
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    return as_id(value)
 
 
 def to_data(form: ProjectForm) -> services.ProjectData:

@@ -9,6 +9,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
+from portal.forms import as_id
 from portal.organizations.models import Organization
 from portal.projects.models import Project, ProjectLocation, ProjectSector
 from portal.security import project_visibility
@@ -33,7 +34,7 @@ class ProjectFilters:
     def from_args(cls, args) -> ProjectFilters:
         def integer(name):
             value = args.get(name, "").strip()
-            return int(value) if value.isdigit() else None
+            return as_id(value)
 
         return cls(
             q=args.get("q", "").strip()[:200],

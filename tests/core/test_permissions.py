@@ -86,6 +86,9 @@ RULES = {
     "pilots.change_stage": OBJECT,
     "pilots.add_lesson": OBJECT,
     "pilots.add_dissemination": OBJECT,
+    "iati.index": AUTHOR,
+    "iati.export_xml": PUBLIC,
+    "iati.preview": OBJECT,  # tests/iati/test_web.py: only the uploader sees a batch
     "reports.index": PUBLIC,
     "reports.new": CDC,
     "reports.preview": CDC,
@@ -96,9 +99,22 @@ RULES = {
     "reports.detail": OBJECT,
     "reports.issued_pdf": OBJECT,
     "reports.publish": OBJECT,
-    "iati.index": AUTHOR,
-    "iati.export_xml": PUBLIC,
-    "iati.preview": OBJECT,  # tests/iati/test_web.py: only the uploader sees a batch
+    # tests/api: public data for all; a token's drafts; ids and dimensions checked there.
+    "api.index": PUBLIC,
+    "api.openapi_document": PUBLIC,
+    "api.projects": PUBLIC,
+    "api.project": OBJECT,
+    "api.organizations": PUBLIC,
+    "api.organization": OBJECT,
+    "api.aggregates": OBJECT,
+    "api_tokens.create": LOGIN,
+    "api_tokens.revoke": OBJECT,  # tests/api/test_tokens.py: only one's own tokens
+    "spreadsheets.index": AUTHOR,
+    "spreadsheets.template": AUTHOR,
+    "spreadsheets.upload": AUTHOR,
+    "spreadsheets.confirm": AUTHOR,
+    # tests/spreadsheets/test_list_exports.py: each list for the people who see its page.
+    "lists.download": OBJECT,
 }
 
 

@@ -1,0 +1,204 @@
+"""The schemas of the API's answers, for its OpenAPI document (portal.api.openapi)."""
+
+from __future__ import annotations
+
+from portal.projects import codes
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_INTEGER = {"type": ["integer", "null"]}
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "Two decimals, exact."}
+NULLABLE_MONEY = {**MONEY, "type": ["string", "null"]}
+RATE = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "Units of currency a USD."}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+
+def ref(name: str) -> dict:
+    """A reference to a schema of the document."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict, required: list[str] | None = None) -> dict:
+    """An object schema; every property is required unless `required` says otherwise."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+    }
+
+
+def schemas() -> dict:
+    """The component schemas: errors, pages, organizations, projects, aggregates."""
+    org_ref = {"oneOf": [{"type": "null"}, ref("OrganizationRef")]}
+    summary = {
+        "id": {"type": "integer"},
+        "iati_identifier": NULLABLE_STRING,
+        "partner_ref": NULLABLE_STRING,
+        "title_en": {"type": "string"},
+        "title_km": NULLABLE_STRING,
+        "reporting_org": ref("OrganizationRef"),
+        "lead_national_partner": org_ref,
+        "status": {"type": "string", "enum": list(codes.ACTIVITY_STATUS)},
+        "status_label": NULLABLE_STRING,
+        "start_year": NULLABLE_INTEGER,
+        "end_year": NULLABLE_INTEGER,
+        "type_of_assistance": NULLABLE_STRING,
+        "modality": NULLABLE_STRING,
+        "on_budget": {"type": "boolean"},
+        "nationwide": {"type": "boolean"},
+        "commitment_amount": NULLABLE_MONEY,
+        "commitment_currency": NULLABLE_STRING,
+        "commitment_usd": NULLABLE_MONEY,
+        "disbursed_usd": MONEY,
+        "planned_usd": MONEY,
+        "published": {"type": "boolean"},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+        "url": {"type": "string", "format": "uri"},
+        "web_url": {"type": "string", "format": "uri"},
+    }
+    detail = {
+        "description": NULLABLE_STRING,
+        "objectives": NULLABLE_STRING,
+        "external_lead_partner": org_ref,
+        "planned_start": NULLABLE_DATE,
+        "planned_end": NULLABLE_DATE,
+        "actual_start": NULLABLE_DATE,
+        "actual_end": NULLABLE_DATE,
+        "twg": NULLABLE_STRING,
+        "finance_type": NULLABLE_STRING,
+        "aid_type": NULLABLE_STRING,
+        "flow_type": NULLABLE_STRING,
+        "on_treasury": {"type": "boolean"},
+        "commitment_date": NULLABLE_DATE,
+        "commitment_rate": {**RATE, "type": ["string", "null"]},
+        "published_at": {"type": ["string", "null"], "format": "date-time"},
+        "data_source": {"type": "string"},
+        "sectors": {
+            "type": "array",
+            "items": obj(
+                {"code": {"type": "string"}, "name": {"type": "string"}, "percentage": MONEY}
+            ),
+        },
+        "locations": {
+            "type": "array",
+            "items": obj(
+                {
+                    "province_code": {"type": "string"},
+                    "province": {"type": "string"},
+                    "district_code": NULLABLE_STRING,
+                    "district": NULLABLE_STRING,
+                    "percentage": MONEY,
+                }
+            ),
+        },
+        "funding": {
+            "type": "array",
+            "items": obj(
+                {
+                    "year": {"type": "integer"},
+                    "kind": {"type": "string", "enum": list(codes.FUNDING_KIND)},
+                    "amount": MONEY,
+                    "currency": {"type": "string"},
+                    "units_per_usd": RATE,
+                    "amount_usd": MONEY,
+                }
+            ),
+        },
+        "participants": {
+            "type": "array",
+            "items": obj(
+                {
+                    "organization": ref("OrganizationRef"),
+                    "role": {"type": "string", "enum": list(codes.PARTICIPANT_ROLE)},
+                }
+            ),
+        },
+        "documents": {
+            "type": "array",
+            "items": obj({"title": {"type": "string"}, "url": {"type": "string"}}),
+        },
+        "internal": {
+            **obj(
+                {
+                    "contact_name": NULLABLE_STRING,
+                    "contact_email": NULLABLE_STRING,
+                    "contact_phone": NULLABLE_STRING,
+                    "workflow_state": {"type": "string"},
+                    "quality_score": {"type": "integer"},
+                    "version": {"type": "integer"},
+                }
+            ),
+            "description": "Only for the project's own partner and ministry, and CDC.",
+        },
+    }
+    return {
+        "Error": obj(
+            {
+                "error": obj(
+                    {
+                        "status": {"type": "integer"},
+                        "message": {"type": "string"},
+                        "fields": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": "What is wrong with each parameter.",
+                        },
+                    },
+                    ["status", "message"],
+                )
+            }
+        ),
+        "PageMeta": obj(
+            {
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "total": {"type": "integer"},
+                "pages": {"type": "integer"},
+            }
+        ),
+        "PageLinks": obj(
+            {"self": {"type": "string"}, "next": NULLABLE_STRING, "prev": NULLABLE_STRING}
+        ),
+        "OrganizationRef": obj(
+            {"id": {"type": "integer"}, "acronym": {"type": "string"}, "name": {"type": "string"}}
+        ),
+        "Organization": obj(
+            {
+                "id": {"type": "integer"},
+                "acronym": {"type": "string"},
+                "name_en": {"type": "string"},
+                "name_km": NULLABLE_STRING,
+                "kind": {"type": "string"},
+                "kind_label": {"type": "string"},
+                "national": {
+                    "type": "boolean",
+                    "description": "A national organization can lead a project.",
+                },
+                "iati_ref": NULLABLE_STRING,
+                "iati_type": NULLABLE_STRING,
+                "active": {"type": "boolean"},
+                "url": {"type": "string", "format": "uri"},
+            }
+        ),
+        "ProjectSummary": obj(summary),
+        "Project": {
+            "allOf": [
+                ref("ProjectSummary"),
+                obj(detail, [k for k in detail if k != "internal"]),
+            ]
+        },
+        "AggregateRow": obj(
+            {
+                "key": {
+                    "type": ["string", "integer", "boolean", "null"],
+                    "description": "Province or sector code, partner id, or year; "
+                    "'nationwide' and 'unallocated' for money without a place "
+                    "or sector.",
+                },
+                "label": NULLABLE_STRING,
+                "commitment_usd": MONEY,
+                "disbursed_usd": MONEY,
+                "planned_usd": MONEY,
+                "project_count": {"type": "integer"},
+            }
+        ),
+    }

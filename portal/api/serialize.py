@@ -1,0 +1,173 @@
+"""What the API returns for a project, an organization and a group of money.
+
+Money is a string with two decimals ("1250000.00"), so no client loses a cent to floating point;
+dates are ISO 8601. Internal fields (contacts, quality, workflow) go only to the project's own
+people and CDC, as on the project page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import url_for
+
+from portal.i18n import current_locale
+from portal.projects import codes
+from portal.security import can_see_internal_fields
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | None) -> str | None:
+    """An amount (or a percentage) as a plain string with two decimals, or None."""
+    return None if value is None else format(Decimal(value).quantize(CENT), "f")
+
+
+def number(value: Decimal | None) -> str | None:
+    """An exact decimal (an exchange rate) as a plain string, or None."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def _when(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _label(table: dict, code: str | None) -> str | None:
+    return str(table[code]) if code in table else None
+
+
+def organization_ref(org) -> dict | None:
+    """The short form of an organization inside another record."""
+    if org is None:
+        return None
+    return {"id": org.id, "acronym": org.acronym, "name": org.display_name(current_locale())}
+
+
+def organization(org) -> dict:
+    """An organization, as the organizations endpoints list it."""
+    return {
+        "id": org.id,
+        "acronym": org.acronym,
+        "name_en": org.name_en,
+        "name_km": org.name_km,
+        "kind": org.kind.value,
+        "kind_label": org.kind.label,
+        "national": org.is_national,
+        "iati_ref": org.iati_ref,
+        "iati_type": org.iati_type,
+        "active": org.active,
+        "url": url_for("api.organization", organization_id=org.id, _external=True),
+    }
+
+
+def project_summary(project) -> dict:
+    """A project as the list returns it: identity, partners, status, years and USD totals."""
+    return {
+        "id": project.id,
+        "iati_identifier": project.iati_identifier,
+        "partner_ref": project.partner_ref,
+        "title_en": project.title_en,
+        "title_km": project.title_km,
+        "reporting_org": organization_ref(project.reporting_org),
+        "lead_national_partner": organization_ref(project.lead_national_partner),
+        "status": project.status,
+        "status_label": _label(codes.ACTIVITY_STATUS, project.status),
+        "start_year": project.start_year,
+        "end_year": project.end_year,
+        "type_of_assistance": project.type_of_assistance,
+        "modality": project.modality,
+        "on_budget": project.on_budget,
+        "nationwide": project.nationwide,
+        "commitment_amount": money(project.commitment_amount),
+        "commitment_currency": project.commitment_currency,
+        "commitment_usd": money(project.commitment_usd),
+        "disbursed_usd": money(project.disbursed_usd),
+        "planned_usd": money(project.planned_usd),
+        "published": project.is_published,
+        "updated_at": _when(project.updated_at),
+        "url": url_for("api.project", project_id=project.id, _external=True),
+        "web_url": url_for("projects.detail", project_id=project.id, _external=True),
+    }
+
+
+def project_detail(project, user) -> dict:
+    """A project with everything the caller may read: shares, yearly money, partners."""
+    locale = current_locale()
+    data = project_summary(project)
+    data.update(
+        {
+            "description": project.description,
+            "objectives": project.objectives,
+            "external_lead_partner": organization_ref(project.external_lead_partner),
+            "planned_start": _when(project.planned_start),
+            "planned_end": _when(project.planned_end),
+            "actual_start": _when(project.actual_start),
+            "actual_end": _when(project.actual_end),
+            "twg": project.twg.display_name(locale) if project.twg else None,
+            "finance_type": project.finance_type,
+            "aid_type": project.aid_type,
+            "flow_type": project.flow_type,
+            "on_treasury": project.on_treasury,
+            "commitment_date": _when(project.commitment_date),
+            "commitment_rate": number(project.commitment_rate),
+            "published_at": _when(project.published_at),
+            "data_source": project.data_source,
+            "sectors": [
+                {
+                    "code": share.sector_code,
+                    "name": share.sector.display_name(locale),
+                    "percentage": money(share.percentage),
+                }
+                for share in project.sectors
+            ],
+            "locations": [
+                {
+                    "province_code": share.province_code,
+                    "province": share.province.display_name(locale),
+                    "district_code": share.district_code,
+                    "district": share.district.display_name(locale) if share.district else None,
+                    "percentage": money(share.percentage),
+                }
+                for share in project.locations
+            ],
+            "funding": [
+                {
+                    "year": row.year,
+                    "kind": row.kind,
+                    "amount": money(row.amount),
+                    "currency": row.currency,
+                    "units_per_usd": number(row.rate),
+                    "amount_usd": money(row.amount_usd),
+                }
+                for row in project.funding
+            ],
+            "participants": [
+                {"organization": organization_ref(p.organization), "role": p.role}
+                for p in project.participants
+            ],
+            "documents": [{"title": d.title, "url": d.url} for d in project.documents],
+        }
+    )
+    if can_see_internal_fields(user, project):
+        data["internal"] = {
+            "contact_name": project.contact_name,
+            "contact_email": project.contact_email,
+            "contact_phone": project.contact_phone,
+            "workflow_state": project.workflow_state,
+            "quality_score": project.quality_score,
+            "version": project.version,
+        }
+    return data
+
+
+def aggregate_row(row, label: str | None) -> dict:
+    """One group of the aggregates: its key, a readable label and the USD sums."""
+    return {
+        "key": row.key if isinstance(row.key, int | str) or row.key is None else str(row.key),
+        "label": label,
+        "commitment_usd": money(row.commitment),
+        "disbursed_usd": money(row.disbursed),
+        "planned_usd": money(row.planned),
+        "project_count": row.project_count,
+    }

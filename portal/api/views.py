@@ -1,0 +1,189 @@
+"""The JSON API, version 1: projects, organizations and funding aggregates.
+
+Public data needs no login. A personal token (Authorization: Bearer ...) lets a partner's
+programs read what its user may read on the site, its drafts included. Every call is
+rate-limited, and every error is JSON with a message in the caller's language.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.aggregates.services import NATIONWIDE, UNALLOCATED, aggregate, totals
+from portal.api import openapi, serialize
+from portal.api.auth import api_user, authenticate
+from portal.api.errors import ApiError, handle_api_error, handle_rate_limit
+from portal.api.params import PAGING, PROJECT_FILTERS, QueryArgs, project_filters, project_sort
+from portal.extensions import csrf, db
+from portal.i18n import current_locale
+from portal.organizations.models import Organization, OrgKind
+from portal.organizations.services import search_statement
+from portal.projects import queries
+from portal.projects.models import Project
+from portal.reference.models import Province, Sector
+from portal.security import can_view_project
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.register_error_handler(ApiError, handle_api_error)
+bp.register_error_handler(429, handle_rate_limit)
+bp.before_request(authenticate)
+csrf.exempt(bp)  # read-only, and never reads the session cookie: no cross-site request to forge
+
+DIMENSIONS = ("province", "sector", "partner", "year")
+ORGANIZATION_GROUPS = ("national", "partners")
+
+
+@bp.record_once
+def _start_limiter(state) -> None:
+    from portal.api.limits import init_limiter
+
+    init_limiter(state.app, bp)
+
+
+def _page(statement, page: int, per_page: int, endpoint: str, **values):
+    """Run one page of `statement`; return (items, meta, links) without clamping the page."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
+    pages = max(1, -(-total // per_page))
+    args = {k: v for k, v in request.args.items() if k not in PAGING}
+
+    def link(number):
+        return url_for(endpoint, page=number, per_page=per_page, _external=True, **values, **args)
+
+    links = {
+        "self": link(page),
+        "next": link(page + 1) if page < pages else None,
+        "prev": link(page - 1) if 1 < page <= pages + 1 else None,
+    }
+    meta = {"page": page, "per_page": per_page, "total": total, "pages": pages}
+    return items, meta, links
+
+
+@bp.get("/")
+def index():
+    """List the API's resources and where its description is."""
+    return jsonify(
+        {
+            "name": _("Cambodia development cooperation portal API"),
+            "version": "1",
+            "openapi": url_for("api.openapi_document", _external=True),
+            "resources": {
+                "projects": url_for("api.projects", _external=True),
+                "organizations": url_for("api.organizations", _external=True),
+                "aggregates": {
+                    d: url_for("api.aggregates", dimension=d, _external=True) for d in DIMENSIONS
+                },
+            },
+            "authenticated": api_user().is_authenticated,
+        }
+    )
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3 description of every endpoint."""
+    return jsonify(openapi.document())
+
+
+@bp.get("/projects")
+def projects():
+    """List the projects the caller may read, with the project list's filters, a page at a time."""
+    query = QueryArgs(request.args, (*PROJECT_FILTERS, "sort", *PAGING))
+    filters = project_filters(query)
+    sort = project_sort(query)
+    page, per_page = query.paging()
+    query.done()
+    user = api_user()
+    statement = queries.with_list_relations(
+        queries.sorted_statement(queries.filtered(user, filters), sort)
+    )
+    items, meta, links = _page(statement, page, per_page, "api.projects")
+    return jsonify(data=[serialize.project_summary(p) for p in items], meta=meta, links=links)
+
+
+@bp.get("/projects/<int:project_id>")
+def project(project_id: int):
+    """One project with its shares, yearly money and partners; 404 if the caller may not read it."""
+    QueryArgs(request.args, ()).done()
+    user = api_user()
+    found = db.session.get(Project, project_id)
+    if found is None or not can_view_project(user, found):
+        raise ApiError(404, _("There is no project %(id)s, or it is not public.", id=project_id))
+    return jsonify(data=serialize.project_detail(found, user))
+
+
+@bp.get("/organizations")
+def organizations():
+    """List organizations (partners and national institutions), a page at a time."""
+    query = QueryArgs(request.args, ("q", "group", "kind", *PAGING))
+    text = query.text("q")
+    group = query.choice("group", ORGANIZATION_GROUPS)
+    kind = query.choice("kind", tuple(k.value for k in OrgKind))
+    page, per_page = query.paging()
+    query.done()
+    statement = search_statement(text, group, kind).order_by(Organization.acronym, Organization.id)
+    items, meta, links = _page(statement, page, per_page, "api.organizations")
+    return jsonify(data=[serialize.organization(o) for o in items], meta=meta, links=links)
+
+
+@bp.get("/organizations/<int:organization_id>")
+def organization(organization_id: int):
+    """One organization; 404 when there is none."""
+    QueryArgs(request.args, ()).done()
+    found = db.session.get(Organization, organization_id)
+    if found is None:
+        raise ApiError(404, _("There is no organization %(id)s.", id=organization_id))
+    return jsonify(data=serialize.organization(found))
+
+
+@bp.get("/aggregates/<dimension>")
+def aggregates(dimension: str):
+    """Sum commitments and disbursements (USD) by province, sector, partner or year."""
+    if dimension not in DIMENSIONS:
+        raise ApiError(
+            404,
+            _("Money is summed by one of: %(names)s.", names=", ".join(DIMENSIONS)),
+        )
+    query = QueryArgs(request.args, (*PROJECT_FILTERS, "money_from", "money_to"))
+    filters = project_filters(query)
+    money_from = query.integer("money_from", 1900, 2200)
+    money_to = query.integer("money_to", 1900, 2200)
+    if money_to is not None and money_from is None:
+        query.errors["money_from"] = _("Give the first year as well.")
+    elif money_from is not None and money_to is not None and money_to < money_from:
+        query.errors["money_to"] = _("The last year comes after the first.")
+    query.done()
+    rows = aggregate(api_user(), filters, dimension, year=money_from, year_to=money_to)
+    labels = _labels(dimension, [r.key for r in rows])
+    total = totals(rows)
+    return jsonify(
+        dimension=dimension,
+        data=[serialize.aggregate_row(r, labels.get(r.key)) for r in rows],
+        totals={
+            "commitment_usd": serialize.money(total.commitment),
+            "disbursed_usd": serialize.money(total.disbursed),
+            "planned_usd": serialize.money(total.planned),
+        },
+    )
+
+
+def _labels(dimension: str, keys: list) -> dict:
+    """Readable names of the groups' keys, in the caller's language."""
+    locale = current_locale()
+    if dimension == "partner":
+        ids = [k for k in keys if isinstance(k, int)]
+        orgs = db.session.scalars(select(Organization).where(Organization.id.in_(ids)))
+        return {o.id: o.acronym for o in orgs}
+    if dimension == "year":
+        return {k: str(k) for k in keys}
+    if dimension == "province":
+        provinces = db.session.scalars(select(Province))
+        labels = {p.code: p.display_name(locale) for p in provinces}
+        labels.update({NATIONWIDE: _("Nationwide"), UNALLOCATED: _("No location given")})
+        return labels
+    sectors = db.session.scalars(select(Sector).where(Sector.code.in_(keys)))
+    labels = {s.code: f"{s.code} {s.display_name(locale)}" for s in sectors}
+    labels[UNALLOCATED] = _("No sector given")
+    return labels

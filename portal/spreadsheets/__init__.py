@@ -1,0 +1,1 @@
+"""Spreadsheet round trips of projects (XLSX), and the CSV/XLSX downloads of the portal's lists."""

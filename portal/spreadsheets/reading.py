@@ -1,0 +1,334 @@
+"""Read an uploaded workbook safely: check what the file is, then turn its rows into values.
+
+The file is checked by its content, never by its name: an .xlsx is a zip holding a workbook
+part, with no macros, no DTD, and no part that inflates beyond reason (a zip bomb). Only then
+does openpyxl read it, read-only, with formulas left unevaluated (a formula is refused).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from portal.exports import FORMULA_PREFIXES
+from portal.money.services import parse_amount
+from portal.spreadsheets.layout import (
+    SEPARATOR,
+    SHEETS,
+    YES_NO,
+    Column,
+    Sheet,
+    names_in_every_language,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200  # a part may inflate at most this many times
+MAX_PARTS = 2000
+MAX_ROWS = 20_000
+MAX_COLUMNS = 80
+MAX_TEXT = 10_000
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class UnreadableFile(ValueError):
+    """The upload is not a workbook the portal will open; the message says why."""
+
+
+@dataclass
+class CellError:
+    """A problem at one place of the workbook (a cell, a row, or a whole sheet)."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+    letter: str | None = None
+
+    @property
+    def place(self) -> str:
+        parts = [self.sheet]
+        if self.row is not None:
+            parts.append(str(_l("row %(row)s", row=self.row)))
+        if self.column:
+            suffix = f" ({self.letter})" if self.letter else ""
+            parts.append(f"{self.column}{suffix}")
+        return ", ".join(parts)
+
+
+@dataclass
+class SheetRow:
+    """One non-blank row: its number in the sheet and its values by column key (None = blank)."""
+
+    number: int
+    values: dict[str, object]
+
+
+@dataclass
+class Workbook:
+    """What an upload holds: the rows of each sheet found, and the problems met reading them."""
+
+    rows: dict[str, list[SheetRow]] = field(default_factory=dict)
+    letters: dict[tuple[str, str], str] = field(default_factory=dict)
+    errors: list[CellError] = field(default_factory=list)
+
+    def error(self, sheet: Sheet, row: int | None, key: str | None, message) -> None:
+        """Note a problem at a row (and column) of a sheet."""
+        column = sheet.column(key) if key else None
+        self.errors.append(
+            CellError(
+                sheet=str(sheet.title),
+                row=row,
+                column=str(column.label) if column else None,
+                message=str(message),
+                letter=self.letters.get((sheet.key, key)) if key else None,
+            )
+        )
+
+
+def check_file(content: bytes) -> None:
+    """Refuse anything that is not a plain .xlsx workbook of a sane size (UnreadableFile)."""
+    if not content:
+        raise UnreadableFile(_l("The file is empty."))
+    if len(content) > MAX_FILE_BYTES:
+        raise UnreadableFile(
+            _l("The file is larger than %(mb)s MB.", mb=MAX_FILE_BYTES // (1024 * 1024))
+        )
+    if content.startswith(OLE2_SIGNATURE):
+        raise UnreadableFile(
+            _l(
+                "This is an old-style .xls file (or an encrypted one). Save it as an "
+                "Excel Workbook (.xlsx), without a password, and upload that."
+            )
+        )
+    if not content.startswith(b"PK\x03\x04"):
+        raise UnreadableFile(_l("This is not an Excel workbook (.xlsx)."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            _check_parts(archive)
+    except zipfile.BadZipFile:
+        raise UnreadableFile(_l("The workbook is damaged: it could not be opened."))
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    parts = archive.infolist()
+    names = {part.filename for part in parts}
+    if len(parts) > MAX_PARTS:
+        raise UnreadableFile(_l("The workbook has too many parts to be read."))
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UnreadableFile(_l("This is not an Excel workbook (.xlsx)."))
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise UnreadableFile(
+            _l("The workbook contains macros. Save it as a plain Excel Workbook (.xlsx).")
+        )
+    total = 0
+    for part in parts:
+        if part.flag_bits & 0x1:
+            raise UnreadableFile(_l("The workbook is encrypted. Save it without a password."))
+        total += part.file_size
+        ratio = part.file_size / max(part.compress_size, 1)
+        if total > MAX_UNPACKED_BYTES or (part.file_size > 1024 * 1024 and ratio > MAX_RATIO):
+            raise UnreadableFile(_l("The workbook unpacks to more data than the portal reads."))
+    content_types = archive.read("[Content_Types].xml")
+    if b"macroEnabled" in content_types:
+        raise UnreadableFile(
+            _l("The workbook contains macros. Save it as a plain Excel Workbook (.xlsx).")
+        )
+    for part in parts:
+        if part.filename.endswith((".xml", ".rels")):
+            with archive.open(part) as stream:
+                head = stream.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise UnreadableFile(_l("The workbook holds XML the portal does not read."))
+
+
+def read_workbook(content: bytes) -> Workbook:
+    """Check the file, then read the rows of every known sheet; problems are listed, not raised.
+
+    Raises UnreadableFile only when the file as a whole cannot be read.
+    """
+    check_file(content)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise UnreadableFile(_l("The workbook could not be read (%(reason)s).", reason=error))
+    result = Workbook()
+    try:
+        titles = {title.casefold().strip(): title for title in book.sheetnames}
+        for sheet in SHEETS:
+            found = next(
+                (titles[n] for n in names_in_every_language(sheet.title, sheet.key) if n in titles),
+                None,
+            )
+            if found is None:
+                if sheet.key == "projects":
+                    result.error(sheet, None, None, _l("The workbook has no Projects sheet."))
+                continue
+            _read_sheet(book[found], sheet, result)
+    finally:
+        book.close()
+    return result
+
+
+def _header_map(header_cells, sheet: Sheet, result: Workbook) -> dict[int, Column]:
+    """Match the header row to the sheet's columns; note missing required columns."""
+    by_name = {}
+    for column in sheet.columns:
+        for name in names_in_every_language(column.label, column.key):
+            by_name[name] = column
+    positions = {}
+    for index, cell in enumerate(header_cells):
+        text = str(cell.value).strip().casefold() if cell.value is not None else ""
+        column = by_name.get(text)
+        if column is not None and column not in positions.values():
+            positions[index] = column
+            result.letters[(sheet.key, column.key)] = get_column_letter(index + 1)
+    for column in sheet.columns:
+        if column.required and column not in positions.values():
+            result.error(
+                sheet,
+                None,
+                None,
+                _l("The column “%(column)s” is missing from the first row.", column=column.label),
+            )
+    return positions
+
+
+def _read_sheet(worksheet, sheet: Sheet, result: Workbook) -> None:
+    worksheet.reset_dimensions()  # trust the cells, not the size the file declares
+    rows = worksheet.iter_rows(max_col=MAX_COLUMNS)
+    header = next(rows, None)
+    if header is None:
+        if sheet.key == "projects":
+            result.error(sheet, None, None, _l("The sheet is empty."))
+        return
+    positions = _header_map(header, sheet, result)
+    found: list[SheetRow] = []
+    for number, cells in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            result.error(sheet, number, None, _l("At most %(n)s rows are read.", n=MAX_ROWS))
+            break
+        values = {}
+        for index, column in positions.items():
+            if column.informational or index >= len(cells):
+                continue
+            values[column.key] = _cell_value(cells[index], column, sheet, number, result)
+        if any(v is not None for v in values.values()):
+            found.append(SheetRow(number, values))
+    result.rows[sheet.key] = found
+
+
+def _cell_value(cell, column: Column, sheet: Sheet, number: int, result: Workbook):
+    """The typed value of one cell, or None when blank; a bad value is noted and read as None."""
+    value = cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if cell.data_type == "f":
+        result.error(sheet, number, column.key, _l("Formulas are not read: type the value."))
+        return None
+    if cell.data_type == "e":
+        result.error(sheet, number, column.key, _l("The cell holds an error (%(v)s).", v=value))
+        return None
+    try:
+        return PARSERS[column.kind](value)
+    except ValueError as error:
+        result.error(sheet, number, column.key, error.args[0] if error.args else error)
+        return None
+
+
+def _text(value) -> str:
+    text = str(value).strip() if not isinstance(value, float) else _number_text(value)
+    if len(text) > MAX_TEXT:
+        raise ValueError(_l("At most %(n)s characters.", n=MAX_TEXT))
+    # The template writes text that looks like a formula with a leading apostrophe.
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _integer(value) -> int:
+    if isinstance(value, bool):
+        raise ValueError(_l("Give a whole number."))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    raise ValueError(_l("Give a whole number."))
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, bool | datetime | date):
+        raise ValueError(_l("Give a number."))
+    try:
+        number = parse_amount(repr(value) if isinstance(value, float) else str(value))
+    except ValueError:
+        raise ValueError(_l("Give a number, such as 125000.50."))
+    if abs(number) >= Decimal("1e15"):
+        raise ValueError(_l("The number is too large."))
+    return number.quantize(Decimal("0.01")) if number.as_tuple().exponent < -2 else number
+
+
+def _date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ValueError(_l("Give a date as YYYY-MM-DD, or pick one in the spreadsheet."))
+
+
+def _choice(value) -> str:
+    """The code of a drop-down value ("2 — Implementation" gives "2"); a bare code passes."""
+    text = _text(value)
+    return text.split(SEPARATOR.strip(), 1)[0].strip() if SEPARATOR.strip() in text else text
+
+
+def _yes_no(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).casefold()
+    for code, label in YES_NO.items():
+        if text in names_in_every_language(label, code) or text == code[0]:
+            return code == "yes"
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueError(_l("Answer yes or no."))
+
+
+def _project_key(value) -> int | str:
+    """A portal ID (a whole number) or a partner reference (text)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _integer(value)
+    text = _text(value)
+    return int(text) if text.isdigit() else text
+
+
+PARSERS = {
+    "text": _text,
+    "long_text": _text,
+    "integer": _integer,
+    "decimal": _decimal,
+    "date": _date,
+    "choice": _choice,
+    "yes_no": _yes_no,
+    "organization": _text,
+    "project": _project_key,
+}
