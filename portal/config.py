@@ -86,6 +86,9 @@ class Config:
         # Long work (reports): an RQ queue on Redis when configured, else a thread.
         self.REDIS_URL = os.environ.get("PORTAL_REDIS_URL") or None
         self.JOBS_MODE = "rq" if self.REDIS_URL else "thread"
+        # Failed logins allowed per email typed and per client address (moving window).
+        self.LOGIN_LIMIT_ACCOUNT = os.environ.get("PORTAL_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes")
+        self.LOGIN_LIMIT_ADDRESS = os.environ.get("PORTAL_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes")
         # The JSON API's rate limits, per token and per address (counted in Redis when set).
         self.API_RATE_LIMIT_ANONYMOUS = os.environ.get("PORTAL_API_RATE_LIMIT", "60 per minute")
         self.API_RATE_LIMIT_TOKEN = os.environ.get("PORTAL_API_TOKEN_RATE_LIMIT", "600 per minute")
@@ -103,6 +106,8 @@ class TestConfig(Config):
         super().__init__()
         self.PORTAL_ENV = "testing"
         self.JOBS_MODE = "eager"
+        # The whole suite logs in from one address: its limit is a test's own business.
+        self.LOGIN_LIMIT_ADDRESS = "100000 per 15 minutes"
         self.SQLALCHEMY_DATABASE_URI = database_url or "sqlite://"
         self.SECRET_KEY = "test-secret-key-not-for-production"
         # A fresh folder per app, made only when a test stores a file.

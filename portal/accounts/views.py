@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import math
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import services
+from portal.accounts import services, throttle
 from portal.accounts.forms import ChangePasswordForm, LoginForm
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -48,8 +60,25 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        wait = throttle.wait_seconds(form.email.data, request.remote_addr)
+        if wait:
+            record("login.throttled", object_type="User", email=form.email.data.strip()[:254])
+            db.session.commit()
+            minutes = max(1, math.ceil(wait / 60))
+            flash(
+                ngettext(
+                    "Too many failed attempts. Please wait %(num)s minute and try again.",
+                    "Too many failed attempts. Please wait %(num)s minutes and try again.",
+                    minutes,
+                ),
+                "danger",
+            )
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            throttle.count_failure(form.email.data, request.remote_addr)
             db.session.commit()  # keep the failed-login audit entry
             flash(
                 _("The email or password is not correct, or the account is not active."), "danger"
