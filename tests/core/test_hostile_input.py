@@ -17,18 +17,46 @@ HOSTILE = st.one_of(
     st.text(max_size=200),
     st.sampled_from(
         [
-            "", " ", "0", "-1", "1e309", "NaN", "Infinity", "9" * 40, "1,2,3", "១២៣",
-            "<script>alert(1)</script>", "'; DROP TABLE project;--", "=HYPERLINK(\"x\")",
-            "\x00", "2024-13-45", "../../etc/passwd", "%(name)s", "{{ 7*7 }}", "ក" * 600,
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e309",
+            "NaN",
+            "Infinity",
+            "9" * 40,
+            "1,2,3",
+            "១២៣",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE project;--",
+            '=HYPERLINK("x")',
+            "\x00",
+            "2024-13-45",
+            "../../etc/passwd",
+            "%(name)s",
+            "{{ 7*7 }}",
+            "ក" * 600,
         ]
     ),
 )
 # Tables whose row counts must not move when a request is refused (the audit log may: it
 # records refused logins on purpose).
 WATCHED = (
-    "project", "project_funding", "project_sector", "project_location", "organization",
-    "user_account", "commitment", "progress_report", "pilot", "pilot_lesson", "exchange_rate",
-    "report_job", "issued_report", "strategy_node", "technical_working_group",
+    "project",
+    "project_funding",
+    "project_sector",
+    "project_location",
+    "organization",
+    "user_account",
+    "commitment",
+    "progress_report",
+    "pilot",
+    "pilot_lesson",
+    "exchange_rate",
+    "report_job",
+    "issued_report",
+    "strategy_node",
+    "technical_working_group",
 )
 
 
@@ -90,14 +118,114 @@ def test_hostile_form_input_never_breaks_the_portal(app, client, login_as, role)
     post_hostile()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.dictionaries(
-    st.sampled_from(["q", "partner", "ministry", "sector", "province", "status", "year",
-                     "year_from", "year_to", "sort", "page", "measure", "assistance", "fmt"]),
-    HOSTILE,
-    max_size=5,
-))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(
+            [
+                "q",
+                "partner",
+                "ministry",
+                "sector",
+                "province",
+                "status",
+                "year",
+                "year_from",
+                "year_to",
+                "sort",
+                "page",
+                "measure",
+                "assistance",
+                "fmt",
+            ]
+        ),
+        HOSTILE,
+        max_size=5,
+    )
+)
 def test_hostile_query_strings_never_break_the_lists(client, query):
     for path in ("/projects/", "/dashboard/", "/map/", "/map/frame", "/reports/"):
         response = client.get(path, query_string=query)
         assert response.status_code < 500, (path, query)
+
+
+API_PARAMETERS = [
+    "partner",
+    "ministry",
+    "sector",
+    "province",
+    "status",
+    "year_from",
+    "year_to",
+    "q",
+    "sort",
+    "page",
+    "per_page",
+    "money_from",
+    "money_to",
+    "group",
+]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(
+        [
+            "/api/v1/projects",
+            "/api/v1/organizations",
+            "/api/v1/aggregates/province",
+            "/api/v1/aggregates/sector",
+            "/api/v1/aggregates/partner",
+            "/api/v1/aggregates/year",
+            "/api/v1/projects/1",
+            "/api/v1/organizations/1",
+        ]
+    ),
+    query=st.dictionaries(st.sampled_from(API_PARAMETERS), HOSTILE, max_size=5),
+)
+def test_hostile_api_calls_get_a_json_answer_never_a_500(app, client, path, query):
+    from portal.api.limits import api_limiter
+
+    api_limiter(app).reset()  # the budget is not what this test is about
+    response = client.get(path, query_string=query)
+    assert response.status_code < 500, (path, query)
+    assert response.is_json, (path, query)
+    if response.status_code >= 400:
+        assert response.json["error"]["message"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=2000),
+        st.builds(
+            lambda body: (
+                f'<?xml version="1.0"?><iati-activities version="2.03">{body}'
+                "</iati-activities>".encode()
+            ),
+            st.text(max_size=300),
+        ),
+    )
+)
+def test_the_iati_parser_refuses_garbage_cleanly(data):
+    from portal.iati.parser import FileRefused, parse_file
+
+    try:
+        parse_file("upload.xml", data)
+    except FileRefused as refusal:
+        assert str(refusal)  # says why
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.one_of(st.binary(max_size=3000), st.just(b"PK\x03\x04" + b"\x00" * 100)))
+def test_the_spreadsheet_reader_refuses_garbage_cleanly(data):
+    from portal.spreadsheets.reading import UnreadableFile, read_workbook
+
+    try:
+        read_workbook(data)
+    except UnreadableFile as refusal:
+        assert str(refusal)
