@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -28,6 +29,10 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
     register_headers(app)
     register_commands(app)
+    # What start-up built lives as long as the process: keep it out of garbage collection,
+    # whose full passes would otherwise walk all of it (160,000 objects, some 100 ms) and
+    # make one page in ten slow.
+    gc.freeze()
     return app
 
 
@@ -67,7 +72,7 @@ def _postgresql_without_jit(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
-    """Enforce foreign keys on SQLite and let SQLAlchemy own its transactions."""
+    """Enforce foreign keys on SQLite, give it a larger cache, let SQLAlchemy own transactions."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -75,6 +80,9 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # 64 MiB of page cache (the default is 2 MiB) holds what a national database's
+        # aggregates read, instead of reading it from the file again for every query.
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
 
@@ -99,9 +107,9 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.admin_views import bp as users_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.alignment.views import bp as alignment_bp
     from portal.api.token_views import bp as api_tokens_bp
     from portal.api.views import bp as api_bp
-    from portal.alignment.views import bp as alignment_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.home.views import bp as home_bp
@@ -131,8 +139,8 @@ def register_blueprints(app: Flask) -> None:
         mapping_bp,
         commitments_bp,
         pilots_bp,
-        reports_bp,
         iati_bp,
+        reports_bp,
         api_bp,
         api_tokens_bp,
         spreadsheets_bp,
@@ -164,5 +172,4 @@ def register_commands(app: Flask) -> None:
     from portal.iati.cli import iati_cli
 
     portal_cli.add_command(iati_cli)
-
     app.cli.add_command(portal_cli)

@@ -1,15 +1,18 @@
 """One source of truth for funding aggregates, with the project list's filters.
 
-Every figure is a sum of whole cents in SQL, so totals are exact. Where a project's money is
-split by shares (sectors, locations), each share gets the difference of the rounded
-cumulative amounts, so the parts of a project always add up to the project's amount to the
-cent. Projects that are nationwide, or have no location, keep their own rows ("nationwide",
-"unallocated") and are never spread over the provinces.
+Every figure is a sum of whole cents in SQL, so totals are exact. Each project's money is
+summed first (one row a project). Where it is split by shares (sectors, locations), each share
+gets the amount rounded at its stored upper bound less the amount rounded at its lower bound
+(see portal.projects.models.share_bounds), in integer arithmetic, so the parts of a project
+always add up to the project's amount to the cent. Projects that are nationwide, or have no
+location, keep their own rows ("nationwide", "unallocated") and are never spread over the
+provinces.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -19,14 +22,20 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
+    or_,
     select,
     type_coerce,
-    union_all,
 )
-from sqlalchemy.orm import aliased
 
 from portal.extensions import db
-from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
+from portal.projects.models import (
+    SHARE_BASIS,
+    Project,
+    ProjectFunding,
+    ProjectLocation,
+    ProjectSector,
+)
 from portal.projects.queries import ProjectFilters, filtered
 
 MEASURES = ("commitment", "disbursed", "planned")
@@ -45,6 +54,38 @@ DIMENSIONS = (
 )
 NATIONWIDE, UNALLOCATED = "nationwide", "unallocated"
 CENT = Decimal("0.01")
+
+# The funding kind of each yearly measure, and the project's stored total of each measure.
+KINDS = {"disbursed": "disbursement", "planned": "planned"}
+STORED = {
+    "commitment": Project.commitment_usd,
+    "disbursed": Project.disbursed_usd,
+    "planned": Project.planned_usd,
+}
+# A commitment counts in the year of its agreement, else of the project's start.
+AGREED = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
+# Dimensions read from the project row itself: each project falls in one group.
+DIRECT = {
+    "partner": Project.reporting_org_id,
+    "ministry": Project.lead_national_partner_id,
+    "assistance": Project.type_of_assistance,
+    "modality": Project.modality,
+    "status": Project.status,
+    "on_budget": Project.on_budget,
+}
+# Dimensions of the share tables: a project's money is split over its shares.
+SHARED = {
+    "sector": (ProjectSector, ProjectSector.sector_code),
+    "category": (ProjectSector, func.substr(ProjectSector.sector_code, 1, 3)),
+    "province": (ProjectLocation, ProjectLocation.province_code),
+    "district": (
+        ProjectLocation,
+        func.coalesce(ProjectLocation.district_code, ProjectLocation.province_code),
+    ),
+}
+# The dimensions in which a project has at most one row a group (a sector is listed once a
+# project); in the others, several of its shares may fall in one group.
+ONCE_A_GROUP = {*DIRECT, "sector"}
 
 
 @dataclass
@@ -71,115 +112,167 @@ def _year_of(column):
     return cast(func.extract("year", column), Integer)
 
 
-def _measure(ids, measure: str, year: int | None, year_to: int | None):
-    """SELECT (measure, project_id, year, cents) of one measure for the filtered projects."""
-    tag = literal(measure).label("measure")
-    if measure == "count":  # every filtered project once, to count projects per group
-        return select(
-            tag,
-            Project.id.label("project_id"),
-            literal(None).label("year"),
-            literal(0).label("cents"),
-        ).where(Project.id.in_(select(ids.c.id)))
-    if measure == "commitment":
-        agreed = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
-        statement = select(
-            tag,
-            Project.id.label("project_id"),
-            _year_of(agreed).label("year"),
-            type_coerce(Project.commitment_usd, BigInteger).label("cents"),
-        ).where(Project.id.in_(select(ids.c.id)), Project.commitment_usd.is_not(None))
-        year_column = _year_of(agreed)
-    else:
-        kind = "disbursement" if measure == "disbursed" else "planned"
-        statement = select(
-            tag,
-            ProjectFunding.project_id.label("project_id"),
-            ProjectFunding.year.label("year"),
-            type_coerce(ProjectFunding.amount_usd, BigInteger).label("cents"),
-        ).where(ProjectFunding.project_id.in_(select(ids.c.id)), ProjectFunding.kind == kind)
-        year_column = ProjectFunding.year
-    if year is not None:
-        statement = statement.where(
-            year_column >= year, year_column <= (year_to if year_to is not None else year)
-        )
-    return statement
+def _in_years(day, year: int, last: int):
+    """SQL: `day` falls in the calendar years `year` to `last` (a plain date comparison)."""
+    return day.between(date(max(year, MINYEAR), 1, 1), date(min(last, MAXYEAR), 12, 31))
 
 
-def _money(ids, measures, year: int | None, year_to: int | None = None):
-    """All the measures' money rows as one subquery (measure, project_id, year, cents)."""
-    parts = [_measure(ids, measure, year, year_to) for measure in measures]
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("money")
+def _whole_cents(column):
+    return type_coerce(column, BigInteger)
 
 
-def _share_sums(table):
-    """Correlated sums of a share table: up to and including this row, and the whole project.
+def _project_money(user, filters, measures, year: int | None, year_to: int | None, *, every: bool):
+    """SELECT (project_id, each measure's cents) of the filtered projects, one row each.
 
-    Computed per row through the project_id index, so joining them stays cheap at any size.
+    Without a year, a project's money is its stored totals (the project list's figures). With
+    one (to `year_to`), only the money of those calendar years counts, NULL where there is
+    none: commitments by the year of agreement, disbursements by their own year. Projects
+    without any of the money are left out unless `every` is true.
     """
-    other = aliased(table)
-    running = (
-        select(func.sum(other.percentage))
-        .where(other.project_id == table.project_id, other.id <= table.id)
-        .scalar_subquery()
-    )
-    whole = (
-        select(func.sum(other.percentage))
-        .where(other.project_id == table.project_id)
-        .scalar_subquery()
-    )
-    return running, whole
+    statement = filtered(user, filters).with_only_columns(Project.id.label("project_id"))
+    if year is None:
+        columns = [_whole_cents(STORED[m]).label(m) for m in measures]
+    else:
+        last = year_to if year_to is not None else year
+        columns = []
+        if "commitment" in measures:
+            agreed = _in_years(AGREED, year, last)
+            columns.append(case((agreed, _whole_cents(Project.commitment_usd))).label("commitment"))
+        yearly = [m for m in measures if m in KINDS]
+        if yearly:
+            amount = _whole_cents(ProjectFunding.amount_usd)
+            funding = (
+                select(
+                    ProjectFunding.project_id,
+                    *(
+                        cast(
+                            func.sum(case((ProjectFunding.kind == KINDS[m], amount))), BigInteger
+                        ).label(m)
+                        for m in yearly
+                    ),
+                )
+                .where(
+                    ProjectFunding.year.between(year, last),
+                    ProjectFunding.kind.in_([KINDS[m] for m in yearly]),
+                )
+                .group_by(ProjectFunding.project_id)
+                .subquery("funding")
+            )
+            # Joined from the (few) projects with money in those years when that is all asked.
+            statement = statement.join(
+                funding,
+                funding.c.project_id == Project.id,
+                isouter=every or "commitment" in measures,
+            )
+            columns += [funding.c[m] for m in yearly]
+    if not every and columns:
+        statement = statement.where(or_(*(column.is_not(None) for column in columns)))
+    return statement.add_columns(*columns)
 
 
 def _split(cents, table):
-    """The cents of one money row that fall to one share row (exact; the shares add up)."""
-    running, whole = _share_sums(table)
-    amount = cents * literal(1.0)
-    return func.round(amount * running / whole) - func.round(
-        amount * (running - table.percentage) / whole
+    """SQL for the cents of a project's amount that fall to one of its share rows.
+
+    That is the amount rounded (half up) at the share's upper bound less the amount rounded at
+    its lower bound, so the parts add up to the amount. Whole numbers throughout: the amount is
+    taken as multiple * SHARE_BASIS + rest, so that no product can overflow.
+    """
+    basis = literal_column(str(SHARE_BASIS), BigInteger)
+    half = literal_column(str(SHARE_BASIS // 2), BigInteger)
+    multiple, rest = cents // basis, cents % basis
+    return (
+        multiple * (table.share_to - table.share_from)
+        + (rest * table.share_to + half) // basis
+        - (rest * table.share_from + half) // basis
     )
 
 
-def _grouped(money, dimension: str):
-    """SELECT (key, project_id, cents) of `money` for one dimension, before summing."""
-    if dimension == "year":
-        return select(money.c.year.label("key"), money.c.measure, money.c.project_id, money.c.cents)
-    direct = {
-        "partner": Project.reporting_org_id,
-        "ministry": Project.lead_national_partner_id,
-        "assistance": Project.type_of_assistance,
-        "modality": Project.modality,
-        "status": Project.status,
-        "on_budget": Project.on_budget,
-    }
-    if dimension in direct:
-        return select(
-            direct[dimension].label("key"), money.c.measure, money.c.project_id, money.c.cents
-        ).join(Project, Project.id == money.c.project_id)
-    if dimension in ("sector", "category"):
-        table = ProjectSector
-        code = table.sector_code if dimension == "sector" else func.substr(table.sector_code, 1, 3)
-        fallback = literal(UNALLOCATED)
-        statement = select(money)
-    elif dimension in ("province", "district"):
-        table = ProjectLocation
-        code = (
-            table.province_code
-            if dimension == "province"
-            else func.coalesce(table.district_code, table.province_code)
-        )
-        fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
-        statement = select(money).join(Project, Project.id == money.c.project_id)
-    else:
+def _share(cents, table):
+    """SQL for a share row's cents; a project without shares keeps its amount whole."""
+    # Tested in this order, the split is only worked out where there is money to split.
+    return case((table.id.is_(None), cents), (cents.is_not(None), _split(cents, table)))
+
+
+def _grouped(money, dimension: str, measures):
+    """SELECT (key, project_id, each measure's cents) of `money` for one dimension."""
+    if dimension in DIRECT:
+        return money.add_columns(DIRECT[dimension].label("key")).subquery("grouped")
+    if dimension not in SHARED:
         raise ValueError(f"unknown dimension {dimension!r}")
-    return statement.with_only_columns(
-        func.coalesce(code, fallback).label("key"),
-        money.c.measure,
-        money.c.project_id,
-        case((table.id.is_(None), money.c.cents), else_=_split(money.c.cents, table)).label(
-            "cents"
-        ),
-    ).outerjoin(table, table.project_id == money.c.project_id)
+    table, code = SHARED[dimension]
+    if table is ProjectLocation:
+        projects = money.add_columns(Project.nationwide).subquery("money")
+        fallback = case((projects.c.nationwide, NATIONWIDE), else_=UNALLOCATED)
+    else:
+        projects = money.subquery("money")
+        fallback = literal(UNALLOCATED)
+    return (
+        select(
+            func.coalesce(code, fallback).label("key"),
+            projects.c.project_id,
+            *(_share(projects.c[m], table).label(m) for m in measures),
+        )
+        .select_from(projects)
+        .outerjoin(table, table.project_id == projects.c.project_id)
+        .subquery("grouped")
+    )
+
+
+def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> list[Row]:
+    """Sum the money by calendar year (commitments by the year of agreement)."""
+    ids = filtered(user, filters).with_only_columns(Project.id)
+    last = year_to if year_to is not None else year
+    rows: dict[object, Row] = {}
+    if "commitment" in measures:
+        agreed = _year_of(AGREED)
+        statement = (
+            ids.with_only_columns(agreed, func.sum(_whole_cents(Project.commitment_usd)))
+            .where(Project.commitment_usd.is_not(None))
+            .group_by(agreed)
+        )
+        if year is not None:
+            statement = statement.where(_in_years(AGREED, year, last))
+        for key, cents in db.session.execute(statement):
+            rows.setdefault(key, Row(key=key)).commitment = _cents(cents)
+    yearly = {KINDS[m]: m for m in measures if m in KINDS}
+    if yearly:
+        statement = (
+            select(
+                ProjectFunding.year,
+                ProjectFunding.kind,
+                func.sum(_whole_cents(ProjectFunding.amount_usd)),
+            )
+            .where(ProjectFunding.project_id.in_(ids), ProjectFunding.kind.in_(yearly))
+            .group_by(ProjectFunding.year, ProjectFunding.kind)
+        )
+        if year is not None:
+            statement = statement.where(ProjectFunding.year.between(year, last))
+        for key, kind, cents in db.session.execute(statement):
+            setattr(rows.setdefault(key, Row(key=key)), yearly[kind], _cents(cents))
+    return list(rows.values())
+
+
+def _by_group(user, filters, dimension, measures, year, year_to, counts: bool) -> list[Row]:
+    """Sum the money, and count the projects, of each group of a dimension other than years."""
+    money = _project_money(user, filters, measures, year, year_to, every=counts)
+    grouped = _grouped(money, dimension, measures)
+    project_count = (
+        func.count()
+        if dimension in ONCE_A_GROUP
+        else func.count(func.distinct(grouped.c.project_id))
+    )
+    statement = select(
+        grouped.c.key,
+        *(func.sum(grouped.c[m]) for m in measures),
+        project_count if counts else literal(0),
+    ).group_by(grouped.c.key)
+    rows = []
+    for key, *sums, count in db.session.execute(statement):
+        row = Row(key=key, project_count=count)
+        for measure, cents in zip(measures, sums, strict=True):
+            setattr(row, measure, _cents(cents))
+        rows.append(row)
+    return rows
 
 
 def aggregate(
@@ -195,26 +288,16 @@ def aggregate(
     """Sum commitments, disbursements and planned disbursements (USD) by `dimension`.
 
     `filters` are the project list's; `year` (to `year_to`) limits the money to those calendar
-    years (commitments by the year of agreement). Rows come largest commitment first.
+    years (commitments by the year of agreement). With `counts`, every filtered project counts
+    in each group it has a share in; without, only groups with money are listed. Rows come
+    largest commitment first.
     """
-    ids = filtered(user, filters).with_only_columns(Project.id).subquery("ids")
-    wanted = list(measures) + (["count"] if counts and dimension != "year" else [])
-    rows: dict[object, Row] = {}
-    # One query per measure: SQLite plans these far better than one UNION of them all.
-    for measure in wanted:
-        grouped = _grouped(_money(ids, [measure], year, year_to), dimension).subquery("grouped")
-        statement = select(
-            grouped.c.key,
-            func.sum(grouped.c.cents),
-            func.count(func.distinct(grouped.c.project_id)),
-        ).group_by(grouped.c.key)
-        for key, cents, count in db.session.execute(statement):
-            row = rows.setdefault(key, Row(key=key))
-            if measure == "count":  # a project counts in each group it has a share in
-                row.project_count = count
-            else:
-                setattr(row, measure, _cents(cents))
-    return sorted(rows.values(), key=lambda r: (-(r.commitment + r.disbursed), str(r.key)))
+    measures = list(measures)
+    if dimension == "year":
+        rows = _by_year(user, filters, measures, year, year_to)
+    else:
+        rows = _by_group(user, filters, dimension, measures, year, year_to, counts)
+    return sorted(rows, key=lambda r: (-(r.commitment + r.disbursed), str(r.key)))
 
 
 def totals(rows: list[Row]) -> Row:

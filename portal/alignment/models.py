@@ -94,7 +94,8 @@ class GovernmentFigure(Base):
         UniqueConstraint("project_id", "year", name="uq_government_figure"),
         CheckConstraint("status IN ('pending', 'agreed', 'disputed')", name="known_status"),
         CheckConstraint("recorded_usd IS NULL OR recorded_usd >= 0", name="not_negative"),
-        Index("ix_government_figure_status", "status"),
+        # The newest disputed figures (the pipeline) straight from the index.
+        Index("ix_government_figure_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.alignment.models import GovernmentFigure, WorkflowTransition
@@ -97,69 +97,79 @@ def scorecards() -> dict[str, list[dict]]:
     - share confirmed: projects confirmed or validated now, of those ever submitted;
     - share returned: projects returned at least once, of those ever submitted;
     - open disputes: yearly figures marked disputed.
+
+    Two queries read the projects once each: the counts of every (lead, partner) pair, and the
+    waiting times of the confirmations.
     """
     pair = (Project.lead_national_partner_id, Project.reporting_org_id)
-    ever = {
-        (lead, partner, state): n
-        for lead, partner, state, n in db.session.execute(
-            select(
-                *pair,
-                WorkflowTransition.to_state,
-                func.count(distinct(WorkflowTransition.project_id)),
-            )
-            .join(Project, Project.id == WorkflowTransition.project_id)
-            .where(WorkflowTransition.to_state.in_((SUBMITTED, RETURNED)))
-            .group_by(*pair, WorkflowTransition.to_state)
+    steps = (
+        select(
+            WorkflowTransition.project_id,
+            func.max(case((WorkflowTransition.to_state == SUBMITTED, 1))).label("submitted"),
+            func.max(case((WorkflowTransition.to_state == RETURNED, 1))).label("returned"),
         )
-    }
-    confirmed_now = {
-        (lead, partner): n
-        for lead, partner, n in db.session.execute(
-            select(*pair, func.count())
-            .where(Project.workflow_state.in_((CONFIRMED, VALIDATED)))
-            .group_by(*pair)
-        )
-    }
-    disputes = {
-        (lead, partner): n
-        for lead, partner, n in db.session.execute(
-            select(*pair, func.count())
-            .select_from(GovernmentFigure)
-            .join(Project, Project.id == GovernmentFigure.project_id)
-            .where(GovernmentFigure.status == "disputed")
-            .group_by(*pair)
-        )
-    }
-    waits = list(
-        db.session.execute(
-            select(*pair, WorkflowTransition.waited_days)
-            .join(Project, Project.id == WorkflowTransition.project_id)
-            .where(
-                WorkflowTransition.to_state == CONFIRMED,
-                WorkflowTransition.waited_days.is_not(None),
-            )
-        )
+        .where(WorkflowTransition.to_state.in_((SUBMITTED, RETURNED)))
+        .group_by(WorkflowTransition.project_id)
+        .subquery("steps")
     )
+    disputed = (
+        select(GovernmentFigure.project_id, func.count().label("figures"))
+        .where(GovernmentFigure.status == "disputed")
+        .group_by(GovernmentFigure.project_id)
+        .subquery("disputed")
+    )
+    pairs = db.session.execute(
+        select(
+            *pair,
+            func.count(steps.c.submitted).label("submitted"),
+            func.count(steps.c.returned).label("returned"),
+            func.count(case((Project.workflow_state.in_((CONFIRMED, VALIDATED)), 1))).label(
+                "confirmed"
+            ),
+            func.coalesce(cast(func.sum(disputed.c.figures), Integer), 0).label("disputes"),
+        )
+        .outerjoin(steps, steps.c.project_id == Project.id)
+        .outerjoin(disputed, disputed.c.project_id == Project.id)
+        .group_by(*pair)
+    ).all()
+    waits: dict[str, dict] = {"lead": defaultdict(list), "partner": defaultdict(list)}
+    for lead, partner, days in db.session.execute(
+        select(*pair, WorkflowTransition.waited_days)
+        .join(Project, Project.id == WorkflowTransition.project_id)
+        .where(
+            WorkflowTransition.to_state == CONFIRMED,
+            WorkflowTransition.waited_days.is_not(None),
+        )
+    ):
+        waits["lead"][lead].append(days)
+        waits["partner"][partner].append(days)
+    names = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organization).where(
+                Organization.id.in_({key for row in pairs for key in row[:2] if key})
+            )
+        )
+    }
     result = {}
     for side, index in (("lead", 0), ("partner", 1)):
         groups: dict = defaultdict(
             lambda: {"submitted": 0, "returned": 0, "confirmed": 0, "disputes": 0, "days": []}
         )
-        for (lead, partner, state), n in ever.items():
-            groups[(lead, partner)[index]]["submitted" if state == SUBMITTED else "returned"] += n
-        for key, n in confirmed_now.items():
-            if key[index] in groups:
-                groups[key[index]]["confirmed"] += n
-        for key, n in disputes.items():
-            groups[key[index]]["disputes"] += n
-        for lead, partner, days in waits:
-            groups[(lead, partner)[index]]["days"].append(days)
-        names = {
-            o.id: o
-            for o in db.session.scalars(
-                select(Organization).where(Organization.id.in_([k for k in groups if k]))
-            )
-        }
+        # An organization has a scorecard once one of its projects was submitted or returned,
+        # has a disputed figure or a confirmation; its confirmed projects count only then.
+        for row in pairs:
+            if row.submitted or row.returned:
+                groups[row[index]]["submitted"] += row.submitted
+                groups[row[index]]["returned"] += row.returned
+        for row in pairs:
+            if row[index] in groups:
+                groups[row[index]]["confirmed"] += row.confirmed
+        for row in pairs:
+            if row.disputes:
+                groups[row[index]]["disputes"] += row.disputes
+        for key, days in waits[side].items():
+            groups[key]["days"] = days
         rows = []
         for org_id, g in groups.items():
             base = g["submitted"]

@@ -26,7 +26,13 @@ from portal.extensions import db
 from portal.money.services import load_rates
 from portal.organizations.models import NATIONAL_KINDS, Organization
 from portal.projects import codes, quality
-from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
+from portal.projects.models import (
+    Project,
+    ProjectFunding,
+    ProjectLocation,
+    ProjectSector,
+    share_bounds,
+)
 from portal.reference.models import District, Province, Sector, TechnicalWorkingGroup
 
 DEMO_SEED = 20261122
@@ -743,11 +749,22 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
         else rng.sample(ctx.provinces, rng.choices((1, 2, 3, 4), (50, 25, 15, 10))[0])
     )
     locations = []
-    for (code, _en, _km), share in zip(provinces, _shares(rng, len(provinces)), strict=True):
+    shares = _shares(rng, len(provinces))
+    for (code, _en, _km), share, (low, high) in zip(
+        provinces, shares, share_bounds(shares), strict=True
+    ):
         district = None
         if ctx.districts.get(code) and rng.random() < 0.2:
             district = rng.choice(ctx.districts[code])
-        locations.append({"province_code": code, "district_code": district, "percentage": share})
+        locations.append(
+            {
+                "province_code": code,
+                "district_code": district,
+                "percentage": share,
+                "share_from": low,
+                "share_to": high,
+            }
+        )
 
     # What.
     primary = rng.choice(ctx.theme_sectors[theme_key])
@@ -761,9 +778,10 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
         pool.remove(code)
         if code not in sector_codes:
             sector_codes.append(code)
+    shares = _shares(rng, len(sector_codes))
     sectors = [
-        {"sector_code": c, "percentage": p}
-        for c, p in zip(sector_codes, _shares(rng, len(sector_codes)), strict=True)
+        {"sector_code": c, "percentage": p, "share_from": low, "share_to": high}
+        for c, p, (low, high) in zip(sector_codes, shares, share_bounds(shares), strict=True)
     ]
 
     # Who.
@@ -978,9 +996,13 @@ def _existing() -> tuple[int, int]:
     return count, max(number, count)
 
 
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _sync_sequences(tables) -> None:
     """On PostgreSQL, move each id sequence past the ids assigned here."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not _postgresql():
         return
     for table in tables:
         db.session.execute(
@@ -989,6 +1011,18 @@ def _sync_sequences(tables) -> None:
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
         )
+
+
+def _analyze(tables) -> None:
+    """On PostgreSQL, refresh the planner's statistics of the tables just filled.
+
+    Without them, the first queries after a large demo build get plans made for empty tables
+    (the scorecards' correlated subquery, the yearly money joined row by row) and take
+    seconds, until autovacuum gets round to analyzing the tables.
+    """
+    if not _postgresql():
+        return
+    db.session.execute(text(f"ANALYZE {', '.join(tables)}"))
 
 
 def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
@@ -1024,4 +1058,5 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
             if values:
                 db.session.execute(insert(model.__table__), values)
     _sync_sequences(model.__tablename__ for model in ids)
+    _analyze(model.__tablename__ for model in ids)
     return missing

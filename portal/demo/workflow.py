@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import JSON, bindparam, exists, insert, select, text, update
+from sqlalchemy import JSON, bindparam, exists, insert, select, update
 
 from portal.accounts.models import Role, User
 from portal.alignment.models import Alignment, FigureComment, GovernmentFigure, WorkflowTransition
@@ -41,7 +41,7 @@ from portal.alignment.workflow import (
     material_snapshot,
 )
 from portal.demo.organizations import DEMO_USERS
-from portal.demo.projects import DEMO_SEED, THEMES, _next_id, _sync_sequences
+from portal.demo.projects import DEMO_SEED, THEMES, _analyze, _next_id, _sync_sequences
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
@@ -579,10 +579,6 @@ def seed_workflow(*, seed: int = DEMO_SEED) -> int:
     return len(updates)
 
 
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def _insert(table, rows: list[dict]) -> None:
     for first in range(0, len(rows), 5000):
         db.session.execute(insert(table), rows[first : first + 5000])
@@ -605,15 +601,3 @@ def _update_projects(table, updates: list[dict]) -> None:
         )
     )
     db.session.execute(statement, updates)
-
-
-def _analyze(tables) -> None:
-    """On PostgreSQL, refresh the planner's statistics of the tables just filled.
-
-    Without them, the first queries after a large demo build (the scorecards' correlated
-    subquery in particular) get plans made for empty tables and take seconds, until
-    autovacuum gets round to analyzing the tables.
-    """
-    if not _postgresql():
-        return
-    db.session.execute(text(f"ANALYZE {', '.join(tables)}"))

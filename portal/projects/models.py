@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
     JSON,
@@ -42,6 +43,14 @@ class Project(TimestampMixin, Base):
         Index("ix_project_published", "published_at"),
         Index("ix_project_commitment_usd", "commitment_usd"),
         Index("ix_project_updated_at", "updated_at"),
+        # A ministry's projects; and the scorecards' counts of each (lead, partner) pair by
+        # state, read from the index alone.
+        Index(
+            "ix_project_lead_partner_state",
+            "lead_national_partner_id",
+            "reporting_org_id",
+            "workflow_state",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,9 +62,7 @@ class Project(TimestampMixin, Base):
     objectives: Mapped[str | None] = mapped_column(Text)
 
     reporting_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
-    lead_national_partner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organization.id"), index=True
-    )
+    lead_national_partner_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     external_lead_partner_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
 
     status: Mapped[str] = mapped_column(String(2), default="2", index=True)
@@ -153,11 +160,35 @@ class Project(TimestampMixin, Base):
         return self.display_title(locale)
 
 
+# A project's shares (sectors, locations) tile the range 0 to SHARE_BASIS one after the other:
+# each row keeps its cumulative bounds, so the aggregates split money with integer arithmetic
+# in one join, and the parts of an amount always add up to the amount.
+SHARE_BASIS = 1_000_000_000
+SHARE_BOUNDS_CHECK = f"share_from >= 0 AND share_from < share_to AND share_to <= {SHARE_BASIS}"
+
+
+def share_bounds(percentages: Sequence[Decimal]) -> list[tuple[int, int]]:
+    """Return each share's cumulative (from, to) bounds in parts of SHARE_BASIS, in order.
+
+    Percentages that add up to a little more or less than 100 (as the rules allow) are scaled
+    to the whole, so the last share always ends at SHARE_BASIS.
+    """
+    whole = sum(percentages, Decimal(0))
+    bounds, lower, running = [], 0, Decimal(0)
+    for percentage in percentages:
+        running += percentage
+        upper = int((running * SHARE_BASIS / whole).to_integral_value(ROUND_HALF_UP))
+        bounds.append((lower, upper))
+        lower = upper
+    return bounds
+
+
 class ProjectSector(Base):
     __tablename__ = "project_sector"
     __table_args__ = (
         UniqueConstraint("project_id", "sector_code", name="uq_project_sector"),
         CheckConstraint("percentage > 0 AND percentage <= 100", name="percentage_range"),
+        CheckConstraint(SHARE_BOUNDS_CHECK, name="share_bounds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,6 +197,8 @@ class ProjectSector(Base):
     )
     sector_code: Mapped[str] = mapped_column(ForeignKey("sector.code"), index=True)
     percentage: Mapped[Decimal] = mapped_column(Percent)
+    share_from: Mapped[int] = mapped_column(Integer)
+    share_to: Mapped[int] = mapped_column(Integer)
 
     project: Mapped[Project] = relationship(back_populates="sectors")
     sector: Mapped[Sector] = relationship(lazy="joined")
@@ -178,6 +211,7 @@ class ProjectLocation(Base):
             "project_id", "province_code", "district_code", name="uq_project_location"
         ),
         CheckConstraint("percentage > 0 AND percentage <= 100", name="percentage_range"),
+        CheckConstraint(SHARE_BOUNDS_CHECK, name="share_bounds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,6 +221,8 @@ class ProjectLocation(Base):
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
     percentage: Mapped[Decimal] = mapped_column(Percent)
+    share_from: Mapped[int] = mapped_column(Integer)
+    share_to: Mapped[int] = mapped_column(Integer)
 
     project: Mapped[Project] = relationship(back_populates="locations")
     province: Mapped[Province] = relationship(lazy="joined")
@@ -201,7 +237,8 @@ class ProjectFunding(Base):
         UniqueConstraint("project_id", "year", "kind", "currency", name="uq_project_funding"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("kind IN ('disbursement', 'planned')", name="known_kind"),
-        Index("ix_project_funding_year_kind", "year", "kind"),
+        # The money of some years for the aggregates, read from the index alone.
+        Index("ix_project_funding_year_money", "year", "kind", "project_id", "amount_usd"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

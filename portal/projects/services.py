@@ -29,6 +29,7 @@ from portal.projects.models import (
     ProjectLocation,
     ProjectParticipant,
     ProjectSector,
+    share_bounds,
 )
 from portal.reference.models import District, Province, Sector
 
@@ -463,15 +464,24 @@ def _apply(project: Project, data: ProjectData, rates: dict) -> None:
     project.title_en = data.title_en.strip()
     # Relationships are replaced whole; unchanged rows are rebuilt identically.
     project.sectors = [
-        ProjectSector(sector_code=s.sector_code, percentage=s.percentage) for s in data.sectors
+        ProjectSector(
+            sector_code=s.sector_code, percentage=s.percentage, share_from=low, share_to=high
+        )
+        for s, (low, high) in zip(
+            data.sectors, share_bounds([s.percentage for s in data.sectors]), strict=True
+        )
     ]
     project.locations = [
         ProjectLocation(
             province_code=loc.province_code,
             district_code=loc.district_code or None,
             percentage=loc.percentage,
+            share_from=low,
+            share_to=high,
         )
-        for loc in data.locations
+        for loc, (low, high) in zip(
+            data.locations, share_bounds([loc.percentage for loc in data.locations]), strict=True
+        )
     ]
     project.funding = [
         ProjectFunding(

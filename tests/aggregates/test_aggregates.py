@@ -2,15 +2,18 @@
 
 import random
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from sqlalchemy import func, select
 
 from portal.aggregates.services import DIMENSIONS, NATIONWIDE, UNALLOCATED, aggregate, totals
 from portal.demo.projects import seed_projects
 from portal.demo.services import seed_organizations, seed_rates
+from portal.extensions import db
 from portal.organizations.models import OrgKind
 from portal.projects import queries, services
+from portal.projects.models import SHARE_BASIS, ProjectFunding, share_bounds
 from tests import factories
 
 
@@ -101,3 +104,94 @@ def test_totals_equal_the_project_list_for_random_filters(cdc, app):
                 expected.disbursed_usd,
                 expected.planned_usd,
             ), (filters, dimension)
+
+
+def _parts(cents: int, percentages: list[Decimal]) -> list[Decimal]:
+    """Each share's cents, rounded half up at its bounds, in USD (what the service must give)."""
+
+    def rounded(bound: int) -> int:
+        return int((Decimal(cents) * bound / SHARE_BASIS).to_integral_value(ROUND_HALF_UP))
+
+    return [Decimal(rounded(high) - rounded(low)) / 100 for low, high in share_bounds(percentages)]
+
+
+def test_shares_short_of_100_and_huge_amounts_split_exactly(cdc):
+    partner = factories.organization(OrgKind.BILATERAL)
+    codes, thirds = ("12", "17", "02"), [Decimal("33.33")] * 3
+    for amount in ("100", "90000000000.01"):  # the second overflows a plain cents * bound
+        factories.project(
+            reporting=partner,
+            nationwide=False,
+            commitment_amount=Decimal(amount),
+            locations=[services.LocationShare(code, Decimal("33.33")) for code in codes],
+        )
+    rows = {
+        r.key: r for r in aggregate(cdc, queries.ProjectFilters(partner=partner.id), "province")
+    }
+    small, huge = _parts(10_000, thirds), _parts(9_000_000_000_001, thirds)
+    expected = [a + b for a, b in zip(small, huge, strict=True)]
+    assert [rows[code].commitment for code in codes] == expected
+    assert small == [Decimal("33.33"), Decimal("33.34"), Decimal("33.33")]
+    assert sum(expected) == Decimal("90000000100.01")
+
+
+def test_money_of_some_years_adds_up_the_same_in_every_dimension(cdc):
+    seed_organizations()
+    seed_rates()
+    seed_projects(150)
+    everything = queries.ProjectFilters()
+    for year, year_to in ((2015, None), (2020, 2024), (2024, 2031)):
+        last = year_to or year
+        disbursed = db.session.scalar(
+            select(func.sum(ProjectFunding.amount_usd)).where(
+                ProjectFunding.kind == "disbursement", ProjectFunding.year.between(year, last)
+            )
+        )
+        by_year = totals(aggregate(cdc, everything, "year", year=year, year_to=year_to))
+        assert by_year.disbursed == (disbursed or 0)
+        for dimension in DIMENSIONS:
+            total = totals(aggregate(cdc, everything, dimension, year=year, year_to=year_to))
+            assert (total.commitment, total.disbursed, total.planned) == (
+                by_year.commitment,
+                by_year.disbursed,
+                by_year.planned,
+            ), (year, year_to, dimension)
+
+
+def test_without_counts_only_groups_with_money_in_those_years_are_listed(cdc):
+    partner = factories.organization(OrgKind.BILATERAL)
+    for code, year in (("12", 2023), ("17", 2024)):
+        factories.project(
+            reporting=partner,
+            nationwide=False,
+            locations=[services.LocationShare(code, Decimal(100))],
+            funding=[services.YearAmount(year, "disbursement", Decimal("10"), "USD")],
+        )
+    filters = queries.ProjectFilters(partner=partner.id)
+    quiet = aggregate(cdc, filters, "province", year=2023, measures=("disbursed",), counts=False)
+    assert [(r.key, r.disbursed, r.project_count) for r in quiet] == [("12", Decimal("10.00"), 0)]
+    counted = {r.key: r for r in aggregate(cdc, filters, "province", year=2023)}
+    assert (counted["17"].disbursed, counted["17"].project_count) == (Decimal(0), 1)
+
+
+def test_an_edit_of_the_shares_shows_at_once(cdc):
+    partner = factories.organization(OrgKind.BILATERAL)
+    values = {
+        "title_en": "Moving project",
+        "reporting_org_id": partner.id,
+        "lead_national_partner_id": factories.organization(OrgKind.GOVERNMENT).id,
+        "locations": [services.LocationShare("12", Decimal(100))],
+        "commitment_amount": Decimal("1000"),
+        "commitment_currency": "USD",
+        "commitment_date": date(2022, 1, 1),
+    }
+    project = services.save_project(services.ProjectData(**values), actor=None)
+    filters = queries.ProjectFilters(partner=partner.id)
+    assert [r.key for r in aggregate(cdc, filters, "province")] == ["12"]
+    values["locations"] = [
+        services.LocationShare("12", Decimal(25)),
+        services.LocationShare("17", Decimal(75)),
+    ]
+    services.save_project(services.ProjectData(**values), actor=None, project=project)
+    rows = {r.key: r.commitment for r in aggregate(cdc, filters, "province")}
+    assert rows == {"12": Decimal("250.00"), "17": Decimal("750.00")}

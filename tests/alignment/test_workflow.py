@@ -6,8 +6,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
-from portal.alignment import services, workflow
-from portal.alignment.models import Notification, OutboxMessage, WorkflowTransition
+from portal.alignment import queries, services, workflow
+from portal.alignment.models import (
+    GovernmentFigure,
+    Notification,
+    OutboxMessage,
+    WorkflowTransition,
+)
 from portal.extensions import db
 from portal.organizations.models import OrgKind
 from portal.projects import services as project_services
@@ -208,3 +213,27 @@ def test_material_change_after_confirmation_needs_reconfirmation(people):
     )
     workflow.transition(project, "confirm", actor=people["ministry"])
     assert workflow.changes_since_confirmation(project) == []
+
+
+def test_scorecards_count_each_project_once_on_each_side(people):
+    confirmed, returned, draft = (aligned_project(people) for _ in range(3))
+    for project in (confirmed, returned):
+        workflow.transition(project, "submit", actor=people["partner"])
+    workflow.transition(confirmed, "confirm", actor=people["ministry"])
+    workflow.transition(returned, "return", actor=people["ministry"], comment="Fix the dates.")
+    workflow.transition(returned, "submit", actor=people["partner"])  # submitted twice
+    db.session.add_all(
+        GovernmentFigure(project_id=draft.id, year=year, status="disputed") for year in (2022, 2023)
+    )
+    db.session.flush()
+
+    cards = queries.scorecards()
+    for side, organization in (("lead", "ministry_org"), ("partner", "partner_org")):
+        (card,) = (c for c in cards[side] if c["organization"] == people[organization])
+        assert (
+            card["submitted"],
+            card["share_confirmed"],
+            card["share_returned"],
+            card["open_disputes"],
+        ) == (2, 50, 50, 2)
+        assert card["median_days"] == 0.0  # confirmed at once

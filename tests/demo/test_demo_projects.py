@@ -16,7 +16,7 @@ from portal.money.models import ExchangeRate
 from portal.money.services import to_usd
 from portal.organizations.services import by_acronym
 from portal.projects import services
-from portal.projects.models import Project, ProjectFunding
+from portal.projects.models import Project, ProjectFunding, share_bounds
 
 COUNT = 40
 
@@ -71,6 +71,15 @@ def test_sector_and_location_shares_add_up_to_100(demo):
             assert sum(loc.percentage for loc in project.locations) == 100
             for loc in project.locations:
                 assert loc.district is None or loc.district.province_code == loc.province_code
+
+
+def test_share_bounds_are_those_the_registry_would_store(demo):
+    for project in demo_projects():
+        for shares in (project.sectors, project.locations):
+            in_order = sorted(shares, key=lambda share: share.id)
+            assert [(s.share_from, s.share_to) for s in in_order] == share_bounds(
+                [s.percentage for s in in_order]
+            )
 
 
 def test_partners_play_their_roles(demo):
