@@ -47,8 +47,22 @@ CSRF_MESSAGE = _l(
 )
 
 
+NUL_MESSAGE = _l("The request contains a character that is not allowed (a NUL byte).")
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
 def init_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """No text the portal keeps may hold a NUL byte (PostgreSQL refuses them): say so."""
+        if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+            return render_error(400, str(NUL_MESSAGE))
+        return None
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):

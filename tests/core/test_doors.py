@@ -44,3 +44,15 @@ def test_an_upload_too_large_gets_a_friendly_page(app, client, login_as):
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "The file is too large." in page and "<html" in page
+
+
+def test_a_nul_byte_gets_a_clear_refusal_not_a_crash(client, login_as):
+    for response in (
+        client.get("/projects/", query_string={"q": "\x00"}),
+        client.get("/api/v1/projects", query_string={"q": "a\x00b"}),
+    ):
+        assert response.status_code == 400
+    login_as("cdc")
+    response = client.post("/admin/organizations/new", data={"name_en": "Bad\x00name"})
+    assert response.status_code == 400
+    assert "not allowed" in response.get_data(as_text=True)
