@@ -20,8 +20,13 @@ def record(
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=remote_address(),
         detail=detail or None,
     )
     db.session.add(event)
     return event
+
+
+def remote_address() -> str | None:
+    """The address of the request being served, if any (none on the command line)."""
+    return request.remote_addr if has_request_context() else None

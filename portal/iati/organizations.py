@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ SMALL_WORDS = {"of", "the", "and", "for", "de", "la", "le", "des", "du", "et", "
 NAME_LENGTH = 120
 
 
+@lru_cache(maxsize=4096)  # a file names the same few organizations thousands of times
 def normalise_name(name: str | None) -> str:
     """Lower-case, accents and punctuation away, single spaces: for comparing names."""
     text = unicodedata.normalize("NFKD", name or "")

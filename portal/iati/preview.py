@@ -23,6 +23,7 @@ from portal.iati.places import ProvinceFinder
 from portal.money.models import Currency
 from portal.organizations.models import OrgKind
 from portal.projects import history
+from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
 from portal.projects.services import ProjectInvalid, validate
 from portal.reference.models import Sector
@@ -77,6 +78,11 @@ class Line:
     candidates: list[Candidate] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    saved_id: int | None = None  # the project written for a new line
+
+    @property
+    def project_id(self) -> int | None:
+        return self.project.id if self.project is not None else self.saved_id
 
     @property
     def identifier(self) -> str:
@@ -161,10 +167,11 @@ def build_plan(activities: list[dict], *, user, decisions: Decisions, check: boo
     reporting_ids = {org.id for a in activities if (org := _reporting(resolver, a)) is not None}
     matcher = TitleMatcher(reporting_ids)
     lines, seen = [], {}
+    lookups = Preloaded([a.get("identifier") for a in activities]) if check else None
     for activity in activities:
         line = _line(activity, context, existing, linked, matcher, decisions, user, seen)
         if check and line.action != REFUSED:
-            _check(line)
+            _check(line, lookups)
         lines.append(line)
     _compare(lines)
     return Plan(lines, list(resolver.proposals.values()), dict(resolver.created), may_create)
@@ -213,10 +220,10 @@ def _label(name: str) -> str:
     return history.label(root.removesuffix("_id"))
 
 
-def _check(line: Line) -> None:
+def _check(line: Line, lookups: Preloaded) -> None:
     """Run the registry's rules (every one applies to an imported project)."""
     try:
-        validate(line.mapped.data, line.project)
+        validate(line.mapped.data, line.project, lookups)
     except ProjectInvalid as invalid:
         for name, message in invalid.errors.items():
             line.mapped.issues.error(f"{_label(name)}: {message}")

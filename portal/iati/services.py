@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from portal.audit.services import record
 from portal.db import utcnow
@@ -19,9 +19,12 @@ from portal.iati.amounts import parse_date
 from portal.iati.models import IatiAmount, IatiRecord, ImportBatch
 from portal.iati.parser import DEFAULT_MAX_BYTES, FileRefused, parse_file
 from portal.iati.preview import NEW, REFUSED, UNCHANGED, UPDATE, Decisions, Plan, build_plan
-from portal.projects.services import ProjectInvalid, save_project
+from portal.projects.batch import save_projects
+from portal.projects.lookups import Preloaded
+from portal.projects.services import ProjectInvalid
 
 KEEP_PREVIEWS = timedelta(days=2)
+WRITE_CHUNK = 500  # projects written with one flush
 
 
 class BatchFailed(RuntimeError):
@@ -88,27 +91,35 @@ def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBa
     rolls back, so a failed batch changes nothing.
     """
     plan = build_plan(activities, user=user, decisions=decisions, check=False)
-    written = []
-    for line in plan.lines:
-        if line.action not in (NEW, UPDATE):
-            continue
-        try:
-            line.project = save_project(line.mapped.data, actor=user, project=line.project)
-        except ProjectInvalid as invalid:
-            line.action = REFUSED
-            line.errors = [f"{name}: {message}" for name, message in invalid.errors.items()]
-            continue
-        written.append(line)
-    _record_provenance(written, user=user, batch=batch)
-    db.session.flush()
+    lookups = Preloaded([a.get("identifier") for a in activities])
+    lines = [line for line in plan.lines if line.action in (NEW, UPDATE)]
+    for start in range(0, len(lines), WRITE_CHUNK):
+        chunk = lines[start : start + WRITE_CHUNK]
+        saved = save_projects(
+            [(line.mapped.data, line.project) for line in chunk], actor=user, lookups=lookups
+        )
+        written = []
+        for line, outcome in zip(chunk, saved, strict=True):
+            if isinstance(outcome, ProjectInvalid):
+                line.action = REFUSED
+                line.errors = [f"{name}: {message}" for name, message in outcome.errors.items()]
+            else:
+                line.saved_id = outcome
+                written.append(line)
+        _record_provenance(written, user=user, batch=batch)
+        db.session.flush()
     return plan
 
 
 def _record_provenance(lines, *, user, batch: ImportBatch | None) -> None:
-    """Note for each written project that its values came from IATI, from which file, when."""
+    """Note for each written project that its values came from IATI, from which file, when.
+
+    The notes of a batch are written with one INSERT per table; a project imported before has
+    its note updated and its figures replaced.
+    """
     if not lines:
         return
-    project_ids = [line.project.id for line in lines]
+    project_ids = [line.project_id for line in lines]
     records = {}
     for start in range(0, len(project_ids), 500):
         chunk = project_ids[start : start + 500]
@@ -122,24 +133,39 @@ def _record_provenance(lines, *, user, batch: ImportBatch | None) -> None:
         )
         db.session.execute(delete(IatiAmount).where(IatiAmount.project_id.in_(chunk)))
     now = utcnow()
+    fresh, amounts = [], []
     for line in lines:
         activity = line.mapped.activity
-        entry = records.get(line.project.id) or IatiRecord(project_id=line.project.id)
-        entry.iati_identifier = line.mapped.identifier
-        entry.batch_id = batch.id if batch is not None else None
-        entry.imported_at = now
-        entry.imported_by_id = getattr(user, "id", None)
-        entry.source_file = (activity.get("file") or "")[:255] or None
-        entry.iati_version = activity.get("version")
-        entry.last_updated_at = _timestamp(activity.get("last_updated"))
-        entry.recipient_share = line.mapped.share
-        db.session.add(entry)
-        db.session.add_all(
-            IatiAmount(
-                project_id=line.project.id, kind=kind, year=year, currency=currency, amount=amount
-            )
+        values = {
+            "iati_identifier": line.mapped.identifier,
+            "batch_id": batch.id if batch is not None else None,
+            "imported_at": now,
+            "imported_by_id": getattr(user, "id", None),
+            "source_file": (activity.get("file") or "")[:255] or None,
+            "iati_version": activity.get("version"),
+            "last_updated_at": _timestamp(activity.get("last_updated")),
+            "recipient_share": line.mapped.share,
+        }
+        entry = records.get(line.project_id)
+        if entry is None:
+            fresh.append({"project_id": line.project_id, **values})
+        else:
+            for name, value in values.items():
+                setattr(entry, name, value)
+        amounts.extend(
+            {
+                "project_id": line.project_id,
+                "kind": kind,
+                "year": year,
+                "currency": currency,
+                "amount": amount,
+            }
             for (kind, year, currency), amount in line.mapped.figures.amounts.items()
         )
+    db.session.flush()
+    for model, rows in ((IatiRecord, fresh), (IatiAmount, amounts)):
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
 
 
 def _timestamp(text: str | None) -> datetime | None:
@@ -181,9 +207,9 @@ def outcome(plan: Plan) -> dict:
         "counts": plan.counts,
         "organizations": [[org.id, org.acronym, org.name_en] for org in plan.created.values()],
         "projects": [
-            [line.project.id, line.identifier, line.title, line.action]
+            [line.project_id, line.identifier, line.title, line.action]
             for line in plan.lines
-            if line.action in (NEW, UPDATE, UNCHANGED) and line.project is not None
+            if line.action in (NEW, UPDATE, UNCHANGED) and line.project_id is not None
         ],
         "refused": [
             [line.identifier, line.title, line.errors]

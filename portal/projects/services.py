@@ -18,10 +18,9 @@ from sqlalchemy import BigInteger, Integer, cast, func, literal, select, type_co
 from portal.audit.services import record
 from portal.db import Rate, utcnow
 from portal.extensions import db
-from portal.money.models import Currency
 from portal.money.services import load_rates, rate_changed
-from portal.organizations.models import Organization
 from portal.projects import codes, history, quality
+from portal.projects.lookups import Lookups
 from portal.projects.models import (
     Project,
     ProjectDocument,
@@ -31,7 +30,6 @@ from portal.projects.models import (
     ProjectSector,
     share_bounds,
 )
-from portal.reference.models import District, Province, Sector
 
 # Sent after a project is saved, with the snapshot from before (the workflow listens).
 project_saved = Namespace().signal("project-saved")
@@ -137,16 +135,17 @@ def _commitment_year(data: ProjectData) -> int | None:
     return when.year if when else None
 
 
-def validate(data: ProjectData, project: Project | None = None) -> dict:
+def validate(
+    data: ProjectData, project: Project | None = None, lookups: Lookups | None = None
+) -> dict:
     """Check every rule; return what saving needs (rates); raise ProjectInvalid listing all."""
+    lookups = lookups or Lookups()
     errors: dict[str, str] = {}
 
     def err(name: str, message) -> None:
         errors.setdefault(name, str(message))
 
-    reporting = (
-        db.session.get(Organization, data.reporting_org_id) if data.reporting_org_id else None
-    )
+    reporting = lookups.organization(data.reporting_org_id)
     if reporting is None:
         err("reporting_org_id", _l("Choose the reporting development partner."))
     if data.lead_national_partner_id is None:
@@ -155,7 +154,7 @@ def validate(data: ProjectData, project: Project | None = None) -> dict:
             _l("Every project has exactly one lead national partner: choose it."),
         )
     else:
-        lead = db.session.get(Organization, data.lead_national_partner_id)
+        lead = lookups.organization(data.lead_national_partner_id)
         if lead is None:
             err("lead_national_partner_id", _l("Choose the lead national partner."))
         elif not lead.is_national:
@@ -169,7 +168,7 @@ def validate(data: ProjectData, project: Project | None = None) -> dict:
                 ),
             )
     if data.external_lead_partner_id is not None:
-        external = db.session.get(Organization, data.external_lead_partner_id)
+        external = lookups.organization(data.external_lead_partner_id)
         if external is None or external.is_national:
             err(
                 "external_lead_partner_id",
@@ -202,9 +201,7 @@ def validate(data: ProjectData, project: Project | None = None) -> dict:
                 ),
             )
         else:
-            other = db.session.scalar(
-                select(Project.id).where(Project.iati_identifier == data.iati_identifier)
-            )
+            other = lookups.project_with_identifier(data.iati_identifier)
             if other is not None and (project is None or other != project.id):
                 err("iati_identifier", _l("Another project already has this IATI identifier."))
 
@@ -227,10 +224,10 @@ def validate(data: ProjectData, project: Project | None = None) -> dict:
         if value and value not in allowed:
             err(name, _l("Choose a value from the list."))
 
-    _validate_sectors(data, err)
-    _validate_locations(data, err)
-    rates = _validate_money(data, err)
-    _validate_participants(data, err)
+    _validate_sectors(data, err, lookups)
+    _validate_locations(data, err, lookups)
+    rates = _validate_money(data, err, lookups)
+    _validate_participants(data, err, lookups)
     for i, document in enumerate(data.documents):
         if not document.title:
             err(f"documents-{i}-title", _l("Give the document a title."))
@@ -241,12 +238,8 @@ def validate(data: ProjectData, project: Project | None = None) -> dict:
     return {"rates": rates}
 
 
-def _validate_sectors(data: ProjectData, err) -> None:
-    known = set(
-        db.session.scalars(
-            select(Sector.code).where(Sector.code.in_([s.sector_code for s in data.sectors]))
-        )
-    )
+def _validate_sectors(data: ProjectData, err, lookups: Lookups) -> None:
+    known = lookups.known_sectors([s.sector_code for s in data.sectors])
     seen = set()
     for i, share in enumerate(data.sectors):
         if share.sector_code not in known:
@@ -268,19 +261,13 @@ def _validate_sectors(data: ProjectData, err) -> None:
             )
 
 
-def _validate_locations(data: ProjectData, err) -> None:
+def _validate_locations(data: ProjectData, err, lookups: Lookups) -> None:
     if data.nationwide and data.locations:
         err("locations", _l("A project is either nationwide or in named provinces, not both."))
         return
-    provinces = set(db.session.scalars(select(Province.code)))
-    districts = dict(
-        db.session.execute(
-            select(District.code, District.province_code).where(
-                District.code.in_(
-                    [loc.district_code for loc in data.locations if loc.district_code]
-                )
-            )
-        ).all()
+    provinces = lookups.province_codes()
+    districts = lookups.district_provinces(
+        [loc.district_code for loc in data.locations if loc.district_code]
     )
     seen = set()
     for i, share in enumerate(data.locations):
@@ -306,12 +293,12 @@ def _validate_locations(data: ProjectData, err) -> None:
             )
 
 
-def _validate_money(data: ProjectData, err) -> dict:
+def _validate_money(data: ProjectData, err, lookups: Lookups) -> dict:
     currencies = {f.currency for f in data.funding if f.currency}
     if data.commitment_currency:
         currencies.add(data.commitment_currency)
-    known = set(db.session.scalars(select(Currency.code).where(Currency.code.in_(currencies))))
-    rates = load_rates(currencies)
+    known = lookups.known_currencies(currencies)
+    rates = lookups.rates(currencies)
 
     def has_rate(currency: str, year: int) -> bool:
         return currency == "USD" or (currency, year) in rates
@@ -382,9 +369,8 @@ def _validate_money(data: ProjectData, err) -> dict:
     return rates
 
 
-def _validate_participants(data: ProjectData, err) -> None:
-    ids = {p.organization_id for p in data.participants}
-    known = set(db.session.scalars(select(Organization.id).where(Organization.id.in_(ids))))
+def _validate_participants(data: ProjectData, err, lookups: Lookups) -> None:
+    known = lookups.known_organizations({p.organization_id for p in data.participants})
     seen = set()
     for i, participant in enumerate(data.participants):
         if participant.organization_id not in known:
@@ -413,101 +399,143 @@ def _rate(rates: dict, currency: str, year: int) -> Decimal:
     return Decimal(1) if currency == "USD" else Decimal(rates[(currency, year)])
 
 
-def _apply(project: Project, data: ProjectData, rates: dict) -> None:
-    if project.id is not None:
-        # Old child rows go first, so that rebuilt rows do not collide with their unique keys.
-        for collection in (
-            project.sectors,
-            project.locations,
-            project.funding,
-            project.participants,
-            project.documents,
-        ):
-            collection.clear()
-        db.session.flush()
-    for name in (
-        "iati_identifier",
-        "partner_ref",
-        "title_en",
-        "title_km",
-        "description",
-        "objectives",
-        "reporting_org_id",
-        "lead_national_partner_id",
-        "external_lead_partner_id",
-        "status",
-        "planned_start",
-        "planned_end",
-        "actual_start",
-        "actual_end",
-        "twg_id",
-        "type_of_assistance",
-        "modality",
-        "finance_type",
-        "aid_type",
-        "flow_type",
-        "on_budget",
-        "on_treasury",
-        "nationwide",
-        "commitment_amount",
-        "commitment_currency",
-        "commitment_date",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "data_source",
-    ):
+# The columns a project takes from ProjectData as they are (text stripped, empty is NULL).
+DATA_COLUMNS = (
+    "iati_identifier",
+    "partner_ref",
+    "title_en",
+    "title_km",
+    "description",
+    "objectives",
+    "reporting_org_id",
+    "lead_national_partner_id",
+    "external_lead_partner_id",
+    "status",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "twg_id",
+    "type_of_assistance",
+    "modality",
+    "finance_type",
+    "aid_type",
+    "flow_type",
+    "on_budget",
+    "on_treasury",
+    "nationwide",
+    "commitment_amount",
+    "commitment_currency",
+    "commitment_date",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "data_source",
+)
+
+
+def column_values(data: ProjectData) -> dict:
+    """The project's own column values from `data`, as stored."""
+    values = {}
+    for name in DATA_COLUMNS:
         value = getattr(data, name)
         if isinstance(value, str):
             value = value.strip() or None
+        values[name] = value
+    values["title_en"] = data.title_en.strip()
+    return values
+
+
+def child_rows(data: ProjectData, rates: dict) -> dict[str, list[dict]]:
+    """The rows of the project's sectors, locations, funding, partners and documents."""
+    return {
+        "sectors": [
+            {
+                "sector_code": s.sector_code,
+                "percentage": s.percentage,
+                "share_from": low,
+                "share_to": high,
+            }
+            for s, (low, high) in zip(
+                data.sectors, share_bounds([s.percentage for s in data.sectors]), strict=True
+            )
+        ],
+        "locations": [
+            {
+                "province_code": loc.province_code,
+                "district_code": loc.district_code or None,
+                "percentage": loc.percentage,
+                "share_from": low,
+                "share_to": high,
+            }
+            for loc, (low, high) in zip(
+                data.locations,
+                share_bounds([loc.percentage for loc in data.locations]),
+                strict=True,
+            )
+        ],
+        "funding": [
+            {
+                "year": row.year,
+                "kind": row.kind,
+                "amount": row.amount,
+                "currency": row.currency,
+                "rate": _rate(rates, row.currency, row.year),
+                "amount_usd": (row.amount / _rate(rates, row.currency, row.year)).quantize(
+                    Decimal("0.01")
+                ),
+            }
+            for row in data.funding
+        ],
+        "participants": [
+            {"organization_id": p.organization_id, "role": p.role} for p in data.participants
+        ],
+        "documents": [{"title": d.title.strip(), "url": d.url.strip()} for d in data.documents],
+    }
+
+
+CHILD_MODELS = {
+    "sectors": ProjectSector,
+    "locations": ProjectLocation,
+    "funding": ProjectFunding,
+    "participants": ProjectParticipant,
+    "documents": ProjectDocument,
+}
+
+
+def _apply(project: Project, data: ProjectData, rates: dict) -> None:
+    if project.id is not None:
+        # Old child rows go first, so that rebuilt rows do not collide with their unique keys.
+        for name in CHILD_MODELS:
+            getattr(project, name).clear()
+        db.session.flush()
+    for name, value in column_values(data).items():
         setattr(project, name, value)
-    project.title_en = data.title_en.strip()
     # Relationships are replaced whole; unchanged rows are rebuilt identically.
-    project.sectors = [
-        ProjectSector(
-            sector_code=s.sector_code, percentage=s.percentage, share_from=low, share_to=high
-        )
-        for s, (low, high) in zip(
-            data.sectors, share_bounds([s.percentage for s in data.sectors]), strict=True
-        )
-    ]
-    project.locations = [
-        ProjectLocation(
-            province_code=loc.province_code,
-            district_code=loc.district_code or None,
-            percentage=loc.percentage,
-            share_from=low,
-            share_to=high,
-        )
-        for loc, (low, high) in zip(
-            data.locations, share_bounds([loc.percentage for loc in data.locations]), strict=True
-        )
-    ]
-    project.funding = [
-        ProjectFunding(
-            year=row.year,
-            kind=row.kind,
-            amount=row.amount,
-            currency=row.currency,
-            rate=_rate(rates, row.currency, row.year),
-            amount_usd=(row.amount / _rate(rates, row.currency, row.year)).quantize(
-                Decimal("0.01")
-            ),
-        )
-        for row in data.funding
-    ]
-    project.participants = [
-        ProjectParticipant(organization_id=p.organization_id, role=p.role)
-        for p in data.participants
-    ]
-    project.documents = [
-        ProjectDocument(title=d.title.strip(), url=d.url.strip()) for d in data.documents
-    ]
+    for name, rows in child_rows(data, rates).items():
+        setattr(project, name, [CHILD_MODELS[name](**row) for row in rows])
     refresh_totals(project, rates)
 
 
+# What refresh_totals computes from the rest of the project.
+DERIVED_COLUMNS = (
+    "commitment_rate",
+    "commitment_usd",
+    "disbursed_usd",
+    "planned_usd",
+    "start_year",
+    "end_year",
+    "updated_at",
+    "quality_score",
+    "quality_findings",
+)
+
+
 def refresh_totals(project: Project, rates: dict | None = None) -> None:
-    """Recompute the USD commitment, totals, years and stored quality of `project`."""
+    """Recompute the USD commitment, totals, years and stored quality of `project`.
+
+    `project` may also be a plain object with the same attributes (a batch being written).
+    """
     if project.commitment_amount is not None and project.commitment_currency:
         when = project.commitment_date or project.actual_start or project.planned_start
         rates = rates if rates is not None else load_rates({project.commitment_currency})
@@ -530,7 +558,12 @@ def refresh_totals(project: Project, rates: dict | None = None) -> None:
 
 
 def save_project(
-    data: ProjectData, *, actor, project: Project | None = None, expected_version: int | None = None
+    data: ProjectData,
+    *,
+    actor,
+    project: Project | None = None,
+    expected_version: int | None = None,
+    lookups: Lookups | None = None,
 ) -> Project:
     """Create or update a project after checking every rule; record each changed field.
 
@@ -538,7 +571,7 @@ def save_project(
     """
     if project is not None and expected_version is not None and project.version != expected_version:
         raise EditConflict(project, history.changes(project.id, since_version=expected_version))
-    checked = validate(data, project)
+    checked = validate(data, project, lookups)
     creating = project is None
     before = {} if creating else history.snapshot(project)
     if creating:
