@@ -61,7 +61,23 @@ def _labels(dimension: str, keys: list, locale: str) -> dict:
         }
     if dimension == "assistance":
         return {code: str(label) for code, label in codes.TYPE_OF_ASSISTANCE.items()}
+    if dimension == "modality":
+        return {code: str(label) for code, label in codes.MODALITY.items()}
     return {}
+
+
+def top_bars(labelled: list[tuple[str, Row]], measure: str, *, limit: int = TOP) -> list[Bar]:
+    """Draw (label, row) pairs with some of `measure` as bars; sum those past `limit` as Others."""
+    from flask_babel import gettext as _
+
+    shown = [(label, r) for label, r in labelled if r.value(measure) > 0]
+    result = [Bar(label, r.value(measure), r.project_count) for label, r in shown[:limit]]
+    rest = [r for _label, r in shown[limit:]]
+    if rest:
+        result.append(
+            Bar(_("Others (%(n)s)", n=len(rest)), sum((r.value(measure) for r in rest), Decimal(0)))
+        )
+    return result
 
 
 def bars(
@@ -79,20 +95,14 @@ def bars(
     chosen = rows if keep_order else sorted(rows, key=lambda r: -r.value(measure))
     chosen = [r for r in chosen if r.value(measure) > 0]
     labels = _labels(dimension, [r.key for r in chosen], locale)
-    result = [
-        Bar(
-            labels.get(r.key, str(r.key) if r.key is not None else _("Not given")),
-            r.value(measure),
-            r.project_count,
-        )
-        for r in chosen[:limit]
-    ]
-    rest = chosen[limit:]
-    if rest:
-        result.append(
-            Bar(_("Others (%(n)s)", n=len(rest)), sum((r.value(measure) for r in rest), Decimal(0)))
-        )
-    return result
+    return top_bars(
+        [
+            (labels.get(r.key, str(r.key) if r.key is not None else _("Not given")), r)
+            for r in chosen
+        ],
+        measure,
+        limit=limit,
+    )
 
 
 def dashboard(user, filters: ProjectFilters, year: int, locale: str) -> dict:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import fontpkg_noto_sans_khmer
 from flask import current_app
 from flask_babel import (
     force_locale,
@@ -27,14 +26,13 @@ from markupsafe import Markup, escape
 
 from portal.aggregates.services import Row
 from portal.commitments import codes as commitment_codes
-from portal.dashboard.services import Bar
+from portal.dashboard.services import Bar, top_bars
+from portal.fonts import KHMER_TTF
 from portal.khmer import break_html
 from portal.pilots.models import STAGES
-from portal.projects import codes as project_codes
 from portal.reports.content import ReportData, ReportReader
 from portal.reports.params import LANGUAGES, SECTIONS, ReportParams
 
-KHMER_FONT = next(fontpkg_noto_sans_khmer.ROOT.joinpath("files").glob("NotoSansKhmer*.ttf"))
 STYLESHEET = "css/report.css"
 
 
@@ -135,19 +133,17 @@ def page_css(params: ReportParams, data: ReportData, locale: str) -> str:
 }}
 @font-face {{
   font-family: "Noto Sans Khmer";
-  src: url("{KHMER_FONT.as_uri()}");
+  src: url("{KHMER_TTF.as_uri()}");
 }}
 {toc_digits}
 """
 
 
 def _labels(dimension: str, keys: list, locale: str) -> dict:
+    """The dashboard's labels; every key but an organization's gets one ('Not given')."""
     from portal.dashboard.services import _labels as dashboard_labels
 
-    if dimension == "modality":
-        labels = {code: str(label) for code, label in project_codes.MODALITY.items()}
-    else:
-        labels = dashboard_labels(dimension, keys, locale)
+    labels = dashboard_labels(dimension, keys, locale)
     if dimension in ("partner", "ministry"):
         return labels
     return {key: labels.get(key, _("Not given")) for key in keys}
@@ -201,21 +197,6 @@ def grouped(data: ReportData, dimension: str, measure: str = "disbursed") -> lis
         )
         for r in rows
     ]
-
-
-def chart(rows: list[TableRow], measure: str = "disbursed", limit: int = 10) -> list[Bar]:
-    """The largest groups as bars; the rest summed as one bar."""
-    shown = [r for r in rows if r.row.value(measure) > 0]
-    bars = [Bar(r.label, r.row.value(measure), r.row.project_count) for r in shown[:limit]]
-    rest = shown[limit:]
-    if rest:
-        bars.append(
-            Bar(
-                _("Others (%(n)s)", n=len(rest)),
-                sum((r.row.value(measure) for r in rest), Decimal(0)),
-            )
-        )
-    return bars
 
 
 def _labelled(codes: dict, both: bool) -> dict:
@@ -281,7 +262,10 @@ def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
         )
         if dimension in data.rows
     }
-    context["charts"] = {name: chart(rows) for name, rows in context["groups"].items()}
+    context["charts"] = {
+        name: top_bars([(r.label, r.row) for r in rows], "disbursed")
+        for name, rows in context["groups"].items()
+    }
     context["trend_bars"] = [Bar(str(r.key), r.disbursed, secondary=r.planned) for r in data.trend]
     if "provinces" in params.sections:
         context.update(_province_map(map_filters, context["lang_attr"]))

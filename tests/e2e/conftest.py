@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.config import TestConfig
+from portal.demo.organizations import DEMO_PASSWORD
 from portal.extensions import db
 from tests.conftest import SHARED_DATA, drop_scratch_database, scratch_database_url
 
@@ -26,6 +27,54 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# What each role opens on its journeys (the accessibility and phone-layout checks go through
+# them all); "first:<selector>" follows the first matching link.
+JOURNEY_PAGES = {
+    None: [
+        "/",
+        "/dashboard/",
+        "/projects/",
+        "first:table a[href^='/projects/']",
+        "/map/",
+        "/reports/",
+        "/login",
+    ],
+    "jica@demo.example": [
+        "/",
+        "/projects/",
+        "first:table a[href^='/projects/']",
+        "/projects/new",
+        "/commitments/",
+        "/pilots/",
+        "/projects/quality",
+        "/reports/",
+    ],
+    "moh@demo.example": [
+        "/",
+        "/alignment/inbox",
+        "first:a[href*='/review']",
+        "/commitments/",
+        "/pilots/",
+        "/map/",
+    ],
+    "cdc@demo.example": [
+        "/",
+        "/alignment/pipeline",
+        "/commitments/",
+        "first:a[href^='/commitments/'][href$='/']",
+        "/pilots/",
+        "/reports/",
+        "/reports/new",
+        "/admin/users/",
+        "/admin/reference/",
+    ],
+}
+
+
+def journey_id(who: str | None) -> str:
+    """A test id for a journey's role: the account's name, or 'public'."""
+    return (who or "public").split("@")[0]
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +125,32 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def log_in(page, email: str) -> None:
+    """Log in as a demo account by the form's ids (so in either language); wait for home."""
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type='submit']").click()
+    page.wait_for_url("**/")
+
+
+def open_journey_page(page, target: str) -> None:
+    """Open one entry of JOURNEY_PAGES."""
+    if target.startswith("first:"):
+        link = page.locator(target.removeprefix("first:")).first
+        href = link.get_attribute("href")
+        assert href, f"no link matches {target} on {page.url}"
+        page.goto(href)
+    else:
+        page.goto(target)
+
+
+def back_to_english(page) -> None:
+    """The language choice is kept with the account: leave the demo accounts in English."""
+    page.goto("/")
+    page.locator("button[name='lang'][value='en']").click()
 
 
 def screenshot(page, name: str) -> None:

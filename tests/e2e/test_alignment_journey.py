@@ -4,18 +4,9 @@ import re
 
 import pytest
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_url("**/")
 
 
 def _log_out(page):
@@ -46,14 +37,14 @@ def test_three_people_take_a_project_to_publication(browser, live_server, backen
     contexts = [browser.new_context(base_url=live_server) for _ in range(3)]
     partner, ministry, cdc = (context.new_page() for context in contexts)
     try:
-        _log_in(partner, "undp@demo.example")
+        log_in(partner, "undp@demo.example")
         project_url = _register(partner, title)
         partner.get_by_role("button", name="Submit to the ministry").click()
         assert (
             "Submitted, waiting for the ministry" in partner.locator(".workflow-state").inner_text()
         )
 
-        _log_in(ministry, "moh@demo.example")
+        log_in(ministry, "moh@demo.example")
         ministry.goto("/alignment/inbox")
         ministry.get_by_role("row", name=title).get_by_role("link", name="Review").click()
         ministry.get_by_label("Reasons for returning").fill("Name the provinces of the hospitals.")
@@ -78,7 +69,7 @@ def test_three_people_take_a_project_to_publication(browser, live_server, backen
         ministry.get_by_role("button", name="Confirm the project").click()
         ministry.wait_for_url("**/alignment/inbox")
 
-        _log_in(cdc, "cdc@demo.example")
+        log_in(cdc, "cdc@demo.example")
         cdc.goto("/alignment/pipeline")
         assert title in cdc.locator("main").inner_text()  # its disputed figure is listed
         screenshot(cdc, f"pipeline-{backend}")

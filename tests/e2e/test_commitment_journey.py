@@ -5,21 +5,12 @@ import re
 
 import pytest
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_url("**/")
 
 
 def _row(page, table: str, index: int, column: str):
@@ -113,18 +104,18 @@ def test_a_commitment_from_trajectory_to_joint_rating(browser, live_server, back
     for page in (cdc, ministry, partner):
         page.set_default_timeout(15000)
     try:
-        _log_in(cdc, "cdc@demo.example")
+        log_in(cdc, "cdc@demo.example")
         joint_before, on_track_before = _dashboard_numbers(cdc)
         commitment_url = _create_commitment(cdc, title)
 
-        _log_in(ministry, "moh@demo.example")
+        log_in(ministry, "moh@demo.example")
         _report(ministry, commitment_url)
         evidence = ministry.get_by_role("link", name="hmis-summary.pdf")
         with ministry.expect_download() as download:
             evidence.click()
         assert download.value.suggested_filename == "hmis-summary.pdf"
 
-        _log_in(partner, "jica@demo.example")
+        log_in(partner, "jica@demo.example")
         _give_view(partner, commitment_url, False, "Our field data shows 29% in Q2.")
         assert "Disputed by a party" in partner.locator(".current-agreement").inner_text()
         _give_view(partner, commitment_url, True, "Agreed after the joint data check.")

@@ -2,8 +2,7 @@
 
 import pytest
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.iati.generate import activities_xml
 
 pytestmark = pytest.mark.e2e
@@ -12,11 +11,7 @@ pytestmark = pytest.mark.e2e
 def test_cdc_imports_an_iati_file(page, backend, tmp_path):
     source = tmp_path / "partners.xml"
     source.write_bytes(activities_xml(3, seed=21))
-    page.goto("/login")
-    page.get_by_label("Email").fill("cdc@demo.example")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_url("**/")
+    log_in(page, "cdc@demo.example")
 
     page.goto("/projects/")
     page.get_by_role("link", name="Import from IATI").click()

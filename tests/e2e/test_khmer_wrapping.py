@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from khmercut import tokenize
 
-from portal.demo.organizations import DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.markup_only]
 
@@ -43,11 +43,7 @@ def test_a_khmer_paragraph_breaks_only_between_words(browser, live_server):
     )
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.locator("#email").fill("cdc@demo.example")
-        page.locator("#password").fill(DEMO_PASSWORD)
-        page.locator("main form button[type='submit']").click()
-        page.wait_for_url("**/")
+        log_in(page, "cdc@demo.example")
         page.locator("button[name='lang'][value='km']").click()
         page.goto("/reports/new")
         paragraph = page.locator("main p.text-muted").first

@@ -2,8 +2,7 @@
 
 import pytest
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -14,17 +13,9 @@ ROLES = [
 ]
 
 
-def _log_in(page, email, password=DEMO_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").last.click()
-
-
 @pytest.mark.parametrize(("role", "email", "english", "khmer"), ROLES)
 def test_role_home_page_in_english_and_khmer(page, backend, role, email, english, khmer):
-    _log_in(page, email)
-    page.wait_for_url("**/")
+    log_in(page, email)
     assert english in page.locator("main").inner_text()
     screenshot(page, f"home-{role}-en-{backend}")
 
@@ -45,7 +36,10 @@ def test_role_home_page_in_english_and_khmer(page, backend, role, email, english
 
 
 def test_wrong_password_says_so_without_saying_which(page):
-    _log_in(page, "cdc@demo.example", "not the password")
+    page.goto("/login")
+    page.get_by_label("Email").fill("cdc@demo.example")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").last.click()
     message = page.get_by_role("status").inner_text()
     assert "The email or password is not correct" in message
     assert page.get_by_label("Email").input_value() == "cdc@demo.example"
@@ -61,7 +55,6 @@ def test_no_request_leaves_the_machine(page, live_server):
             else foreign.append(request.url)
         ),
     )
-    _log_in(page, "cdc@demo.example")
-    page.wait_for_url("**/")
+    log_in(page, "cdc@demo.example")
     page.goto("/admin/organizations/")
     assert foreign == []

@@ -7,52 +7,18 @@ import re
 
 import pytest
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import (
+    JOURNEY_PAGES,
+    back_to_english,
+    journey_id,
+    log_in,
+    open_journey_page,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.markup_only]
 
 PHONE = {"width": 360, "height": 740}
-
-PAGES = {
-    None: [
-        "/",
-        "/dashboard/",
-        "/projects/",
-        "first:table a[href^='/projects/']",
-        "/map/",
-        "/reports/",
-        "/login",
-    ],
-    "jica@demo.example": [
-        "/",
-        "/projects/",
-        "first:table a[href^='/projects/']",
-        "/projects/new",
-        "/commitments/",
-        "/pilots/",
-        "/projects/quality",
-    ],
-    "moh@demo.example": ["/", "/alignment/inbox", "first:a[href*='/review']", "/commitments/"],
-    "cdc@demo.example": [
-        "/",
-        "/alignment/pipeline",
-        "/commitments/",
-        "/pilots/",
-        "/reports/",
-        "/reports/new",
-        "/admin/users/",
-        "/admin/reference/",
-    ],
-}
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type='submit']").click()
-    page.wait_for_url("**/")
 
 
 def _overflow(page) -> int:
@@ -76,29 +42,24 @@ def phone(browser, live_server):
 
 
 @pytest.mark.parametrize("language", ["en", "km"])
-@pytest.mark.parametrize("who", list(PAGES), ids=lambda w: (w or "public").split("@")[0])
+@pytest.mark.parametrize("who", list(JOURNEY_PAGES), ids=journey_id)
 def test_every_page_fits_a_phone(phone, who, language):
     if who:
-        _log_in(phone, who)
+        log_in(phone, who)
     phone.goto("/")
     phone.locator(f"button[name='lang'][value='{language}']").click()
     too_wide = []
-    for target in PAGES[who]:
-        if target.startswith("first:"):
-            phone.goto(phone.locator(target.removeprefix("first:")).first.get_attribute("href"))
-        else:
-            phone.goto(target)
+    for target in JOURNEY_PAGES[who]:
+        open_journey_page(phone, target)
         extra = _overflow(phone)
         if extra > 0:
             too_wide.append(f"{phone.url} is {extra}px too wide")
-    # The language choice is kept with the account: leave the demo accounts in English.
-    phone.goto("/")
-    phone.locator("button[name='lang'][value='en']").click()
+    back_to_english(phone)
     assert too_wide == [], "\n".join(too_wide)
 
 
 def test_a_partner_registers_a_project_on_a_phone(phone):
-    _log_in(phone, "jica@demo.example")
+    log_in(phone, "jica@demo.example")
     phone.locator("button[name='lang'][value='en']").click()  # another test may have left Khmer
     # The menu folds behind a button on a phone.
     phone.get_by_role("button", name="Show menu").click()

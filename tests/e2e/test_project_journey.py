@@ -5,18 +5,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_url("**/")
 
 
 def _row(page, table: str, index: int, column: str):
@@ -24,7 +15,7 @@ def _row(page, table: str, index: int, column: str):
 
 
 def test_partner_registers_finds_exports_and_edits_a_project(page, backend):
-    _log_in(page, "eu@demo.example")
+    log_in(page, "eu@demo.example")
     page.goto("/projects/new")
     title = f"Inclusive rural water services ({backend})"
     page.get_by_label("Title", exact=True).fill(title)

@@ -6,24 +6,15 @@ import re
 
 import pytest
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_url("**/")
 
 
 def test_cdc_generates_issues_and_publishes_a_report_the_public_downloads(
     page, live_server, backend
 ):
-    _log_in(page, "cdc@demo.example")
+    log_in(page, "cdc@demo.example")
     page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("link", name="Build a report").first.click()
     page.wait_for_url("**/reports/new")

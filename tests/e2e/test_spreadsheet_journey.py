@@ -5,22 +5,13 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from portal.demo.organizations import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
 
-def _log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_url("**/")
-
-
 def test_partner_edits_projects_in_a_spreadsheet(page, backend, tmp_path):
-    _log_in(page, "eu@demo.example")
+    log_in(page, "eu@demo.example")
     page.goto("/projects/")
     page.get_by_role("link", name="Edit in a spreadsheet").click()
     with page.expect_download() as download:
@@ -47,7 +38,7 @@ def test_partner_edits_projects_in_a_spreadsheet(page, backend, tmp_path):
 
 
 def test_an_invalid_cell_is_shown_and_nothing_is_saved(page, backend, tmp_path):
-    _log_in(page, "eu@demo.example")
+    log_in(page, "eu@demo.example")
     page.goto("/spreadsheets/")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the template").click()
@@ -66,7 +57,7 @@ def test_an_invalid_cell_is_shown_and_nothing_is_saved(page, backend, tmp_path):
 
 
 def test_partner_creates_an_api_token_and_reads_its_drafts(page, live_server):
-    _log_in(page, "eu@demo.example")
+    log_in(page, "eu@demo.example")
     page.goto("/account/password")
     page.get_by_label("Token name").fill("Nightly sync")
     page.get_by_role("button", name="Create token").click()
