@@ -15,7 +15,7 @@ def test_cdc_generates_issues_and_publishes_a_report_the_public_downloads(
     page, live_server, backend
 ):
     log_in(page, "cdc@demo.example")
-    page.get_by_role("link", name="Reports", exact=True).click()
+    page.locator("#main-menu").get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("link", name="Build a report").first.click()
     page.wait_for_url("**/reports/new")
 
@@ -52,7 +52,7 @@ def test_cdc_generates_issues_and_publishes_a_report_the_public_downloads(
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/")
-    page.get_by_role("link", name="Reports", exact=True).click()
+    page.locator("#main-menu").get_by_role("link", name="Reports", exact=True).click()
     listing = page.locator("#issued-reports")
     assert "ការពិនិត្យរួមលើកិច្ចសហប្រតិបត្តិការអភិវឌ្ឍន៍ 2024" in listing.inner_text()
     public = page.request.get(report_url + "/report.pdf")
