@@ -89,7 +89,21 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _takes_write_lock() else "BEGIN")
+
+
+def _takes_write_lock() -> bool:
+    """Whether this SQLite transaction may write: all but those of pages that only read.
+
+    SQLite cannot turn a transaction's read lock into a write lock while another connection
+    writes: it answers "database is locked" at once instead of waiting. So a transaction that
+    may write (a form sent, a background job, a command) takes the write lock as it begins,
+    and waits its turn: of two people saving at once, the second waits for the first, then
+    sees what the first saved (and is told of the conflict). GET requests only read.
+    """
+    from flask import has_request_context, request
+
+    return not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"))
 
 
 def register_sessions(app: Flask) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so that Alembic can alter them on every database.
@@ -109,3 +113,44 @@ def paginate(session, statement, page: int, per_page: int) -> Page:
     page = min(page, pages)
     items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+# What another transaction writing the same rows at the same moment makes the database say:
+# PostgreSQL's unique violation, serialization failure, deadlock and lock timeout, and SQLite's
+# unique constraint and "database is locked" (SQLite locks the whole file while one writes).
+_CONCURRENT_STATES = {"23505", "40001", "40P01", "55P03"}
+_CONCURRENT_SQLITE = ("unique constraint failed", "database is locked")
+
+
+def is_concurrent_write(error: BaseException) -> bool:
+    """Whether `error` may come from another transaction writing the same records meanwhile."""
+    if isinstance(error, StaleDataError):
+        return True
+    if not isinstance(error, IntegrityError | OperationalError):
+        return False
+    state = getattr(error.orig, "sqlstate", None)
+    if state:
+        return state in _CONCURRENT_STATES
+    text = str(error.orig).lower()
+    return any(words in text for words in _CONCURRENT_SQLITE)
+
+
+def commit_retrying(session, work: Callable[[], Any], *, attempts: int = 3, pause: float = 0.5):
+    """Run `work()` and commit; when another transaction's writes got in the way, do it again.
+
+    Everything `work` wrote is rolled back before the next attempt, which sees what the other
+    transaction committed (the same rows are then found, not written twice). Returns what
+    `work` returned. Any other error, or the last attempt's, is raised after the rollback.
+    """
+    attempt = 1
+    while True:
+        try:
+            result = work()
+            session.commit()
+            return result
+        except Exception as error:
+            session.rollback()
+            if attempt >= attempts or not is_concurrent_write(error):
+                raise
+        time.sleep(pause * attempt)
+        attempt += 1

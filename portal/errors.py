@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import errno
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -18,7 +25,23 @@ MESSAGES = {
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Your request was not completed."),
     503: _l("The portal is briefly unavailable. Please try again in a moment."),
+    507: _l(
+        "The portal's storage is full, so your request was not completed. Please try again "
+        "later, and tell the portal's administrators if this happens again."
+    ),
 }
+# What a form says, shown again with the person's input, when the database or the disk failed.
+SAVE_FAILED = {
+    503: _l(
+        "Nothing was saved: the portal could not reach its database. What you entered is "
+        "still in the form below: send it again in a moment."
+    ),
+    507: _l(
+        "Nothing was saved: the portal's storage is full. What you entered is still in the form "
+        "below: send it again later, and tell the portal's administrators if this happens again."
+    ),
+}
+RETRY_AFTER_SECONDS = 10
 
 
 def wants_json() -> bool:
@@ -39,6 +62,90 @@ def render_error(status: int, message: str | None = None):
         return jsonify(error={"status": status, "message": text}), status
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
     return render_template(template, status=status, message=text), status
+
+
+# --- the database or the disk failing -------------------------------------------------------
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+# PostgreSQL's classes of errors that pass: connection lost (08), transaction rolled back by a
+# conflict (40), insufficient resources (53, disk full apart), server shutting down (57).
+_PASSING_STATE_CLASSES = ("08", "40", "53", "57")
+_SQLITE_PASSING = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def storage_failure(error: BaseException) -> int | None:
+    """507 when the database or the disk is full, 503 when the database cannot be reached or
+    is busy; None for any other error (a bug stays a 500)."""
+    if isinstance(error, OSError) and error.errno in _FULL_ERRNOS:
+        return 507
+    if isinstance(error, PoolTimeout):  # every connection of the pool is busy
+        return 503
+    if not isinstance(error, DBAPIError):
+        return None
+    state = getattr(error.orig, "sqlstate", None) or ""
+    text = str(error.orig).lower()
+    if state == "53100" or "database or disk is full" in text:
+        return 507
+    if error.connection_invalidated or state[:2] in _PASSING_STATE_CLASSES:
+        return 503
+    if isinstance(error, OperationalError) and not state:
+        if isinstance(error.orig, sqlite3.Error):
+            return 503 if any(words in text for words in _SQLITE_PASSING) else None
+        return 503  # the driver could not talk to the server at all
+    return None
+
+
+class SaveFailed(Exception):
+    """The database or the disk did not keep a change; `status` is 503 or 507."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(str(SAVE_FAILED[status]))
+        self.status = status
+        self.message = str(SAVE_FAILED[status])
+
+
+@contextmanager
+def keeping_input() -> Iterator[None]:
+    """Run a save; when the database or the disk fails, roll back and raise SaveFailed.
+
+    The view then shows its form again, with the person's input and the message of
+    `SaveFailed`, instead of an error page that would lose what they typed.
+    """
+    try:
+        yield
+    except Exception as error:
+        status = storage_failure(error)
+        if status is None:
+            raise
+        forget_changes()
+        current_app.logger.error(
+            "A save failed on %s %s", request.method, request.path, exc_info=error
+        )
+        raise SaveFailed(status) from error
+
+
+def forget_changes() -> None:
+    """Roll the request's transaction back, even when the database no longer answers."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the connection is gone: drop the session with it)
+        db.session.remove()
+
+
+def render_storage_failure(status: int):
+    """The page (or JSON) saying the database or the disk failed, drawn without the database."""
+    try:
+        response = make_response(render_error(status))
+    except Exception:  # noqa: BLE001  (the page itself needed the database)
+        forget_changes()
+        # The header shows the user's name and the digits setting, both read from the
+        # database: draw the page as for a visitor (in the language of the session).
+        g._login_user = current_app.login_manager.anonymous_user()
+        g.setdefault("khmer_digits", False)
+        response = make_response(render_error(status))
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 CSRF_MESSAGE = _l(
@@ -78,7 +185,16 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        db.session.rollback()
+        forget_changes()
+        status = storage_failure(error)
+        if status is not None:
+            app.logger.error(
+                "The database or the disk failed on %s %s",
+                request.method,
+                request.path,
+                exc_info=error,
+            )
+            return render_storage_failure(status)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error

@@ -178,7 +178,9 @@ def step(project_id: int, action: str):
         if refused.status == 403:
             abort(403)
         flash(str(refused), "danger")
-        return redirect(url_for("projects.detail", project_id=project_id)), refused.status
+        # A plain redirect: a browser does not follow one sent with status 409 or 400, and
+        # would show a bare "Redirecting..." page instead of the project with the message.
+        return redirect(url_for("projects.detail", project_id=project_id))
     db.session.commit()
     flash(
         _("Done: the project is now “%(state)s”.", state=workflow.STATE_LABELS[target]), "success"

@@ -109,25 +109,31 @@ def submit_report(
     )
     db.session.add(report)
     db.session.flush()  # a clash on the period shows here, before any file is written
-    for item in checked:
-        report.evidence.append(
-            EvidenceFile(
-                original_name=item.original_name,
-                stored_name=uploads.store(item),
-                content_type=item.content_type,
-                size_bytes=item.size,
-                sha256=item.sha256,
-                uploaded_by_id=actor.id,
+    stored: list[str] = []
+    try:
+        for item in checked:
+            stored.append(uploads.store(item))
+            report.evidence.append(
+                EvidenceFile(
+                    original_name=item.original_name,
+                    stored_name=stored[-1],
+                    content_type=item.content_type,
+                    size_bytes=item.size,
+                    sha256=item.sha256,
+                    uploaded_by_id=actor.id,
+                )
             )
+        db.session.flush()
+        record(
+            "commitment.reported",
+            user=actor,
+            obj=commitment,
+            period=report.period,
+            on_behalf_of=commitment.lead_institution.acronym if report.by_cdc else None,
         )
-    db.session.flush()
-    record(
-        "commitment.reported",
-        user=actor,
-        obj=commitment,
-        period=report.period,
-        on_behalf_of=commitment.lead_institution.acronym if report.by_cdc else None,
-    )
+    except Exception:
+        uploads.discard(stored)  # the report is not saved (a full disk?): keep none of its files
+        raise
     return report
 
 

@@ -159,8 +159,12 @@ def store(checked: CheckedFile) -> str:
     """Write the file under a new random name; return that name."""
     stored_name = secrets.token_hex(24)
     target = folder() / stored_name
-    with open(target, "xb") as handle:
-        handle.write(checked.data)
+    try:
+        with open(target, "xb") as handle:
+            handle.write(checked.data)
+    except OSError:
+        target.unlink(missing_ok=True)  # a half-written file (the disk is full) is of no use
+        raise
     target.chmod(0o640)
     return stored_name
 

@@ -35,6 +35,7 @@ from portal.commitments.forms import (
     to_data,
 )
 from portal.commitments.models import Bottleneck, Commitment, EvidenceFile, ProgressReport
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.forms import as_id
 from portal.i18n import localize_digits
@@ -227,9 +228,16 @@ def report(commitment_id: int):
             if not form_ok:
                 reporting.check_report(commitment, form.to_data(), files)
                 raise services.CommitmentInvalid({})
-            saved = reporting.submit_report(commitment, form.to_data(), files, actor=current_user)
-            stored = [e.stored_name for e in saved.evidence]
-            db.session.commit()
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                saved = reporting.submit_report(
+                    commitment, form.to_data(), files, actor=current_user
+                )
+                stored = [e.stored_name for e in saved.evidence]
+                db.session.commit()
+        except SaveFailed as failed:
+            uploads.discard(stored)
+            flash(failed.message, "danger")
+            code = failed.status
         except services.CommitmentInvalid as invalid:
             db.session.rollback()
             place_errors(form, invalid.errors)

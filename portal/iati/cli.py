@@ -15,6 +15,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import or_, select
 
+from portal.db import commit_retrying, is_concurrent_write
 from portal.extensions import db
 from portal.iati import export, services
 from portal.iati.parser import FileRefused
@@ -24,6 +25,10 @@ from portal.organizations.services import by_acronym
 from portal.projects.models import Project
 
 iati_cli = AppGroup("iati", help="IATI activity XML: import and export.")
+
+# An import that meets another one writing the same activities waits and tries again; on SQLite
+# each attempt waits up to five seconds for the other's write lock.
+IMPORT_ATTEMPTS = 5
 
 ACTION_WORDS = {NEW: "new", UPDATE: "update", UNCHANGED: "unchanged", REFUSED: "REFUSED"}
 
@@ -92,11 +97,21 @@ def import_command(files, dry_run: bool, lead_acronym: str | None, quiet: bool) 
         _list_organizations(plan, created=False)
         click.echo("Dry run: nothing was written.")
         return
-    try:
+
+    def write() -> Plan:
         batch = services.create_batch(contents, user=None)
-        plan = services.confirm(batch, user=None, decisions=decisions)
-        db.session.commit()
+        return services.confirm(batch, user=None, decisions=decisions)
+
+    try:
+        # Another import writing the same activities at the same moment makes this attempt
+        # fail on the database's unique keys or locks: it is then done again, and finds them.
+        plan = commit_retrying(db.session, write, attempts=IMPORT_ATTEMPTS)
     except Exception as error:  # noqa: BLE001  (whatever broke, nothing of the batch stays)
+        if is_concurrent_write(error):
+            _fail(
+                "another import kept writing the same records at the same time; nothing of "
+                "this batch was written. Run the command again."
+            )
         _fail(f"the batch failed and nothing was written: {error}")
     print_plan(plan, verbose=not quiet)
     _list_organizations(plan, created=True)

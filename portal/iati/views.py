@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from portal.db import commit_retrying
 from portal.extensions import db
 from portal.iati import codes, export, services
 from portal.iati.forms import (
@@ -109,8 +110,11 @@ def preview(token: str):
 def _confirm(batch: ImportBatch, decisions: Decisions):
     batch_id, token = batch.id, batch.token
     try:
-        plan = services.confirm(batch, user=current_user, decisions=decisions)
-        db.session.commit()
+        # Another import writing the same activities at that moment: done again, it finds them.
+        plan = commit_retrying(
+            db.session,
+            lambda: services.confirm(batch, user=current_user, decisions=decisions),
+        )
     except Exception as error:  # noqa: BLE001  (whatever broke, nothing of the batch stays)
         db.session.rollback()
         services.mark_failed(batch_id, str(error))

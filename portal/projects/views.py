@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.alignment.panel import project_panel
 from portal.db import paginate
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
@@ -108,9 +109,10 @@ def _handle_row_buttons(form: ProjectForm) -> bool:
 def _save(form: ProjectForm, project: Project | None):
     """Validate and save; on refusal, put each message beside its field and keep the input.
 
-    Returns (saved project or None, errors without a field, changes made meanwhile or None).
-    The form's own checks (types, required fields) and the registry's rules run together, so
-    every problem is reported at once.
+    Returns (saved project or None, errors without a field, changes made meanwhile or None);
+    raises SaveFailed when the database or the disk fails. The form's own checks (types,
+    required fields) and the registry's rules run together, so every problem is reported at
+    once.
     """
     form_ok = form.validate_on_submit()
     data = to_data(form)
@@ -122,10 +124,11 @@ def _save(form: ProjectForm, project: Project | None):
         return None, [], None
     expected = int(form.version.data) if project and (form.version.data or "").isdigit() else None
     try:
-        saved = services.save_project(
-            data, actor=current_user, project=project, expected_version=expected
-        )
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            saved = services.save_project(
+                data, actor=current_user, project=project, expected_version=expected
+            )
+            db.session.commit()
         return saved, [], None
     except services.ProjectInvalid as invalid:
         db.session.rollback()
@@ -169,7 +172,11 @@ def _form_page(project: Project | None):
     if _handle_row_buttons(form):
         prepare(form, reporting_choices=_reporting_choices())
         return _render_form(form, project)
-    saved, section_errors, conflict = _save(form, project)
+    try:
+        saved, section_errors, conflict = _save(form, project)
+    except SaveFailed as failed:
+        flash(failed.message, "danger")
+        return _render_form(form, project, status=failed.status)
     if saved:
         flash(
             _("The project has been saved.") if project else _("The project has been registered."),

@@ -88,6 +88,10 @@ def run_job(job_id: int) -> None:
 
     try:
         built = build(ReportParams.from_json(job.params), progress)
+        job.pdf, job.page_count, job.data_time = built.pdf, built.pages, built.data_time
+        job.sha256 = hashlib.sha256(built.pdf).hexdigest()
+        job.state, job.progress, job.step, job.finished_at = "done", 100, None, utcnow()
+        db.session.commit()  # storing the PDF can fail too (a full disk): the job says so
     except Exception as error:
         db.session.rollback()
         log.exception("report job %s failed", job_id)
@@ -95,11 +99,6 @@ def run_job(job_id: int) -> None:
         job.state, job.finished_at = "failed", utcnow()
         job.error = f"{type(error).__name__}: {error}"[:2000]
         db.session.commit()
-        return
-    job.pdf, job.page_count, job.data_time = built.pdf, built.pages, built.data_time
-    job.sha256 = hashlib.sha256(built.pdf).hexdigest()
-    job.state, job.progress, job.step, job.finished_at = "done", 100, None, utcnow()
-    db.session.commit()
 
 
 def is_stalled(job: ReportJob, now: datetime | None = None) -> bool:
