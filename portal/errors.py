@@ -7,7 +7,16 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -106,10 +115,11 @@ class SaveFailed(Exception):
 
 @contextmanager
 def keeping_input() -> Iterator[None]:
-    """Run a save; when the database or the disk fails, roll back and raise SaveFailed.
+    """Run a save; when the database or the disk fails, roll back, flash why and raise SaveFailed.
 
-    The view then shows its form again, with the person's input and the message of
-    `SaveFailed`, instead of an error page that would lose what they typed.
+    The view catches SaveFailed and shows its form again, with the person's input, answering
+    `SaveFailed.status` (503 or 507): the flashed message says that nothing was saved, instead
+    of an error page that would lose what they typed. Any other error passes through unchanged.
     """
     try:
         yield
@@ -121,7 +131,9 @@ def keeping_input() -> Iterator[None]:
         current_app.logger.error(
             "A save failed on %s %s", request.method, request.path, exc_info=error
         )
-        raise SaveFailed(status) from error
+        failed = SaveFailed(status)
+        flash(failed.message, "danger")
+        raise failed from error
 
 
 def forget_changes() -> None:

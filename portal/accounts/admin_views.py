@@ -11,6 +11,7 @@ from portal.accounts import services
 from portal.accounts.forms import NewUserForm, ResetPasswordForm, UserForm
 from portal.accounts.models import Role, User
 from portal.db import paginate
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
@@ -75,16 +76,20 @@ def new():
     """Create an account (CDC only)."""
     form = NewUserForm()
     _prepare(form)
+    status = 200
     if form.validate_on_submit():
         try:
-            user = services.create_user(_data(form), form.password.data, actor=current_user)
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                user = services.create_user(_data(form), form.password.data, actor=current_user)
+                db.session.commit()
         except services.AccountError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            status = failed.status
         else:
-            db.session.commit()
             flash(_("The account for %(email)s has been created.", email=user.email), "success")
             return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, user=None)
+    return render_template("users/form.html", form=form, user=None), status
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -97,20 +102,24 @@ def edit(user_id: int):
     if request.method == "GET":
         form.role.data = user.role.value
         form.locale.data = user.locale or ""
+    status = 200
     if form.validate_on_submit():
         if user.id == current_user.id and not form.active.data:
             form.active.errors.append(_("You cannot deactivate your own account."))
         else:
             try:
-                services.update_user(user, _data(form), actor=current_user)
+                with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                    services.update_user(user, _data(form), actor=current_user)
+                    db.session.commit()
             except services.AccountError as error:
                 form[error.field].errors.append(str(error))
+            except SaveFailed as failed:
+                status = failed.status
             else:
-                db.session.commit()
                 flash(_("The account has been saved."), "success")
                 return redirect(url_for("users.index"))
     reset_form = ResetPasswordForm(email=user.email)
-    return render_template("users/form.html", form=form, user=user, reset_form=reset_form)
+    return render_template("users/form.html", form=form, user=user, reset_form=reset_form), status
 
 
 @bp.post("/<int:user_id>/password")
@@ -120,12 +129,18 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset_form = ResetPasswordForm()
     reset_form.email.data = user.email
+    status = 400
     if reset_form.validate_on_submit():
-        services.reset_password(user, reset_form.password.data, actor=current_user)
-        db.session.commit()
-        flash(_("A new password has been set for %(email)s.", email=user.email), "success")
-        return redirect(url_for("users.edit", user_id=user.id))
+        try:
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                services.reset_password(user, reset_form.password.data, actor=current_user)
+                db.session.commit()
+        except SaveFailed as failed:
+            status = failed.status
+        else:
+            flash(_("A new password has been set for %(email)s.", email=user.email), "success")
+            return redirect(url_for("users.edit", user_id=user.id))
     form = UserForm(obj=user)
     _prepare(form)
     form.role.data = user.role.value
-    return render_template("users/form.html", form=form, user=user, reset_form=reset_form), 400
+    return render_template("users/form.html", form=form, user=user, reset_form=reset_form), status

@@ -22,6 +22,7 @@ from portal.accounts import services, throttle
 from portal.accounts.forms import ChangePasswordForm, LoginForm
 from portal.accounts.models import User
 from portal.audit.services import record
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db, login_manager
 from portal.security import is_safe_redirect
 
@@ -112,16 +113,20 @@ def logout():
 def change_password():
     """Change one's own password; every other session of the account ends."""
     form = ChangePasswordForm()
+    status = 200
     if form.validate_on_submit():
         try:
-            services.change_password(
-                current_user, form.current_password.data, form.new_password.data
-            )
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                services.change_password(
+                    current_user, form.current_password.data, form.new_password.data
+                )
+                db.session.commit()
         except services.AccountError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            status = failed.status
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # this session stays, re-keyed
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.index"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template("accounts/change_password.html", form=form), status

@@ -11,6 +11,7 @@ from portal.alignment import notify, queries, services, workflow
 from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
 from portal.alignment.models import GovernmentFigure
 from portal.db import Page
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.projects.history import display_value
 from portal.projects.history import label as field_label
@@ -84,6 +85,28 @@ def _figures(form: ReviewForm) -> list[services.FigureData]:
     ]
 
 
+def _save_review(project, form: ReviewForm, action: str) -> None:
+    """Return the project with reasons, or save the figures (and confirm the alignment)."""
+    if action == "return":
+        workflow.transition(project, "return", actor=current_user, comment=form.return_reason.data)
+        return
+    services.save_figures(project, _figures(form), actor=current_user)
+    if action == "confirm":
+        services.save_alignment(
+            project,
+            services.AlignmentData(
+                primary_priority_id=form.primary_priority_id.data or None,
+                other_priority_ids=list(form.other_priority_ids.data or []),
+                rationale=form.rationale.data or "",
+                on_plan=form.on_plan.data,
+                on_budget=form.on_budget.data,
+                lead_role_accepted=form.lead_role_accepted.data,
+            ),
+            actor=current_user,
+        )
+        workflow.transition(project, "confirm", actor=current_user)
+
+
 @bp.route("/projects/<int:project_id>/review", methods=["GET", "POST"])
 @login_required
 def review(project_id: int):
@@ -97,26 +120,11 @@ def review(project_id: int):
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "save")
         try:
-            if action == "return":
-                workflow.transition(
-                    project, "return", actor=current_user, comment=form.return_reason.data
-                )
-            else:
-                services.save_figures(project, _figures(form), actor=current_user)
-                if action == "confirm":
-                    services.save_alignment(
-                        project,
-                        services.AlignmentData(
-                            primary_priority_id=form.primary_priority_id.data or None,
-                            other_priority_ids=list(form.other_priority_ids.data or []),
-                            rationale=form.rationale.data or "",
-                            on_plan=form.on_plan.data,
-                            on_budget=form.on_budget.data,
-                            lead_role_accepted=form.lead_role_accepted.data,
-                        ),
-                        actor=current_user,
-                    )
-                    workflow.transition(project, "confirm", actor=current_user)
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                _save_review(project, form, action)
+                db.session.commit()
+        except SaveFailed as failed:
+            status = failed.status
         except services.AlignmentInvalid as invalid:
             db.session.rollback()
             for key, message in invalid.errors.items():
@@ -135,7 +143,6 @@ def review(project_id: int):
                 flash(str(refused), "danger")
             status = refused.status
         else:
-            db.session.commit()
             messages = {
                 "return": _("The project has been returned to the partner."),
                 "confirm": _("The project is confirmed."),
@@ -172,7 +179,21 @@ def step(project_id: int, action: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        target = workflow.transition(project, action, actor=current_user, comment=form.comment.data)
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            target = workflow.transition(
+                project, action, actor=current_user, comment=form.comment.data
+            )
+            db.session.commit()
+    except SaveFailed as failed:
+        label = str(workflow.STEPS[action].label)
+        return _send_again(
+            project,
+            form.comment if action == "return" else None,
+            url_for("alignment.step", project_id=project.id, action=action),
+            failed.status,
+            heading=label,
+            button=label,
+        )
     except workflow.WorkflowRefused as refused:
         db.session.rollback()
         if refused.status == 403:
@@ -181,7 +202,6 @@ def step(project_id: int, action: str):
         # A plain redirect: a browser does not follow one sent with status 409 or 400, and
         # would show a bare "Redirecting..." page instead of the project with the message.
         return redirect(url_for("projects.detail", project_id=project_id))
-    db.session.commit()
     flash(
         _("Done: the project is now “%(state)s”.", state=workflow.STATE_LABELS[target]), "success"
     )
@@ -197,13 +217,37 @@ def comment(figure_id: int):
     if not can_discuss_figures(current_user, project):
         abort(403)
     form = CommentForm()
-    if form.validate_on_submit():
-        services.add_comment(figure, project, form.text.data, actor=current_user)
-        db.session.commit()
-        flash(_("Your message has been added."), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Write a message first."), "danger")
+        return redirect(url_for("projects.detail", project_id=project.id) + "#figures")
+    heading = _("Reply about %(year)s", year=figure.year)
+    action = url_for("alignment.comment", figure_id=figure.id)
+    try:
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            services.add_comment(figure, project, form.text.data, actor=current_user)
+            db.session.commit()
+    except SaveFailed as failed:
+        return _send_again(
+            project, form.text, action, failed.status, heading=heading, button=_("Send")
+        )
+    flash(_("Your message has been added."), "success")
     return redirect(url_for("projects.detail", project_id=project.id) + "#figures")
+
+
+def _send_again(project, field, action: str, status: int, *, heading: str, button: str):
+    """The one-field form of the project page (a reply, a step's reasons) with what was typed.
+
+    Those forms sit on the project's page; when the save failed, this page alone gives the
+    text back, ready to be sent again to the same address.
+    """
+    return render_template(
+        "alignment/send_again.html",
+        project=project,
+        field=field,
+        action=action,
+        heading=heading,
+        button=button,
+    ), status
 
 
 @bp.get("/pipeline")
@@ -228,12 +272,18 @@ def settings():
     form = SettingsForm()
     if request.method == "GET":
         form.service_standard_days.data = services.service_standard_days()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        services.set_service_standard(form.service_standard_days.data, actor=current_user)
-        db.session.commit()
-        flash(_("The service standard has been saved."), "success")
-        return redirect(url_for("alignment.pipeline"))
-    return render_template("alignment/settings.html", form=form), 400 if form.errors else 200
+        try:
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                services.set_service_standard(form.service_standard_days.data, actor=current_user)
+                db.session.commit()
+        except SaveFailed as failed:
+            status = failed.status
+        else:
+            flash(_("The service standard has been saved."), "success")
+            return redirect(url_for("alignment.pipeline"))
+    return render_template("alignment/settings.html", form=form), status
 
 
 @bp.get("/notifications")

@@ -114,8 +114,11 @@ def _form_page(commitment: Commitment | None):
         if not form_ok:
             services.validate(data, commitment)
             return _render_form(form, commitment, status_code=400)
-        saved = services.save_commitment(data, actor=current_user, commitment=commitment)
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            saved = services.save_commitment(data, actor=current_user, commitment=commitment)
+            db.session.commit()
+    except SaveFailed as failed:
+        return _render_form(form, commitment, status_code=failed.status)
     except services.CommitmentInvalid as invalid:
         db.session.rollback()
         sections = place_errors(form, invalid.errors, REPEATABLE)
@@ -172,7 +175,10 @@ def _bottleneck_form(commitment: Commitment, form: BottleneckForm | None = None)
     return form
 
 
-def _render_detail(commitment: Commitment, *, assess_forms=None, bottleneck_form=None, code=200):
+def _render_detail(
+    commitment: Commitment, *, assess_forms=None, bottleneck_form=None, resolutions=None, code=200
+):
+    """The detail page; the forms given (or typed resolutions, by bottleneck) keep their input."""
     today = date.today()
     assess_forms = assess_forms or {}
     reports = list(reversed(commitment.reports_in_order))
@@ -200,6 +206,7 @@ def _render_detail(commitment: Commitment, *, assess_forms=None, bottleneck_form
         can_bottleneck=can_manage_bottlenecks(current_user, commitment),
         can_evidence=can_view_evidence(current_user, commitment),
         bottleneck_form=_bottleneck_form(commitment, bottleneck_form),
+        resolutions=resolutions or {},
     ), code
 
 
@@ -236,7 +243,6 @@ def report(commitment_id: int):
                 db.session.commit()
         except SaveFailed as failed:
             uploads.discard(stored)
-            flash(failed.message, "danger")
             code = failed.status
         except services.CommitmentInvalid as invalid:
             db.session.rollback()
@@ -280,14 +286,17 @@ def assess(report_id: int):
     else:
         organization_id = current_user.organization_id
     try:
-        reporting.assess(
-            progress,
-            organization_id=organization_id,
-            agrees=form.agrees_value,
-            comment=form.comment.data,
-            actor=current_user,
-        )
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            reporting.assess(
+                progress,
+                organization_id=organization_id,
+                agrees=form.agrees_value,
+                comment=form.comment.data,
+                actor=current_user,
+            )
+            db.session.commit()
+    except SaveFailed as failed:
+        return _render_detail(commitment, assess_forms={progress.id: form}, code=failed.status)
     except services.CommitmentInvalid as invalid:
         db.session.rollback()
         place_errors(form, invalid.errors)
@@ -322,8 +331,11 @@ def add_bottleneck(commitment_id: int):
     try:
         if not form.validate_on_submit():
             raise services.CommitmentInvalid({})
-        reporting.add_bottleneck(commitment, form.to_data(), actor=current_user)
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            reporting.add_bottleneck(commitment, form.to_data(), actor=current_user)
+            db.session.commit()
+    except SaveFailed as failed:
+        return _render_detail(commitment, bottleneck_form=form, code=failed.status)
     except services.CommitmentInvalid as invalid:
         db.session.rollback()
         place_errors(form, invalid.errors)
@@ -344,8 +356,12 @@ def resolve_bottleneck(bottleneck_id: int):
     try:
         if not form.validate_on_submit():
             raise services.CommitmentInvalid({"resolution": _("Please submit the form again.")})
-        reporting.resolve_bottleneck(bottleneck, form.resolution.data, actor=current_user)
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            reporting.resolve_bottleneck(bottleneck, form.resolution.data, actor=current_user)
+            db.session.commit()
+    except SaveFailed as failed:
+        resolutions = {bottleneck.id: form.resolution.data or ""}
+        return _render_detail(commitment, resolutions=resolutions, code=failed.status)
     except services.CommitmentInvalid as invalid:
         db.session.rollback()
         flash(" ".join(invalid.errors.values()), "danger")

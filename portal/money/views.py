@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.money import services
 from portal.money.forms import ExchangeRateForm
@@ -35,19 +36,23 @@ def rates():
     form.currency_code.choices = _currency_choices()
     if request.method == "GET" and year:
         form.year.data = year
+    failed_status = None
     if form.validate_on_submit():
         try:
-            services.set_rate(
-                form.currency_code.data,
-                form.year.data,
-                form.units_per_usd.data,
-                source=form.source.data,
-                actor=current_user,
-            )
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                services.set_rate(
+                    form.currency_code.data,
+                    form.year.data,
+                    form.units_per_usd.data,
+                    source=form.source.data,
+                    actor=current_user,
+                )
+                db.session.commit()
         except services.RateError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            failed_status = failed.status
         else:
-            db.session.commit()
             flash(
                 _(
                     "The rate of %(code)s for %(year)s has been saved.",
@@ -70,7 +75,7 @@ def rates():
     if year:
         have = {r.currency_code for r in rows}
         missing = [code for code, _label in form.currency_code.choices if code not in have]
-    status = 400 if form.errors else 200
+    status = failed_status or (400 if form.errors else 200)
     return render_template(
         "money/rates.html", form=form, years=years, year=year, rows=rows, missing=missing
     ), status

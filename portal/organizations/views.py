@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.db import paginate
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.organizations import services
 from portal.organizations.forms import OrganizationForm
@@ -60,16 +61,20 @@ def _data(form: OrganizationForm) -> services.OrganizationData:
 def new():
     """Add an organization (CDC only)."""
     form = OrganizationForm()
+    status = 200
     if form.validate_on_submit():
         try:
-            org = services.create_organization(_data(form), actor=current_user)
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                org = services.create_organization(_data(form), actor=current_user)
+                db.session.commit()
         except services.OrganizationError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            status = failed.status
         else:
-            db.session.commit()
             flash(_("%(acronym)s has been added.", acronym=org.acronym), "success")
             return redirect(url_for("organizations.index"))
-    return render_template("organizations/form.html", form=form, org=None)
+    return render_template("organizations/form.html", form=form, org=None), status
 
 
 @bp.route("/<int:org_id>", methods=["GET", "POST"])
@@ -80,13 +85,17 @@ def edit(org_id: int):
     form = OrganizationForm(obj=org)
     if request.method == "GET":
         form.kind.data = org.kind.value
+    status = 200
     if form.validate_on_submit():
         try:
-            services.update_organization(org, _data(form), actor=current_user)
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                services.update_organization(org, _data(form), actor=current_user)
+                db.session.commit()
         except services.OrganizationError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            status = failed.status
         else:
-            db.session.commit()
             flash(_("%(acronym)s has been saved.", acronym=org.acronym), "success")
             return redirect(url_for("organizations.index"))
-    return render_template("organizations/form.html", form=form, org=org)
+    return render_template("organizations/form.html", form=form, org=org), status

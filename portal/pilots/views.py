@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.commitments.forms import field_errors, handle_row_buttons, place_errors
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.forms import as_id
 from portal.pilots import services
@@ -83,8 +84,11 @@ def _form_page(pilot: Pilot | None):
         if not form_ok:
             services.validate(data, pilot)
             return _render_form(form, pilot, status_code=400)
-        saved = services.save_pilot(data, actor=current_user, pilot=pilot)
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            saved = services.save_pilot(data, actor=current_user, pilot=pilot)
+            db.session.commit()
+    except SaveFailed as failed:
+        return _render_form(form, pilot, status_code=failed.status)
     except services.PilotInvalid as invalid:
         db.session.rollback()
         sections = place_errors(form, invalid.errors, REPEATABLE)
@@ -161,8 +165,11 @@ def change_stage(pilot_id: int):
     try:
         if not form.validate_on_submit():
             raise services.PilotInvalid({})
-        services.change_stage(pilot, form.stage.data, form.reason.data, actor=current_user)
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            services.change_stage(pilot, form.stage.data, form.reason.data, actor=current_user)
+            db.session.commit()
+    except SaveFailed as failed:
+        return _render_detail(pilot, stage_form=form, code=failed.status)
     except services.PilotInvalid as invalid:
         db.session.rollback()
         place_errors(form, invalid.errors)
@@ -182,8 +189,11 @@ def add_lesson(pilot_id: int):
     try:
         if not form.validate_on_submit():
             raise services.PilotInvalid({})
-        services.add_lesson(pilot, form.to_data(), actor=current_user)
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            services.add_lesson(pilot, form.to_data(), actor=current_user)
+            db.session.commit()
+    except SaveFailed as failed:
+        return _render_detail(pilot, lesson_form=form, code=failed.status)
     except services.PilotInvalid as invalid:
         db.session.rollback()
         place_errors(form, invalid.errors)
@@ -204,10 +214,17 @@ def add_dissemination(lesson_id: int):
     try:
         if not form.validate_on_submit():
             raise services.PilotInvalid({})
-        services.add_dissemination(
-            lesson, form.audience.data, form.shared_on.data, form.channel.data, actor=current_user
-        )
-        db.session.commit()
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            services.add_dissemination(
+                lesson,
+                form.audience.data,
+                form.shared_on.data,
+                form.channel.data,
+                actor=current_user,
+            )
+            db.session.commit()
+    except SaveFailed as failed:
+        return _render_detail(pilot, share_forms={lesson.id: form}, code=failed.status)
     except services.PilotInvalid as invalid:
         db.session.rollback()
         place_errors(form, invalid.errors)

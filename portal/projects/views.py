@@ -175,7 +175,6 @@ def _form_page(project: Project | None):
     try:
         saved, section_errors, conflict = _save(form, project)
     except SaveFailed as failed:
-        flash(failed.message, "danger")
         return _render_form(form, project, status=failed.status)
     if saved:
         flash(

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from portal.audit.services import record
 from portal.db import paginate
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.reference.forms import SectorNameForm, TechnicalWorkingGroupForm
 from portal.reference.models import (
@@ -69,13 +70,19 @@ def sector(code: str):
     """Give a sector its Khmer name (CDC only); codes and English names come from IATI."""
     sector = db.get_or_404(Sector, code)
     form = SectorNameForm(obj=sector)
+    status = 200
     if form.validate_on_submit():
-        sector.name_km = form.name_km.data.strip() or None
-        record("sector.updated", user=current_user, obj=sector, object_id=sector.code)
-        db.session.commit()
-        flash(_("The sector %(code)s has been saved.", code=sector.code), "success")
-        return redirect(url_for("reference.sectors", q=sector.code))
-    return render_template("reference/sector.html", sector=sector, form=form)
+        try:
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                sector.name_km = form.name_km.data.strip() or None
+                record("sector.updated", user=current_user, obj=sector, object_id=sector.code)
+                db.session.commit()
+        except SaveFailed as failed:
+            status = failed.status
+        else:
+            flash(_("The sector %(code)s has been saved.", code=sector.code), "success")
+            return redirect(url_for("reference.sectors", q=sector.code))
+    return render_template("reference/sector.html", sector=sector, form=form), status
 
 
 @bp.get("/twgs")
@@ -95,20 +102,31 @@ def edit_twg(twg_id: int | None = None):
     """Add or edit a Technical Working Group (CDC only)."""
     group = db.get_or_404(TechnicalWorkingGroup, twg_id) if twg_id else None
     form = TechnicalWorkingGroupForm(obj=group)
+    status = 200
     if form.validate_on_submit():
-        if group is None:
-            group = TechnicalWorkingGroup()
-            db.session.add(group)
-        group.name_en = form.name_en.data.strip()
-        group.name_km = form.name_km.data.strip() or None
-        group.acronym = form.acronym.data.strip() or None
-        group.active = form.active.data
-        db.session.flush()
-        record("twg.saved", user=current_user, obj=group)
-        db.session.commit()
-        flash(_("The working group has been saved."), "success")
-        return redirect(url_for("reference.twgs"))
-    return render_template("reference/twg_form.html", form=form, group=group)
+        try:
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                _save_twg(form, group)
+                db.session.commit()
+        except SaveFailed as failed:
+            status = failed.status
+        else:
+            flash(_("The working group has been saved."), "success")
+            return redirect(url_for("reference.twgs"))
+    return render_template("reference/twg_form.html", form=form, group=group), status
+
+
+def _save_twg(form: TechnicalWorkingGroupForm, group: TechnicalWorkingGroup | None) -> None:
+    """Write the form into `group` (a new one when None) and audit it."""
+    if group is None:
+        group = TechnicalWorkingGroup()
+        db.session.add(group)
+    group.name_en = form.name_en.data.strip()
+    group.name_km = form.name_km.data.strip() or None
+    group.acronym = form.acronym.data.strip() or None
+    group.active = form.active.data
+    db.session.flush()
+    record("twg.saved", user=current_user, obj=group)
 
 
 @bp.get("/geography")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import undefer
 
 from portal.accounts.models import Role
 from portal.db import paginate
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.projects.queries import filter_options
 from portal.reports import content, render, services
@@ -127,7 +128,11 @@ def new():
     params = form.params()
     if request.form.get("action") == "preview":
         return redirect(url_for("reports.preview") + "?" + _query(params))
-    job = services.start(params, current_user)
+    try:
+        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+            job = services.start(params, current_user)
+    except SaveFailed as failed:
+        return render_template("reports/new.html", form=form), failed.status
     return redirect(url_for("reports.job", job_id=job.id))
 
 

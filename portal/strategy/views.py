@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.security import cdc_required
 from portal.strategy import services
@@ -21,28 +22,32 @@ bp = Blueprint("strategy", __name__, url_prefix="/admin/strategy")
 def frameworks():
     """List frameworks and add a new one (CDC only)."""
     form = FrameworkForm()
+    failed_status = None
     if form.validate_on_submit():
         try:
-            framework = services.create_framework(
-                code=form.code.data.strip(),
-                name_en=form.name_en.data.strip(),
-                name_km=form.name_km.data.strip(),
-                start_year=form.start_year.data,
-                end_year=form.end_year.data,
-                is_current=form.is_current.data,
-                actor=current_user,
-            )
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                framework = services.create_framework(
+                    code=form.code.data.strip(),
+                    name_en=form.name_en.data.strip(),
+                    name_km=form.name_km.data.strip(),
+                    start_year=form.start_year.data,
+                    end_year=form.end_year.data,
+                    is_current=form.is_current.data,
+                    actor=current_user,
+                )
+                db.session.commit()
         except services.StrategyError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            failed_status = failed.status
         else:
-            db.session.commit()
             flash(_("The framework has been added. Now add its pillars and priorities."), "success")
             return redirect(url_for("strategy.framework", framework_id=framework.id))
     items = list(
         db.session.scalars(select(StrategyFramework).order_by(StrategyFramework.start_year.desc()))
     )
     return render_template("strategy/frameworks.html", frameworks=items, form=form), (
-        400 if form.errors else 200
+        failed_status or (400 if form.errors else 200)
     )
 
 
@@ -62,26 +67,30 @@ def framework(framework_id: int):
     """Show a framework's tree and add a pillar or priority (CDC only)."""
     framework = db.get_or_404(StrategyFramework, framework_id)
     form = _node_form(framework)
+    failed_status = None
     if form.validate_on_submit():
         parent = db.session.get(StrategyNode, form.parent_id.data) if form.parent_id.data else None
         try:
-            services.add_node(
-                framework,
-                parent=parent,
-                code=form.code.data.strip(),
-                name_en=form.name_en.data.strip(),
-                name_km=form.name_km.data.strip(),
-                description=form.description.data,
-                actor=current_user,
-            )
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                services.add_node(
+                    framework,
+                    parent=parent,
+                    code=form.code.data.strip(),
+                    name_en=form.name_en.data.strip(),
+                    name_km=form.name_km.data.strip(),
+                    description=form.description.data,
+                    actor=current_user,
+                )
+                db.session.commit()
         except services.StrategyError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            failed_status = failed.status
         else:
-            db.session.commit()
             flash(_("The entry has been added."), "success")
             return redirect(url_for("strategy.framework", framework_id=framework.id))
     return render_template("strategy/framework.html", framework=framework, form=form), (
-        400 if form.errors else 200
+        failed_status or (400 if form.errors else 200)
     )
 
 
@@ -103,20 +112,24 @@ def edit_node(node_id: int):
     node = db.get_or_404(StrategyNode, node_id)
     form = _node_form(node.framework, node)
     del form.parent_id
+    status = 200
     if form.validate_on_submit():
         try:
-            services.update_node(
-                node,
-                code=form.code.data.strip(),
-                name_en=form.name_en.data.strip(),
-                name_km=form.name_km.data.strip(),
-                description=form.description.data,
-                actor=current_user,
-            )
+            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
+                services.update_node(
+                    node,
+                    code=form.code.data.strip(),
+                    name_en=form.name_en.data.strip(),
+                    name_km=form.name_km.data.strip(),
+                    description=form.description.data,
+                    actor=current_user,
+                )
+                db.session.commit()
         except services.StrategyError as error:
             form[error.field].errors.append(str(error))
+        except SaveFailed as failed:
+            status = failed.status
         else:
-            db.session.commit()
             flash(_("The entry has been saved."), "success")
             return redirect(url_for("strategy.framework", framework_id=node.framework_id))
-    return render_template("strategy/node_form.html", node=node, form=form)
+    return render_template("strategy/node_form.html", node=node, form=form), status
