@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -145,23 +144,6 @@ def to_data(form: CommitmentForm) -> services.CommitmentData:
     )
 
 
-def handle_row_buttons(form, names: tuple[str, ...]) -> bool:
-    """Add or remove a repeatable row when one of those buttons was pressed (no saving)."""
-    add = request.form.get("add_row")
-    remove = request.form.get("remove_row", "")
-    if add in names:
-        getattr(form, add).append_entry()
-        return True
-    name = remove.split("-")[0]
-    if name in names:
-        field = getattr(form, name)
-        field.entries = [entry for entry in field.entries if entry.name != remove]
-        if not field.entries:
-            field.append_entry()
-        return True
-    return False
-
-
 def place_errors(form, errors: dict[str, str], repeatable: tuple[str, ...] = ()) -> dict:
     """Attach service errors to their fields; return {name: message} for whole sections."""
     sections = {}
@@ -179,24 +161,6 @@ def place_errors(form, errors: dict[str, str], repeatable: tuple[str, ...] = ())
         else:
             sections[key] = message
     return sections
-
-
-def field_errors(form) -> list[tuple[str, str, str]]:
-    """Every field error of the form, rows included, as (field id, label, message)."""
-    found = []
-    for field in form:
-        if field.type == "FieldList":
-            for number, entry in enumerate(field.entries, start=1):
-                for sub in entry.form:
-                    if sub.errors:
-                        label = f"{sub.label.text} ({number})"
-                        found.append((sub.id, label, " ".join(map(str, sub.errors))))
-        elif field.type not in ("CSRFTokenField", "HiddenField") and field.errors:
-            found.append((field.id, field.label.text, " ".join(map(str, field.errors))))
-    csrf = getattr(form, "csrf_token", None)
-    if csrf is not None and csrf.errors:
-        found.append(("", "", str(_l("The form had expired. Please submit it again."))))
-    return found
 
 
 class ReportForm(FlaskForm):

@@ -27,9 +27,7 @@ from portal.commitments.forms import (
     CommitmentForm,
     ReportForm,
     ResolveForm,
-    field_errors,
     fill_from,
-    handle_row_buttons,
     place_errors,
     prepare,
     to_data,
@@ -37,7 +35,7 @@ from portal.commitments.forms import (
 from portal.commitments.models import Bottleneck, Commitment, EvidenceFile, ProgressReport
 from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
-from portal.forms import as_id
+from portal.forms import as_id, field_errors, handle_row_buttons
 from portal.i18n import localize_digits
 from portal.security import (
     can_assess_ratings,

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.commitments.forms import field_errors, handle_row_buttons, place_errors
+from portal.commitments.forms import place_errors
 from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
-from portal.forms import as_id
+from portal.forms import as_id, field_errors, handle_row_buttons
 from portal.pilots import services
 from portal.pilots.forms import (
     REPEATABLE,

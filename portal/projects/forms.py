@@ -250,24 +250,6 @@ def _blank(row: dict) -> bool:
     return all(value in (None, "", []) for key, value in row.items() if key not in _PRESET)
 
 
-def error_list(form: ProjectForm) -> list[tuple[str, str, str]]:
-    """Every field error of the form, rows included, as (field id, label, message)."""
-    found = []
-    for field in form:
-        if field.type == "FieldList":
-            for number, entry in enumerate(field.entries, start=1):
-                for sub in entry.form:
-                    if sub.errors:
-                        found.append(
-                            (sub.id, f"{sub.label.text} ({number})", " ".join(map(str, sub.errors)))
-                        )
-        elif field.type not in ("CSRFTokenField", "HiddenField") and field.errors:
-            found.append((field.id, field.label.text, " ".join(map(str, field.errors))))
-    if form.csrf_token.errors if hasattr(form, "csrf_token") else False:
-        found.append(("", "", " ".join(map(str, form.csrf_token.errors))))
-    return found
-
-
 def _int(value) -> int | None:
     return as_id(value)
 

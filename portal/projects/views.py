@@ -14,6 +14,7 @@ from portal.alignment.panel import project_panel
 from portal.db import paginate
 from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
+from portal.forms import field_errors, handle_row_buttons
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
@@ -21,7 +22,6 @@ from portal.projects import exports, history, quality, queries, services
 from portal.projects.forms import (
     REPEATABLE,
     ProjectForm,
-    error_list,
     fill_from_project,
     place_errors,
     prepare,
@@ -89,23 +89,6 @@ def _reporting_choices() -> list[tuple[int, str]]:
     return [(org.id, f"{org.acronym} — {org.name_en}")]
 
 
-def _handle_row_buttons(form: ProjectForm) -> bool:
-    """Add or remove a repeatable row when one of those buttons was pressed (no saving)."""
-    add = request.form.get("add_row")
-    remove = request.form.get("remove_row", "")
-    if add in REPEATABLE:
-        getattr(form, add).append_entry()
-        return True
-    name = remove.split("-")[0]
-    if name in REPEATABLE:
-        field = getattr(form, name)
-        field.entries = [entry for entry in field.entries if entry.name != remove]
-        if not field.entries:
-            field.append_entry()
-        return True
-    return False
-
-
 def _save(form: ProjectForm, project: Project | None):
     """Validate and save; on refusal, put each message beside its field and keep the input.
 
@@ -145,7 +128,7 @@ def _save(form: ProjectForm, project: Project | None):
 def _render_form(form, project, section_errors=(), conflict=None, status=200):
     return render_template(
         "projects/form.html",
-        error_list=error_list,
+        errors=field_errors(form),
         form=form,
         project=project,
         section_errors=dict(section_errors),
@@ -169,7 +152,7 @@ def _form_page(project: Project | None):
         return _render_form(form, project)
     form = ProjectForm()
     prepare(form, reporting_choices=_reporting_choices())
-    if _handle_row_buttons(form):
+    if handle_row_buttons(form, REPEATABLE):
         prepare(form, reporting_choices=_reporting_choices())
         return _render_form(form, project)
     try:
