@@ -11,6 +11,7 @@ provinces.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     type_coerce,
 )
 
@@ -37,6 +39,7 @@ from portal.projects.models import (
     ProjectSector,
 )
 from portal.projects.queries import ProjectFilters, filtered
+from portal.security import project_visibility
 
 MEASURES = ("commitment", "disbursed", "planned")
 DIMENSIONS = (
@@ -53,6 +56,8 @@ DIMENSIONS = (
     "on_budget",
 )
 NATIONWIDE, UNALLOCATED = "nationwide", "unallocated"
+# SQLite understands "WITH name AS MATERIALIZED (...)" from 3.35 on.
+SQLITE_MATERIALIZES = sqlite3.sqlite_version_info >= (3, 35)
 CENT = Decimal("0.01")
 
 # The funding kind of each yearly measure, and the project's stored total of each measure.
@@ -84,8 +89,9 @@ SHARED = {
     ),
 }
 # The dimensions in which a project has at most one row a group (a sector is listed once a
-# project); in the others, several of its shares may fall in one group.
-ONCE_A_GROUP = {*DIRECT, "sector"}
+# project, a place too: uq_project_location_place), so its rows count its projects; in the
+# others (categories, provinces), several of its shares may fall in one group.
+ONCE_A_GROUP = {*DIRECT, "sector", "district"}
 
 
 @dataclass
@@ -201,10 +207,15 @@ def _grouped(money, dimension: str, measures):
         raise ValueError(f"unknown dimension {dimension!r}")
     table, code = SHARED[dimension]
     if table is ProjectLocation:
-        projects = money.add_columns(Project.nationwide).subquery("money")
+        money = money.add_columns(Project.nationwide)
+    projects = money.cte("money")
+    if SQLITE_MATERIALIZES:
+        # SQLite would otherwise merge this query into the outer one and work each project's
+        # money out again for every share row and every time the split names it.
+        projects = projects.prefix_with("MATERIALIZED", dialect="sqlite")
+    if table is ProjectLocation:
         fallback = case((projects.c.nationwide, NATIONWIDE), else_=UNALLOCATED)
     else:
-        projects = money.subquery("money")
         fallback = literal(UNALLOCATED)
     return (
         select(
@@ -216,6 +227,11 @@ def _grouped(money, dimension: str, measures):
         .outerjoin(table, table.project_id == projects.c.project_id)
         .subquery("grouped")
     )
+
+
+def _every_project(user, filters: ProjectFilters) -> bool:
+    """Whether `user` sees every project and `filters` leave them all (CDC, no filter)."""
+    return not filters.as_args() and project_visibility(user).compare(true())
 
 
 def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> list[Row]:
@@ -242,9 +258,11 @@ def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> 
                 ProjectFunding.kind,
                 func.sum(_whole_cents(ProjectFunding.amount_usd)),
             )
-            .where(ProjectFunding.project_id.in_(ids), ProjectFunding.kind.in_(yearly))
+            .where(ProjectFunding.kind.in_(yearly))
             .group_by(ProjectFunding.year, ProjectFunding.kind)
         )
+        if not _every_project(user, filters):
+            statement = statement.where(ProjectFunding.project_id.in_(ids))
         if year is not None:
             statement = statement.where(ProjectFunding.year.between(year, last))
         for key, kind, cents in db.session.execute(statement):

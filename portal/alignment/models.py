@@ -31,14 +31,19 @@ class WorkflowTransition(Base):
     """
 
     __tablename__ = "workflow_transition"
-    __table_args__ = (Index("ix_workflow_transition_project_at", "project_id", "at"),)
+    __table_args__ = (
+        Index("ix_workflow_transition_project_at", "project_id", "at"),
+        # The scorecards read the projects that reached a state, and the waits of the
+        # confirmations, from this index alone.
+        Index("ix_workflow_transition_state_project", "to_state", "project_id", "waited_days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     from_state: Mapped[str] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20), index=True)
+    to_state: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(Text)
     # On a confirmation: days since the submission it answers (for the scorecards' median).
     waited_days: Mapped[float | None] = mapped_column(Float)
