@@ -23,6 +23,7 @@ from portal.accounts.models import Role
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects import services
+from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
 from portal.security import can_edit_project, can_view_project, has_role
 from portal.spreadsheets.children import FROM_ROWS
@@ -302,6 +303,7 @@ class _Builder:
     def check(self) -> None:
         """Compare each project with what it is now; run the registry's rules on the changed."""
         identifiers: dict[str, PlannedProject] = {}
+        lookups = Preloaded([planned.data.iati_identifier for planned in self.planned])
         for planned in self.planned:
             after = describe(planned.data, self.acronyms)
             before = (
@@ -324,7 +326,7 @@ class _Builder:
             # Rules run even where cells were refused, so every problem shows at once.
             if planned.state != "unchanged" or planned.failed:
                 try:
-                    services.validate(planned.data, planned.project)
+                    services.validate(planned.data, planned.project, lookups)
                 except services.ProjectInvalid as invalid:
                     self._place(planned, invalid.errors)
 
