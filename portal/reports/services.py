@@ -66,7 +66,11 @@ def build(params: ReportParams, progress=None) -> Built:
 
 
 def start(params: ReportParams, user) -> ReportJob:
-    """Record a generation job for `params` and hand it to the background worker."""
+    """Record a generation job for `params` and hand it to the background worker.
+
+    Unlike other services this one commits: the worker is another process (or thread) and must
+    find the job in the database when it picks it up.
+    """
     job = ReportJob(params=params.as_json(), created_by_id=user.id if user else None)
     db.session.add(job)
     db.session.commit()
