@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import has_request_context, request
+from sqlalchemy import insert
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
@@ -25,6 +26,27 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_each(action: str, *, user, object_type: str, object_ids: list, at) -> None:
+    """Add one audit entry for `action` per object, with one INSERT (a batch's new records)."""
+    if not object_ids:
+        return
+    user_id, address = getattr(user, "id", None), remote_address()
+    db.session.execute(
+        insert(AuditEvent.__table__),
+        [
+            {
+                "at": at,
+                "user_id": user_id,
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "remote_addr": address,
+            }
+            for object_id in object_ids
+        ],
+    )
 
 
 def remote_address() -> str | None:

@@ -12,12 +12,12 @@ from types import SimpleNamespace
 
 from sqlalchemy import insert
 
-from portal.audit.models import AuditEvent
-from portal.audit.services import remote_address
+from portal.audit.services import record_each
 from portal.db import utcnow
 from portal.extensions import db
+from portal.projects import history
 from portal.projects.lookups import Lookups
-from portal.projects.models import Project, ProjectChange
+from portal.projects.models import Project
 from portal.projects.services import (
     CHILD_MODELS,
     DERIVED_COLUMNS,
@@ -97,33 +97,13 @@ def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:
         ]
         if child_rows:
             db.session.execute(insert(model.__table__), child_rows)
-    db.session.execute(
-        insert(ProjectChange.__table__),
+    history.record_creations(
         [
-            {
-                "project_id": project_id,
-                "version": 1,
-                "at": now,
-                "user_id": user_id,
-                "field": "created",
-                "old_value": None,
-                "new_value": columns["title_en"],
-            }
+            (project_id, columns["title_en"])
             for (_p, columns, _c), project_id in zip(fresh, ids, strict=True)
         ],
+        user=actor,
+        at=now,
     )
-    db.session.execute(
-        insert(AuditEvent.__table__),
-        [
-            {
-                "at": now,
-                "user_id": user_id,
-                "action": "project.created",
-                "object_type": "Project",
-                "object_id": str(project_id),
-                "remote_addr": remote_address(),
-            }
-            for project_id in ids
-        ],
-    )
+    record_each("project.created", user=actor, object_type="Project", object_ids=ids, at=now)
     return ids

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal.extensions import db
 from portal.projects.models import Project, ProjectChange
@@ -164,6 +164,28 @@ def display_value(field: str, value: str | None) -> str:
 
         return str(getattr(codes, _CODED_FIELDS[field]).get(value, value))
     return value
+
+
+def record_creations(created: list[tuple[int, str]], *, user, at) -> None:
+    """Record, with one INSERT, that each (project id, title) of a batch was registered."""
+    if not created:
+        return
+    user_id = getattr(user, "id", None)
+    db.session.execute(
+        insert(ProjectChange.__table__),
+        [
+            {
+                "project_id": project_id,
+                "version": 1,
+                "at": at,
+                "user_id": user_id,
+                "field": "created",
+                "old_value": None,
+                "new_value": title,
+            }
+            for project_id, title in created
+        ],
+    )
 
 
 def record_creation(project: Project, *, user) -> None:

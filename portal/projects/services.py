@@ -517,7 +517,7 @@ def _apply(project: Project, data: ProjectData, rates: dict) -> None:
     refresh_totals(project, rates)
 
 
-# What refresh_totals computes from the rest of the project.
+# What refresh_totals computes from the rest of the project (besides the time of the change).
 DERIVED_COLUMNS = (
     "commitment_rate",
     "commitment_usd",
@@ -525,7 +525,6 @@ DERIVED_COLUMNS = (
     "planned_usd",
     "start_year",
     "end_year",
-    "updated_at",
     "quality_score",
     "quality_findings",
 )
