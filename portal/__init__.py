@@ -29,6 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
     register_headers(app)
     register_commands(app)
+    register_mail(app)
     # What start-up built lives as long as the process: keep it out of garbage collection,
     # whose full passes would otherwise walk all of it (160,000 objects, some 100 ms) and
     # make one page in ten slow.
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.dashboard.views import bp as dashboard_bp
     from portal.home.views import bp as home_bp
     from portal.iati.views import bp as iati_bp
+    from portal.mail.views import bp as mail_bp
     from portal.mapping.views import bp as mapping_bp
     from portal.money.views import bp as money_bp
     from portal.organizations.views import bp as organizations_bp
@@ -159,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
         api_tokens_bp,
         spreadsheets_bp,
         lists_bp,
+        mail_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -184,6 +187,14 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from portal.cli import portal_cli
     from portal.iati.cli import iati_cli
+    from portal.mail.cli import mail_cli
 
     portal_cli.add_command(iati_cli)
+    portal_cli.add_command(mail_cli)
     app.cli.add_command(portal_cli)
+
+
+def register_mail(app: Flask) -> None:
+    from portal.mail.sender import init_sender
+
+    init_sender(app)

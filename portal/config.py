@@ -37,6 +37,14 @@ class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable portal."""
 
 
+def _port(value: str | None, default: int) -> int:
+    if not value:
+        return default
+    if not value.strip().isdigit() or not 0 < int(value) < 65536:
+        raise ConfigurationError(f"MAIL_PORT must be a port number, not {value!r}.")
+    return int(value)
+
+
 class Config:
     """Settings shared by every environment; values come from the environment."""
 
@@ -92,6 +100,22 @@ class Config:
         # The JSON API's rate limits, per token and per address (counted in Redis when set).
         self.API_RATE_LIMIT_ANONYMOUS = os.environ.get("PORTAL_API_RATE_LIMIT", "60 per minute")
         self.API_RATE_LIMIT_TOKEN = os.environ.get("PORTAL_API_TOKEN_RATE_LIMIT", "600 per minute")
+        # Links in emails point here (the address people open the portal at).
+        self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+        # Mail: the SMTP server the outbox is delivered through; without one, mail stays queued.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = _port(os.environ.get("MAIL_PORT"), 25)
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _flag("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Development Cooperation Portal <portal@localhost>"
+        )
+        # The embedded default sends in a thread of the web process (see portal.mail.sender).
+        self.MAIL_SENDER_THREAD = (
+            self.PORTAL_ENV == "development" and not self.REDIS_URL and bool(self.MAIL_SERVER)
+        )
 
 
 class TestConfig(Config):
@@ -106,6 +130,9 @@ class TestConfig(Config):
         super().__init__()
         self.PORTAL_ENV = "testing"
         self.JOBS_MODE = "eager"
+        # A test that sends mail names its own server; none is reached by accident.
+        self.MAIL_SERVER = None
+        self.MAIL_SENDER_THREAD = False
         # The whole suite logs in from one address: its limit is a test's own business.
         self.LOGIN_LIMIT_ADDRESS = "100000 per 15 minutes"
         self.SQLALCHEMY_DATABASE_URI = database_url or "sqlite://"

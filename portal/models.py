@@ -7,7 +7,6 @@ from portal.alignment.models import (  # noqa: F401
     FigureComment,
     GovernmentFigure,
     Notification,
-    OutboxMessage,
     Setting,
     WorkflowTransition,
 )
@@ -23,6 +22,7 @@ from portal.commitments.models import (  # noqa: F401
     TrajectoryPoint,
 )
 from portal.iati.models import IatiAmount, IatiRecord, ImportBatch  # noqa: F401
+from portal.mail.models import OutboxMessage  # noqa: F401
 from portal.mapping.models import ProvincePopulation  # noqa: F401
 from portal.money.models import Currency, ExchangeRate  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401

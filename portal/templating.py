@@ -27,6 +27,7 @@ NAVIGATION = [
     ("users.index", _l("Accounts"), {Role.CDC}),
     ("organizations.index", _l("Organizations"), {Role.CDC}),
     ("reference.index", _l("Reference data"), {Role.CDC}),
+    ("mail.outbox", _l("Outbox"), {Role.CDC}),
 ]
 
 

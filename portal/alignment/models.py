@@ -153,19 +153,6 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class OutboxMessage(Base):
-    """An email waiting for a mail sender to deliver it (the portal itself sends none)."""
-
-    __tablename__ = "outbox_message"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    to_email: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(255))
-    body: Mapped[str] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-
-
 class Setting(Base):
     """A setting CDC controls from the portal (e.g. the service standard in days)."""
 

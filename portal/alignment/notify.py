@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from portal.accounts.models import Role, User
-from portal.alignment.models import Notification, OutboxMessage
+from portal.alignment.models import Notification
 from portal.db import utcnow
 from portal.extensions import db
+from portal.mail.services import path_for, queue_mail
 
 NOTICE_TEXT = {
     "submitted": _l("“%(title)s” was submitted for your confirmation."),
@@ -57,7 +58,7 @@ def recipients(project, target: str) -> list[User]:
 
 
 def send(users: list[User], *, kind: str, project, actor, **params) -> int:
-    """Add a notice for each user (not the actor) and queue an email; return how many."""
+    """Add a notice for each user (not the actor) and queue an email to each; return how many."""
     params = {"title": project.title_en, **{k: str(v) for k, v in params.items() if v}}
     sent = 0
     for user in {u.id: u for u in users}.values():
@@ -71,9 +72,16 @@ def send(users: list[User], *, kind: str, project, actor, **params) -> int:
             subject = gettext(
                 "Development Cooperation Portal: %(title)s", title=project.title_en[:150]
             )
-        db.session.add(OutboxMessage(to_email=user.email, subject=subject, body=body))
+        queue_mail(user, subject=subject, text=body, link_path=_link_path(user, project))
         sent += 1
     return sent
+
+
+def _link_path(user: User, project) -> str:
+    """The page a notice leads to: the review page for the lead ministry, else the project."""
+    if user.role is Role.MINISTRY:
+        return path_for("alignment.review", project_id=project.id)
+    return path_for("projects.detail", project_id=project.id)
 
 
 def transition(project, source: str, target: str, *, actor, comment: str | None) -> int:

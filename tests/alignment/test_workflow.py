@@ -10,10 +10,10 @@ from portal.alignment import queries, services, workflow
 from portal.alignment.models import (
     GovernmentFigure,
     Notification,
-    OutboxMessage,
     WorkflowTransition,
 )
 from portal.extensions import db
+from portal.mail.models import OutboxMessage
 from portal.organizations.models import OrgKind
 from portal.projects import services as project_services
 from portal.projects.models import Project

@@ -115,6 +115,8 @@ RULES = {
     "spreadsheets.confirm": AUTHOR,
     # tests/spreadsheets/test_list_exports.py: each list for the people who see its page.
     "lists.download": OBJECT,
+    "mail.outbox": CDC,
+    "mail.retry": CDC,
 }
 
 

@@ -1,0 +1,1 @@
+"""Mail: the outbox, queuing a message for someone, and the sender that delivers it over SMTP."""
