@@ -121,6 +121,7 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.admin_views import bp as users_bp
+    from portal.accounts.password_views import bp as passwords_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.alignment.views import bp as alignment_bp
     from portal.api.token_views import bp as api_tokens_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.projects.views import bp as projects_bp
     from portal.reference.views import bp as reference_bp
     from portal.reports.views import bp as reports_bp
+    from portal.rounds.views import bp as rounds_bp
     from portal.spreadsheets.list_views import bp as lists_bp
     from portal.spreadsheets.views import bp as spreadsheets_bp
     from portal.strategy.views import bp as strategy_bp
@@ -144,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         home_bp,
         accounts_bp,
+        passwords_bp,
         users_bp,
         organizations_bp,
         reference_bp,
@@ -157,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
         pilots_bp,
         iati_bp,
         reports_bp,
+        rounds_bp,
         api_bp,
         api_tokens_bp,
         spreadsheets_bp,
@@ -188,9 +192,11 @@ def register_commands(app: Flask) -> None:
     from portal.cli import portal_cli
     from portal.iati.cli import iati_cli
     from portal.mail.cli import mail_cli
+    from portal.rounds.cli import round_cli
 
     portal_cli.add_command(iati_cli)
     portal_cli.add_command(mail_cli)
+    portal_cli.add_command(round_cli)
     app.cli.add_command(portal_cli)
 
 

@@ -120,7 +120,14 @@ portal_cli.add_command(report_cli)
 
 
 @report_cli.command("build")
-@click.option("--year", required=True, type=int, help="The (first) year of the period.")
+@click.option("--year", type=int, default=None, help="The (first) year of the period.")
+@click.option(
+    "--round",
+    "round_year",
+    type=int,
+    default=None,
+    help="Read the snapshot of this closed reporting round (its year) instead of live data.",
+)
 @click.option("--year-to", type=int, default=None, help="The last year, for a range.")
 @click.option("--lang", "language", type=click.Choice(["en", "km", "both"]), default="en")
 @click.option("--partner", default=None, help="Scope: one development partner (acronym).")
@@ -136,7 +143,8 @@ portal_cli.add_command(report_cli)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option("--issue-as", default=None, help="Also issue the report as this CDC user (email).")
 def report_build_command(
-    year: int,
+    year: int | None,
+    round_year: int | None,
     year_to: int | None,
     language: str,
     partner: str | None,
@@ -154,6 +162,19 @@ def report_build_command(
     from portal.reports.models import ReportJob
     from portal.reports.params import SECTIONS, ReportParams
 
+    if round_year is not None:
+        from portal.rounds.services import by_year
+
+        found = by_year(round_year)
+        if found is None:
+            fail(f"there is no reporting round for {round_year}.")
+        if found.is_open:
+            fail(f"the round of {round_year} is not closed; close it first.")
+        if year not in (None, round_year) or year_to is not None:
+            fail("a report from a round covers the round's year alone.")
+        year = round_year
+    if year is None:
+        fail("give --year (live data) or --round (a closed round's snapshot).")
     scopes = {
         k: v
         for k, v in {
@@ -188,6 +209,7 @@ def report_build_command(
             scope_value=value,
             language=language,
             sections=tuple(sections) or tuple(SECTIONS),
+            round_year=round_year,
         )
     except ValueError as error:
         fail(str(error))

@@ -53,4 +53,12 @@ from portal.reference.models import (  # noqa: F401
     TechnicalWorkingGroup,
 )
 from portal.reports.models import IssuedReport, ReportJob  # noqa: F401
+from portal.rounds.models import (  # noqa: F401
+    ReportingRound,
+    RoundEvent,
+    RoundProjectUpdate,
+    RoundReturn,
+    RoundSnapshotFunding,
+    RoundSnapshotProject,
+)
 from portal.strategy.models import StrategyFramework, StrategyNode  # noqa: F401

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("mapping.map", _l("Map"), "all"),
     ("alignment.inbox", _l("Waiting for you"), {Role.MINISTRY}),
     ("alignment.pipeline", _l("Pipeline"), {Role.CDC}),
+    ("rounds.index", _l("Reporting round"), None),
     ("commitments.dashboard", _l("Commitments"), None),
     ("pilots.index", _l("Pilots"), None),
     ("reports.index", _l("Reports"), "all"),

@@ -21,6 +21,7 @@ from portal.demo.organizations import (
 )
 from portal.demo.pilots import seed_pilots
 from portal.demo.projects import seed_projects
+from portal.demo.rounds import seed_rounds
 from portal.demo.workflow import seed_workflow
 from portal.extensions import db
 from portal.money.models import ExchangeRate
@@ -129,6 +130,7 @@ def build_demo(project_count: int = 0) -> dict[str, int]:
     counts["workflow"] = seed_workflow()
     counts["commitments"] = seed_commitments()
     counts["pilots"] = seed_pilots()
+    counts["rounds"] = seed_rounds()
     return counts
 
 

@@ -23,6 +23,7 @@ from portal.dashboard.services import dashboard_context
 from portal.extensions import db
 from portal.home import services
 from portal.home.tour import tour_steps
+from portal.rounds.progress import home_line
 from portal.security import is_safe_redirect
 
 bp = Blueprint("home", __name__)
@@ -62,6 +63,7 @@ def index():
         recent=services.recent_projects(column, org_id),
         returned=returned_to(org_id) if current_user.role is Role.DP else [],
         waiting=len(inbox(org_id, 0)) if current_user.role is Role.MINISTRY else 0,
+        round_line=home_line(current_user),
     )
 
 

@@ -121,6 +121,11 @@ def map_figures(user, filters: ProjectFilters, measure: str, provinces=None) -> 
     year, year_to = money_years(filters)
     needed = ("disbursed",) if measure == PER_CAPITA else (measure,)  # one query per measure
     by_province = aggregate(user, filters, "province", year=year, year_to=year_to, measures=needed)
+    return figures_of(by_province, measure, provinces, filters)
+
+
+def figures_of(by_province: list[Row], measure: str, provinces, filters: ProjectFilters):
+    """The map's figures from money already summed by province (live, or a round's snapshot)."""
     rows = {row.key: row for row in by_province}
     population_year = None
     people: dict[str, int] = {}

@@ -341,5 +341,7 @@ class ProjectChange(Base):
     field: Mapped[str] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # Made after the freeze of this year's reporting round, which kept the figures before it.
+    after_freeze_of: Mapped[int | None] = mapped_column(Integer)
 
     user = relationship("User", lazy="joined")

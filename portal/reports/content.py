@@ -56,9 +56,22 @@ class ReportData:
     rates: list[ExchangeRate] = field(default_factory=list)
     organizations: dict[int, Organization] = field(default_factory=dict)
     scope_organization: Organization | None = None
+    # A report from a closed round: the round, its coverage and the map's figures as frozen.
+    round: object = None
+    coverage: object = None
+    predictability: object = None
+    map_figures: object = None
 
 
-STEPS = ("money", "alignment", "reconciliation", "commitments", "pilots", "quality")
+STEPS = (
+    "money",
+    "alignment",
+    "reconciliation",
+    "commitments",
+    "pilots",
+    "quality",
+    "predictability",
+)
 
 
 def _scoped_projects(params: ReportParams):
@@ -122,6 +135,11 @@ def collect_alignment(data: ReportData) -> None:
         .group_by(Project.lead_national_partner_id, Project.workflow_state)
     ):
         counts[ministry][state] += n
+    alignment_rows(data, counts)
+
+
+def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:
+    """The alignment table from counts of projects by lead ministry and workflow state."""
     organizations = _organizations(counts)
     data.organizations.update(organizations)
 
@@ -291,6 +309,20 @@ def collect_rates(data: ReportData) -> None:
     )
 
 
+def collect_predictability(data: ReportData) -> None:
+    """Planned against actual disbursements of the report's year (two closed rounds needed)."""
+    from portal.rounds import predictability
+
+    data.predictability = predictability.measure(data.params.year)
+    if data.predictability:
+        data.organizations.update(
+            _organizations(
+                [g.key for g in data.predictability.by_partner]
+                + [g.key for g in data.predictability.by_ministry]
+            )
+        )
+
+
 COLLECTORS = {
     "money": collect_money,
     "alignment": collect_alignment,
@@ -298,6 +330,7 @@ COLLECTORS = {
     "commitments": collect_commitments,
     "pilots": collect_pilots,
     "quality": collect_quality,
+    "predictability": collect_predictability,
 }
 # Which step each section needs.
 NEEDS = {
@@ -312,11 +345,16 @@ NEEDS = {
     "commitments": "commitments",
     "pilots": "pilots",
     "quality": "quality",
+    "predictability": "predictability",
 }
 
 
 def collect(params: ReportParams, progress=None) -> ReportData:
     """Take the report's figures in one go; `progress(step, i, n)` is told each step."""
+    if params.round_year is not None:
+        from portal.reports.frozen import collect_frozen
+
+        return collect_frozen(params, progress)
     data = ReportData(params=params, data_time=datetime.now(UTC))
     if params.scope in ("partner", "ministry"):
         data.scope_organization = db.session.get(Organization, int(params.scope_value))

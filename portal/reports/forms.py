@@ -25,7 +25,20 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _round_year(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
 class ReportForm(FlaskForm):
+    round_year = SelectField(
+        _l("Figures from"),
+        coerce=_round_year,
+        default="",
+        description=_l(
+            "A closed reporting round gives the figures frozen at its close: the same report "
+            "whatever changes later. Its year is the report's period."
+        ),
+    )
     year = SelectField(
         _l("From the year"),
         coerce=int,
@@ -60,8 +73,14 @@ class ReportForm(FlaskForm):
             (c.code, f"{c.code} {local_name(c)}") for c in options["categories"]
         ]
         self.province.choices = blank + [(p.code, local_name(p)) for p in options["provinces"]]
+        self.round_year.choices = [("", _l("Live data, as they stand now"))] + [
+            (r.year, _l("Reporting round %(year)s (frozen)", year=r.year))
+            for r in options.get("rounds", [])
+        ]
 
     def validate_year_to(self, field) -> None:
+        if self.round_year.data:
+            return  # a round's report covers the round's year
         if field.data is not None and self.year.data and field.data < self.year.data:
             raise ValidationError(_l("The period cannot end before it starts."))
 
@@ -75,9 +94,11 @@ class ReportForm(FlaskForm):
 
     def params(self) -> ReportParams:
         scope = self.scope.data
+        frozen = self.round_year.data
         return ReportParams(
-            year=self.year.data,
-            year_to=self.year_to.data if self.year_to.data != self.year.data else None,
+            year=frozen or self.year.data,
+            year_to=None if frozen or self.year_to.data == self.year.data else self.year_to.data,
+            round_year=frozen,
             scope=scope,
             scope_value="" if scope == "country" else getattr(self, scope).data,
             language=self.language.data,

@@ -30,6 +30,8 @@ SECTIONS = {
     "reconciliation": _l("Reconciliation of figures"),
     "commitments": _l("Shared accountability commitments"),
     "pilots": _l("Pilots and lessons learned"),
+    "coverage": _l("Coverage of the reporting round"),
+    "predictability": _l("Predictability of aid"),
     "quality": _l("Annex: data quality"),
     "methodology": _l("Methodology"),
 }
@@ -45,6 +47,8 @@ class ReportParams:
     scope_value: str = ""
     language: str = "en"
     sections: tuple[str, ...] = field(default_factory=lambda: tuple(SECTIONS))
+    # The closed reporting round whose snapshot the report reads (its year); None: live data.
+    round_year: int | None = None
 
     def __post_init__(self) -> None:
         if self.year_to is not None and self.year_to < self.year:
@@ -58,7 +62,11 @@ class ReportParams:
         unknown = set(self.sections) - set(SECTIONS)
         if unknown:
             raise ValueError(f"unknown sections {sorted(unknown)}")
-        object.__setattr__(self, "sections", tuple(s for s in SECTIONS if s in self.sections))
+        if self.round_year is not None and (self.year != self.round_year or self.is_range):
+            raise ValueError("a report from a round covers the round's year alone")
+        # Coverage is a round's: a report from live data has none to state.
+        wanted = set(self.sections) - (set() if self.round_year else {"coverage"})
+        object.__setattr__(self, "sections", tuple(s for s in SECTIONS if s in wanted))
 
     @property
     def last_year(self) -> int:

@@ -206,13 +206,17 @@ def _labelled(codes: dict, both: bool) -> dict:
     return {key: _both(label._args[0]) for key, label in codes.items()}
 
 
-def _province_map(filters, locale: str) -> dict:
-    """The map's shapes as SVG, and its legend and nationwide figures for the HTML beside it."""
+def _province_map(filters, locale: str, figures=None) -> dict:
+    """The map's shapes as SVG, and its legend and nationwide figures for the HTML beside it.
+
+    `figures` are given when the money was summed already (a report from a round's snapshot).
+    """
     from portal.mapping import services
     from portal.mapping.svg import render_svg
 
     provinces = services.province_rows()
-    figures = services.map_figures(ReportReader(), filters, "disbursed", provinces)
+    if figures is None:
+        figures = services.map_figures(ReportReader(), filters, "disbursed", provinces)
     shapes = services.current_matching(provinces).shapes
     return {
         "province_map": Markup(render_svg(figures, shapes, locale=locale, legend=False)),
@@ -268,7 +272,7 @@ def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
     }
     context["trend_bars"] = [Bar(str(r.key), r.disbursed, secondary=r.planned) for r in data.trend]
     if "provinces" in params.sections:
-        context.update(_province_map(map_filters, context["lang_attr"]))
+        context.update(_province_map(map_filters, context["lang_attr"], data.map_figures))
     if both:
         context["_"] = _both
     return context

@@ -62,7 +62,11 @@ def _form(data=None, *, csrf: bool = True) -> ReportForm:
     """The builder form; read from the query string (no CSRF: choosing changes nothing)."""
     meta = {} if csrf else {"csrf": False}
     form = ReportForm(data, meta=meta) if data is not None else ReportForm()
-    form.prepare(filter_options())
+    from portal.rounds.services import all_rounds
+
+    options = filter_options()
+    options["rounds"] = [r for r in all_rounds() if not r.is_open]
+    form.prepare(options)
     return form
 
 
@@ -71,6 +75,8 @@ def _query(params: ReportParams) -> str:
     args: dict = {"year": params.year, "scope": params.scope, "language": params.language}
     if params.year_to:
         args["year_to"] = params.year_to
+    if params.round_year:
+        args["round_year"] = params.round_year
     if params.scope != "country":
         args[params.scope] = params.scope_value
     pairs = list(args.items()) + [("sections", s) for s in params.sections]
@@ -118,6 +124,11 @@ def index():
 def new():
     """Choose the period, scope, language and sections; preview, or generate the PDF."""
     if request.method == "GET":
+        frozen = request.args.get("round", type=int)
+        if frozen is not None:  # "build the joint review from this round", from its page
+            form = _form(None, csrf=False)
+            form.round_year.data = form.year.data = frozen
+            return render_template("reports/new.html", form=form)
         form = _form(request.args if request.args else None, csrf=False)
         if request.args:
             form.validate()

@@ -149,10 +149,11 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
                 raise UnreadableFile(_l("The workbook holds XML the portal does not read."))
 
 
-def read_workbook(content: bytes) -> Workbook:
+def read_workbook(content: bytes, sheets: tuple[Sheet, ...] = SHEETS) -> Workbook:
     """Check the file, then read the rows of every known sheet; problems are listed, not raised.
 
-    Raises UnreadableFile only when the file as a whole cannot be read.
+    The first of `sheets` must be there. Raises UnreadableFile only when the file as a whole
+    cannot be read.
     """
     check_file(content)
     try:
@@ -162,14 +163,19 @@ def read_workbook(content: bytes) -> Workbook:
     result = Workbook()
     try:
         titles = {title.casefold().strip(): title for title in book.sheetnames}
-        for sheet in SHEETS:
+        for sheet in sheets:
             found = next(
                 (titles[n] for n in names_in_every_language(sheet.title, sheet.key) if n in titles),
                 None,
             )
             if found is None:
-                if sheet.key == "projects":
-                    result.error(sheet, None, None, _l("The workbook has no Projects sheet."))
+                if sheet is sheets[0]:
+                    result.error(
+                        sheet,
+                        None,
+                        None,
+                        _l("The workbook has no sheet “%(title)s”.", title=sheet.title),
+                    )
                 continue
             _read_sheet(book[found], sheet, result)
     finally:
@@ -206,7 +212,7 @@ def _read_sheet(worksheet, sheet: Sheet, result: Workbook) -> None:
     rows = worksheet.iter_rows(max_col=MAX_COLUMNS)
     header = next(rows, None)
     if header is None:
-        if sheet.key == "projects":
+        if sheet.key in ("projects", "round"):
             result.error(sheet, None, None, _l("The sheet is empty."))
         return
     positions = _header_map(header, sheet, result)

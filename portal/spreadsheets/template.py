@@ -169,13 +169,18 @@ def _write_lists(book, lists: dict) -> None:
         )
 
 
-def _write_readme(book, title: str) -> None:
+def _write_readme(book, title: str, lines=None) -> None:
     worksheet = book.create_sheet(str(README_TITLE)[:31])
     worksheet.column_dimensions["A"].width = 120
     bold = WriteOnlyCell(worksheet, value=title)
     bold.font = Font(bold=True, size=13)
     worksheet.append([bold])
-    for line in (
+    for line in lines or _project_readme():
+        worksheet.append([line])
+
+
+def _project_readme() -> tuple[str, ...]:
+    return (
         _("Edit the projects on the sheets Projects, Yearly funding, Locations and Sectors."),
         _(
             "Then upload the file on the portal's spreadsheet page: you will see every change, "
@@ -202,19 +207,25 @@ def _write_readme(book, title: str) -> None:
         ),
         _("Coded columns have drop-down lists; the Lists sheet shows every allowed value."),
         _("Dates are written as YYYY-MM-DD. Amounts are in the currency of their row."),
-    ):
-        worksheet.append([line])
+    )
 
 
 def template_bytes(projects: list[Project], title: str) -> bytes:
     """Return the workbook of `projects` (an .xlsx file's bytes), headed with `title`."""
+    rows = _rows(projects)
+    return workbook_bytes(
+        [(sheet, rows[sheet.key]) for sheet in (PROJECTS, FUNDING, LOCATIONS, SECTORS)], title
+    )
+
+
+def workbook_bytes(sheets: list[tuple[Sheet, list[dict]]], title: str, readme=None) -> bytes:
+    """An .xlsx of these sheets and their rows, with a Read me (`readme` lines) and the lists."""
     lists = choice_lists()
     ranges = _list_ranges(lists)
-    rows = _rows(projects)
     book = Workbook(write_only=True)
-    _write_readme(book, title)
-    for sheet in (PROJECTS, FUNDING, LOCATIONS, SECTORS):
-        _write_sheet(book, sheet, rows[sheet.key], lists, ranges)
+    _write_readme(book, title, readme)
+    for sheet, rows in sheets:
+        _write_sheet(book, sheet, rows, lists, ranges)
     _write_lists(book, lists)
     out = io.BytesIO()
     book.save(out)

@@ -115,6 +115,20 @@ RULES = {
     "spreadsheets.confirm": AUTHOR,
     # tests/spreadsheets/test_list_exports.py: each list for the people who see its page.
     "lists.download": OBJECT,
+    "rounds.index": LOGIN,
+    "rounds.open_round": CDC,
+    # tests/rounds/test_round_pages.py: each page of a round, for every role.
+    "rounds.cockpit": OBJECT,
+    "rounds.round_checks": OBJECT,
+    "rounds.remind": OBJECT,
+    "rounds.close": OBJECT,
+    "rounds.grace": OBJECT,
+    "rounds.checklist_view": OBJECT,
+    "rounds.checklist_save": OBJECT,
+    "rounds.checklist_workbook": OBJECT,
+    "rounds.checklist_upload": OBJECT,
+    "rounds.submit_return": OBJECT,
+    "rounds.ministry": OBJECT,
     "mail.outbox": CDC,
     "mail.retry": CDC,
 }

@@ -82,7 +82,7 @@ def test_the_english_pdf_has_its_sections_totals_and_page_numbers(demo):
     assert built.pages == read.page_count(built.pdf) == len(pages)
     assert built.pages >= 10
     whole = "\n".join(pages)
-    for title in SECTIONS.values():
+    for title in (SECTIONS[key] for key in params.sections):  # all but a round's coverage
         assert str(title) in whole, title
     # The table of contents gives each section's page, and that page starts with it.
     contents = pages[1]

@@ -1,0 +1,131 @@
+"""The round's data-quality checks: what a partner's figures for the round still lack or jar.
+
+- missing actual: a project running in the round's year without an actual disbursement for it;
+- missing plan: a project going on after the year without a plan for the next one;
+- past its end: a project still in implementation after its end date;
+- tenfold jump: the year's actual against the previous year's (or the next year's plan against
+  the previous round's plan for it) moved more than tenfold, up or down, from the previous
+  closed round's snapshot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.projects import codes
+from portal.projects.models import Project, ProjectFunding
+from portal.rounds.models import ReportingRound, RoundSnapshotFunding, RoundSnapshotProject
+from portal.rounds.services import closed_round, concerned
+
+CHECKS = {
+    "missing_actual": _l("No actual disbursement for the round's year"),
+    "missing_plan": _l("No plan for the next year"),
+    "past_end": _l("Still in implementation after its end date"),
+    "tenfold": _l("A figure moved more than tenfold from the previous round"),
+}
+JUMP = Decimal(10)
+
+
+def _jumped(before: Decimal | None, now: Decimal | None) -> bool:
+    if not before or not now:
+        return False
+    return now > before * JUMP or before > now * JUMP
+
+
+def findings(
+    round_: ReportingRound, organization_id: int | None = None, today: date | None = None
+) -> dict[int, list[str]]:
+    """project id -> the checks it fails, for the projects the round concerns (of one partner)."""
+    today = today or date.today()
+    where = [concerned(round_)]
+    if organization_id is not None:
+        where.append(Project.reporting_org_id == organization_id)
+    projects = db.session.execute(
+        select(
+            Project.id,
+            Project.status,
+            Project.start_year,
+            Project.end_year,
+            Project.actual_end,
+            Project.planned_end,
+        ).where(*where)
+    ).all()
+    ids = select(Project.id).where(*where).scalar_subquery()
+    money: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
+    for project_id, kind, year, usd in db.session.execute(
+        select(
+            ProjectFunding.project_id,
+            ProjectFunding.kind,
+            ProjectFunding.year,
+            ProjectFunding.amount_usd,
+        ).where(
+            ProjectFunding.project_id.in_(ids),
+            ProjectFunding.year.between(round_.year, round_.year + 1),
+        )
+    ):
+        key = (kind, year)
+        money[project_id][key] = money[project_id].get(key, Decimal(0)) + usd
+    previous = _previous(round_, organization_id)
+    result: dict[int, list[str]] = {}
+    for project_id, status, start_year, end_year, actual_end, planned_end in projects:
+        found = []
+        figures = money.get(project_id, {})
+        started = start_year is None or start_year <= round_.year
+        if started and status != codes.PIPELINE and ("disbursement", round_.year) not in figures:
+            found.append("missing_actual")
+        goes_on = end_year is None or end_year > round_.year
+        if (
+            goes_on
+            and status in (codes.PIPELINE, codes.IMPLEMENTATION)
+            and ("planned", round_.year + 1) not in figures
+        ):
+            found.append("missing_plan")
+        end = actual_end or planned_end
+        if status == codes.IMPLEMENTATION and end is not None and end < today:
+            found.append("past_end")
+        before = previous.get(project_id, {})
+        if _jumped(
+            before.get(("disbursement", round_.year - 1)),
+            figures.get(("disbursement", round_.year)),
+        ) or _jumped(
+            before.get(("planned", round_.year + 1)), figures.get(("planned", round_.year + 1))
+        ):
+            found.append("tenfold")
+        if found:
+            result[project_id] = found
+    return result
+
+
+def _previous(round_: ReportingRound, organization_id: int | None):
+    """The previous closed round's frozen USD figures by project."""
+    before = closed_round(round_.year - 1)
+    if before is None:
+        return {}
+    statement = (
+        select(
+            RoundSnapshotProject.project_id,
+            RoundSnapshotFunding.kind,
+            RoundSnapshotFunding.year,
+            RoundSnapshotFunding.amount_usd,
+        )
+        .join(RoundSnapshotFunding, RoundSnapshotFunding.snapshot_id == RoundSnapshotProject.id)
+        .where(RoundSnapshotProject.round_id == before.id)
+    )
+    if organization_id is not None:
+        statement = statement.where(RoundSnapshotProject.reporting_org_id == organization_id)
+    figures: dict[int, dict] = defaultdict(dict)
+    for project_id, kind, year, usd in db.session.execute(statement):
+        key = (kind, year)
+        figures[project_id][key] = figures[project_id].get(key, Decimal(0)) + usd
+    return figures
+
+
+def counts(found: dict[int, list[str]]) -> Counter:
+    """How many projects fail each check."""
+    return Counter(check for checks in found.values() for check in checks)

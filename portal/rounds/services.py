@@ -1,0 +1,331 @@
+"""The round's use cases: open, record updates and returns, reopen for a grace period, look up.
+
+Services flush and never commit; the view or the command commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, exists, func, or_, select, update
+
+from portal.accounts.models import Role, User
+from portal.audit.services import record
+from portal.db import utcnow
+from portal.extensions import db
+from portal.organizations.models import PARTNER_KINDS, Organization
+from portal.projects import codes
+from portal.projects.models import Project, ProjectChange
+from portal.projects.services import project_saved
+from portal.rounds.models import (
+    CLOSED,
+    OPEN,
+    ReportingRound,
+    RoundEvent,
+    RoundProjectUpdate,
+    RoundReturn,
+    RoundSnapshotProject,
+)
+from portal.security import has_role
+
+
+class RoundError(ValueError):
+    """A round step that the rules refuse; the message says why, in the user's language."""
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.field = field
+
+
+def by_year(year: int) -> ReportingRound | None:
+    """The round of `year`, or None."""
+    return db.session.scalar(select(ReportingRound).where(ReportingRound.year == year))
+
+
+def all_rounds() -> list[ReportingRound]:
+    """Every round, newest year first."""
+    return list(db.session.scalars(select(ReportingRound).order_by(ReportingRound.year.desc())))
+
+
+def current_open() -> ReportingRound | None:
+    """The open round of the latest year, if any."""
+    return db.session.scalar(
+        select(ReportingRound)
+        .where(ReportingRound.state == OPEN)
+        .order_by(ReportingRound.year.desc())
+        .limit(1)
+    )
+
+
+def closed_round(year: int) -> ReportingRound | None:
+    """The closed round of `year`, or None."""
+    found = by_year(year)
+    return found if found is not None and found.state == CLOSED else None
+
+
+def concerned(round_: ReportingRound):
+    """SQL condition: a project the round asks about (active in its year or later).
+
+    Cancelled projects are left out; so are projects that ended before the year, or that start
+    after the last year of plans the round asks for.
+    """
+    return and_(
+        Project.status != codes.CANCELLED,
+        or_(Project.end_year.is_(None), Project.end_year >= round_.year),
+        or_(Project.start_year.is_(None), Project.start_year <= round_.plan_years[-1]),
+    )
+
+
+def updated(round_: ReportingRound):
+    """SQL condition: the project was updated (or confirmed unchanged) in the round."""
+    return exists().where(
+        RoundProjectUpdate.round_id == round_.id, RoundProjectUpdate.project_id == Project.id
+    )
+
+
+def partners_concerned(round_: ReportingRound) -> list[Organization]:
+    """The active development partners with at least one project the round concerns."""
+    with_projects = (
+        select(Project.reporting_org_id).where(concerned(round_)).distinct().scalar_subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(Organization)
+            .where(
+                Organization.active,
+                Organization.kind.in_(PARTNER_KINDS),
+                Organization.id.in_(with_projects),
+            )
+            .order_by(Organization.acronym)
+        )
+    )
+
+
+def focal_points(organization_ids, role: Role = Role.DP) -> list[User]:
+    """The active accounts of `role` in these organizations."""
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.active, User.role == role, User.organization_id.in_(list(organization_ids))
+            )
+        )
+    )
+
+
+def log(round_: ReportingRound, kind: str, *, actor=None, organization_id=None, **fields):
+    """Add one step to the round's log."""
+    event = RoundEvent(
+        round_id=round_.id,
+        organization_id=organization_id,
+        user_id=getattr(actor, "id", None),
+        kind=kind,
+        **fields,
+    )
+    db.session.add(event)
+    return event
+
+
+def open_round(
+    year: int,
+    deadline: date,
+    *,
+    actor,
+    message_en: str | None = None,
+    message_km: str | None = None,
+    today: date | None = None,
+) -> ReportingRound:
+    """Open the round of `year` and tell every partner's focal points.
+
+    Refuses (RoundError) a second round for the same year, a deadline before today, or a year
+    that has not ended yet.
+    """
+    today = today or date.today()
+    if by_year(year) is not None:
+        raise RoundError(_l("A round for %(year)s already exists.", year=year), "year")
+    if year >= today.year:
+        raise RoundError(_l("The year %(year)s has not ended yet.", year=year), "year")
+    if deadline < today:
+        raise RoundError(_l("The deadline is in the past."), "deadline")
+    round_ = ReportingRound(
+        year=year,
+        deadline=deadline,
+        message_en=(message_en or "").strip() or None,
+        message_km=(message_km or "").strip() or None,
+        opened_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(round_)
+    db.session.flush()
+    from portal.rounds import reminders
+
+    messages = reminders.announce(round_)
+    log(round_, "opened", actor=actor, message_ids=messages)
+    record("round.opened", user=actor, obj=round_, year=year, deadline=deadline.isoformat())
+    return round_
+
+
+def mark_updated(round_: ReportingRound, project: Project, *, actor, no_change: bool) -> None:
+    """Record that the partner updated the project in the round (or confirmed it unchanged)."""
+    existing = db.session.scalar(
+        select(RoundProjectUpdate).where(
+            RoundProjectUpdate.round_id == round_.id, RoundProjectUpdate.project_id == project.id
+        )
+    )
+    if existing is None:
+        existing = RoundProjectUpdate(round_id=round_.id, project_id=project.id)
+        db.session.add(existing)
+    existing.at = utcnow()
+    existing.user_id = getattr(actor, "id", None)
+    existing.no_change = no_change
+
+
+def return_of(round_: ReportingRound, organization_id: int) -> RoundReturn | None:
+    return db.session.scalar(
+        select(RoundReturn).where(
+            RoundReturn.round_id == round_.id, RoundReturn.organization_id == organization_id
+        )
+    )
+
+
+def accepts_updates(
+    round_: ReportingRound, organization_id: int, today: date | None = None
+) -> bool:
+    """Whether the partner may still change its figures in the round (open, or its grace)."""
+    if round_.is_open:
+        return True
+    entry = return_of(round_, organization_id)
+    return bool(entry and entry.grace_until and entry.grace_until >= (today or date.today()))
+
+
+def submit_return(round_: ReportingRound, organization: Organization, *, actor) -> RoundReturn:
+    """Declare the partner's data for the round complete (who and when).
+
+    During a grace period after the close, the partner's part of the snapshot is taken again.
+    Refuses (RoundError) when the round no longer accepts this partner's figures.
+    """
+    if not accepts_updates(round_, organization.id):
+        raise RoundError(_l("The round is closed."))
+    entry = return_of(round_, organization.id)
+    if entry is None:
+        entry = RoundReturn(round_id=round_.id, organization_id=organization.id)
+        db.session.add(entry)
+    resubmission = entry.submitted_at is not None or not round_.is_open
+    entry.submitted_at = utcnow()
+    entry.submitted_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    if not round_.is_open:
+        from portal.rounds import freeze
+
+        frozen = freeze.refreeze_partner(round_, organization.id)
+        entry.grace_until = None
+        log(round_, "refrozen", actor=actor, organization_id=organization.id, reason=str(frozen))
+    log(
+        round_,
+        "resubmitted" if resubmission else "submitted",
+        actor=actor,
+        organization_id=organization.id,
+    )
+    record("round.return", user=actor, obj=round_, organization=organization.acronym)
+    db.session.flush()
+    return entry
+
+
+def reopen_partner(
+    round_: ReportingRound, organization: Organization, *, until: date, reason: str, actor
+) -> RoundReturn:
+    """Give one partner a grace period after the close, with a logged reason (CDC).
+
+    Refuses (RoundError) an open round, a past day or an empty reason.
+    """
+    if round_.is_open:
+        raise RoundError(_l("The round is still open."))
+    if until < date.today():
+        raise RoundError(_l("The grace period must end today or later."), "until")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RoundError(_l("Say why the partner is given more time."), "reason")
+    entry = return_of(round_, organization.id)
+    if entry is None:
+        entry = RoundReturn(round_id=round_.id, organization_id=organization.id)
+        db.session.add(entry)
+    entry.grace_until = until
+    entry.grace_reason = reason
+    log(round_, "reopened", actor=actor, organization_id=organization.id, reason=reason)
+    record("round.reopened", user=actor, obj=round_, organization=organization.acronym)
+    db.session.flush()
+    return entry
+
+
+def events(round_: ReportingRound, limit: int = 200) -> list[RoundEvent]:
+    """The round's log, newest first."""
+    return list(
+        db.session.scalars(
+            select(RoundEvent)
+            .where(RoundEvent.round_id == round_.id)
+            .order_by(RoundEvent.at.desc(), RoundEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def ministry_rows(round_: ReportingRound, organization_id: int, page: int, per_page: int):
+    """The round's projects the ministry leads: (project, actual USD of the year, figure)."""
+    from portal.alignment.models import GovernmentFigure
+    from portal.projects.models import ProjectFunding
+
+    where = [concerned(round_), Project.lead_national_partner_id == organization_id]
+    total = db.session.scalar(select(func.count()).select_from(Project).where(*where)) or 0
+    actual = (
+        select(ProjectFunding.project_id, func.sum(ProjectFunding.amount_usd).label("usd"))
+        .where(ProjectFunding.kind == "disbursement", ProjectFunding.year == round_.year)
+        .group_by(ProjectFunding.project_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Project, actual.c.usd, GovernmentFigure)
+        .outerjoin(actual, actual.c.project_id == Project.id)
+        .outerjoin(
+            GovernmentFigure,
+            and_(GovernmentFigure.project_id == Project.id, GovernmentFigure.year == round_.year),
+        )
+        .where(*where)
+        .order_by(case((GovernmentFigure.status == "agreed", 1), else_=0), Project.title_en)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return [(project, usd, figure) for project, usd, figure in rows], total
+
+
+def _is_concerned(round_: ReportingRound, project: Project) -> bool:
+    return (
+        project.status != codes.CANCELLED
+        and (project.end_year is None or project.end_year >= round_.year)
+        and (project.start_year is None or project.start_year <= round_.plan_years[-1])
+    )
+
+
+@project_saved.connect
+def _after_project_saved(sender, project: Project, actor, before: dict, **extra) -> None:
+    """Mark changes made after a freeze in the history; count a partner's save in its round."""
+    frozen_year = db.session.scalar(
+        select(ReportingRound.year)
+        .join(RoundSnapshotProject, RoundSnapshotProject.round_id == ReportingRound.id)
+        .where(RoundSnapshotProject.project_id == project.id, ReportingRound.state == CLOSED)
+        .order_by(ReportingRound.year.desc())
+        .limit(1)
+    )
+    if frozen_year is not None and before:
+        db.session.execute(
+            update(ProjectChange)
+            .where(
+                ProjectChange.project_id == project.id,
+                ProjectChange.version == project.version,
+                ProjectChange.after_freeze_of.is_(None),
+            )
+            .values(after_freeze_of=frozen_year)
+        )
+    if not (has_role(actor, Role.DP) and actor.organization_id == project.reporting_org_id):
+        return
+    for round_ in db.session.scalars(select(ReportingRound).where(ReportingRound.state == OPEN)):
+        if _is_concerned(round_, project):
+            mark_updated(round_, project, actor=actor, no_change=False)
