@@ -236,7 +236,7 @@ def _checklist_page(round_, organization_id: int, form: ChecklistForm | None, st
         posted = [
             int(e.form.project_id.data)
             for e in form.rows.entries
-            if e.form.project_id.data.isdigit()
+            if str(e.form.project_id.data or "").isdigit() and int(e.form.project_id.data) < 2**31
         ]
     rows = checklist.rows(
         round_,
@@ -292,6 +292,9 @@ def checklist_view(year: int):
 
 def _own_project(round_, project_id) -> Project:
     """A project of the user's organization that the round concerns, else 404."""
+    if not str(project_id or "").isdigit() or int(project_id) > 2**31 - 1:
+        abort(404)
+    project_id = int(project_id)
     project = db.session.scalar(
         select(Project).where(
             Project.id == project_id,
