@@ -97,6 +97,9 @@ class Config:
         # Failed logins allowed per email typed and per client address (moving window).
         self.LOGIN_LIMIT_ACCOUNT = os.environ.get("PORTAL_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes")
         self.LOGIN_LIMIT_ADDRESS = os.environ.get("PORTAL_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes")
+        # Links to set a new password asked for, per email typed and per client address.
+        self.RESET_LIMIT_ACCOUNT = os.environ.get("PORTAL_RESET_LIMIT_ACCOUNT", "3 per hour")
+        self.RESET_LIMIT_ADDRESS = os.environ.get("PORTAL_RESET_LIMIT_ADDRESS", "20 per hour")
         # The JSON API's rate limits, per token and per address (counted in Redis when set).
         self.API_RATE_LIMIT_ANONYMOUS = os.environ.get("PORTAL_API_RATE_LIMIT", "60 per minute")
         self.API_RATE_LIMIT_TOKEN = os.environ.get("PORTAL_API_TOKEN_RATE_LIMIT", "600 per minute")
@@ -135,6 +138,7 @@ class TestConfig(Config):
         self.MAIL_SENDER_THREAD = False
         # The whole suite logs in from one address: its limit is a test's own business.
         self.LOGIN_LIMIT_ADDRESS = "100000 per 15 minutes"
+        self.RESET_LIMIT_ADDRESS = "100000 per hour"
         self.SQLALCHEMY_DATABASE_URI = database_url or "sqlite://"
         self.SECRET_KEY = "test-secret-key-not-for-production"
         # A fresh folder per app, made only when a test stores a file.

@@ -25,6 +25,9 @@ RULES = {
     "accounts.login": PUBLIC,
     "accounts.logout": PUBLIC,
     "accounts.change_password": LOGIN,
+    "passwords.forgot_password": PUBLIC,
+    # tests/accounts/test_password_links.py: a signed link, for anyone who holds it.
+    "passwords.set_password": OBJECT,
     "users.index": CDC,
     "users.new": CDC,
     "users.edit": CDC,

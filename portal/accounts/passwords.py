@@ -1,0 +1,105 @@
+"""Setting a password by a link sent by email (a forgotten password).
+
+A link carries a token signed with the portal's secret (itsdangerous): the account and a
+fingerprint of its current password hash, with the time it was made. It is refused when it
+was tampered with, when it is older than its purpose allows (one hour for a forgotten
+password), and once the password has been set with it (the fingerprint no longer matches):
+each link works once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse
+
+from portal.accounts import services, throttle
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.extensions import db
+from portal.mail.services import path_for, queue_mail
+
+RESET = "reset"
+MAX_AGE = {RESET: 3600}  # seconds a link of each purpose stays valid
+
+
+class LinkRefused(Exception):
+    """The link cannot set a password; the message says why and what to do."""
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"password-{purpose}")
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def make_token(user: User, purpose: str = RESET) -> str:
+    """Return a signed token that lets `user` set a password once."""
+    return _serializer(purpose).dumps([user.id, _fingerprint(user)])
+
+
+def user_for_token(token: str, purpose: str = RESET) -> User:
+    """Return the account a token is for; refuses (LinkRefused) a bad, old or used one."""
+    try:
+        user_id, fingerprint = _serializer(purpose).loads(token, max_age=MAX_AGE[purpose])
+    except SignatureExpired as error:
+        raise LinkRefused(_l("This link has expired. Ask for a new one.")) from error
+    except (BadSignature, ValueError, TypeError) as error:
+        raise LinkRefused(_l("This link is not valid. Ask for a new one.")) from error
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active:
+        raise LinkRefused(_l("This link is not valid. Ask for a new one."))
+    if fingerprint != _fingerprint(user):
+        raise LinkRefused(_l("This link has already been used. Ask for a new one."))
+    return user
+
+
+def _may_send(email: str, address: str | None) -> bool:
+    """Count a link asked for, per email typed and per address; False beyond the limits."""
+    limiter = throttle._limiter()
+    config = current_app.config
+    checks = (
+        (parse(config["RESET_LIMIT_ACCOUNT"]), ("reset-account", email.strip().lower())),
+        (parse(config["RESET_LIMIT_ADDRESS"]), ("reset-address", address or "unknown")),
+    )
+    return all(limiter.hit(limit, *keys) for limit, keys in checks)
+
+
+def request_reset(email: str, address: str | None) -> None:
+    """Email a one-hour link to set a new password, if an active account has `email`.
+
+    Says nothing either way (the page answers the same), and sends nothing beyond the limits.
+    """
+    if not _may_send(email, address):
+        record("password.reset_throttled", object_type="User", email=email.strip()[:254])
+        return
+    user = services.find_by_email(email)
+    if user is None or not user.active:
+        return
+    link = path_for("passwords.set_password", token=make_token(user, RESET))
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        queue_mail(
+            user,
+            subject=gettext("Development Cooperation Portal: set a new password"),
+            text=gettext(
+                "Someone (we hope you) asked to set a new password for your account "
+                "%(email)s. Open the link below within one hour to choose it. If you did not "
+                "ask, ignore this message: your password stays as it is.",
+                email=user.email,
+            ),
+            link_path=link,
+        )
+    record("password.reset_requested", user=user, obj=user)
+
+
+def set_password(user: User, password: str) -> None:
+    """Set the password chosen through a link; every session of the account ends."""
+    user.set_password(password)
+    record("user.password_set_by_link", user=user, obj=user)
+    db.session.flush()
