@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from blinker import Namespace
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 
@@ -36,6 +37,10 @@ GIVE_UP_AFTER = timedelta(days=3)
 MAX_BACKOFF = timedelta(hours=1)
 BATCH = 100  # messages claimed at a time
 INTERVAL = 60  # seconds between two runs of a continuous sender
+
+# Sent once a run of a continuous sender, before the mail goes: other features queue the mail
+# that is due by the clock (the reporting round's reminders), so it leaves in the same run.
+tick = Namespace().signal("mail-sender-tick")
 
 
 @dataclass
@@ -257,6 +262,7 @@ def serve(
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
+            run_tick(app)
             counts = send_due(app)
             if counts.sent or counts.retried or counts.failed:
                 log.info(
@@ -270,6 +276,19 @@ def serve(
         except Exception:  # a database that is down must not end the sender: try again later
             log.exception("mail sender run failed")
         stop.wait(interval)
+
+
+def run_tick(app: Flask) -> None:
+    """Let the features that queue mail by the clock do so now, in one transaction."""
+    with app.app_context():
+        try:
+            tick.send(app)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        finally:
+            db.session.remove()
 
 
 _thread_lock = threading.Lock()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal.alignment.models import Notification
 from portal.extensions import db
+from portal.mail.sender import tick
 from portal.mail.services import queue_mail
 from portal.rounds.models import ReportingRound, RoundEvent, RoundReturn
 from portal.rounds.services import focal_points, log, partners_concerned
@@ -180,7 +181,13 @@ def send_due(round_: ReportingRound, today: date | None = None) -> int:
 def send_all_due(today: date | None = None) -> int:
     """Run the schedule of every open round (the mail sender calls this every minute)."""
     rounds = db.session.scalars(select(ReportingRound).where(ReportingRound.state == "open"))
-    return sum(send_due(round_, today) for round_ in rounds)
+    return sum(send_due(round_, today) for round_ in list(rounds))
+
+
+@tick.connect
+def _on_the_sender_clock(app, **extra) -> None:
+    """Each run of the continuous mail sender queues the reminders that have fallen due."""
+    send_all_due()
 
 
 def delivery_of(events) -> dict[int, dict[str, int]]:

@@ -90,3 +90,16 @@ def test_undelivered_mail_never_blocks_the_round_and_shows_on_the_cockpit(
     login(client, world.cdc_user)
     page = client.get(f"/rounds/{YEAR}/").get_data(as_text=True)
     assert "mail: 0 sent, 0 waiting, 1 undelivered" in page
+
+
+def test_the_continuous_mail_sender_sends_the_reminders_that_fall_due(app, world):
+    from portal.mail.sender import run_tick
+
+    round_ = services.open_round(2024, date.today(), actor=world.cdc_user)  # due today
+    run_tick(app)
+    run_tick(app)  # a minute later: nothing new
+    events = reminder_events(round_)
+    assert sorted(e.organization_id for e in events) == sorted(
+        [world.partner.id, world.other_partner.id]
+    )
+    assert {e.trigger for e in events} == {"0"}

@@ -58,8 +58,16 @@ def test_the_workbook_holds_the_round_and_saves_a_correction(client, world, roun
     book = download(client)
     sheet = book["Round 2025"]
     header, rows = rows_by_title(sheet)
-    assert header[:8] == ["Portal ID", "Title", "Currency", "Actual 2025", "Plan 2026",
-                          "Plan 2027", "Plan 2028", "Status"]
+    assert header[:8] == [
+        "Portal ID",
+        "Title",
+        "Currency",
+        "Actual 2025",
+        "Plan 2026",
+        "Plan 2027",
+        "Plan 2028",
+        "Status",
+    ]
     assert set(rows) == {"Rural roads", "Clean water"}
     number, water = rows["Clean water"]
     assert water["Currency"] == "EUR" and Decimal(str(water["Actual 2025"])) == 90000
