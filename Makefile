@@ -9,7 +9,7 @@ FLASK = $(BIN)/flask --app app
 CATALOG = portal/translations
 DEMO_PROJECTS ?= 300
 
-.PHONY: run test setup setup-dev system-deps translations extract-messages lint benchmark clean
+.PHONY: run test setup setup-dev system-deps translations extract-messages lint lock benchmark clean
 
 run: setup translations
 	$(FLASK) db upgrade
@@ -23,15 +23,27 @@ setup: $(VENV)/.installed
 
 setup-dev: $(VENV)/.installed-dev
 
-$(VENV)/.installed: pyproject.toml
+# Exact versions with their hashes from the lock files (see `make lock`), then the portal itself
+# without resolving anything again. A changed lock file or pyproject.toml installs again.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Resolve pyproject.toml's dependencies again into the lock files (current versions are kept
+# unless UPGRADE=1); uv writes pip's hashed format for every platform and Python 3.11+.
+lock: setup-dev
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements-dev.lock
+
+LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
 # Browser tests drive Debian's chromium; PDF checks use poppler's pdftoppm/pdftotext.
 system-deps:
@@ -44,8 +56,12 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-translations: setup
+# The compiled Khmer catalog (a production start refuses to run without it, or with an old one).
+translations: $(CATALOG)/km/LC_MESSAGES/messages.mo
+
+$(CATALOG)/km/LC_MESSAGES/messages.mo: $(CATALOG)/km/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile -d $(CATALOG)
+	touch $@
 
 # Refresh the catalog template and the Khmer catalog after changing interface strings.
 extract-messages: setup

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, has_request_context, session
 from flask import request as flask_request
 from flask_babel import get_locale
@@ -29,7 +31,31 @@ def current_locale() -> str:
 
 
 def init_i18n(app: Flask) -> None:
+    if app.config.get("PORTAL_ENV") == "production":
+        check_compiled_catalogs(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     babel.init_app(app, locale_selector=select_locale)
+
+
+def check_compiled_catalogs(translations: Path) -> None:
+    """Refuse (ConfigurationError) when a compiled catalog is missing or older than its source.
+
+    Babel falls back to English without a word when the .mo file is missing, so a portal
+    installed without `pybabel compile` would show a Khmer user an English interface.
+    """
+    from portal.config import ConfigurationError
+
+    for source in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
+        compiled = source.with_suffix(".mo")
+        if not compiled.exists():
+            problem = "is missing"
+        elif compiled.stat().st_mtime < source.stat().st_mtime:
+            problem = "is older than its source"
+        else:
+            continue
+        raise ConfigurationError(
+            f"The compiled catalog {compiled} {problem}: run "
+            f"`pybabel compile -d {translations}` before starting the portal."
+        )
 
 
 # Khmer digits: CDC may choose to show numbers and dates in Khmer digits in the Khmer interface.
