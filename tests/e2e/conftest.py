@@ -49,6 +49,7 @@ JOURNEY_PAGES = {
         "/pilots/",
         "/projects/quality",
         "/reports/",
+        "/rounds/",
     ],
     "moh@demo.example": [
         "/",
@@ -57,6 +58,7 @@ JOURNEY_PAGES = {
         "/commitments/",
         "/pilots/",
         "/map/",
+        "/rounds/",
     ],
     "cdc@demo.example": [
         "/",
@@ -68,6 +70,8 @@ JOURNEY_PAGES = {
         "/reports/new",
         "/admin/users/",
         "/admin/reference/",
+        "/rounds/",
+        "first:a[href^='/rounds/20']",
     ],
 }
 
