@@ -39,7 +39,7 @@ def _money(data: ReportData, frozen) -> None:
         "on_budget": on_budget,
     }
     data.rows.update(rows)
-    data.trend = rounds.trend(data.round, data.params)
+    data.trend = rounds.trend(data.round, data.params, frozen)
     data.organizations.update(content._organizations(r.key for r in by_partner))
     if "provinces" in data.params.sections:
         from portal.mapping import services as mapping

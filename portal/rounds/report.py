@@ -9,7 +9,7 @@ rows. Only snapshot tables are read, so the same parameters always give the same
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row
 from portal.extensions import db
 from portal.projects.models import SHARE_BASIS
 from portal.rounds import predictability, progress
-from portal.rounds.models import ReportingRound, RoundSnapshotProject
+from portal.rounds.models import ReportingRound, RoundSnapshotFunding, RoundSnapshotProject
 from portal.rounds.services import closed_round
 
 CENT = Decimal("0.01")
@@ -38,7 +38,7 @@ class FrozenRate:
 class FrozenProject:
     """A snapshot row as the report's templates read a project."""
 
-    def __init__(self, snapshot: RoundSnapshotProject) -> None:
+    def __init__(self, snapshot: Frozen) -> None:
         self.snapshot = snapshot
         self.id = snapshot.project_id
         self.reporting_org_id = snapshot.reporting_org_id
@@ -61,7 +61,7 @@ def _split(cents: int, low: int, high: int) -> int:
     return (cents * high + HALF) // SHARE_BASIS - (cents * low + HALF) // SHARE_BASIS
 
 
-def matches(snapshot: RoundSnapshotProject, params) -> bool:
+def matches(snapshot, params) -> bool:
     """Whether the snapshot row is in the report's scope (the project list's filters)."""
     value = params.scope_value
     if params.scope == "partner":
@@ -75,17 +75,85 @@ def matches(snapshot: RoundSnapshotProject, params) -> bool:
     return True
 
 
-def snapshot_of(round_: ReportingRound, params) -> list[RoundSnapshotProject]:
+FROZEN_COLUMNS = (
+    "id",
+    "project_id",
+    "title_en",
+    "title_km",
+    "reporting_org_id",
+    "lead_national_partner_id",
+    "type_of_assistance",
+    "modality",
+    "on_budget",
+    "nationwide",
+    "workflow_state",
+    "quality_score",
+    "commitment_usd",
+    "agreed_year",
+    "sectors",
+    "locations",
+    "government_status",
+    "government_usd",
+)
+
+
+@dataclass(slots=True)
+class FrozenFunding:
+    year: int
+    kind: str
+    currency: str
+    rate: Decimal
+    amount_usd: Decimal
+
+
+@dataclass(slots=True)
+class Frozen:
+    """One project of a snapshot, as plain values (read without the ORM: thousands of rows)."""
+
+    id: int
+    project_id: int | None
+    title_en: str
+    title_km: str | None
+    reporting_org_id: int
+    lead_national_partner_id: int | None
+    type_of_assistance: str | None
+    modality: str | None
+    on_budget: bool
+    nationwide: bool
+    workflow_state: str
+    quality_score: int
+    commitment_usd: Decimal | None
+    agreed_year: int | None
+    sectors: list
+    locations: list
+    government_status: str | None
+    government_usd: Decimal | None
+    funding: list[FrozenFunding] = field(default_factory=list)
+
+
+def snapshot_of(round_: ReportingRound, params) -> list[Frozen]:
     """The round's frozen projects in the report's scope, with their money."""
-    rows = db.session.scalars(
-        select(RoundSnapshotProject)
-        .where(RoundSnapshotProject.round_id == round_.id)
-        .order_by(RoundSnapshotProject.id)
-    )
-    return [row for row in rows if matches(row, params)]
+    table, money = RoundSnapshotProject, RoundSnapshotFunding
+    rows = {
+        row[0]: Frozen(*row)
+        for row in db.session.execute(
+            select(*(getattr(table, name) for name in FROZEN_COLUMNS))
+            .where(table.round_id == round_.id)
+            .order_by(table.id)
+        )
+    }
+    for snapshot_id, *values in db.session.execute(
+        select(
+            money.snapshot_id, money.year, money.kind, money.currency, money.rate, money.amount_usd
+        )
+        .join(table, table.id == money.snapshot_id)
+        .where(table.round_id == round_.id)
+    ):
+        rows[snapshot_id].funding.append(FrozenFunding(*values))
+    return [row for row in rows.values() if matches(row, params)]
 
 
-def measures(snapshot: RoundSnapshotProject, year: int) -> dict[str, int]:
+def measures(snapshot: Frozen, year: int) -> dict[str, int]:
     cents = {"commitment": 0, "disbursed": 0, "planned": 0}
     if snapshot.agreed_year == year:
         cents["commitment"] = _cents(snapshot.commitment_usd)
@@ -125,7 +193,7 @@ def _shares(cents: dict[str, int], low: int, high: int) -> dict[str, int]:
     return {name: _split(value, low, high) for name, value in cents.items()}
 
 
-def money_rows(snapshots: list[RoundSnapshotProject], year: int) -> dict[str, list[Row]]:
+def money_rows(snapshots: list[Frozen], year: int) -> dict[str, list[Row]]:
     """The report's money by partner, category, province, assistance and modality."""
     groups = {
         name: _Groups() for name in ("partner", "category", "province", "assistance", "modality")
@@ -157,7 +225,7 @@ def money_rows(snapshots: list[RoundSnapshotProject], year: int) -> dict[str, li
     return {name: group.rows() for name, group in groups.items()}
 
 
-def trend(round_: ReportingRound, params) -> list[Row]:
+def trend(round_: ReportingRound, params, frozen: list[Frozen]) -> list[Row]:
     """Actual disbursements of every closed round up to this one, and this round's plans."""
     from portal.rounds.services import all_rounds
 
@@ -165,8 +233,8 @@ def trend(round_: ReportingRound, params) -> list[Row]:
     for other in sorted(all_rounds(), key=lambda r: r.year):
         if other.is_open or other.year > round_.year:
             continue
-        total = Counter()
-        for snapshot in snapshot_of(other, params):
+        total: Counter = Counter()
+        for snapshot in frozen if other.id == round_.id else snapshot_of(other, params):
             total.update(measures(snapshot, other.year))
         if total["disbursed"] or total["planned"]:
             rows.append(
@@ -176,10 +244,8 @@ def trend(round_: ReportingRound, params) -> list[Row]:
                     planned=to_money(total["planned"]),
                 )
             )
-    plans = Counter()
-    frozen = snapshot_of(round_, params)
     for year in round_.plan_years:
-        plans = Counter()
+        plans: Counter = Counter()
         for snapshot in frozen:
             plans.update(measures(snapshot, year))
         if plans["planned"]:
@@ -187,7 +253,7 @@ def trend(round_: ReportingRound, params) -> list[Row]:
     return rows
 
 
-def rates(snapshots: list[RoundSnapshotProject]) -> list[FrozenRate]:
+def rates(snapshots: list[Frozen]) -> list[FrozenRate]:
     """The distinct rates the snapshot's money was converted with."""
     seen = {}
     for snapshot in snapshots:
