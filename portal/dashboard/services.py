@@ -193,8 +193,11 @@ def dashboard_context(args, user) -> dict:
     filters = ProjectFilters.from_args(args)
     year = args.get("year", type=int) or default_year()
     year = min(max(year, 1990), 2100)
+    from portal.rounds.predictability import for_reader
+
     return {
         "data": dashboard(user, filters, year, current_locale()),
+        "predictability": for_reader(user, year),
         "filters": filters,
         "options": filter_options(),
         "years": range(2031, 1994, -1),

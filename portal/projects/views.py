@@ -28,6 +28,7 @@ from portal.projects.forms import (
     to_data,
 )
 from portal.projects.models import Project
+from portal.rounds.checks import panel_for as round_checks_for
 from portal.security import (
     can_create_project,
     can_edit_project,
@@ -259,4 +260,5 @@ def quality_summary():
         partners=partners,
         mandatory=quality.MANDATORY,
         penalty=quality.CONSISTENCY_PENALTY,
+        round_checks=round_checks_for(current_user),
     )

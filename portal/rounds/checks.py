@@ -129,3 +129,16 @@ def _previous(round_: ReportingRound, organization_id: int | None):
 def counts(found: dict[int, list[str]]) -> Counter:
     """How many projects fail each check."""
     return Counter(check for checks in found.values() for check in checks)
+
+
+def panel_for(user) -> dict | None:
+    """The open round's checks as the Data quality page shows them to `user` (CDC: all
+    partners; a partner: its own projects), or None when no round is open."""
+    from portal.accounts.models import Role
+    from portal.rounds.services import current_open
+
+    round_ = current_open()
+    if round_ is None or user.role is Role.MINISTRY:
+        return None
+    own = user.organization_id if user.role is Role.DP else None
+    return {"round": round_, "counts": counts(findings(round_, own)), "labels": CHECKS}

@@ -122,3 +122,20 @@ def years_measurable() -> list[int]:
 
     closed = {r.year for r in all_rounds() if not r.is_open}
     return sorted((y for y in closed if y - 1 in closed), reverse=True)
+
+
+def for_reader(user, year: int) -> dict | None:
+    """The predictability of `year` a dashboard shows its reader: the country for CDC, a
+    partner's or a ministry's own line for their focal points, nothing for the public."""
+    from portal.accounts.models import Role
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    result = measure(year)
+    if result is None:
+        return None
+    if user.role is Role.CDC:
+        return {"year": year, "group": result.national, "scope": "national"}
+    groups = result.by_partner if user.role is Role.DP else result.by_ministry
+    own = next((g for g in groups if g.key == user.organization_id), None)
+    return {"year": year, "group": own, "scope": "own"} if own else None

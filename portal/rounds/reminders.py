@@ -33,7 +33,11 @@ def _tell(users, *, subject, text, link_path: str) -> list[int]:
             message = queue_mail(
                 user, subject=subject(), text=text(), link_path=link_path, locale=user.locale
             )
-            db.session.add(Notification(user_id=user.id, kind="round", params={"title": text()}))
+            db.session.add(
+                Notification(
+                    user_id=user.id, kind="round", params={"title": text(), "link": link_path}
+                )
+            )
         ids.append(message.id)
     return ids
 

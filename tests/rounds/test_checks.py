@@ -64,3 +64,25 @@ def test_a_tenfold_move_from_the_previous_round_is_flagged():
     ]
     project_services.save_project(data, actor=world.partner_user, project=world.usd_project)
     assert checks.findings(round_)[world.usd_project.id] == ["tenfold"]
+
+
+def test_the_data_quality_page_shows_the_round_checks_to_cdc_and_to_the_partner(client):
+    world = scenario.build()
+    factories.project(
+        world.partner,
+        world.ministry,
+        title_en="No actual yet",
+        planned_end=date(2028, 1, 1),
+        funding=[money(2026, "planned", "5")],
+    )
+    services.open_round(YEAR, date.today() + timedelta(days=5), actor=world.cdc_user)
+    for user, link in (
+        (world.cdc_user, "/rounds/2025/checks"),
+        (world.partner_user, "/rounds/2025/checklist"),
+    ):
+        client.post("/logout")
+        client.post("/login", data={"email": user.email, "password": "correct horse battery"})
+        page = client.get("/projects/quality").get_data(as_text=True)
+        assert "Checks of reporting round 2025" in page and link in page
+        start = page.index("Checks of reporting round")
+        assert "No actual disbursement for the round's year: <strong>1</strong>" in page[start:]

@@ -188,3 +188,27 @@ def test_home_pages_say_where_the_round_stands(client, world, round_):
     login(client, world.ministry_user)
     page = client.get("/").get_data(as_text=True)
     assert "recorded for 0 of the 3 projects your institution leads" in page
+
+
+def test_the_notice_of_a_round_links_to_the_checklist(client, world, round_):
+    login(client, world.partner_user)
+    page = client.get("/alignment/notifications").get_data(as_text=True)
+    assert f'href="/rounds/{YEAR}/checklist"' in page
+
+
+def test_the_dashboard_shows_each_reader_its_predictability(client, world):
+    from portal.rounds import freeze
+
+    previous = services.open_round(2024, date.today() + timedelta(days=3), actor=world.cdc_user)
+    freeze.close(previous, actor=world.cdc_user)
+    current = services.open_round(YEAR, date.today() + timedelta(days=3), actor=world.cdc_user)
+    freeze.close(current, actor=world.cdc_user)
+    assert "Predictability of 2025" not in client.get("/dashboard/?year=2025").get_data(
+        as_text=True
+    )
+    login(client, world.cdc_user)
+    page = client.get("/dashboard/?year=2025").get_data(as_text=True)
+    assert "Predictability of 2025" in page and "By partner and ministry" in page
+    login(client, world.partner_user)
+    page = client.get("/dashboard/?year=2025").get_data(as_text=True)
+    assert "Predictability of 2025 · " in page and "By partner and ministry" not in page
