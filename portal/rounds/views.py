@@ -1,50 +1,35 @@
-"""The reporting round's pages: the rounds and cockpit, the checklist, the ministry's list."""
+"""The reporting round's pages for CDC (rounds, cockpit, checks, reminders, close, grace) and the
+ministries; the partner's checklist is in checklist_views."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 
 from portal.accounts.models import Role
 from portal.db import Page
 from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.projects.models import Project
-from portal.projects.services import EditConflict, ProjectInvalid
 from portal.rounds import (
-    checklist,
+    checklist_views,  # noqa: E402,F401  (the partner's pages, on bp)
     checks,
     freeze,
     predictability,
     progress,
     reminders,
     services,
-    workbook,
 )
-from portal.rounds.forms import ChecklistForm, GraceForm, OpenRoundForm
+from portal.rounds.blueprint import PER_PAGE, bp, round_or_404
+from portal.rounds.forms import GraceForm, OpenRoundForm
 from portal.rounds.models import EVENT_LABELS, ReportingRound
 from portal.rounds.progress import organizations_by_id
 from portal.security import cdc_required, has_role, roles_required
-from portal.spreadsheets.forms import UploadForm
-from portal.spreadsheets.reading import UnreadableFile
-
-bp = Blueprint("rounds", __name__, url_prefix="/rounds")
-
-PER_PAGE = 50
-
-
-def _round_or_404(year: int) -> ReportingRound:
-    found = services.by_year(year)
-    if found is None:
-        abort(404)
-    return found
 
 
 @bp.get("/")
@@ -122,14 +107,14 @@ def _cockpit(round_: ReportingRound, grace: GraceForm | None = None, status: int
 @cdc_required
 def cockpit(year: int):
     """CDC's view of a round: completeness by partner and ministry, reminders, the log."""
-    return _cockpit(_round_or_404(year))
+    return _cockpit(round_or_404(year))
 
 
 @bp.get("/<int:year>/checks")
 @cdc_required
 def round_checks(year: int):
     """The round's data-quality checks: how many projects fail each, and which (CDC)."""
-    round_ = _round_or_404(year)
+    round_ = round_or_404(year)
     found = checks.findings(round_)
     wanted = request.args.get("check", "")
     ids = [i for i, failed in found.items() if not wanted or wanted in failed]
@@ -152,7 +137,7 @@ def round_checks(year: int):
 @cdc_required
 def remind(year: int):
     """CDC reminds one partner (organization_id) or every partner not yet done, now."""
-    round_ = _round_or_404(year)
+    round_ = round_or_404(year)
     if not round_.is_open:
         flash(_("The round is closed."), "warning")
         return redirect(url_for("rounds.cockpit", year=year))
@@ -172,7 +157,7 @@ def remind(year: int):
 @cdc_required
 def close(year: int):
     """CDC closes the round: its data are frozen in one transaction."""
-    round_ = _round_or_404(year)
+    round_ = round_or_404(year)
     try:
         with keeping_input():
             frozen = freeze.close(round_, actor=current_user)
@@ -191,7 +176,7 @@ def close(year: int):
 @cdc_required
 def grace(year: int):
     """CDC reopens a closed round for one partner until a day, with a reason (logged)."""
-    round_ = _round_or_404(year)
+    round_ = round_or_404(year)
     form = GraceForm()
     partners = {p.id: p for p in services.partners_concerned(round_)}
     form.organization_id.choices = [(i, p.acronym) for i, p in partners.items()]
@@ -226,257 +211,11 @@ def grace(year: int):
     return redirect(url_for("rounds.cockpit", year=year))
 
 
-def _checklist_page(round_, organization_id: int, form: ChecklistForm | None, status: int = 200):
-    show = request.args.get("show", "all")
-    number = max(1, request.args.get("page", 1, type=int))
-    todo_only = show == "todo"
-    total = checklist.count(round_, organization_id, todo_only=todo_only)
-    posted = None
-    if form is not None:
-        posted = [
-            int(e.form.project_id.data)
-            for e in form.rows.entries
-            if str(e.form.project_id.data or "").isdigit() and int(e.form.project_id.data) < 2**31
-        ]
-    rows = checklist.rows(
-        round_,
-        organization_id,
-        todo_only=todo_only,
-        offset=(number - 1) * PER_PAGE,
-        limit=PER_PAGE,
-        ids=posted,
-    )
-    if form is None:
-        form = ChecklistForm(formdata=None)
-        for row in rows:
-            amounts = row.figures.amounts
-            form.rows.append_entry(
-                {
-                    "project_id": str(row.project.id),
-                    "version": str(row.project.version),
-                    "actual": amounts.get((checklist.ACTUAL, round_.year)),
-                    **{
-                        f"plan_{i}": amounts.get((checklist.PLANNED, year))
-                        for i, year in enumerate(round_.plan_years, start=1)
-                    },
-                    "status": row.figures.status,
-                    "end_date": row.figures.end_date,
-                }
-            )
-    by_id = {str(row.project.id): row for row in rows}
-    mine = progress.of_partner(round_, organization_id)
-    entry = services.return_of(round_, organization_id)
-    return render_template(
-        "rounds/checklist.html",
-        round=round_,
-        form=form,
-        rows=by_id,
-        page=Page(items=rows, page=number, per_page=PER_PAGE, total=total),
-        show=show,
-        mine=mine,
-        entry=entry,
-        accepts=services.accepts_updates(round_, organization_id),
-        findings=checks.findings(round_, organization_id) if round_.is_open else {},
-        upload=UploadForm(formdata=None),
-        check_labels=checks.CHECKS,
-    ), status
-
-
-@bp.get("/<int:year>/checklist")
-@roles_required(Role.DP)
-def checklist_view(year: int):
-    """A partner's projects that the round concerns, pre-filled, to confirm or correct."""
-    round_ = _round_or_404(year)
-    return _checklist_page(round_, current_user.organization_id, None)
-
-
-def _own_project(round_, project_id) -> Project:
-    """A project of the user's organization that the round concerns, else 404."""
-    if not str(project_id or "").isdigit() or int(project_id) > 2**31 - 1:
-        abort(404)
-    project_id = int(project_id)
-    project = db.session.scalar(
-        select(Project).where(
-            Project.id == project_id,
-            Project.reporting_org_id == current_user.organization_id,
-            services.concerned(round_),
-        )
-    )
-    if project is None:
-        abort(404)
-    return project
-
-
-def _figures(round_, row_form) -> checklist.Figures:
-    amounts = {(checklist.ACTUAL, round_.year): row_form.actual.data}
-    for i, year in enumerate(round_.plan_years, start=1):
-        amounts[(checklist.PLANNED, year)] = row_form[f"plan_{i}"].data
-    return checklist.Figures(amounts, row_form.status.data, row_form.end_date.data)
-
-
-@bp.post("/<int:year>/checklist")
-@roles_required(Role.DP)
-def checklist_save(year: int):
-    """Save the rows that changed (each on its own: a refused row keeps its input and its
-    message, the others are saved), or mark one project unchanged."""
-    round_ = _round_or_404(year)
-    organization_id = current_user.organization_id
-    if not services.accepts_updates(round_, organization_id):
-        flash(_("The round is closed: figures can no longer be changed in it."), "warning")
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    back = url_for(
-        "rounds.checklist_view",
-        year=year,
-        page=request.args.get("page", 1, type=int),
-        show=request.args.get("show", "all"),
-    )
-    unchanged_id = request.form.get("no_change", type=int)
-    if unchanged_id:
-        project = _own_project(round_, unchanged_id)
-        with keeping_input():
-            checklist.confirm_unchanged(round_, project, actor=current_user)
-            db.session.commit()
-        flash(_("“%(title)s”: marked as unchanged.", title=project.title_en), "success")
-        return redirect(back)
-    form = ChecklistForm()
-    form.validate()
-    saved, refused = 0, 0
-    try:
-        with keeping_input():
-            for entry in form.rows.entries:
-                row_form = entry.form
-                if row_form.errors:
-                    refused += 1
-                    continue
-                project = _own_project(round_, row_form.project_id.data)
-                wanted = _figures(round_, row_form)
-                if not checklist.differs(round_, project, wanted):
-                    continue
-                try:
-                    with db.session.begin_nested():
-                        checklist.apply(
-                            round_,
-                            project,
-                            wanted,
-                            actor=current_user,
-                            expected_version=int(row_form.version.data or 0),
-                        )
-                except ProjectInvalid as invalid:
-                    refused += 1
-                    row_form.actual.errors = [*row_form.actual.errors, *invalid.errors.values()]
-                except EditConflict:
-                    refused += 1
-                    row_form.actual.errors = [
-                        *row_form.actual.errors,
-                        _(
-                            "Someone else saved this project meanwhile: open it to see their "
-                            "change, then enter yours again."
-                        ),
-                    ]
-                else:
-                    saved += 1
-                    row_form.version.data = str(project.version)
-            db.session.commit()
-    except SaveFailed as failed:
-        return _checklist_page(round_, organization_id, form, failed.status)
-    if saved:
-        flash(ngettext("%(num)s project saved.", "%(num)s projects saved.", saved), "success")
-    if refused:
-        flash(
-            ngettext(
-                "%(num)s project was not saved: see the message beside it.",
-                "%(num)s projects were not saved: see the message beside each.",
-                refused,
-            ),
-            "danger",
-        )
-        return _checklist_page(round_, organization_id, form, 400)
-    if not saved:
-        flash(_("Nothing was changed."), "info")
-    return redirect(back)
-
-
-@bp.get("/<int:year>/checklist.xlsx")
-@roles_required(Role.DP)
-def checklist_workbook(year: int):
-    """The partner's checklist as a workbook, to fill in offline."""
-    round_ = _round_or_404(year)
-    content = workbook.workbook_for(round_, current_user.organization_id)
-    name = f"round-{year}-{current_user.organization.acronym}.xlsx"
-    return send_file(
-        io.BytesIO(content),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=secure_filename(name) or f"round-{year}.xlsx",
-    )
-
-
-@bp.post("/<int:year>/checklist/upload")
-@roles_required(Role.DP)
-def checklist_upload(year: int):
-    """Save the rows of an uploaded checklist workbook: all of them, or none (with the problems)."""
-    round_ = _round_or_404(year)
-    organization_id = current_user.organization_id
-    if not services.accepts_updates(round_, organization_id):
-        flash(_("The round is closed: figures can no longer be changed in it."), "warning")
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    upload = UploadForm()
-    if not upload.validate_on_submit():
-        for message in upload.file.errors:
-            flash(str(message), "danger")
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    try:
-        with keeping_input():
-            outcome = workbook.apply_upload(
-                round_, organization_id, upload.file.data.read(), actor=current_user
-            )
-            db.session.commit()
-    except UnreadableFile as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    except SaveFailed:
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    if outcome.errors:
-        return render_template(
-            "rounds/upload_errors.html", round=round_, errors=outcome.errors
-        ), 400
-    flash(
-        _(
-            "The workbook is saved: %(saved)s projects corrected, "
-            "%(unchanged)s confirmed unchanged.",
-            saved=outcome.saved,
-            unchanged=outcome.unchanged,
-        ),
-        "success",
-    )
-    return redirect(url_for("rounds.checklist_view", year=year))
-
-
-@bp.post("/<int:year>/return")
-@roles_required(Role.DP)
-def submit_return(year: int):
-    """The partner declares its data for the round complete."""
-    round_ = _round_or_404(year)
-    try:
-        with keeping_input():
-            services.submit_return(round_, current_user.organization, actor=current_user)
-            db.session.commit()
-    except services.RoundError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    except SaveFailed:
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    flash(_("Your return for round %(year)s is submitted. Thank you.", year=year), "success")
-    return redirect(url_for("rounds.checklist_view", year=year))
-
-
 @bp.get("/<int:year>/ministry")
 @roles_required(Role.MINISTRY)
 def ministry(year: int):
     """The round's projects the ministry leads, with the government's view of the year."""
-    round_ = _round_or_404(year)
+    round_ = round_or_404(year)
     number = max(1, request.args.get("page", 1, type=int))
     rows, total = services.ministry_rows(round_, current_user.organization_id, number, PER_PAGE)
     return render_template(
