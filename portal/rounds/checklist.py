@@ -52,7 +52,19 @@ class Row:
 
 def columns(round_: ReportingRound) -> list[tuple[str, int]]:
     """The (kind, year) pairs the round asks for, in order."""
-    return [(ACTUAL, round_.year)] + [(PLANNED, year) for year in round_.plan_years]
+    return list(fields(round_).values())
+
+
+def fields(round_: ReportingRound) -> dict[str, tuple[str, int]]:
+    """The name of each amount a checklist row (or workbook row) holds, and what it is."""
+    return {"actual": (ACTUAL, round_.year)} | {
+        f"plan_{i}": (PLANNED, year) for i, year in enumerate(round_.plan_years, start=1)
+    }
+
+
+def prefilled(round_: ReportingRound, row: Row) -> dict:
+    """A row's amounts by field name, as the form and the workbook show them."""
+    return {name: row.figures.amounts.get(key) for name, key in fields(round_).items()}
 
 
 def main_currency(project: Project) -> str:

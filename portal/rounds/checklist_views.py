@@ -48,16 +48,11 @@ def _checklist_page(round_, organization_id: int, form: ChecklistForm | None, st
     if form is None:
         form = ChecklistForm(formdata=None)
         for row in rows:
-            amounts = row.figures.amounts
             form.rows.append_entry(
                 {
                     "project_id": str(row.project.id),
                     "version": str(row.project.version),
-                    "actual": amounts.get((checklist.ACTUAL, round_.year)),
-                    **{
-                        f"plan_{i}": amounts.get((checklist.PLANNED, year))
-                        for i, year in enumerate(round_.plan_years, start=1)
-                    },
+                    **checklist.prefilled(round_, row),
                     "status": row.figures.status,
                     "end_date": row.figures.end_date,
                 }
@@ -107,9 +102,7 @@ def _own_project(round_, project_id) -> Project:
 
 
 def _figures(round_, row_form) -> checklist.Figures:
-    amounts = {(checklist.ACTUAL, round_.year): row_form.actual.data}
-    for i, year in enumerate(round_.plan_years, start=1):
-        amounts[(checklist.PLANNED, year)] = row_form[f"plan_{i}"].data
+    amounts = {key: row_form[name].data for name, key in checklist.fields(round_).items()}
     return checklist.Figures(amounts, row_form.status.data, row_form.end_date.data)
 
 

@@ -76,17 +76,12 @@ def workbook_for(round_: ReportingRound, organization_id: int) -> bytes:
     while True:
         found = checklist.rows(round_, organization_id, offset=offset, limit=PAGE)
         for row in found:
-            amounts = row.figures.amounts
             rows.append(
                 {
                     "id": row.project.id,
                     "project_title": row.project.title_en,
                     "currency": row.currency,
-                    "actual": amounts.get((checklist.ACTUAL, round_.year)),
-                    **{
-                        f"plan_{i}": amounts.get((checklist.PLANNED, year))
-                        for i, year in enumerate(round_.plan_years, start=1)
-                    },
+                    **checklist.prefilled(round_, row),
                     "status": row.figures.status,
                     "end_date": row.figures.end_date,
                     "version": row.project.version,
@@ -141,11 +136,7 @@ def apply_upload(round_: ReportingRound, organization_id: int, content: bytes, *
             continue
         _, current, mixed = checklist.figures_of(round_, project)
         amounts = dict(current.amounts)
-        keys = {"actual": (checklist.ACTUAL, round_.year)} | {
-            f"plan_{i}": (checklist.PLANNED, year)
-            for i, year in enumerate(round_.plan_years, start=1)
-        }
-        for name, key in keys.items():
+        for name, key in checklist.fields(round_).items():
             if values.get(name) is None:
                 continue  # a blank cell keeps what the project has
             if key in mixed:
