@@ -86,3 +86,20 @@ def test_refusals_exit_1_and_write_nothing(app, world, args):
     result = run(app, *args)
     assert result.exit_code == 1 and "Error:" in result.output
     assert rounds() == 0
+
+
+def test_a_close_that_fails_midway_leaves_the_round_open_and_no_snapshot(app, world, monkeypatch):
+    from portal.rounds import freeze
+
+    deadline = (date.today() + timedelta(days=30)).isoformat()
+    assert run(app, "round", "open", "--year", "2025", "--deadline", deadline).exit_code == 0
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk filled up while the audit entry was written")
+
+    monkeypatch.setattr(freeze, "record", fail)  # after the snapshot rows went in
+    result = run(app, "round", "close", "--year", "2025")
+    assert result.exit_code != 0
+    db.session.rollback()
+    assert db.session.scalar(select(ReportingRound.state)) == "open"
+    assert db.session.scalar(select(func.count()).select_from(RoundSnapshotProject)) == 0
