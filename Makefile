@@ -69,8 +69,8 @@ extract-messages: setup
 	$(BIN)/pybabel update -N -i $(CATALOG)/messages.pot -d $(CATALOG) --no-wrap
 
 lint: setup-dev
-	$(BIN)/ruff check portal tests app.py
-	$(BIN)/ruff format --check portal tests app.py
+	$(BIN)/ruff check portal tests app.py gunicorn.conf.py
+	$(BIN)/ruff format --check portal tests app.py gunicorn.conf.py
 
 # Every benchmark script in turn (each prints its figures and PASS/FAIL against its targets).
 benchmark: setup-dev translations

@@ -10,10 +10,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.config import Config
+from portal.logs import RequestIdMiddleware, configure_logging
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands."""
+    # Before Flask exists, so that its logger writes through the portal's handler.
+    configure_logging()
     app = Flask(
         __name__,
         template_folder="../templates",
@@ -30,6 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_headers(app)
     register_commands(app)
     register_mail(app)
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
     # What start-up built lives as long as the process: keep it out of garbage collection,
     # whose full passes would otherwise walk all of it (160,000 objects, some 100 ms) and
     # make one page in ten slow.
@@ -128,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.api.views import bp as api_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.dashboard.views import bp as dashboard_bp
+    from portal.health.views import bp as health_bp
     from portal.home.views import bp as home_bp
     from portal.iati.views import bp as iati_bp
     from portal.mail.views import bp as mail_bp
@@ -144,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.strategy.views import bp as strategy_bp
 
     for blueprint in (
+        health_bp,
         home_bp,
         accounts_bp,
         passwords_bp,

@@ -8,6 +8,7 @@ context, so it never depends on the web request that asked for it:
 - in tests (`JOBS_MODE = "eager"`), it runs at once, inside the caller's session.
 
 The function keeps its own progress in the database (a job record), so a page reload shows it.
+Its log lines carry the request id of the request that asked for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import logging
 import threading
 
 from flask import Flask, current_app
+
+from portal.logs import current_request_id, set_request_id
 
 QUEUE_NAME = "portal"
 JOB_TIMEOUT = 3600  # seconds; a report of the whole country takes well under a minute
@@ -45,12 +48,15 @@ def submit(path: str, *args) -> None:
     if mode == "eager":
         _function(path)(*args)
     elif mode == "rq":
-        _queue(app).enqueue(run, path, *args, job_timeout=JOB_TIMEOUT)
+        meta = {"request_id": current_request_id()}
+        _queue(app).enqueue(run, path, *args, job_timeout=JOB_TIMEOUT, meta=meta)
     else:
-        threading.Thread(target=_in_app, args=(app, path, args), daemon=True).start()
+        thread_args = (app, path, args, current_request_id())
+        threading.Thread(target=_in_app, args=thread_args, daemon=True).start()
 
 
-def _in_app(app: Flask, path: str, args: tuple) -> None:
+def _in_app(app: Flask, path: str, args: tuple, request_id: str) -> None:
+    set_request_id(request_id)
     with app.app_context():
         try:
             _function(path)(*args)
@@ -61,6 +67,11 @@ def _in_app(app: Flask, path: str, args: tuple) -> None:
 def run(path: str, *args) -> None:
     """Entry point of the RQ worker: run `path(*args)` in an application context."""
     global _worker_app
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is not None:
+        set_request_id(job.meta.get("request_id") or job.id)
     if _worker_app is None:
         from portal import create_app
 

@@ -17,6 +17,8 @@ OBJECT = "object"
 RULES = {
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "home.index": PUBLIC,
     "home.about": PUBLIC,
     "home.set_language": PUBLIC,
