@@ -72,6 +72,8 @@ JOURNEY_PAGES = {
         "/admin/reference/",
         "/rounds/",
         "first:a[href^='/rounds/20']",
+        "/rounds/",
+        "first:tr:has(.text-bg-secondary) a[href^='/rounds/20']",  # a closed round
     ],
 }
 
