@@ -212,3 +212,17 @@ def test_the_dashboard_shows_each_reader_its_predictability(client, world):
     login(client, world.partner_user)
     page = client.get("/dashboard/?year=2025").get_data(as_text=True)
     assert "Predictability of 2025 · " in page and "By partner and ministry" not in page
+
+
+def test_the_round_lists_download_for_cdc_only(client, world, round_):
+    login(client, world.cdc_user)
+    cockpit = client.get(f"/rounds/{YEAR}/").get_data(as_text=True)
+    assert f"/exports/round_partners.csv?year={YEAR}" in cockpit
+    rows = client.get(f"/exports/round_partners.csv?year={YEAR}").get_data(as_text=True)
+    assert "ALPHA,2,0," in rows and "BETA,1,0," in rows
+    checks_page = client.get(f"/rounds/{YEAR}/checks").get_data(as_text=True)
+    assert f"/exports/round_checks.xlsx?year={YEAR}" in checks_page
+    assert client.get("/exports/round_partners.csv?year=1999").status_code == 404
+    login(client, world.partner_user)
+    assert client.get(f"/exports/round_partners.csv?year={YEAR}").status_code == 403
+    assert client.get(f"/exports/round_checks.csv?year={YEAR}").status_code == 403

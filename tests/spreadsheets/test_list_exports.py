@@ -30,6 +30,9 @@ LISTS = {
     "pilots": ("dp", "Joint sub-national planning", "/pilots/"),
     "lessons": ("dp", "Learned on", "/pilots/lessons"),
     "quality": ("dp", "Average score", "/projects/quality"),
+    # A round's lists need a round (tests/rounds/test_round_pages.py): here, their headings.
+    "round_partners": ("cdc", "Days late", None),
+    "round_checks": ("cdc", "Checks failed", None),
 }
 
 
