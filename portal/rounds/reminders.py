@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.mail.sender import tick
 from portal.mail.services import queue_mail
 from portal.rounds.models import ReportingRound, RoundEvent, RoundReturn
-from portal.rounds.services import focal_points, log, partners_concerned
+from portal.rounds.services import active_partner_ids, focal_points, log, partners_concerned
 
 # Days from the deadline at which reminders go (then every REPEAT_DAYS after the deadline).
 SCHEDULE = (-14, -7, 0)
@@ -47,9 +47,12 @@ def _deadline(round_: ReportingRound) -> str:
 
 
 def announce(round_: ReportingRound) -> list[int]:
-    """Tell every focal point of every partner concerned that the round is open."""
-    partners = partners_concerned(round_)
-    users = focal_points(p.id for p in partners)
+    """Tell every focal point of every active development partner that the round is open.
+
+    Partners without a project the round concerns are told too: they may have projects that
+    started in the year and are not registered yet.
+    """
+    users = focal_points(active_partner_ids())
 
     def subject() -> str:
         return gettext("Reporting round %(year)s is open", year=round_.year)

@@ -102,12 +102,19 @@ def partners_concerned(round_: ReportingRound) -> list[Organization]:
     )
 
 
+def active_partner_ids():
+    """SQL: the ids of the active development partners."""
+    return select(Organization.id).where(Organization.active, Organization.kind.in_(PARTNER_KINDS))
+
+
 def focal_points(organization_ids, role: Role = Role.DP) -> list[User]:
     """The active accounts of `role` in these organizations."""
     return list(
         db.session.scalars(
             select(User).where(
-                User.active, User.role == role, User.organization_id.in_(list(organization_ids))
+                User.active,
+                User.role == role,
+                User.organization_id.in_(list(organization_ids)),
             )
         )
     )

@@ -276,3 +276,13 @@ def test_coverage_counts_partners_projects_money_and_ministry_confirmations(worl
     assert (ministry.projects, ministry.confirmed) == (3, 1)
     # 150,000 + 100,000 (90,000 EUR) + 500,000 disbursed; 500,000 of it agreed.
     assert ministry.actual == Decimal("750000.00") and ministry.share_money_confirmed == 67
+
+
+def test_partners_without_a_project_in_the_round_are_told_too(world):
+    from portal.organizations.models import OrgKind
+    from tests import factories
+
+    newcomer = factories.user("dp", factories.organization(OrgKind.INTERNATIONAL_NGO))
+    open_round(world)
+    told = set(db.session.scalars(select(OutboxMessage.to_email)))
+    assert newcomer.email in told and world.ministry_user.email not in told
