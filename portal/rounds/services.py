@@ -102,9 +102,13 @@ def partners_concerned(round_: ReportingRound) -> list[Organization]:
     )
 
 
-def active_partner_ids():
-    """SQL: the ids of the active development partners."""
-    return select(Organization.id).where(Organization.active, Organization.kind.in_(PARTNER_KINDS))
+def active_partner_ids() -> list[int]:
+    """The ids of the active development partners."""
+    return list(
+        db.session.scalars(
+            select(Organization.id).where(Organization.active, Organization.kind.in_(PARTNER_KINDS))
+        )
+    )
 
 
 def focal_points(organization_ids, role: Role = Role.DP) -> list[User]:
