@@ -23,10 +23,12 @@ def fail(message: str) -> None:
 
 @portal_cli.command("seed")
 def seed_command() -> None:
-    """Load reference data from packaged sources (idempotent)."""
-    from portal.demo.services import seed_reference_data
+    """Load reference data from packaged sources and the real organizations (idempotent)."""
+    from portal.demo.services import seed_organizations, seed_reference_data
 
     counts = seed_reference_data()
+    # CDC, the ministries and the partners active in Cambodia: the first account needs CDC.
+    counts["organizations"] = seed_organizations()
     db.session.commit()
     click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
 
