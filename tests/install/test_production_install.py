@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -79,6 +80,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _wait_until_gone(group: int) -> None:
+    """Wait for every process of the group (gunicorn's master and workers) to end."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(group, signal.SIGKILL)
+
+
 def _get(url: str, headers: dict[str, str] | None = None):
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -133,8 +146,15 @@ def test_the_readme_production_steps_give_a_ready_portal_in_khmer(tmp_path):
             assert done.returncode == 0, f"{line}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
 
         log = (tmp_path / "gunicorn.log").open("w")
+        # A session of its own, so that stopping it stops gunicorn, not only the shell.
         server = subprocess.Popen(
-            gunicorn_line, shell=True, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT
+            gunicorn_line,
+            shell=True,
+            cwd=source,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -158,8 +178,9 @@ def test_the_readme_production_steps_give_a_ready_portal_in_khmer(tmp_path):
             assert 'lang="km"' in page
             assert len(KHMER_LETTERS.findall(page)) > 30, "the login page is not in Khmer"
         finally:
-            server.terminate()
+            os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            _wait_until_gone(server.pid)
             log.close()
         lines = (tmp_path / "gunicorn.log").read_text().splitlines()
         access = [line for line in lines if "gunicorn.access" in line and "/login" in line]
