@@ -1,4 +1,4 @@
-"""CDC manages accounts: list, create, edit, deactivate, set a new password."""
+"""CDC manages accounts: list, create (with an invitation), edit, deactivate, send links."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from portal.accounts import services
-from portal.accounts.forms import NewUserForm, ResetPasswordForm, UserForm
+from portal.accounts import passwords, services
+from portal.accounts.forms import UserForm
 from portal.accounts.models import Role, User
 from portal.db import paginate
 from portal.errors import SaveFailed, keeping_input
@@ -73,21 +73,35 @@ def _prepare(form: UserForm) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @cdc_required
 def new():
-    """Create an account (CDC only)."""
-    form = NewUserForm()
+    """Create an account and email its owner an invitation to choose a password (CDC only)."""
+    form = UserForm()
     _prepare(form)
     status = 200
     if form.validate_on_submit():
         try:
             with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                user = services.create_user(_data(form), form.password.data, actor=current_user)
+                user = services.create_user(_data(form), None, actor=current_user)
+                if user.active:
+                    passwords.send_invitation(user, actor=current_user)
                 db.session.commit()
         except services.AccountError as error:
             form[error.field].errors.append(str(error))
         except SaveFailed as failed:
             status = failed.status
         else:
-            flash(_("The account for %(email)s has been created.", email=user.email), "success")
+            if user.active:
+                message = _(
+                    "The account for %(email)s has been created. An invitation to choose a "
+                    "password has been queued for that address; it works once, within seven days.",
+                    email=user.email,
+                )
+            else:
+                message = _(
+                    "The inactive account for %(email)s has been created. Send its invitation "
+                    "once it is active.",
+                    email=user.email,
+                )
+            flash(message, "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=None), status
 
@@ -118,29 +132,54 @@ def edit(user_id: int):
             else:
                 flash(_("The account has been saved."), "success")
                 return redirect(url_for("users.index"))
-    reset_form = ResetPasswordForm(email=user.email)
-    return render_template("users/form.html", form=form, user=user, reset_form=reset_form), status
+    return render_template("users/form.html", form=form, user=user), status
+
+
+def _send_link(user_id: int, *, invitation: bool):
+    """Queue an invitation or a reset link for an active account, then show the account."""
+    user = db.get_or_404(User, user_id)
+    if not user.active:
+        flash(_("This account is deactivated: activate it first."), "warning")
+    elif invitation and user.has_usable_password:
+        flash(_("This account already has a password: send a password reset link."), "warning")
+    elif not invitation and not user.has_usable_password:
+        flash(_("This account has no password yet: send the invitation again."), "warning")
+    else:
+        try:
+            with keeping_input():  # the database failing: SaveFailed, nothing queued
+                if invitation:
+                    passwords.send_invitation(user, actor=current_user, again=True)
+                else:
+                    passwords.send_reset_link(user, actor=current_user)
+                db.session.commit()
+        except SaveFailed:
+            pass  # keeping_input has said that nothing was saved (nor sent)
+        else:
+            if invitation:
+                message = _(
+                    "The invitation has been sent again to %(email)s. The earlier link no "
+                    "longer works.",
+                    email=user.email,
+                )
+            else:
+                message = _(
+                    "A link to set a new password has been sent to %(email)s. It works once, "
+                    "within one hour; the current password stays until then.",
+                    email=user.email,
+                )
+            flash(message, "success")
+    return redirect(url_for("users.edit", user_id=user_id))
+
+
+@bp.post("/<int:user_id>/invitation")
+@cdc_required
+def send_invitation(user_id: int):
+    """Send a new account's invitation again; the earlier link stops working (CDC only)."""
+    return _send_link(user_id, invitation=True)
 
 
 @bp.post("/<int:user_id>/password")
 @cdc_required
 def reset_password(user_id: int):
-    """Set a new password for an account (CDC only); the user's sessions end."""
-    user = db.get_or_404(User, user_id)
-    reset_form = ResetPasswordForm()
-    reset_form.email.data = user.email
-    status = 400
-    if reset_form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                services.reset_password(user, reset_form.password.data, actor=current_user)
-                db.session.commit()
-        except SaveFailed as failed:
-            status = failed.status
-        else:
-            flash(_("A new password has been set for %(email)s.", email=user.email), "success")
-            return redirect(url_for("users.edit", user_id=user.id))
-    form = UserForm(obj=user)
-    _prepare(form)
-    form.role.data = user.role.value
-    return render_template("users/form.html", form=form, user=user, reset_form=reset_form), status
+    """Email the account a link to set a new password; CDC types none (CDC only)."""
+    return _send_link(user_id, invitation=False)

@@ -97,18 +97,3 @@ class UserForm(FlaskForm):
         validators=[Optional()],
     )
     active = BooleanField(_l("Active"), default=True)
-
-
-class NewUserForm(UserForm):
-    password = PasswordField(
-        _l("Initial password"),
-        validators=[DataRequired(), Length(max=200), StrongPassword()],
-        description=_l("Give it to the person in person; they should change it at first login."),
-    )
-
-
-class ResetPasswordForm(FlaskForm):
-    email = TextField()  # not shown; lets StrongPassword compare with the address
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(max=200), StrongPassword()]
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
+import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -18,6 +19,9 @@ from portal.db import Base, TimestampMixin
 from portal.organizations.models import GOVERNMENT_KINDS, NATIONAL_KINDS, Organization
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Starts the stored hash of an account whose owner has not chosen a password yet: never a
+# valid argon2 hash, so nothing can match it.
+UNUSABLE_PREFIX = "!"
 
 
 class Role(enum.StrEnum):
@@ -81,7 +85,22 @@ class User(UserMixin, TimestampMixin, Base):
         self.password_hash = _hasher.hash(password)
         self.session_version = (self.session_version or 0) + 1
 
+    def set_unusable_password(self) -> None:
+        """Leave the account without a password until its owner chooses one (by invitation).
+
+        The marker is random, so no password matches it and each one voids the links made
+        against the previous hash.
+        """
+        self.password_hash = UNUSABLE_PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def has_usable_password(self) -> bool:
+        return not (self.password_hash or UNUSABLE_PREFIX).startswith(UNUSABLE_PREFIX)
+
     def check_password(self, password: str) -> bool:
+        if not self.has_usable_password:
+            dummy_password_check()  # as slow as a wrong password, so the answer tells nothing
+            return False
         try:
             return _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):

@@ -1,4 +1,4 @@
-"""Forgotten passwords: ask for a link by email, then set a new password with it."""
+"""Forgotten passwords and invitations: a link by email, then a password chosen with it."""
 
 from __future__ import annotations
 
@@ -35,18 +35,35 @@ def forgot_password():
 @bp.route("/set/<token>", methods=["GET", "POST"])
 def set_password(token: str):
     """Choose a password with a link sent by email (refused: 400 with why, nothing changed)."""
+    return _choose_password(token, passwords.RESET)
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Choose the first password of a new account with its invitation (refused: 400, why)."""
+    return _choose_password(token, passwords.INVITE)
+
+
+def _choose_password(token: str, purpose: str):
+    invitation = purpose == passwords.INVITE
     try:
-        user = passwords.user_for_token(token, passwords.RESET)
+        user = passwords.user_for_token(token, purpose)
     except passwords.LinkRefused as refused:
-        return render_template("accounts/link_refused.html", reason=str(refused)), 400
+        page = render_template(
+            "accounts/link_refused.html", reason=str(refused), invitation=invitation
+        )
+        return page, 400
     form = SetPasswordForm()
     form.email.data = user.email  # the strength rules compare the password with it
     if form.validate_on_submit():
-        passwords.set_password(user, form.new_password.data)
+        passwords.set_password(user, form.new_password.data, purpose)
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()
         flash(_("Your password is set. Log in with it."), "success")
         return redirect(url_for("accounts.login"))
     status = 400 if request.method == "POST" else 200
-    return render_template("accounts/set_password.html", form=form, user=user), status
+    page = render_template(
+        "accounts/set_password.html", form=form, user=user, invitation=invitation
+    )
+    return page, status

@@ -80,8 +80,12 @@ def _check(data: AccountData, existing: User | None = None) -> None:
         raise AccountError(str(_l("An account with this email already exists.")), field="email")
 
 
-def create_user(data: AccountData, password: str, *, actor: User | None = None) -> User:
-    """Create an account; refuse a role that does not fit the organization or a taken email."""
+def create_user(data: AccountData, password: str | None, *, actor: User | None = None) -> User:
+    """Create an account; refuse a role that does not fit the organization or a taken email.
+
+    Without a password the account has none that works until its owner chooses one
+    (`passwords.send_invitation`).
+    """
     _check(data)
     user = User(
         email=normalize_email(data.email),
@@ -93,7 +97,10 @@ def create_user(data: AccountData, password: str, *, actor: User | None = None) 
         active=data.active,
         session_version=0,
     )
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record(
@@ -134,11 +141,4 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(str(_l("The current password is not correct.")), "current_password")
     user.set_password(new)
     record("user.password_changed", user=user, obj=user)
-    db.session.flush()
-
-
-def reset_password(user: User, new: str, *, actor: User) -> None:
-    """Set a password for someone else (CDC only); their sessions end."""
-    user.set_password(new)
-    record("user.password_reset", user=actor, obj=user)
     db.session.flush()

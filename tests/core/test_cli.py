@@ -33,7 +33,7 @@ def test_create_user_with_password(app):
     assert user.organization is org and user.check_password("long enough secret")
 
 
-def test_create_user_prompts_for_the_password(app):
+def test_create_user_prompts_for_the_password_when_asked(app):
     factories.organization(OrgKind.BILATERAL, acronym="JICAX")
     result = app.test_cli_runner().invoke(
         args=[
@@ -45,11 +45,27 @@ def test_create_user_prompts_for_the_password(app):
             "dp",
             "--org",
             "JICAX",
+            "--prompt",
         ],
         input="long enough secret\nlong enough secret\n",
     )
     assert result.exit_code == 0, result.output
-    assert "Created p@jica.example" in result.output
+    assert "Created p@jica.example" in result.output and "invitation" not in result.output
+    user = db.session.scalar(select(User).where(User.email == "p@jica.example"))
+    assert user.check_password("long enough secret")
+
+
+def test_create_user_without_a_password_sends_an_invitation(app):
+    factories.organization(OrgKind.BILATERAL, acronym="KOICAI")
+    result = app.test_cli_runner().invoke(
+        args=["portal", "create-user", "--email", "i@koica.example", "--role", "dp"]
+        + ["--org", "KOICAI"],
+        input="",  # nothing is asked
+    )
+    assert result.exit_code == 0, result.output
+    assert "invitation to choose a password" in result.output
+    user = db.session.scalar(select(User).where(User.email == "i@koica.example"))
+    assert not user.has_usable_password and not user.check_password("")
 
 
 def test_unknown_organization_exits_1_and_writes_nothing(app):

@@ -314,7 +314,6 @@ def new_account(login_as) -> Case:
             "role": "dp",
             "locale": "km",
             "active": "y",
-            "password": "a long enough password 7761",
         },
         ['value="sokha.7761@example.org"', 'value="Sokha Chan 7761"', 'value="សុខា ចាន់"'],
         lambda: _count(User, User.email == "sokha.7761@example.org"),

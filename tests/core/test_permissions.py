@@ -30,10 +30,13 @@ RULES = {
     "passwords.forgot_password": PUBLIC,
     # tests/accounts/test_password_links.py: a signed link, for anyone who holds it.
     "passwords.set_password": OBJECT,
+    # tests/accounts/test_invitations.py: the same, for a new account's invitation.
+    "passwords.accept_invitation": OBJECT,
     "users.index": CDC,
     "users.new": CDC,
     "users.edit": CDC,
     "users.reset_password": CDC,
+    "users.send_invitation": CDC,
     "organizations.index": CDC,
     "organizations.new": CDC,
     "organizations.edit": CDC,
