@@ -97,8 +97,10 @@ def configure_logging() -> None:
     Handlers others installed (a test runner's) stay; under gunicorn, its logconfig_dict has
     already installed the portal's handler and this does nothing.
     """
-    # Alembic lists its plugins at INFO each time the app is made.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Alembic lists its plugins at INFO each time the app is made, weasyprint every step and
+    # page of a report, and the SMTP server the tests run every connection.
+    for chatty in ("alembic.runtime.plugins", "weasyprint.progress", "mail.log"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     root = logging.getLogger()
     if any(isinstance(handler, PortalHandler) for handler in root.handlers):
         return
