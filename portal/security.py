@@ -7,9 +7,9 @@ right away; nothing else in the code decides access.
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role, User
@@ -55,12 +55,17 @@ def can_edit_user(actor, target: User) -> bool:
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    """Say whether `target` stays on this site (no scheme change, no other host)."""
-    if not target or target.startswith(("//", "\\")) or "\\" in target:
+    """Say whether `target` is a path on this portal: one leading `/`, no scheme, no host.
+
+    Browsers read `\\` as `/` and drop tabs and line breaks inside a URL, so any of them
+    (or another control character) refuses the target, as does `//` (another host).
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
         return False
-    host_url = urlsplit(request.host_url)
-    redirect_url = urlsplit(urljoin(request.host_url, target))
-    return redirect_url.scheme in {"http", "https"} and redirect_url.netloc == host_url.netloc
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 # --- projects -------------------------------------------------------------------------------
