@@ -146,7 +146,9 @@ def project_detail(project, user) -> dict:
                 {"organization": organization_ref(p.organization), "role": p.role}
                 for p in project.participants
             ],
-            "documents": [{"title": d.title, "url": d.url} for d in project.documents],
+            "documents": [
+                {"title": d.title, "url": d.web_url} for d in project.documents if d.web_url
+            ],
         }
     )
     if can_see_internal_fields(user, project):

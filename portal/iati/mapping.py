@@ -23,6 +23,7 @@ from portal.projects.services import (
     Participant,
     ProjectData,
     SectorShare,
+    is_web_link,
 )
 
 HUNDRED = Decimal(100)
@@ -111,7 +112,7 @@ def data_from_project(project) -> ProjectData:
         ],
         funding=[YearAmount(f.year, f.kind, f.amount, f.currency) for f in project.funding],
         participants=[Participant(p.organization_id, p.role) for p in project.participants],
-        documents=[Document(d.title, d.url) for d in project.documents],
+        documents=[Document(d.title, d.url) for d in project.documents if d.web_url],
     )
 
 
@@ -510,7 +511,7 @@ def _documents_and_contact(activity, data: ProjectData, issues: Issues) -> None:
     documents = []
     for given in activity["documents"]:
         url = given["url"]
-        if not url or len(url) > 1000:
+        if not url or len(url) > 1000 or not is_web_link(url):
             issues.warning(_l("A document link without a usable address is left out."))
             continue
         document = Document((given["title"] or url)[:255], url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -313,6 +314,19 @@ class ProjectParticipant(Base):
     organization: Mapped[Organization] = relationship(lazy="joined")
 
 
+def is_web_link(url: str | None) -> bool:
+    """Say whether `url` is a whole http(s) address: the only links a document may carry.
+
+    Anything else (`javascript:`, `data:`, a bare `//host`) would run or leave unseen when
+    clicked; control characters are refused because browsers drop them inside a URL.
+    """
+    url = (url or "").strip()
+    if not url or any(ord(char) < 32 or ord(char) == 127 for char in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc) and "\\" not in url
+
+
 class ProjectDocument(Base):
     __tablename__ = "project_document"
 
@@ -324,6 +338,11 @@ class ProjectDocument(Base):
     url: Mapped[str] = mapped_column(String(1000))
 
     project: Mapped[Project] = relationship(back_populates="documents")
+
+    @property
+    def web_url(self) -> str | None:
+        """The link to follow, or None when what is stored is not an http(s) address."""
+        return self.url.strip() if is_web_link(self.url) else None
 
 
 class ProjectChange(Base):

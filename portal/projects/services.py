@@ -28,6 +28,7 @@ from portal.projects.models import (
     ProjectLocation,
     ProjectParticipant,
     ProjectSector,
+    is_web_link,
     share_bounds,
 )
 
@@ -233,6 +234,8 @@ def validate(
             err(f"documents-{i}-title", _l("Give the document a title."))
         if not document.url:
             err(f"documents-{i}-url", _l("Give the document's web address."))
+        elif not is_web_link(document.url):
+            err(f"documents-{i}-url", _l("Give a full web address starting with https://."))
     if errors:
         raise ProjectInvalid(errors)
     return {"rates": rates}

@@ -56,7 +56,7 @@ def data_from_project(project: Project) -> services.ProjectData:
         participants=[
             services.Participant(p.organization_id, p.role) for p in project.participants
         ],
-        documents=[services.Document(d.title, d.url) for d in project.documents],
+        documents=[services.Document(d.title, d.url) for d in project.documents if d.web_url],
     )
 
 
