@@ -110,6 +110,22 @@ def can_see_internal_fields(user, project) -> bool:
     )
 
 
+def internal_fields_visibility(user):
+    """A WHERE clause for the projects whose internal fields `user` may see (as above, in SQL)."""
+    from sqlalchemy import false, or_, true
+
+    from portal.projects.models import Project
+
+    if not (user and user.is_authenticated):
+        return false()
+    if user.role is Role.CDC:
+        return true()
+    return or_(
+        Project.reporting_org_id == user.organization_id,
+        Project.lead_national_partner_id == user.organization_id,
+    )
+
+
 def can_create_project(user) -> bool:
     """Development partner focal points and CDC register projects."""
     return has_role(user, Role.DP, Role.CDC)

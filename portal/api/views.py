@@ -97,7 +97,7 @@ def projects():
     query.done()
     user = api_user()
     statement = queries.with_list_relations(
-        queries.sorted_statement(queries.filtered(user, filters), sort)
+        queries.sorted_statement(queries.filtered(user, filters), sort, user)
     )
     items, meta, links = _page(statement, page, per_page, "api.projects")
     return jsonify(data=[serialize.project_summary(p) for p in items], meta=meta, links=links)

@@ -154,7 +154,8 @@ def export_command(partner: str | None, out: str) -> None:
         if organization is None:
             _fail(f"no organization has the IATI identifier or acronym {partner!r}.")
         statement = statement.where(Project.reporting_org_id == organization.id)
-    body = export.export_xml(export.iter_projects(statement))
+    # The operator's file of every project, drafts included: contacts stay in it.
+    body = export.export_xml(export.iter_projects(statement), shows_contacts=lambda _p: True)
     Path(out).write_bytes(body)
     count = body.count(b"<iati-activity ")
     click.echo(f"{count} activities written to {out} in {time.perf_counter() - started:.1f} s.")

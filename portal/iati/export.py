@@ -12,6 +12,7 @@ their calendar year; the total commitment becomes one commitment transaction.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -65,8 +66,17 @@ def iter_projects(statement):
         db.session.expire_all()  # keep memory flat over 10,000 projects
 
 
-def export_xml(projects, *, now: datetime | None = None) -> bytes:
-    """An <iati-activities> document of `projects`, as UTF-8 bytes."""
+def export_xml(
+    projects: Iterable[Project],
+    *,
+    shows_contacts: Callable[[Project], bool] | None = None,
+    now: datetime | None = None,
+) -> bytes:
+    """An <iati-activities> document of `projects`, as UTF-8 bytes.
+
+    A project's contact person is written only where `shows_contacts(project)` is true (the
+    project page's rule for its reader); without it, no contact is written.
+    """
     now = now or utcnow()
     root = etree.Element(
         "iati-activities",
@@ -75,7 +85,8 @@ def export_xml(projects, *, now: datetime | None = None) -> bytes:
     )
     count = 0
     for project in projects:
-        root.append(activity_element(project, today=now.date()))
+        contacts = shows_contacts is not None and shows_contacts(project)
+        root.append(activity_element(project, today=now.date(), contacts=contacts))
         count += 1
     if count == 0:
         root.append(etree.Comment(" no project matched "))
@@ -111,8 +122,8 @@ def _amount(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def activity_element(project: Project, *, today: date):
-    """One <iati-activity> of a project."""
+def activity_element(project: Project, *, today: date, contacts: bool = False):
+    """One <iati-activity> of a project; its <contact-info> only when `contacts` is true."""
     currency = project.commitment_currency or next((f.currency for f in project.funding), "USD")
     activity = etree.Element(
         "iati-activity",
@@ -135,7 +146,8 @@ def activity_element(project: Project, *, today: date):
     _participants(activity, project)
     etree.SubElement(activity, "activity-status", code=project.status)
     _dates(activity, project)
-    _contact(activity, project)
+    if contacts:  # hidden: no element at all (an empty one would not validate)
+        _contact(activity, project)
     etree.SubElement(activity, "recipient-country", code="KH", percentage="100")
     for location in project.locations:
         _location(activity, location)

@@ -137,7 +137,10 @@ def _confirm(batch: ImportBatch, decisions: Decisions):
 
 @bp.get("/export.xml")
 def export_xml():
-    """Download the projects the visitor may read (list filters apply) as IATI 2.03 XML."""
+    """Download the projects the visitor may read (list filters apply) as IATI 2.03 XML.
+
+    Contacts go only to the readers the project page shows them to.
+    """
     filters = queries.ProjectFilters.from_args(request.args)
     statement = queries.filtered(current_user, filters)
     partner = request.args.get("partner_ref", "").strip()
@@ -145,7 +148,10 @@ def export_xml():
         statement = statement.join(Organization, Organization.id == Project.reporting_org_id).where(
             (Organization.iati_ref == partner) | (Organization.acronym == partner)
         )
-    body = export.export_xml(export.iter_projects(statement))
+    body = export.export_xml(
+        export.iter_projects(statement),
+        shows_contacts=lambda project: can_see_internal_fields(current_user, project),
+    )
     name = f"iati-activities-{date.today().isoformat()}.xml"
     return Response(
         body,

@@ -13,10 +13,17 @@ from portal.exports import csv_response, xlsx_response  # noqa: F401  (re-export
 from portal.extensions import db
 from portal.projects import codes, quality
 from portal.projects.models import Project
+from portal.security import can_see_internal_fields
+
+INTERNAL_COLUMNS = 4  # contact person, contact email, quality score, last updated
 
 
-def project_rows(projects, *, internal: bool):
-    """Return (header, rows) of a project list download; public downloads omit contacts."""
+def project_rows(projects, *, reader):
+    """Return (header, rows) of a project list download, as `reader` may see each row.
+
+    The columns are the same for every reader; a project's contacts, quality score and last
+    update are blank in the rows of projects whose internal fields `reader` may not see.
+    """
     header = [
         _("ID"),
         _("IATI identifier"),
@@ -35,9 +42,11 @@ def project_rows(projects, *, internal: bool):
         _("Disbursed (USD)"),
         _("Planned (USD)"),
         _("Published"),
+        _("Contact person"),
+        _("Contact email"),
+        _("Quality score"),
+        _("Last updated"),
     ]
-    if internal:
-        header += [_("Contact person"), _("Contact email"), _("Quality score"), _("Last updated")]
 
     def rows():
         for p in projects:
@@ -62,8 +71,10 @@ def project_rows(projects, *, internal: bool):
                 p.planned_usd,
                 p.is_published,
             ]
-            if internal:
+            if can_see_internal_fields(reader, p):
                 row += [p.contact_name, p.contact_email, quality.current_score(p), p.updated_at]
+            else:
+                row += [None] * INTERNAL_COLUMNS
             yield row
 
     return header, rows()

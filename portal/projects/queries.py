@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.forms import as_id
 from portal.organizations.models import Organization
 from portal.projects.models import Project, ProjectLocation, ProjectSector
-from portal.security import project_visibility
+from portal.security import internal_fields_visibility, project_visibility
 
 
 @dataclass
@@ -70,6 +70,9 @@ SORTS = {
 
 
 NULLABLE_SORTS = {"start", "commitment"}
+# Keys of fields the pages show only to a project's own people and CDC.
+INTERNAL_SORTS = {"quality"}
+DEFAULT_SORT = "-updated"
 
 
 def filtered(user, filters: ProjectFilters):
@@ -124,8 +127,20 @@ def filtered(user, filters: ProjectFilters):
     return statement
 
 
-def sorted_statement(statement, sort: str):
-    """Order `statement` by a known column ('-' first for descending), then by id."""
+def allowed_sort(user, sort: str) -> str:
+    """`sort`, or the default order when it is by an internal field and `user` is the public."""
+    if sort.lstrip("-") in INTERNAL_SORTS and not (user and user.is_authenticated):
+        return DEFAULT_SORT
+    return sort
+
+
+def sorted_statement(statement, sort: str, user):
+    """Order `statement` by a known column ('-' first for descending), then by id.
+
+    An internal field orders only the rows whose internal fields `user` may see; the others
+    come after them (by id), so the order reveals nothing the pages hide.
+    """
+    sort = allowed_sort(user, sort)
     key = sort.lstrip("-")
     if key == "partner":
         partner = aliased(Organization)
@@ -133,9 +148,11 @@ def sorted_statement(statement, sort: str):
         column = partner.acronym
     else:
         column = SORTS.get(key, Project.updated_at)
+    if key in INTERNAL_SORTS:
+        column = case((internal_fields_visibility(user), column), else_=null())
     descending = sort.startswith("-") or (key not in SORTS and key != "partner")
     order = column.desc() if descending else column.asc()
-    if key in NULLABLE_SORTS:
+    if key in NULLABLE_SORTS or key in INTERNAL_SORTS:
         order = order.nulls_last()  # empty values last, whichever the direction
     return statement.order_by(order, Project.id.desc() if descending else Project.id)
 

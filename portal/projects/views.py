@@ -46,11 +46,11 @@ EXPORT_LIMIT = 50_000
 def index():
     """List the projects the visitor may read, with filters, sorting, totals and pages."""
     filters = queries.ProjectFilters.from_args(request.args)
-    sort = request.args.get("sort", "-updated")
+    sort = queries.allowed_sort(current_user, request.args.get("sort", queries.DEFAULT_SORT))
     statement = queries.filtered(current_user, filters)
     page = paginate(
         db.session,
-        queries.with_list_relations(queries.sorted_statement(statement, sort)),
+        queries.with_list_relations(queries.sorted_statement(statement, sort, current_user)),
         request.args.get("page", 1, type=int),
         25,
     )
@@ -71,11 +71,12 @@ def export(fmt: str):
     """Download exactly the filtered list as CSV or XLSX."""
     filters = queries.ProjectFilters.from_args(request.args)
     statement = queries.sorted_statement(
-        queries.filtered(current_user, filters), request.args.get("sort", "-updated")
+        queries.filtered(current_user, filters),
+        request.args.get("sort", queries.DEFAULT_SORT),
+        current_user,
     )
     statement = queries.with_list_relations(statement).limit(EXPORT_LIMIT)
-    internal = current_user.is_authenticated
-    header, rows = exports.project_rows(db.session.scalars(statement), internal=internal)
+    header, rows = exports.project_rows(db.session.scalars(statement), reader=current_user)
     rows = list(rows)  # read everything while the session is open; the download streams after
     name = f"projects-{date.today().isoformat()}"
     if fmt == "csv":

@@ -125,7 +125,7 @@ def test_a_project_without_identifier_gets_one_and_still_validates(app, schema):
 def test_importing_an_export_gives_the_same_projects_back(app, rates):
     project = _complete_project(rates)
     before = history.snapshot(project)
-    body = export.export_xml([project])
+    body = export.export_xml([project], shows_contacts=lambda _project: True)  # as its own see it
     plan = services.preview(
         services.parse_files([("export.xml", body)]), user=None, decisions=Decisions()
     )
@@ -149,3 +149,24 @@ def test_importing_an_export_gives_the_same_projects_back(app, rates):
     after = history.snapshot(again)
     covered = [name for name in history.FIELD_LABELS if name not in ("created", "published", "twg")]
     assert {name: after[name] for name in covered} == {name: before[name] for name in covered}
+
+
+def test_contacts_go_only_to_the_readers_the_project_page_shows_them_to(app, schema, rates):
+    project = _complete_project(rates)
+    hidden = assert_valid(schema, export.export_xml([project]))
+    assert hidden.find("iati-activity/contact-info") is None
+    assert b"anna@example.org" not in etree.tostring(hidden)
+    shown = assert_valid(schema, export.export_xml([project], shows_contacts=lambda _p: True))
+    assert shown.findtext("iati-activity/contact-info/email") == "anna@example.org"
+
+
+def test_the_anonymous_download_validates_and_holds_no_contact(app, client, schema, rates):
+    from portal.projects.services import set_published
+
+    cdc = factories.user(role="cdc")
+    project = _complete_project(rates)
+    set_published(project, True, actor=cdc)
+    response = client.get("/iati/export.xml")
+    document = assert_valid(schema, response.data)
+    assert document.find("iati-activity/contact-info") is None
+    assert b"Anna Muster" not in response.data
