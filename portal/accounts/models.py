@@ -111,7 +111,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        return self.active
+        """Say whether the account may be used: it and its organization are both active."""
+        return bool(self.active and self.organization.active)
 
     @property
     def is_cdc(self) -> bool:

@@ -57,7 +57,7 @@ def user_for_token(token: str, purpose: str = RESET) -> User:
     except (BadSignature, ValueError, TypeError) as error:
         raise LinkRefused(_l("This link is not valid. Ask for a new one.")) from error
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active:
+    if user is None or not user.is_active:
         raise LinkRefused(_l("This link is not valid. Ask for a new one."))
     if fingerprint != _fingerprint(user):
         if purpose == INVITE:
@@ -86,7 +86,7 @@ def request_reset(email: str, address: str | None) -> None:
         record("password.reset_throttled", object_type="User", email=email.strip()[:254])
         return
     user = services.find_by_email(email)
-    if user is None or not user.active:
+    if user is None or not user.is_active:
         return
     link = path_for("passwords.set_password", token=make_token(user, RESET))
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):

@@ -14,6 +14,10 @@ from portal.extensions import db
 from portal.organizations.models import Organization
 
 
+class OrganizationClosed(PermissionError):
+    """The password was right, but the user's organization is deactivated."""
+
+
 class AccountError(ValueError):
     """A change to an account was refused; `field` names the form field at fault."""
 
@@ -31,7 +35,12 @@ def find_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None; record the attempt."""
+    """Return the active user with these credentials, or None; record the attempt.
+
+    Refuses (OrganizationClosed) the right password of a deactivated organization's user:
+    the password is checked first, so the answer costs the same time and tells a stranger
+    nothing.
+    """
     user = find_by_email(email)
     if user is None:
         dummy_password_check()
@@ -43,6 +52,9 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.active:
         record("login.failed", obj=user, reason="inactive")
         return None
+    if not user.organization.active:
+        record("login.failed", obj=user, reason="organization_inactive")
+        raise OrganizationClosed
     user.last_login_at = utcnow()
     record("login", user=user, obj=user)
     return user

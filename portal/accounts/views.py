@@ -39,7 +39,7 @@ def load_user(identity: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
 
@@ -77,7 +77,18 @@ def login():
             response = make_response(render_template("accounts/login.html", form=form), 429)
             response.headers["Retry-After"] = str(wait)
             return response
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.OrganizationClosed:
+            db.session.commit()  # keep the audit entry
+            flash(
+                _(
+                    "Your organization is no longer active in the portal, so its accounts "
+                    "cannot log in. Ask CDC if this is a mistake."
+                ),
+                "danger",
+            )
+            return render_template("accounts/login.html", form=form)
         if user is None:
             throttle.count_failure(form.email.data, request.remote_addr)
             db.session.commit()  # keep the failed-login audit entry

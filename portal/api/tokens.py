@@ -107,7 +107,7 @@ def token_for(secret: str | None, now: datetime | None = None) -> ApiToken | Non
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     now = now or utcnow()
-    if token is None or not token.is_usable(now) or not token.user.active:
+    if token is None or not token.is_usable(now) or not token.user.is_active:
         return None
     return token
 
