@@ -33,6 +33,10 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# A shorter key signing sessions and links could be guessed offline from one cookie.
+MIN_SECRET_BYTES = 32
+
+
 class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable portal."""
 
@@ -79,6 +83,12 @@ class Config:
             if self.PORTAL_ENV == "production":
                 raise ConfigurationError("SECRET_KEY must be set when PORTAL_ENV=production.")
             secret = _development_secret_key(instance)
+        if self.PORTAL_ENV == "production" and len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes when "
+                "PORTAL_ENV=production (it signs sessions and links); make one with "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
         self.SECRET_KEY = secret
         # Cookies are always Secure in production; elsewhere they are Secure whenever the
         # request itself came over https (see portal.sessions).

@@ -52,3 +52,17 @@ def test_postgresql_runs_without_query_jit(app):
         assert "connect_args" not in app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
         return
     assert db.session.execute(text("SHOW jit")).scalar() == "off"
+
+
+@pytest.mark.parametrize("secret", ["x", "short-secret", "a" * 31, "ក" * 10])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(monkeypatch, secret):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(ConfigurationError, match="at least 32 bytes"):
+        Config()
+
+
+def test_production_accepts_a_secret_key_of_32_bytes(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 32)
+    assert Config().SECRET_KEY == "k" * 32
