@@ -27,7 +27,7 @@ from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
 from portal.projects.services import ProjectInvalid, validate
 from portal.reference.models import Sector
-from portal.security import can_edit_project, has_role
+from portal.security import can_edit_project, can_view_project, has_role
 
 NEW, UPDATE, UNCHANGED, REFUSED = "new", "update", "unchanged", "refused"
 FIGURES_FIELD = "iati_figures"
@@ -203,6 +203,8 @@ def _line(activity, context, existing, linked, matcher, decisions, user, seen) -
         line.mapped.issues.error(
             _l("A project of another organization has this IATI identifier; you cannot change it.")
         )
+        if not can_view_project(user, project):
+            line.project = None  # say that it exists, never which project it is
     else:
         line.mapped = map_activity(activity, context, project)
     if identifier:

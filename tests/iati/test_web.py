@@ -144,3 +144,30 @@ def test_the_xml_download_holds_what_the_visitor_may_read(client, login_as):
     response = client.get("/iati/export.xml")
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert "A draft" in response.get_data(as_text=True)
+
+
+def test_the_preview_does_not_name_another_partners_hidden_project(
+    client, login_as, rates, ministry
+):
+    adb = factories.organization(
+        OrgKind.MULTILATERAL,
+        acronym="ADBX",
+        name_en="Asian Development Bank",
+        iati_ref="XM-DAC-46004",
+    )
+    other = factories.organization(OrgKind.BILATERAL, acronym="OTHERX")
+    hidden = factories.project(
+        reporting=other,
+        title_en="Another partner's draft",
+        iati_identifier="XM-DAC-46004-BENCH-000000",
+    )
+    login_as("dp", organization=adb)
+    preview_url = _upload(client, ("one.xml", activities_xml(1))).headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "A project of another organization has this IATI identifier" in page
+    assert f"/projects/{hidden.id}" not in page
+    assert f"Project {hidden.id}<" not in page
+    assert "Another partner" not in page
+    client.post(preview_url, data={"default_lead_id": ministry.id, "confirm": "1"})
+    db.session.refresh(hidden)
+    assert hidden.reporting_org_id == other.id and hidden.title_en == "Another partner's draft"
