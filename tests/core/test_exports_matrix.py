@@ -258,6 +258,9 @@ def test_insiders_still_get_what_their_pages_show(client, registry, role):
     assert CONTACT[1] in listing.get_data(as_text=True)
     assert _quality_in_tables(_tables(listing), registry["published"].title_en)
     assert UNPUBLISHED_TITLE in listing.get_data(as_text=True)
+    assert UNPUBLISHED_AMOUNT in _text(client.get("/map/export.csv")).replace(",", "")
+    xml = client.get("/iati/export.xml").get_data(as_text=True)
+    assert CONTACT[1] in xml and UNPUBLISHED_TITLE in xml
 
 
 def test_column_layout_is_the_same_for_every_reader(client, registry):
