@@ -1,20 +1,23 @@
 """Read an uploaded workbook safely: check what the file is, then turn its rows into values.
 
 The file is checked by its content, never by its name: an .xlsx is a zip holding a workbook
-part, with no macros, no DTD, and no part that inflates beyond reason (a zip bomb). Only then
-does openpyxl read it, read-only, with formulas left unevaluated (a formula is refused).
+part, with no macros, no DTD, and no part that inflates beyond reason (a zip bomb); every part is
+inflated once to check its checksum and size. Only then are its sheets streamed
+(portal.spreadsheets.xlsx), within caps on rows and cells, formulas left unevaluated (a formula
+is refused).
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from portal.exports import FORMULA_PREFIXES
@@ -27,19 +30,17 @@ from portal.spreadsheets.layout import (
     Sheet,
     names_in_every_language,
 )
+from portal.spreadsheets.xlsx import Book, Cell, UnreadableFile, check_parts
+
+__all__ = ["UnreadableFile", "check_file", "read_workbook"]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # a part may inflate at most this many times
 MAX_PARTS = 2000
 MAX_ROWS = 20_000
 MAX_COLUMNS = 80
 MAX_TEXT = 10_000
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class UnreadableFile(ValueError):
-    """The upload is not a workbook the portal will open; the message says why."""
 
 
 @dataclass
@@ -113,7 +114,8 @@ def check_file(content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _check_parts(archive)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
+        # A bad checksum, a truncated part, or a compression method zipfile does not know.
         raise UnreadableFile(_l("The workbook is damaged: it could not be opened."))
 
 
@@ -128,14 +130,13 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
         raise UnreadableFile(
             _l("The workbook contains macros. Save it as a plain Excel Workbook (.xlsx).")
         )
-    total = 0
     for part in parts:
         if part.flag_bits & 0x1:
             raise UnreadableFile(_l("The workbook is encrypted. Save it without a password."))
-        total += part.file_size
         ratio = part.file_size / max(part.compress_size, 1)
-        if total > MAX_UNPACKED_BYTES or (part.file_size > 1024 * 1024 and ratio > MAX_RATIO):
+        if part.file_size > 1024 * 1024 and ratio > MAX_RATIO:
             raise UnreadableFile(_l("The workbook unpacks to more data than the portal reads."))
+    check_parts(archive)
     content_types = archive.read("[Content_Types].xml")
     if b"macroEnabled" in content_types:
         raise UnreadableFile(
@@ -156,13 +157,10 @@ def read_workbook(content: bytes, sheets: tuple[Sheet, ...] = SHEETS) -> Workboo
     cannot be read.
     """
     check_file(content)
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise UnreadableFile(_l("The workbook could not be read (%(reason)s).", reason=error))
     result = Workbook()
-    try:
-        titles = {title.casefold().strip(): title for title in book.sheetnames}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        book = Book(archive)
+        titles = {title.casefold().strip(): title for title in book.sheets}
         for sheet in sheets:
             found = next(
                 (titles[n] for n in names_in_every_language(sheet.title, sheet.key) if n in titles),
@@ -177,20 +175,18 @@ def read_workbook(content: bytes, sheets: tuple[Sheet, ...] = SHEETS) -> Workboo
                         _l("The workbook has no sheet “%(title)s”.", title=sheet.title),
                     )
                 continue
-            _read_sheet(book[found], sheet, result)
-    finally:
-        book.close()
+            _read_sheet(book, found, sheet, result)
     return result
 
 
-def _header_map(header_cells, sheet: Sheet, result: Workbook) -> dict[int, Column]:
+def _header_map(header: dict[int, Cell], sheet: Sheet, result: Workbook) -> dict[int, Column]:
     """Match the header row to the sheet's columns; note missing required columns."""
     by_name = {}
     for column in sheet.columns:
         for name in names_in_every_language(column.label, column.key):
             by_name[name] = column
     positions = {}
-    for index, cell in enumerate(header_cells):
+    for index, cell in sorted(header.items()):
         text = str(cell.value).strip().casefold() if cell.value is not None else ""
         column = by_name.get(text)
         if column is not None and column not in positions.values():
@@ -207,25 +203,32 @@ def _header_map(header_cells, sheet: Sheet, result: Workbook) -> dict[int, Colum
     return positions
 
 
-def _read_sheet(worksheet, sheet: Sheet, result: Workbook) -> None:
-    worksheet.reset_dimensions()  # trust the cells, not the size the file declares
-    rows = worksheet.iter_rows(max_col=MAX_COLUMNS)
-    header = next(rows, None)
-    if header is None:
+def _read_sheet(book: Book, title: str, sheet: Sheet, result: Workbook) -> None:
+    # The reader converts the cells of these columns only: every header cell at first, then
+    # (the set is changed in place) only the columns the header names.
+    wanted = set(range(MAX_COLUMNS))
+    rows = book.rows(title, wanted)
+    first = next(rows, None)
+    if first is None:
         if sheet.key in ("projects", "round"):
             result.error(sheet, None, None, _l("The sheet is empty."))
         return
+    header = first[1] if first[0] == 1 else {}
     positions = _header_map(header, sheet, result)
+    wanted.clear()
+    wanted.update(i for i, column in positions.items() if not column.informational)
     found: list[SheetRow] = []
-    for number, cells in enumerate(rows, start=2):
+    for number, cells in itertools.chain([] if first[0] == 1 else [first], rows):
         if number > MAX_ROWS + 1:
             result.error(sheet, number, None, _l("At most %(n)s rows are read.", n=MAX_ROWS))
             break
         values = {}
-        for index, column in positions.items():
-            if column.informational or index >= len(cells):
-                continue
-            values[column.key] = _cell_value(cells[index], column, sheet, number, result)
+        for index in wanted:
+            column = positions[index]
+            cell = cells.get(index)
+            values[column.key] = (
+                _cell_value(cell, column, sheet, number, result) if cell is not None else None
+            )
         if any(v is not None for v in values.values()):
             found.append(SheetRow(number, values))
     result.rows[sheet.key] = found
@@ -305,13 +308,22 @@ def _choice(value) -> str:
     return text.split(SEPARATOR.strip(), 1)[0].strip() if SEPARATOR.strip() in text else text
 
 
+@functools.cache
+def _yes_no_texts() -> dict[str, bool]:
+    """Every text read as yes or no (in both languages), worked out once."""
+    texts = {}
+    for code, label in YES_NO.items():
+        for text in (*names_in_every_language(label, code), code[0]):
+            texts[text] = code == "yes"
+    return texts
+
+
 def _yes_no(value) -> bool:
     if isinstance(value, bool):
         return value
     text = _text(value).casefold()
-    for code, label in YES_NO.items():
-        if text in names_in_every_language(label, code) or text == code[0]:
-            return code == "yes"
+    if text in _yes_no_texts():
+        return _yes_no_texts()[text]
     if text in ("true", "1"):
         return True
     if text in ("false", "0"):
