@@ -13,6 +13,7 @@ import functools
 import io
 import itertools
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -114,8 +115,10 @@ def check_file(content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _check_parts(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
-        # A bad checksum, a truncated part, or a compression method zipfile does not know.
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        # A bad checksum, a truncated part or directory, or a method zipfile does not know.
         raise UnreadableFile(_l("The workbook is damaged: it could not be opened."))
 
 

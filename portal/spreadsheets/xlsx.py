@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -131,7 +132,11 @@ class Book:
             self.dates = self._date_styles(_tree(archive, "xl/styles.xml"))
             strings = next((t for t in targets.values() if t.endswith("sharedStrings.xml")), None)
             self.strings = self._strings(strings) if strings in archive.NameToInfo else []
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, AttributeError):
+        except UnreadableFile:
+            raise
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, LookupError):
+            raise UnreadableFile(DAMAGED)
+        except (ValueError, AttributeError, TypeError):  # a part missing what it must hold
             raise UnreadableFile(DAMAGED)
 
     @staticmethod
@@ -192,7 +197,15 @@ class Book:
             yield from self._rows(parser, title, columns)
         except UnreadableFile:
             raise
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, IndexError, OverflowError):
+        except (
+            etree.XMLSyntaxError,
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            ValueError,
+            LookupError,
+            ArithmeticError,
+        ):
             raise UnreadableFile(
                 _l("The workbook is damaged: the sheet “%(sheet)s” could not be read.", sheet=title)
             )
