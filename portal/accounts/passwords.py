@@ -20,6 +20,7 @@ from limits import parse
 
 from portal.accounts import services, throttle
 from portal.accounts.models import User
+from portal.api import tokens
 from portal.audit.services import record
 from portal.extensions import db
 from portal.mail.services import path_for, queue_mail
@@ -159,6 +160,7 @@ def send_invitation(user: User, *, actor: User | None, again: bool = False) -> N
 def set_password(user: User, password: str, purpose: str = RESET) -> None:
     """Set the password chosen through a link; every session of the account ends."""
     user.set_password(password)
+    tokens.revoke_all(user, reason="password_set_by_link")
     action = "user.invitation_accepted" if purpose == INVITE else "user.password_set_by_link"
     record(action, user=user, obj=user)
     db.session.flush()

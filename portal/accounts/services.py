@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User, dummy_password_check, role_fits_organization
+from portal.api import tokens
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
@@ -140,6 +141,7 @@ def update_user(user: User, data: AccountData, *, actor: User) -> None:
         record("user.role_changed", user=actor, obj=user, old=old_role.value, new=data.role.value)
     if was_active and not data.active:
         user.session_version += 1  # ends every open session of the account
+        tokens.revoke_all(user, reason="deactivated", actor=actor)
         record("user.deactivated", user=actor, obj=user)
     elif not was_active and data.active:
         record("user.reactivated", user=actor, obj=user)
@@ -152,5 +154,6 @@ def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise AccountError(str(_l("The current password is not correct.")), "current_password")
     user.set_password(new)
+    tokens.revoke_all(user, reason="password_changed")
     record("user.password_changed", user=user, obj=user)
     db.session.flush()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import math
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.accounts import throttle
 from portal.api import tokens
 from portal.extensions import db
 
@@ -34,6 +38,11 @@ class NewTokenForm(FlaskForm):
         choices=[(key, label) for key, label in LIFETIME_LABELS.items()],
         default="365",
     )
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 @bp.app_context_processor
@@ -51,10 +60,29 @@ def _account_tokens() -> dict:
 @bp.post("/")
 @login_required
 def create():
-    """Create a personal token and show it once; only its hash is kept."""
+    """Create a personal token and show it once; only its hash is kept.
+
+    Refused without the user's password typed again, like any other change of credentials.
+    """
     form = NewTokenForm()
     if form.validate_on_submit():
+        # Wrong passwords here count with the login's: an open session cannot be used to
+        # guess the password either.
+        wait = throttle.wait_seconds(current_user.email, request.remote_addr)
         try:
+            if wait:
+                raise tokens.TokenError(
+                    ngettext(
+                        "Too many failed attempts. Please wait %(num)s minute and try again.",
+                        "Too many failed attempts. Please wait %(num)s minutes and try again.",
+                        max(1, math.ceil(wait / 60)),
+                    )
+                )
+            try:
+                tokens.check_password(current_user, form.password.data)
+            except tokens.TokenError:
+                throttle.count_failure(current_user.email, request.remote_addr)
+                raise
             new = tokens.create_token(current_user, form.name.data, form.lifetime.data)
         except tokens.TokenError as error:
             form.name.errors.append(str(error))
@@ -62,7 +90,7 @@ def create():
             db.session.commit()
             # The page holds the token itself: no cache may keep it.
             return render_template("api/token_created.html", new=new), {"Cache-Control": "no-store"}
-    for message in [*form.name.errors, *form.lifetime.errors]:
+    for message in [*form.name.errors, *form.lifetime.errors, *form.password.errors]:
         flash(str(message), "danger")
     return redirect(url_for("accounts.change_password") + "#api-tokens")
 

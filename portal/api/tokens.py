@@ -101,6 +101,31 @@ def revoke_token(user, token_id: int) -> ApiToken | None:
     return token
 
 
+def revoke_all(user, *, reason: str, actor=None) -> int:
+    """Revoke every token of `user` (its password changed or it was closed); say how many."""
+    now = utcnow()
+    revoked = active_tokens(user)
+    for token in revoked:
+        token.revoked_at = now
+    if revoked:
+        db.session.flush()
+        record(
+            "api_token.revoked_all",
+            user=actor or user,
+            obj=user,
+            count=len(revoked),
+            reason=reason,
+        )
+    return len(revoked)
+
+
+def check_password(user, password: str | None) -> None:
+    """Refuse (TokenError) to go on unless `password` is the user's own: a token reads what
+    its owner reads, so a borrowed open session alone must not be enough to make one."""
+    if not password or not user.check_password(password):
+        raise TokenError(_l("The current password is not correct."))
+
+
 def token_for(secret: str | None, now: datetime | None = None) -> ApiToken | None:
     """Return the usable token whose secret this is, of an active user; else None."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:

@@ -8,6 +8,7 @@ from portal.api.models import ApiToken
 from portal.api.tokens import create_token, hash_token
 from portal.db import utcnow
 from portal.extensions import db
+from tests.conftest import TEST_PASSWORD
 
 
 def test_a_user_creates_a_token_sees_it_once_and_uses_it(client, login_as, registry):
@@ -15,7 +16,10 @@ def test_a_user_creates_a_token_sees_it_once_and_uses_it(client, login_as, regis
     page = client.get("/account/password")
     assert "API tokens" in page.text and "You have no API tokens." in page.text
 
-    created = client.post("/account/api-tokens/", data={"name": "nightly sync", "lifetime": "90"})
+    created = client.post(
+        "/account/api-tokens/",
+        data={"name": "nightly sync", "lifetime": "90", "password": TEST_PASSWORD},
+    )
     assert created.status_code == 200
     assert created.headers["Cache-Control"] == "no-store"
     assert "only time it is shown" in created.text
@@ -62,7 +66,8 @@ def test_nobody_revokes_another_users_token(client, login_as, registry):
 
 def test_a_token_needs_a_name(client, login_as):
     login_as("dp")
-    response = client.post("/account/api-tokens/", data={"name": "  ", "lifetime": "90"})
+    data = {"name": "  ", "lifetime": "90", "password": TEST_PASSWORD}
+    response = client.post("/account/api-tokens/", data=data)
     assert response.status_code == 302
     assert db.session.scalar(select(ApiToken)) is None
 
