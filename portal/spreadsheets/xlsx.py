@@ -29,7 +29,7 @@ FORMULA, INLINE = f"{MAIN}f", f"{MAIN}is"
 
 # Sized so that reading the largest workbook accepted costs under 2 s of CPU (see
 # tests/benchmarks/bench_uploads.py): a partner's workbook of 4,000 projects with every column
-# filled, long descriptions too, unpacks to 11 MB and holds 190,000 cells, 32 on a row. Every
+# filled, long descriptions too, unpacks to 10 MB and holds 176,000 cells, 32 on a row. Every
 # cell streamed costs some microseconds, so cells are capped, not only bytes.
 MAX_PART_BYTES = 16 * 1024 * 1024
 MAX_UNPACKED_BYTES = 24 * 1024 * 1024
