@@ -2,7 +2,7 @@
 
 Run from the project folder (not collected by pytest):
 
-    .venv/bin/python tests/benchmarks/bench_uploads.py [--rows 4000]
+    .venv/bin/python tests/benchmarks/bench_uploads.py [--rows 3000]
 
 Crafts workbooks in memory, each at most 10 MB (the upload limit) and each within the checks
 the reader made before its caps (200 MB unpacked, a part inflating at most 200 times): sheets of
@@ -236,7 +236,7 @@ def cases(rows: int) -> list[tuple[str, object, bool]]:
         ("truncated zip", truncated, False),
         ("broken XML in a sheet", broken_xml, False),
         ("12,000 rows x 20 tiny numbers", lambda: tiny_cells(12000, 20), False),
-        ("7,000 projects, every column (over the cells)", lambda: realistic(7000), False),
+        ("6,000 projects, every column (over the cells)", lambda: realistic(6000), False),
         ("20,000 projects, every column (over the bytes)", lambda: realistic(20000), False),
         (f"realistic: {rows:,} projects, every column", lambda: realistic(rows), True),
     ]
@@ -244,7 +244,7 @@ def cases(rows: int) -> list[tuple[str, object, bool]]:
 
 def main() -> int:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    arguments.add_argument("--rows", type=int, default=4000, help="projects of the real one")
+    arguments.add_argument("--rows", type=int, default=3000, help="projects of the real one")
     args = arguments.parse_args()
 
     from portal import create_app

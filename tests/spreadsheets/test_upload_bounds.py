@@ -36,7 +36,7 @@ def test_a_row_of_too_many_cells_is_refused_naming_the_sheet(app):
 
 def test_a_sheet_of_too_many_cells_is_refused(app):
     assert _refusal(app, tiny_cells(12_000, 20)) == (
-        "The sheet “Projects” has more than 200000 cells."
+        "The sheet “Projects” has more than 120000 cells."
     )
 
 
@@ -78,14 +78,14 @@ def test_a_bad_checksum_is_a_clear_refusal_not_a_server_error(client, partner):
 
 def test_a_large_real_workbook_is_still_read(app):
     with app.test_request_context():
-        content = realistic(4000)
+        content = realistic(3000)
         book = read_workbook(content)
     assert book.errors == []
     assert {key: len(rows) for key, rows in book.rows.items()} == {
-        "projects": 4000,
-        "funding": 4000,
-        "locations": 4000,
-        "sectors": 4000,
+        "projects": 3000,
+        "funding": 3000,
+        "locations": 3000,
+        "sectors": 3000,
     }
     first = book.rows["projects"][0].values
     assert first["id"] == 1
