@@ -129,6 +129,7 @@ class _Client(FlaskClient):
         if has_app_context():
             flask_babel.refresh()
             g.pop("_login_user", None)
+            g.pop("no_session_cookie", None)  # set by the health probes for their request
         return super().open(*args, **kwargs)
 
 

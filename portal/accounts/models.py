@@ -15,7 +15,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, utcnow
 from portal.organizations.models import GOVERNMENT_KINDS, NATIONAL_KINDS, Organization
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -120,6 +120,22 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(Base):
+    """A logged-in session, known by a random key that its signed cookie carries.
+
+    Logging out deletes the row, so a copy of the cookie opens nothing afterwards.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def dummy_password_check() -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from portal.accounts.models import Role, User, dummy_password_check, role_fits_organization
+from portal.accounts.models import (
+    LoginSession,
+    Role,
+    User,
+    dummy_password_check,
+    role_fits_organization,
+)
 from portal.api import tokens
 from portal.audit.services import record
 from portal.db import utcnow
@@ -59,6 +67,39 @@ def authenticate(email: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     record("login", user=user, obj=user)
     return user
+
+
+def start_session(user: User, lifetime: timedelta) -> str:
+    """Open a server-side session for `user` and return its key (for the signed cookie).
+
+    The user's sessions older than `lifetime` are gone from the cookie's side already, so
+    their rows are deleted here.
+    """
+    db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.created_at < utcnow() - lifetime
+        )
+    )
+    key = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(key=key, user_id=user.id))
+    db.session.flush()
+    return key
+
+
+def session_is_open(user: User, key: str | None) -> bool:
+    """Say whether `key` is an open session of `user` (not logged out)."""
+    if not key:
+        return False
+    found = db.session.scalar(
+        select(LoginSession.id).where(LoginSession.key == key, LoginSession.user_id == user.id)
+    )
+    return found is not None
+
+
+def end_session(key: str | None) -> None:
+    """End the session of `key` on the server: its cookie, or any copy, opens nothing more."""
+    if key:
+        db.session.execute(delete(LoginSession).where(LoginSession.key == key))
 
 
 def role_mismatch_message(role: Role, organization: Organization) -> str:

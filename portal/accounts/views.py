@@ -6,6 +6,7 @@ import math
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -27,6 +28,8 @@ from portal.extensions import db, login_manager
 from portal.security import is_safe_redirect
 
 bp = Blueprint("accounts", __name__)
+# The session cookie's entry naming its row in login_session (see services.start_session).
+SESSION_KEY = "_sid"
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message_category = "info"
@@ -41,6 +44,8 @@ def load_user(identity: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_version != int(version):
         return None
+    if not services.session_is_open(user, session.get(SESSION_KEY)):
+        return None  # logged out: this cookie is a leftover or a copy
     return user
 
 
@@ -101,6 +106,8 @@ def login():
             if locale:
                 session["locale"] = locale
             login_user(user)
+            lifetime = current_app.permanent_session_lifetime
+            session[SESSION_KEY] = services.start_session(user, lifetime)
             db.session.commit()
             target = request.args.get("next")
             return redirect(target if is_safe_redirect(target) else url_for("home.index"))
@@ -112,7 +119,8 @@ def logout():
     """End the session."""
     if current_user.is_authenticated:
         record("logout", user=current_user, obj=current_user)
-        db.session.commit()
+    services.end_session(session.get(SESSION_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
