@@ -162,7 +162,9 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
     _classification(activity, project)
     _money(activity, project, today)
     for document in project.documents:
-        link = etree.SubElement(activity, "document-link", url=document.url, format="text/html")
+        if document.web_url is None:  # a link stored before the rule: never passed on
+            continue
+        link = etree.SubElement(activity, "document-link", url=document.web_url, format="text/html")
         _narrative(link, "title", document.title)
         etree.SubElement(link, "category", code="A12")
     return activity

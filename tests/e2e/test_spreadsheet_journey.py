@@ -5,6 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from portal.demo.organizations import DEMO_PASSWORD
 from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -60,6 +61,7 @@ def test_partner_creates_an_api_token_and_reads_its_drafts(page, live_server):
     log_in(page, "eu@demo.example")
     page.goto("/account/password")
     page.get_by_label("Token name").fill("Nightly sync")
+    page.get_by_label("Your password").fill(DEMO_PASSWORD)  # a token is made with the password
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#new-token").input_value()
     assert token.startswith("cdcp_")
