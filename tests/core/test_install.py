@@ -28,7 +28,9 @@ def _name(name: str) -> str:
 
 
 def _locked(lock: str) -> dict[str, str]:
-    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", (ROOT / lock).read_text(), re.M)
+    pins = re.findall(
+        r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+) \\$", (ROOT / lock).read_text(), re.M
+    )
     return {_name(name): version for name, version in pins}
 
 
@@ -80,7 +82,7 @@ def test_the_lock_files_pin_every_declared_dependency_with_hashes(lock, extra):
     wanted = set(_declared()) | (set(_declared(extra)) if extra else set())
     assert wanted - set(pinned) == set()
     text = (ROOT / lock).read_text()
-    blocks = re.split(r"^(?=[A-Za-z0-9_.-]+==)", text, flags=re.M)[1:]
+    blocks = re.split(r"^(?=[A-Za-z0-9_.-]+(?:\[[^\]]*\])?==)", text, flags=re.M)[1:]
     assert all("--hash=sha256:" in block for block in blocks)
 
 
