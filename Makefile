@@ -39,11 +39,13 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml $(VENV)/.installed
 # Resolve pyproject.toml's dependencies again into the lock files (current versions are kept
 # unless UPGRADE=1); uv writes pip's hashed format for every platform and Python 3.11+.
 # pip's hash-checking mode needs the extra a dependency asks for on the pinned line itself
-# (weasyprint asks for fonttools[woff]); otherwise it looks for a newer release to satisfy it.
+# (weasyprint asks for fonttools[woff], locust for python-socketio[client]); otherwise it looks
+# for a newer release to satisfy it.
 lock: setup-dev
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements-dev.lock
 	sed -i 's/^fonttools==/fonttools[woff]==/' requirements.lock requirements-dev.lock
+	sed -i 's/^python-socketio==/python-socketio[client]==/' requirements-dev.lock
 
 LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
