@@ -28,6 +28,16 @@ def organization_choices(national: bool | None = None) -> list[tuple[int, str]]:
     return [(org.id, f"{org.acronym} — {org.name_en}") for org in db.session.scalars(statement)]
 
 
+def by_ids(ids) -> dict[int, Organization]:
+    """The organizations of these ids (None left out), by id, in one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {
+        o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(wanted)))
+    }
+
+
 def by_acronym(acronym: str) -> Organization | None:
     return db.session.scalar(
         select(Organization).where(func.upper(Organization.acronym) == acronym.strip().upper())

@@ -22,6 +22,7 @@ from portal.db import Money
 from portal.extensions import db
 from portal.money.models import ExchangeRate
 from portal.organizations.models import Organization
+from portal.organizations.services import by_ids
 from portal.projects.models import Project, ProjectFunding
 from portal.projects.quality import STALE_AFTER
 from portal.projects.queries import filtered
@@ -79,15 +80,6 @@ def _scoped_projects(params: ReportParams):
     return filtered(ReportReader(), params.filters()).with_only_columns(Project.id)
 
 
-def _organizations(ids) -> dict[int, Organization]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {
-        o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(ids)))
-    }
-
-
 def collect_money(data: ReportData) -> None:
     """Key figures, the groups of the period and the trend over all years."""
     params = data.params
@@ -122,7 +114,7 @@ def collect_money(data: ReportData) -> None:
         ),
         key=lambda r: r.key,
     )
-    data.organizations.update(_organizations(r.key for r in by_partner))
+    data.organizations.update(by_ids(r.key for r in by_partner))
 
 
 def collect_alignment(data: ReportData) -> None:
@@ -140,7 +132,7 @@ def collect_alignment(data: ReportData) -> None:
 
 def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:
     """The alignment table from counts of projects by lead ministry and workflow state."""
-    organizations = _organizations(counts)
+    organizations = by_ids(counts)
     data.organizations.update(organizations)
 
     def row(counter: Counter, organization) -> dict:
@@ -272,7 +264,7 @@ def collect_quality(data: ReportData) -> None:
         .where(Project.id.in_(in_scope))
         .group_by(Project.reporting_org_id)
     ).all()
-    organizations = _organizations(r[0] for r in rows)
+    organizations = by_ids(r[0] for r in rows)
     data.organizations.update(organizations)
     data.quality = sorted(
         (
@@ -294,7 +286,7 @@ def collect_quality(data: ReportData) -> None:
             .limit(30)
         )
     )
-    data.organizations.update(_organizations(p.reporting_org_id for p in data.stale))
+    data.organizations.update(by_ids(p.reporting_org_id for p in data.stale))
 
 
 def collect_rates(data: ReportData) -> None:
@@ -316,7 +308,7 @@ def collect_predictability(data: ReportData) -> None:
     data.predictability = predictability.measure(data.params.year)
     if data.predictability:
         data.organizations.update(
-            _organizations(
+            by_ids(
                 [g.key for g in data.predictability.by_partner]
                 + [g.key for g in data.predictability.by_ministry]
             )

@@ -15,9 +15,11 @@ from portal.aggregates.services import totals
 from portal.alignment.workflow import DRAFT
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.organizations.services import by_ids
 from portal.reports import content
 from portal.reports.content import ReportData
 from portal.reports.params import ReportParams
+from portal.rounds import progress as progress_of_round
 from portal.rounds import report as rounds
 
 
@@ -25,11 +27,7 @@ def _money(data: ReportData, frozen) -> None:
     rows = rounds.money_rows(frozen, data.params.year)
     by_partner = rows["partner"]
     total = totals(by_partner)
-    year = data.params.year
-    on_budget = sum(
-        (rounds.to_money(rounds.measures(s, year)["disbursed"]) for s in frozen if s.on_budget),
-        Decimal(0),
-    )
+    on_budget = next((r.disbursed for r in rows["on_budget"] if r.key), Decimal(0))
     data.key = {
         "disbursed": total.disbursed,
         "planned": total.planned,
@@ -40,7 +38,7 @@ def _money(data: ReportData, frozen) -> None:
     }
     data.rows.update(rows)
     data.trend = rounds.trend(data.round, data.params, frozen)
-    data.organizations.update(content._organizations(r.key for r in by_partner))
+    data.organizations.update(by_ids(r.key for r in by_partner))
     if "provinces" in data.params.sections:
         from portal.mapping import services as mapping
 
@@ -82,7 +80,7 @@ def _quality(data: ReportData, frozen) -> None:
     scores: dict[int, list[int]] = defaultdict(list)
     for snapshot in frozen:
         scores[snapshot.reporting_org_id].append(snapshot.quality_score)
-    organizations = content._organizations(scores)
+    organizations = by_ids(scores)
     data.organizations.update(organizations)
     data.quality = sorted(
         (
@@ -123,7 +121,7 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
     if progress:
         progress("coverage", 2, 4)
     if "coverage" in sections:
-        data.coverage = rounds.coverage(round_)
+        data.coverage = progress_of_round.measure(round_)
     if "predictability" in sections:
         content.collect_predictability(data)
     if progress:

@@ -16,7 +16,8 @@ from portal.alignment.models import GovernmentFigure
 from portal.db import Money
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.projects.models import Project, ProjectFunding
+from portal.organizations.services import by_ids
+from portal.projects.models import Project
 from portal.rounds.models import (
     ReportingRound,
     RoundEvent,
@@ -24,7 +25,7 @@ from portal.rounds.models import (
     RoundSnapshotFunding,
     RoundSnapshotProject,
 )
-from portal.rounds.services import concerned, updated
+from portal.rounds.services import actual_of_year, concerned, updated
 
 ZERO = Decimal(0)
 
@@ -163,12 +164,7 @@ def _partner_rows(round_: ReportingRound, organization_id: int | None = None):
 def _ministry_rows(round_: ReportingRound, organization_id: int | None = None):
     """(ministry id, projects, confirmed, disputed, actual USD, actual USD confirmed)."""
     if round_.is_open:
-        actual = (
-            select(ProjectFunding.project_id, func.sum(ProjectFunding.amount_usd).label("usd"))
-            .where(ProjectFunding.kind == "disbursement", ProjectFunding.year == round_.year)
-            .group_by(ProjectFunding.project_id)
-            .subquery()
-        )
+        actual = actual_of_year(round_.year)
         figure = GovernmentFigure
         statement = (
             select(
@@ -219,15 +215,6 @@ def _ministry_rows(round_: ReportingRound, organization_id: int | None = None):
     return db.session.execute(statement).all()
 
 
-def organizations_by_id(ids) -> dict[int, Organization]:
-    ids = [i for i in set(ids) if i is not None]
-    if not ids:
-        return {}
-    return {
-        o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(ids)))
-    }
-
-
 def measure(
     round_: ReportingRound,
     today: date | None = None,
@@ -242,9 +229,7 @@ def measure(
     today = today or date.today()
     partner_rows = [] if ministry_id is not None else _partner_rows(round_, partner_id)
     ministry_rows = [] if partner_id is not None else _ministry_rows(round_, ministry_id)
-    organizations = organizations_by_id(
-        [r[0] for r in partner_rows] + [r[0] for r in ministry_rows]
-    )
+    organizations = by_ids([r[0] for r in partner_rows] + [r[0] for r in ministry_rows])
     returns = {
         r.organization_id: r
         for r in db.session.scalars(select(RoundReturn).where(RoundReturn.round_id == round_.id))

@@ -16,7 +16,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.organizations.models import PARTNER_KINDS, Organization
 from portal.projects import codes
-from portal.projects.models import Project, ProjectChange
+from portal.projects.models import Project, ProjectChange, ProjectFunding
 from portal.projects.services import project_saved
 from portal.rounds.models import (
     CLOSED,
@@ -279,19 +279,23 @@ def events(round_: ReportingRound, limit: int = 200) -> list[RoundEvent]:
     )
 
 
-def ministry_rows(round_: ReportingRound, organization_id: int, page: int, per_page: int):
-    """The round's projects the ministry leads: (project, actual USD of the year, figure)."""
-    from portal.alignment.models import GovernmentFigure
-    from portal.projects.models import ProjectFunding
-
-    where = [concerned(round_), Project.lead_national_partner_id == organization_id]
-    total = db.session.scalar(select(func.count()).select_from(Project).where(*where)) or 0
-    actual = (
+def actual_of_year(year: int):
+    """Subquery (project_id, usd): each project's actual disbursement of `year`, in USD."""
+    return (
         select(ProjectFunding.project_id, func.sum(ProjectFunding.amount_usd).label("usd"))
-        .where(ProjectFunding.kind == "disbursement", ProjectFunding.year == round_.year)
+        .where(ProjectFunding.kind == "disbursement", ProjectFunding.year == year)
         .group_by(ProjectFunding.project_id)
         .subquery()
     )
+
+
+def ministry_rows(round_: ReportingRound, organization_id: int, page: int, per_page: int):
+    """The round's projects the ministry leads: (project, actual USD of the year, figure)."""
+    from portal.alignment.models import GovernmentFigure
+
+    where = [concerned(round_), Project.lead_national_partner_id == organization_id]
+    total = db.session.scalar(select(func.count()).select_from(Project).where(*where)) or 0
+    actual = actual_of_year(round_.year)
     rows = db.session.execute(
         select(Project, actual.c.usd, GovernmentFigure)
         .outerjoin(actual, actual.c.project_id == Project.id)
@@ -315,16 +319,21 @@ def _is_concerned(round_: ReportingRound, project: Project) -> bool:
     )
 
 
-@project_saved.connect
-def _after_project_saved(sender, project: Project, actor, before: dict, **extra) -> None:
-    """Mark changes made after a freeze in the history; count a partner's save in its round."""
-    frozen_year = db.session.scalar(
+def last_freeze_of(project_id: int) -> int | None:
+    """The year of the latest closed round whose snapshot holds the project, if any."""
+    return db.session.scalar(
         select(ReportingRound.year)
         .join(RoundSnapshotProject, RoundSnapshotProject.round_id == ReportingRound.id)
-        .where(RoundSnapshotProject.project_id == project.id, ReportingRound.state == CLOSED)
+        .where(RoundSnapshotProject.project_id == project_id, ReportingRound.state == CLOSED)
         .order_by(ReportingRound.year.desc())
         .limit(1)
     )
+
+
+@project_saved.connect
+def _after_project_saved(sender, project: Project, actor, before: dict, **extra) -> None:
+    """Mark changes made after a freeze in the history; count a partner's save in its round."""
+    frozen_year = last_freeze_of(project.id)
     if frozen_year is not None and before:
         db.session.execute(
             update(ProjectChange)

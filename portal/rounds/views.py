@@ -15,6 +15,7 @@ from portal.accounts.models import Role
 from portal.db import Page
 from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
+from portal.organizations.services import by_ids
 from portal.projects.models import Project
 from portal.rounds import (
     checklist_views,  # noqa: E402,F401  (the partner's pages, on bp)
@@ -28,7 +29,6 @@ from portal.rounds import (
 from portal.rounds.blueprint import PER_PAGE, bp, round_or_404
 from portal.rounds.forms import GraceForm, OpenRoundForm
 from portal.rounds.models import EVENT_LABELS, ReportingRound
-from portal.rounds.progress import organizations_by_id
 from portal.security import cdc_required, has_role, roles_required
 
 
@@ -99,7 +99,7 @@ def _cockpit(round_: ReportingRound, grace: GraceForm | None = None, status: int
         delivery=reminders.delivery_of(events),
         grace=grace,
         predictability=measured,
-        organizations=organizations_by_id(keys),
+        organizations=by_ids(keys),
     ), status
 
 
