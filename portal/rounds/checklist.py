@@ -20,7 +20,7 @@ from portal.projects import codes
 from portal.projects.models import Project
 from portal.projects.services import YearAmount, save_project
 from portal.rounds.models import ReportingRound, RoundProjectUpdate
-from portal.rounds.services import concerned, mark_updated
+from portal.rounds.services import concerned, mark_updated, updated
 from portal.spreadsheets.compare import data_from_project
 
 ACTUAL, PLANNED = "disbursement", "planned"
@@ -102,14 +102,8 @@ def count(round_: ReportingRound, organization_id: int, *, todo_only: bool = Fal
         concerned(round_), Project.reporting_org_id == organization_id
     )
     if todo_only:
-        statement = statement.where(~_is_updated(round_))
+        statement = statement.where(~updated(round_))
     return db.session.scalar(statement) or 0
-
-
-def _is_updated(round_: ReportingRound):
-    from portal.rounds.services import updated
-
-    return updated(round_)
 
 
 def rows(
@@ -127,12 +121,12 @@ def rows(
         select(Project)
         .where(concerned(round_), Project.reporting_org_id == organization_id)
         .options(selectinload(Project.funding))
-        .order_by(_is_updated(round_), Project.title_en, Project.id)
+        .order_by(updated(round_), Project.title_en, Project.id)
         .offset(offset)
         .limit(limit)
     )
     if todo_only:
-        statement = statement.where(~_is_updated(round_))
+        statement = statement.where(~updated(round_))
     if ids is not None:
         statement = statement.where(Project.id.in_(ids)).offset(None).limit(None)
     projects = list(db.session.scalars(statement))

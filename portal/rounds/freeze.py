@@ -197,14 +197,3 @@ def refreeze_partner(round_: ReportingRound, organization_id: int) -> int:
         )
     )
     return _take(round_, concerned(round_) & (Project.reporting_org_id == organization_id))
-
-
-def last_freeze_of(project_id: int) -> int | None:
-    """The year of the latest closed round whose snapshot holds the project, if any."""
-    return db.session.scalar(
-        select(ReportingRound.year)
-        .join(RoundSnapshotProject, RoundSnapshotProject.round_id == ReportingRound.id)
-        .where(RoundSnapshotProject.project_id == project_id, ReportingRound.state == CLOSED)
-        .order_by(ReportingRound.year.desc())
-        .limit(1)
-    )

@@ -30,12 +30,13 @@ def _tell(users, *, subject, text, link_path: str) -> list[int]:
     ids = []
     for user in users:
         with force_locale(user.locale or "en"):
+            body = text()
             message = queue_mail(
-                user, subject=subject(), text=text(), link_path=link_path, locale=user.locale
+                user, subject=subject(), text=body, link_path=link_path, locale=user.locale
             )
             db.session.add(
                 Notification(
-                    user_id=user.id, kind="round", params={"title": text(), "link": link_path}
+                    user_id=user.id, kind="round", params={"title": body, "link": link_path}
                 )
             )
         ids.append(message.id)

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row
 from portal.extensions import db
 from portal.projects.models import SHARE_BASIS
-from portal.rounds import predictability, progress
 from portal.rounds.models import ReportingRound, RoundSnapshotFunding, RoundSnapshotProject
 from portal.rounds.services import closed_round
 
@@ -194,15 +193,14 @@ def _shares(cents: dict[str, int], low: int, high: int) -> dict[str, int]:
 
 
 def money_rows(snapshots: list[Frozen], year: int) -> dict[str, list[Row]]:
-    """The report's money by partner, category, province, assistance and modality."""
-    groups = {
-        name: _Groups() for name in ("partner", "category", "province", "assistance", "modality")
-    }
+    """The report's money by partner, category, province, assistance, modality, on budget."""
     direct = {
         "partner": "reporting_org_id",
         "assistance": "type_of_assistance",
         "modality": "modality",
+        "on_budget": "on_budget",
     }
+    groups = {name: _Groups() for name in (*direct, "category", "province")}
     for snapshot in snapshots:
         cents = measures(snapshot, year)
         if not any(cents.values()):
@@ -268,11 +266,3 @@ def round_for(params) -> ReportingRound:
     if round_ is None:
         raise ValueError(f"the round of {params.round_year} is not closed")
     return round_
-
-
-def coverage(round_: ReportingRound) -> progress.Progress:
-    return progress.measure(round_)
-
-
-def predictability_of(round_: ReportingRound) -> predictability.Result | None:
-    return predictability.measure(round_.year)
