@@ -104,8 +104,11 @@ class Config:
         # Long work (reports): an RQ queue on Redis when configured, else a thread.
         self.REDIS_URL = os.environ.get("PORTAL_REDIS_URL") or None
         self.JOBS_MODE = "rq" if self.REDIS_URL else "thread"
-        # Failed logins allowed per email typed and per client address (moving window).
-        self.LOGIN_LIMIT_ACCOUNT = os.environ.get("PORTAL_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes")
+        # Failed logins (counted in the database, see portal.accounts.throttle): past the pair's
+        # limit an email from one address is blocked for the window; past the account's, tries
+        # for that email only slow down; past the address's, that address is blocked.
+        self.LOGIN_LIMIT_PAIR = os.environ.get("PORTAL_LOGIN_LIMIT_PAIR", "10 per 15 minutes")
+        self.LOGIN_LIMIT_ACCOUNT = os.environ.get("PORTAL_LOGIN_LIMIT_ACCOUNT", "30 per 15 minutes")
         self.LOGIN_LIMIT_ADDRESS = os.environ.get("PORTAL_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes")
         # Links to set a new password asked for, per email typed and per client address.
         self.RESET_LIMIT_ACCOUNT = os.environ.get("PORTAL_RESET_LIMIT_ACCOUNT", "3 per hour")

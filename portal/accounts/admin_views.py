@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from portal.accounts import passwords, services
+from portal.accounts import passwords, services, throttle
 from portal.accounts.forms import UserForm
 from portal.accounts.models import Role, User
+from portal.audit.services import record
 from portal.db import paginate
 from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
@@ -183,3 +184,22 @@ def send_invitation(user_id: int):
 def reset_password(user_id: int):
     """Email the account a link to set a new password; CDC types none (CDC only)."""
     return _send_link(user_id, invitation=False)
+
+
+@bp.get("/throttles")
+@cdc_required
+def throttles():
+    """Login throttles in force: who is slowed down or blocked, and for how long (CDC only)."""
+    return render_template("users/throttles.html", rows=throttle.in_force())
+
+
+@bp.post("/throttles/<int:throttle_id>/clear")
+@cdc_required
+def clear_throttle(throttle_id: int):
+    """Forget one throttle's count, so that its account or address may try again now."""
+    row = throttle.clear(throttle_id)
+    if row is not None:
+        record("throttle.cleared", user=current_user, obj=row, kind=row.kind, key=row.key[:254])
+        db.session.commit()
+        flash(_("The throttle on %(key)s has been cleared.", key=row.key), "success")
+    return redirect(url_for("users.throttles"))

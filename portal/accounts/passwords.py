@@ -16,7 +16,6 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from limits import parse
 
 from portal.accounts import services, throttle
 from portal.accounts.models import User
@@ -67,23 +66,12 @@ def user_for_token(token: str, purpose: str = RESET) -> User:
     return user
 
 
-def _may_send(email: str, address: str | None) -> bool:
-    """Count a link asked for, per email typed and per address; False beyond the limits."""
-    limiter = throttle._limiter()
-    config = current_app.config
-    checks = (
-        (parse(config["RESET_LIMIT_ACCOUNT"]), ("reset-account", email.strip().lower())),
-        (parse(config["RESET_LIMIT_ADDRESS"]), ("reset-address", address or "unknown")),
-    )
-    return all(limiter.hit(limit, *keys) for limit, keys in checks)
-
-
 def request_reset(email: str, address: str | None) -> None:
     """Email a one-hour link to set a new password, if an active account has `email`.
 
     Says nothing either way (the page answers the same), and sends nothing beyond the limits.
     """
-    if not _may_send(email, address):
+    if not throttle.may_send_link(email, address):
         record("password.reset_throttled", object_type="User", email=email.strip()[:254])
         return
     user = services.find_by_email(email)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import (
     Blueprint,
     current_app,
@@ -16,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import services, throttle
@@ -70,15 +67,7 @@ def login():
         if wait:
             record("login.throttled", object_type="User", email=form.email.data.strip()[:254])
             db.session.commit()
-            minutes = max(1, math.ceil(wait / 60))
-            flash(
-                ngettext(
-                    "Too many failed attempts. Please wait %(num)s minute and try again.",
-                    "Too many failed attempts. Please wait %(num)s minutes and try again.",
-                    minutes,
-                ),
-                "danger",
-            )
+            flash(throttle.wait_message(wait), "danger")
             response = make_response(render_template("accounts/login.html", form=form), 429)
             response.headers["Retry-After"] = str(wait)
             return response

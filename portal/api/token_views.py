@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
@@ -71,17 +68,12 @@ def create():
         wait = throttle.wait_seconds(current_user.email, request.remote_addr)
         try:
             if wait:
-                raise tokens.TokenError(
-                    ngettext(
-                        "Too many failed attempts. Please wait %(num)s minute and try again.",
-                        "Too many failed attempts. Please wait %(num)s minutes and try again.",
-                        max(1, math.ceil(wait / 60)),
-                    )
-                )
+                raise tokens.TokenError(throttle.wait_message(wait))
             try:
                 tokens.check_password(current_user, form.password.data)
             except tokens.TokenError:
                 throttle.count_failure(current_user.email, request.remote_addr)
+                db.session.commit()  # the count stays, whatever this request does next
                 raise
             new = tokens.create_token(current_user, form.name.data, form.lifetime.data)
         except tokens.TokenError as error:

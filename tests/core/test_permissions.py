@@ -37,6 +37,8 @@ RULES = {
     "users.edit": CDC,
     "users.reset_password": CDC,
     "users.send_invitation": CDC,
+    "users.throttles": CDC,
+    "users.clear_throttle": CDC,
     "organizations.index": CDC,
     "organizations.new": CDC,
     "organizations.edit": CDC,
@@ -158,6 +160,7 @@ def _arguments(rule):
         "framework_id": framework.id,
         "node_id": db.session.scalar(select(StrategyNode.id)),
         "filename": "css/portal.css",
+        "throttle_id": 1,
         "fmt": "csv",
     }
     return {name: values[name] for name in rule.arguments}
