@@ -113,6 +113,12 @@ class Config:
         # Links to set a new password asked for, per email typed and per client address.
         self.RESET_LIMIT_ACCOUNT = os.environ.get("PORTAL_RESET_LIMIT_ACCOUNT", "3 per hour")
         self.RESET_LIMIT_ADDRESS = os.environ.get("PORTAL_RESET_LIMIT_ADDRESS", "20 per hour")
+        # Anonymous whole-database downloads (project list, map table, IATI XML): made once per
+        # question and data version into this folder, and counted per address.
+        self.DOWNLOAD_CACHE_DIR = os.environ.get(
+            "PORTAL_DOWNLOAD_CACHE_DIR", str(instance / "download-cache")
+        )
+        self.DOWNLOAD_LIMIT = os.environ.get("PORTAL_DOWNLOAD_LIMIT", "30 per 10 minutes")
         # The JSON API's rate limits, per token and per address (counted in Redis when set).
         self.API_RATE_LIMIT_ANONYMOUS = os.environ.get("PORTAL_API_RATE_LIMIT", "60 per minute")
         self.API_RATE_LIMIT_TOKEN = os.environ.get("PORTAL_API_TOKEN_RATE_LIMIT", "600 per minute")
@@ -157,3 +163,5 @@ class TestConfig(Config):
         # A fresh folder per app, made only when a test stores a file.
         folder = f"portal-uploads-{secrets.token_hex(6)}"
         self.UPLOAD_DIR = str(Path(tempfile.gettempdir()) / folder)
+        self.DOWNLOAD_CACHE_DIR = str(Path(tempfile.gettempdir()) / f"{folder}-downloads")
+        self.DOWNLOAD_LIMIT = "100000 per minute"

@@ -12,6 +12,7 @@ from portal.alignment.models import (  # noqa: F401
 )
 from portal.api.models import ApiToken  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
+from portal.changes import DataVersion  # noqa: F401
 from portal.commitments.models import (  # noqa: F401
     Bottleneck,
     Commitment,

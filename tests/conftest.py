@@ -6,6 +6,7 @@ Every test runs on SQLite; when TEST_DATABASE_URL is set, it runs on PostgreSQL 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -115,6 +116,9 @@ def db_session(request, app):
             db.session = original
             transaction.rollback()
             connection.close()
+            # Public downloads are kept per committed data version; a rolled-back test's
+            # data were never committed, so its files must not serve the next test.
+            shutil.rmtree(app.config["DOWNLOAD_CACHE_DIR"], ignore_errors=True)
 
 
 class _Client(FlaskClient):

@@ -168,6 +168,7 @@ KIND_LABELS = {
     "login-address": _l("Login: one address, any account"),
     "reset-account": _l("New-password links: account"),
     "reset-address": _l("New-password links: address"),
+    "download-address": _l("Public downloads: address"),
 }
 
 

@@ -58,7 +58,10 @@ ACCOUNT = Rule("login-account", "LOGIN_LIMIT_ACCOUNT", blocks=False)
 ADDRESS = Rule("login-address", "LOGIN_LIMIT_ADDRESS", blocks=True)
 RESET_ACCOUNT = Rule("reset-account", "RESET_LIMIT_ACCOUNT", blocks=True)
 RESET_ADDRESS = Rule("reset-address", "RESET_LIMIT_ADDRESS", blocks=True)
-RULES = {rule.kind: rule for rule in (PAIR, ACCOUNT, ADDRESS, RESET_ACCOUNT, RESET_ADDRESS)}
+DOWNLOAD = Rule("download-address", "DOWNLOAD_LIMIT", blocks=True)
+RULES = {
+    rule.kind: rule for rule in (PAIR, ACCOUNT, ADDRESS, RESET_ACCOUNT, RESET_ADDRESS, DOWNLOAD)
+}
 
 
 def _login_keys(email: str, address: str | None) -> list[tuple[Rule, str]]:
@@ -156,6 +159,21 @@ def may_send_link(email: str, address: str | None) -> bool:
         amount, _window = rule.amount_and_window()
         allowed = _hit(rule, key) <= amount and allowed
     return allowed
+
+
+def count_download(address: str | None) -> int:
+    """Count a public download from `address`; the seconds to wait when past the budget, else 0.
+
+    The caller commits.
+    """
+    key = (address or "unknown")[:100]
+    amount, window = DOWNLOAD.amount_and_window()
+    if _hit(DOWNLOAD, key) <= amount:
+        return 0
+    row = db.session.scalars(
+        select(Throttle).where(Throttle.kind == DOWNLOAD.kind, Throttle.key == key)
+    ).one()
+    return max(1, math.ceil(_wait(row, DOWNLOAD, utcnow())))
 
 
 def wait_message(wait: int) -> str:

@@ -11,8 +11,9 @@ their calendar year; the total commitment becomes one commitment transaction.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from portal.projects.models import Project, ProjectLocation, ProjectParticipant
 VERSION = "2.03"
 NSMAP = {"cdc": CDC_NS}
 CHUNK = 1000
+CHUNK_BYTES = 256 * 1024  # the streamed document is sent in pieces of about this size
 
 
 def organisation_ref(organization) -> str:
@@ -66,31 +68,54 @@ def iter_projects(statement):
         db.session.expire_all()  # keep memory flat over 10,000 projects
 
 
+def iter_xml(
+    projects: Iterable[Project],
+    *,
+    shows_contacts: Callable[[Project], bool] | None = None,
+    now: datetime | None = None,
+) -> Iterator[bytes]:
+    """An <iati-activities> document of `projects`, written as it goes, in UTF-8 chunks.
+
+    Memory stays flat whatever the number of projects: each activity is written out as soon
+    as it is made. A project's contact person is written only where `shows_contacts(project)`
+    is true (the project page's rule for its reader); without it, no contact is written.
+    """
+    now = now or utcnow()
+    buffer = io.BytesIO()
+
+    def taken() -> bytes:
+        chunk = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return chunk
+
+    with etree.xmlfile(buffer, encoding="UTF-8") as out:
+        out.write_declaration()
+        attributes = {"version": VERSION, "generated-datetime": _datetime(now)}
+        with out.element("iati-activities", attributes, nsmap=NSMAP):
+            out.write("\n")
+            count = 0
+            for project in projects:
+                contacts = shows_contacts is not None and shows_contacts(project)
+                element = activity_element(project, today=now.date(), contacts=contacts)
+                out.write(element, pretty_print=True)
+                count += 1
+                if buffer.tell() > CHUNK_BYTES:
+                    out.flush()
+                    yield taken()
+            if count == 0:
+                out.write(etree.Comment(" no project matched "), pretty_print=True)
+    yield taken() + b"\n"
+
+
 def export_xml(
     projects: Iterable[Project],
     *,
     shows_contacts: Callable[[Project], bool] | None = None,
     now: datetime | None = None,
 ) -> bytes:
-    """An <iati-activities> document of `projects`, as UTF-8 bytes.
-
-    A project's contact person is written only where `shows_contacts(project)` is true (the
-    project page's rule for its reader); without it, no contact is written.
-    """
-    now = now or utcnow()
-    root = etree.Element(
-        "iati-activities",
-        nsmap=NSMAP,
-        attrib={"version": VERSION, "generated-datetime": _datetime(now)},
-    )
-    count = 0
-    for project in projects:
-        contacts = shows_contacts is not None and shows_contacts(project)
-        root.append(activity_element(project, today=now.date(), contacts=contacts))
-        count += 1
-    if count == 0:
-        root.append(etree.Comment(" no project matched "))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    """The whole document of `iter_xml` as bytes (for files and tests)."""
+    return b"".join(iter_xml(projects, shows_contacts=shows_contacts, now=now))
 
 
 def _datetime(value: datetime) -> str:
@@ -127,7 +152,8 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
     currency = project.commitment_currency or next((f.currency for f in project.funding), "USD")
     activity = etree.Element(
         "iati-activity",
-        {
+        nsmap=NSMAP,  # written on its own when streamed: it declares the extension's prefix
+        attrib={
             "last-updated-datetime": _datetime(project.updated_at or utcnow()),
             XML_LANG: "en",
             "default-currency": currency,

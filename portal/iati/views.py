@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.db import commit_retrying
+from portal.downloads import public_download
 from portal.extensions import db
 from portal.iati import codes, export, services
 from portal.iati.forms import (
@@ -136,6 +147,7 @@ def _confirm(batch: ImportBatch, decisions: Decisions):
 
 
 @bp.get("/export.xml")
+@public_download
 def export_xml():
     """Download the projects the visitor may read (list filters apply) as IATI 2.03 XML.
 
@@ -148,13 +160,13 @@ def export_xml():
         statement = statement.join(Organization, Organization.id == Project.reporting_org_id).where(
             (Organization.iati_ref == partner) | (Organization.acronym == partner)
         )
-    body = export.export_xml(
+    body = export.iter_xml(
         export.iter_projects(statement),
         shows_contacts=lambda project: can_see_internal_fields(current_user, project),
     )
     name = f"iati-activities-{date.today().isoformat()}.xml"
     return Response(
-        body,
+        stream_with_context(body),
         mimetype="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

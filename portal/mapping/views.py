@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.downloads import public_download
 from portal.exports import csv_response, xlsx_response
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -166,6 +167,7 @@ def table_rows(figures, rows):
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
+@public_download
 def export(fmt: str):
     """Download the map's table as CSV or XLSX: the same rows, order and columns as the page."""
     _filters, figures, _provinces, _with_population, _asked = _figures()

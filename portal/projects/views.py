@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.alignment.panel import project_panel
 from portal.db import paginate
+from portal.downloads import public_download
 from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.forms import field_errors, handle_row_buttons
@@ -67,6 +68,7 @@ def index():
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
+@public_download
 def export(fmt: str):
     """Download exactly the filtered list as CSV or XLSX."""
     filters = queries.ProjectFilters.from_args(request.args)

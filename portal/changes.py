@@ -1,0 +1,96 @@
+"""The data's version: a counter raised by every committed change of the data people read.
+
+Whatever is computed from the whole database and kept (the public downloads' files, see
+`portal.downloads`) is kept per version: a new version makes it stale. The counter is one row,
+raised just before a transaction commits when that transaction changed any table outside
+`UNTRACKED` (the bookkeeping no page of data reads), whether through the ORM's unit of work or
+a bulk statement. Raising it as the last statement keeps its row lock for an instant only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, event, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.db import Base, utcnow
+
+# Tables whose changes no data page, export or document reads.
+UNTRACKED = frozenset(
+    {
+        "api_token",
+        "audit_event",
+        "data_version",
+        "iati_import_batch",
+        "login_session",
+        "notification",
+        "outbox_message",
+        "report_job",
+        "throttle",
+        "user_account",
+    }
+)
+FLAG = "portal_data_changed"
+
+
+class DataVersion(Base):
+    """The one row holding the data's version and when it last changed."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def current(session: Session) -> tuple[int, datetime]:
+    """The data's version and the time of its last change (0 and now before any change)."""
+    row = session.execute(select(DataVersion.version, DataVersion.changed_at)).first()
+    if row is None:
+        return 0, utcnow()
+    changed = row.changed_at
+    return row.version, changed if changed.tzinfo else changed.replace(tzinfo=utcnow().tzinfo)
+
+
+def _tracked(objects) -> bool:
+    return any(getattr(obj, "__tablename__", None) not in UNTRACKED for obj in objects)
+
+
+def _note_pending(session: Session) -> None:
+    if _tracked(session.new) or _tracked(session.dirty) or _tracked(session.deleted):
+        session.info[FLAG] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, _flush_context, _instances) -> None:
+    _note_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_statement(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    target = getattr(state.statement, "table", None)  # a Table, or a mapped class
+    table = getattr(target, "__table__", target)
+    if getattr(table, "name", None) not in UNTRACKED:
+        state.session.info[FLAG] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_version(session) -> None:
+    session.flush()  # the commit's own last flush comes after this event: flush now
+    if not session.info.pop(FLAG, False):
+        return
+    now = utcnow()
+    raised = session.execute(
+        update(DataVersion).values(version=DataVersion.version + 1, changed_at=now)
+    )
+    if raised.rowcount == 0:
+        session.execute(insert(DataVersion).values(id=1, version=1, changed_at=now))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session, *_previous_transaction) -> None:
+    session.info.pop(FLAG, None)
