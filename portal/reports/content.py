@@ -3,6 +3,10 @@
 Money comes from the one aggregate service (so the report's totals are the dashboard's for
 the same scope and year); alignment, reconciliation, commitments, pilots and data quality come
 from their own models, limited to the report's scope where the scope applies to them.
+
+Every project is read through `portal.security` as the report's reader: CDC for the internal
+edition, a logged-out visitor for the public one (published projects only, as on the public
+dashboard and map).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy import and_, case, func, or_, select, type_coerce, union
 
 from portal.accounts.models import Role
 from portal.aggregates.services import Row, aggregate, totals
@@ -30,12 +34,27 @@ from portal.reports.params import ReportParams
 
 
 class ReportReader:
-    """Who a report is read as: CDC, which sees every project (a report is CDC's product)."""
+    """Who an internal report is read as: CDC, which sees every project."""
 
     is_authenticated = True
     is_active = True
     role = Role.CDC
     organization_id = None
+
+
+class PublicReader:
+    """Who a public report is read as: a visitor who is not logged in."""
+
+    is_authenticated = False
+    is_active = False
+    is_anonymous = True
+    role = None
+    organization_id = None
+
+
+def reader_for(params: ReportParams):
+    """The reader whose view of the projects the report gives (by its audience)."""
+    return PublicReader() if params.is_public else ReportReader()
 
 
 @dataclass
@@ -77,13 +96,13 @@ STEPS = (
 
 def _scoped_projects(params: ReportParams):
     """The ids of the projects in the report's scope (for sections outside the money)."""
-    return filtered(ReportReader(), params.filters()).with_only_columns(Project.id)
+    return filtered(reader_for(params), params.filters()).with_only_columns(Project.id)
 
 
 def collect_money(data: ReportData) -> None:
     """Key figures, the groups of the period and the trend over all years."""
     params = data.params
-    reader, filters = ReportReader(), params.filters()
+    reader, filters = reader_for(params), params.filters()
     period = {"year": params.year, "year_to": params.last_year}
     by_partner = aggregate(reader, filters, "partner", **period)
     total = totals(by_partner)
@@ -192,14 +211,19 @@ def collect_reconciliation(data: ReportData) -> None:
             .group_by(ProjectFunding.project_id, ProjectFunding.year)
         )
     }
-    last_comment = {
-        c.figure_id: c
-        for c in db.session.scalars(
-            select(FigureComment)
-            .where(FigureComment.figure_id.in_([f.id for f, _ in figures]))
-            .order_by(FigureComment.at)
-        )
-    }
+    # A figure's thread is between the partner, the ministry and CDC: never in a public edition.
+    last_comment = (
+        {}
+        if params.is_public
+        else {
+            c.figure_id: c
+            for c in db.session.scalars(
+                select(FigureComment)
+                .where(FigureComment.figure_id.in_([f.id for f, _ in figures]))
+                .order_by(FigureComment.at)
+            )
+        }
+    )
     for figure, project in figures:
         partner_usd = reported.get((project.id, figure.year))
         data.disputes.append(
@@ -292,13 +316,20 @@ def collect_quality(data: ReportData) -> None:
 def collect_rates(data: ReportData) -> None:
     """The exchange rates of the period's years (the methodology lists them)."""
     params = data.params
-    data.rates = list(
-        db.session.scalars(
-            select(ExchangeRate)
-            .where(ExchangeRate.year.between(params.year, params.last_year))
-            .order_by(ExchangeRate.year, ExchangeRate.currency_code)
-        )
+    statement = (
+        select(ExchangeRate)
+        .where(ExchangeRate.year.between(params.year, params.last_year))
+        .order_by(ExchangeRate.year, ExchangeRate.currency_code)
     )
+    if params.is_public:
+        # Only the currencies of the projects the public sees (their pages show the rates).
+        in_scope = _scoped_projects(params)
+        used = union(
+            select(ProjectFunding.currency).where(ProjectFunding.project_id.in_(in_scope)),
+            select(Project.commitment_currency).where(Project.id.in_(in_scope)),
+        )
+        statement = statement.where(ExchangeRate.currency_code.in_(used))
+    data.rates = list(db.session.scalars(statement))
 
 
 def collect_predictability(data: ReportData) -> None:

@@ -1,4 +1,4 @@
-"""The report builder's form: period, scope, language and sections."""
+"""The report builder's form: audience, period, scope, language and sections."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.reports.params import LANGUAGES, SCOPES, SECTIONS, ReportParams
+from portal.reports.params import (
+    AUDIENCES,
+    INTERNAL_SECTIONS,
+    LANGUAGES,
+    PUBLIC,
+    SCOPES,
+    SECTIONS,
+    ReportParams,
+)
 from portal.templating import local_name
 
 FIRST_YEAR = 2000
@@ -30,6 +38,22 @@ def _round_year(value):
 
 
 class ReportForm(FlaskForm):
+    # Public by default: a report is built to be issued and, most often, published, and a public
+    # edition is safe whatever happens to it later. Someone who forgets the choice gets a report
+    # that can be published but lacks the internal sections; the other default would give a
+    # report that shows unpublished projects to whoever it is forwarded to.
+    audience = RadioField(
+        _l("Edition"),
+        choices=list(AUDIENCES.items()),
+        default=PUBLIC,
+        description=_l(
+            "The public edition counts only the projects published on the portal and shows only "
+            "what anyone sees there without logging in; only it can be published. The internal "
+            "edition counts every project, as CDC sees them, and adds the internal sections "
+            "(alignment, reconciliation, commitments, pilots, the round's coverage, "
+            "predictability and the data quality annex)."
+        ),
+    )
     round_year = SelectField(
         _l("Figures from"),
         coerce=_round_year,
@@ -90,6 +114,15 @@ class ReportForm(FlaskForm):
         if scope in SCOPES and scope != "country" and not getattr(self, scope).data:
             getattr(self, scope).errors.append(_l("Choose one for this scope."))
             valid = False
+        chosen = set(self.sections.data or ())
+        if self.audience.data == PUBLIC and chosen and chosen <= INTERNAL_SECTIONS:
+            self.sections.errors.append(
+                _l(
+                    "The public edition has none of these sections: choose at least one other, "
+                    "or build the internal edition."
+                )
+            )
+            valid = False
         return valid
 
     def params(self) -> ReportParams:
@@ -103,4 +136,5 @@ class ReportForm(FlaskForm):
             scope_value="" if scope == "country" else getattr(self, scope).data,
             language=self.language.data,
             sections=tuple(self.sections.data),
+            audience=self.audience.data,
         )

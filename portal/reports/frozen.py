@@ -3,6 +3,9 @@
 The report's time is the freeze; the money, the alignment counts, the disputed figures and the
 quality annex come from the snapshot; the coverage states who reported. Commitments and pilots
 are not part of a round: they are judged as they stand (the report says so).
+
+A public edition counts the snapshot rows of the projects the public sees today (published):
+a project withdrawn from the public pages since the freeze leaves the public report too.
 """
 
 from __future__ import annotations
@@ -11,16 +14,65 @@ from collections import Counter, defaultdict
 from datetime import UTC
 from decimal import Decimal
 
-from portal.aggregates.services import totals
+from sqlalchemy import select
+
+from portal.aggregates.services import Row, totals
 from portal.alignment.workflow import DRAFT
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.services import by_ids
+from portal.projects.models import Project
 from portal.reports import content
 from portal.reports.content import ReportData
 from portal.reports.params import ReportParams
 from portal.rounds import progress as progress_of_round
 from portal.rounds import report as rounds
+from portal.security import project_visibility
+
+
+def _visible(params: ReportParams, frozen: list[rounds.Frozen]) -> list[rounds.Frozen]:
+    """The snapshot rows whose live project the report's reader may see (all for CDC)."""
+    if not params.is_public:
+        return frozen
+    reader = content.reader_for(params)
+    seen = set(db.session.scalars(select(Project.id).where(project_visibility(reader))))
+    return [row for row in frozen if row.project_id in seen]
+
+
+def _public_trend(data: ReportData, frozen) -> list[Row]:
+    """As `rounds.trend`, with every round's snapshot limited to what the public sees.
+
+    (`rounds.trend` reads the earlier rounds' whole snapshots; it takes no filter.)
+    """
+    from portal.rounds.services import all_rounds
+
+    rows = []
+    for other in sorted(all_rounds(), key=lambda r: r.year):
+        if other.is_open or other.year > data.round.year:
+            continue
+        snapshots = (
+            frozen
+            if other.id == data.round.id
+            else _visible(data.params, rounds.snapshot_of(other, data.params))
+        )
+        total: Counter = Counter()
+        for snapshot in snapshots:
+            total.update(rounds.measures(snapshot, other.year))
+        if total["disbursed"] or total["planned"]:
+            rows.append(
+                Row(
+                    other.year,
+                    disbursed=rounds.to_money(total["disbursed"]),
+                    planned=rounds.to_money(total["planned"]),
+                )
+            )
+    for year in data.round.plan_years:
+        plans: Counter = Counter()
+        for snapshot in frozen:
+            plans.update(rounds.measures(snapshot, year))
+        if plans["planned"]:
+            rows.append(Row(year, planned=rounds.to_money(plans["planned"])))
+    return rows
 
 
 def _money(data: ReportData, frozen) -> None:
@@ -37,7 +89,11 @@ def _money(data: ReportData, frozen) -> None:
         "on_budget": on_budget,
     }
     data.rows.update(rows)
-    data.trend = rounds.trend(data.round, data.params, frozen)
+    data.trend = (
+        _public_trend(data, frozen)
+        if data.params.is_public
+        else rounds.trend(data.round, data.params, frozen)
+    )
     data.organizations.update(by_ids(r.key for r in by_partner))
     if "provinces" in data.params.sections:
         from portal.mapping import services as mapping
@@ -108,7 +164,7 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
         data.scope_organization = db.session.get(Organization, int(params.scope_value))
     if progress:
         progress("snapshot", 0, 4)
-    frozen = rounds.snapshot_of(round_, params)
+    frozen = _visible(params, rounds.snapshot_of(round_, params))
     sections = set(params.sections)
     if sections & {"key_figures", "partners", "sectors", "provinces", "assistance", "trend"}:
         _money(data, frozen)

@@ -1,4 +1,4 @@
-"""What a report covers: its period, scope, language and sections."""
+"""What a report covers: its period, scope, language, sections and audience."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ SCOPES = {
     "sector": _l("One sector"),
     "ministry": _l("One lead ministry"),
     "province": _l("One province"),
+}
+
+PUBLIC, INTERNAL = "public", "internal"
+
+# Who a report is built for: the public sees what a logged-out visitor sees on the portal's
+# public pages (published projects, their money); the internal edition is as CDC sees the data.
+AUDIENCES = {
+    PUBLIC: _l("Public edition: published projects only"),
+    INTERNAL: _l("Internal edition: for the government's and partners' use, not for publication"),
 }
 
 # In the order they appear in the report.
@@ -36,6 +45,22 @@ SECTIONS = {
     "methodology": _l("Methodology"),
 }
 
+# Sections built from what only logged-in users see: workflow states and government figures
+# with their threads (alignment, reconciliation), commitments, pilots and rounds (pages behind
+# the login) and the per-project quality annex (an internal field). A public edition has none.
+INTERNAL_SECTIONS = frozenset(
+    {
+        "alignment",
+        "reconciliation",
+        "commitments",
+        "pilots",
+        "coverage",
+        "predictability",
+        "quality",
+    }
+)
+PUBLIC_SECTIONS = tuple(s for s in SECTIONS if s not in INTERNAL_SECTIONS)
+
 
 @dataclass(frozen=True)
 class ReportParams:
@@ -49,6 +74,9 @@ class ReportParams:
     sections: tuple[str, ...] = field(default_factory=lambda: tuple(SECTIONS))
     # The closed reporting round whose snapshot the report reads (its year); None: live data.
     round_year: int | None = None
+    # Internal when not given: reports issued before audiences existed were built as CDC sees
+    # the data, and their stored parameters say nothing. The builder's form asks explicitly.
+    audience: str = INTERNAL
 
     def __post_init__(self) -> None:
         if self.year_to is not None and self.year_to < self.year:
@@ -64,9 +92,17 @@ class ReportParams:
             raise ValueError(f"unknown sections {sorted(unknown)}")
         if self.round_year is not None and (self.year != self.round_year or self.is_range):
             raise ValueError("a report from a round covers the round's year alone")
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {self.audience!r}")
         # Coverage is a round's: a report from live data has none to state.
         wanted = set(self.sections) - (set() if self.round_year else {"coverage"})
+        if self.is_public:
+            wanted -= INTERNAL_SECTIONS
         object.__setattr__(self, "sections", tuple(s for s in SECTIONS if s in wanted))
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == PUBLIC
 
     @property
     def last_year(self) -> int:
@@ -101,3 +137,8 @@ class ReportParams:
     @classmethod
     def from_json(cls, data: dict) -> ReportParams:
         return cls(**{**data, "sections": tuple(data.get("sections") or SECTIONS)})
+
+
+def audience_of(stored: dict | None) -> str:
+    """The audience of stored parameters; those stored before audiences existed are internal."""
+    return (stored or {}).get("audience") or INTERNAL

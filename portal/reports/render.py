@@ -30,8 +30,8 @@ from portal.dashboard.services import Bar, top_bars
 from portal.fonts import KHMER_TTF
 from portal.khmer import break_html
 from portal.pilots.models import STAGES
-from portal.reports.content import ReportData, ReportReader
-from portal.reports.params import LANGUAGES, SECTIONS, ReportParams
+from portal.reports.content import ReportData, reader_for
+from portal.reports.params import AUDIENCES, LANGUAGES, SECTIONS, ReportParams
 
 STYLESHEET = "css/report.css"
 
@@ -95,6 +95,16 @@ def title(params: ReportParams, gettext=_) -> str:
     return gettext("Development cooperation joint review %(period)s", period=period)
 
 
+def audience_lines(params: ReportParams) -> list[tuple[str, str]]:
+    """The cover's statement of who the report is for: (language, text), one per language."""
+    message = AUDIENCES[params.audience]._args[0]
+    lines = []
+    for locale in params.locales:
+        with force_locale(locale):
+            lines.append((locale, get_translations().ugettext(message)))
+    return lines
+
+
 def page_css(params: ReportParams, data: ReportData, locale: str) -> str:
     """The page rules: A4, running header with the title, footer with page X of Y and date."""
     gettext = _both if params.language == "both" else _
@@ -131,6 +141,10 @@ def page_css(params: ReportParams, data: ReportData, locale: str) -> str:
   @bottom-left {{ content: none; }}
   @bottom-right {{ content: none; }}
 }}
+/* The edition on the cover, boxed so nobody takes an internal copy for a public one. */
+.cover-audience {{ font-size: 12pt; font-weight: bold; border: 1.5pt solid #0b3d6e;
+  padding: 5pt 8pt; margin: 0 0 6pt; }}
+.cover-audience-internal {{ border-color: #b02a37; color: #b02a37; }}
 @font-face {{
   font-family: "Noto Sans Khmer";
   src: url("{KHMER_TTF.as_uri()}");
@@ -206,7 +220,7 @@ def _labelled(codes: dict, both: bool) -> dict:
     return {key: _both(label._args[0]) for key, label in codes.items()}
 
 
-def _province_map(filters, locale: str, figures=None) -> dict:
+def _province_map(params: ReportParams, filters, locale: str, figures=None) -> dict:
     """The map's shapes as SVG, and its legend and nationwide figures for the HTML beside it.
 
     `figures` are given when the money was summed already (a report from a round's snapshot).
@@ -216,7 +230,7 @@ def _province_map(filters, locale: str, figures=None) -> dict:
 
     provinces = services.province_rows()
     if figures is None:
-        figures = services.map_figures(ReportReader(), filters, "disbursed", provinces)
+        figures = services.map_figures(reader_for(params), filters, "disbursed", provinces)
     shapes = services.current_matching(provinces).shapes
     return {
         "province_map": Markup(render_svg(figures, shapes, locale=locale, legend=False)),
@@ -241,6 +255,7 @@ def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
         "languages": LANGUAGES,
         "report_title": title(params, _both if both else _),
         "scope": scope_label(params, data, _both if both else _),
+        "audience_lines": audience_lines(params),
         "lang_attr": "km" if params.language == "km" else "en",
         "value": format_value,
         "statuses": _labelled(commitment_codes.STATUSES, both),
@@ -272,7 +287,7 @@ def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
     }
     context["trend_bars"] = [Bar(str(r.key), r.disbursed, secondary=r.planned) for r in data.trend]
     if "provinces" in params.sections:
-        context.update(_province_map(map_filters, context["lang_attr"], data.map_figures))
+        context.update(_province_map(params, map_filters, context["lang_attr"], data.map_figures))
     if both:
         context["_"] = _both
     return context

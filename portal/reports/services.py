@@ -18,7 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.reports import content, render
 from portal.reports.models import IssuedReport, ReportJob
-from portal.reports.params import ReportParams
+from portal.reports.params import PUBLIC, ReportParams, audience_of
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,22 @@ def issue(job: ReportJob, user) -> IssuedReport:
     return report
 
 
+class NotPublishable(ValueError):
+    """The report is an internal edition: only a public edition may be published."""
+
+
+def can_publish(report: IssuedReport) -> bool:
+    """Only a public edition may be published (its PDF holds what the public sees anyway)."""
+    return audience_of(report.params) == PUBLIC
+
+
 def set_published(report: IssuedReport, published: bool, user) -> None:
-    """Make an issued report public, or withdraw it; the PDF itself never changes."""
+    """Make an issued report public, or withdraw it; the PDF itself never changes.
+
+    Refuses (`NotPublishable`) to publish an internal edition; withdrawing is always allowed.
+    """
+    if published and not can_publish(report):
+        raise NotPublishable(report.id)
     report.published_at = utcnow() if published else None
     record("report_published" if published else "report_withdrawn", user=user, obj=report)
     db.session.commit()

@@ -28,7 +28,15 @@ from portal.projects.queries import filter_options
 from portal.reports import content, render, services
 from portal.reports.forms import ReportForm
 from portal.reports.models import IssuedReport, ReportJob
-from portal.reports.params import LANGUAGES, SCOPES, SECTIONS, ReportParams
+from portal.reports.params import (
+    AUDIENCES,
+    INTERNAL_SECTIONS,
+    LANGUAGES,
+    SCOPES,
+    SECTIONS,
+    ReportParams,
+    audience_of,
+)
 from portal.security import cdc_required, has_role
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -50,6 +58,9 @@ def _helpers() -> dict:
     return {
         "scope_label": lambda params: render.scope_label(params, None),
         "step_label": lambda step: STEP_LABELS.get(step, _l("Starting…")),
+        "audiences": AUDIENCES,
+        "internal_sections": INTERNAL_SECTIONS,
+        "audience_of": audience_of,
     }
 
 
@@ -72,7 +83,12 @@ def _form(data=None, *, csrf: bool = True) -> ReportForm:
 
 def _query(params: ReportParams) -> str:
     """The builder's query string for `params` (to preview them, or build them again)."""
-    args: dict = {"year": params.year, "scope": params.scope, "language": params.language}
+    args: dict = {
+        "audience": params.audience,
+        "year": params.year,
+        "scope": params.scope,
+        "language": params.language,
+    }
     if params.year_to:
         args["year_to"] = params.year_to
     if params.round_year:
@@ -216,21 +232,27 @@ def issue(job_id: int):
     return redirect(url_for("reports.detail", report_id=report.id))
 
 
-@bp.get("/<int:report_id>")
-def detail(report_id: int):
-    """An issued report: what it covers, who issued it, when its data was taken, its SHA-256."""
-    report = _visible_issued(report_id)
+def _detail_page(report: IssuedReport):
     params = ReportParams.from_json(report.params)
+    public_edition = ReportParams.from_json({**report.params, "audience": "public"})
     return render_template(
         "reports/detail.html",
         report=report,
         params=params,
         query=_query(params),
+        public_query=_query(public_edition),
+        can_publish=services.can_publish(report),
         sections=SECTIONS,
         report_languages=LANGUAGES,
         scopes=SCOPES,
         is_cdc=has_role(current_user, Role.CDC),
     )
+
+
+@bp.get("/<int:report_id>")
+def detail(report_id: int):
+    """An issued report: what it covers, who issued it, when its data was taken, its SHA-256."""
+    return _detail_page(_visible_issued(report_id))
 
 
 @bp.get("/<int:report_id>/report.pdf")
@@ -243,10 +265,21 @@ def issued_pdf(report_id: int):
 @bp.post("/<int:report_id>/publish")
 @cdc_required
 def publish(report_id: int):
-    """Make an issued report public, or withdraw it from the public."""
+    """Make an issued report public, or withdraw it; an internal edition is refused (409)."""
     report = db.session.get(IssuedReport, report_id) or abort(404)
     published = request.form.get("published") == "1"
-    services.set_published(report, published, current_user)
+    try:
+        services.set_published(report, published, current_user)
+    except services.NotPublishable:
+        flash(
+            _(
+                "This report is an internal edition: it counts unpublished projects and shows "
+                "internal sections, so it cannot be published. Build and issue the public "
+                "edition of the same report, then publish that one."
+            ),
+            "danger",
+        )
+        return _detail_page(report), 409
     flash(
         _("The report is now public.") if published else _("The report is no longer public."),
         "success",

@@ -27,9 +27,10 @@ def _generate(client, **fields) -> ReportJob:
 
 def test_cdc_generates_issues_and_publishes_a_report(client, login_as):
     cdc = login_as("cdc")
-    factories.project(
+    project = factories.project(
         funding=[projects.YearAmount(2024, "disbursement", Decimal("1234567.89"), "USD")]
     )
+    projects.set_published(project, True, actor=cdc)  # the builder's default is the public edition
     job = _generate(client)
     assert job.state == "done" and job.progress == 100
     page = client.get(f"/reports/jobs/{job.id}").get_data(as_text=True)
@@ -64,7 +65,7 @@ def test_an_issued_report_never_changes_even_when_the_data_does(client, login_as
     project = factories.project(
         funding=[projects.YearAmount(2024, "disbursement", Decimal("500000"), "USD")]
     )
-    job = _generate(client)
+    job = _generate(client, audience="internal")
     client.post(f"/reports/jobs/{job.id}/issue")
     report = db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job.id))
     first = client.get(f"/reports/{report.id}/report.pdf").data
@@ -79,7 +80,7 @@ def test_an_issued_report_never_changes_even_when_the_data_does(client, login_as
     assert again.data == first
     assert hashlib.sha256(again.data).hexdigest() == report.sha256
     # ...while a new generation shows the new figure.
-    fresh = _generate(client)
+    fresh = _generate(client, audience="internal")
     db.session.refresh(fresh)
     assert "1,200,000.00" in _pdf_text(fresh.pdf)
 
@@ -167,6 +168,7 @@ def test_preview_shows_the_report_as_a_web_page(client, login_as):
         "/reports/new",
         data={
             **SMALL,
+            "audience": "internal",
             "scope": "partner",
             "partner": str(partner.id),
             "action": "preview",

@@ -14,9 +14,9 @@ from tests import factories
 
 @pytest.fixture
 def issued():
-    """A finished job and its issued (not yet public) report."""
+    """A finished job and its issued (not yet public) report, a public edition."""
     cdc = factories.user(role="cdc")
-    job = services.start(ReportParams(year=2024, sections=("key_figures",)), cdc)
+    job = services.start(ReportParams(year=2024, sections=("key_figures",), audience="public"), cdc)
     report = services.issue(db.session.get(ReportJob, job.id), cdc)
     return job, report
 
