@@ -33,12 +33,22 @@ def create_app(config: Config | None = None) -> Flask:
     register_headers(app)
     register_commands(app)
     register_mail(app)
+    app.shell_context_processor(shell_context)
     app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
     # What start-up built lives as long as the process: keep it out of garbage collection,
     # whose full passes would otherwise walk all of it (160,000 objects, some 100 ms) and
     # make one page in ten slow.
     gc.freeze()
     return app
+
+
+def shell_context() -> dict:
+    """`flask shell` opens with the database and every model at hand."""
+    from portal.db import Base
+    from portal.extensions import db
+
+    models = {mapper.class_.__name__: mapper.class_ for mapper in Base.registry.mappers}
+    return {"db": db, **models}
 
 
 def register_extensions(app: Flask) -> None:

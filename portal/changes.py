@@ -79,7 +79,9 @@ def _bulk_statement(state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _raise_version(session) -> None:
-    session.flush()  # the commit's own last flush comes after this event: flush now
+    # Changes not yet flushed count too (the commit flushes them after this event; the flag
+    # that flush sets again is dropped after the commit).
+    _note_pending(session)
     if not session.info.pop(FLAG, False):
         return
     now = utcnow()

@@ -32,7 +32,13 @@ pytestmark = pytest.mark.own_database
 
 LARGE_FILE = 2000  # activities: several lots of writing, several seconds
 KILL_AT = 3  # the statement adding projects during which the import is killed (about halfway)
-REPORT = {"year": "2024", "scope": "country", "language": "en", "sections": ["key_figures"]}
+REPORT = {
+    "year": "2024",
+    "scope": "country",
+    "language": "en",
+    "sections": ["key_figures"],
+    "audience": "public",
+}
 
 
 def _count(model, *where) -> int:
