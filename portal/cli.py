@@ -164,6 +164,14 @@ portal_cli.add_command(report_cli)
 )
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option("--issue-as", default=None, help="Also issue the report as this CDC user (email).")
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "internal"]),
+    default="internal",
+    show_default=True,
+    help="public: published projects only, without the internal sections (publishable); "
+    "internal: as CDC sees the data (never publishable).",
+)
 def report_build_command(
     year: int | None,
     round_year: int | None,
@@ -176,6 +184,7 @@ def report_build_command(
     sections: tuple[str, ...],
     out: str,
     issue_as: str | None,
+    audience: str,
 ) -> None:
     """Build a joint review report as PDF (and optionally issue it)."""
     from portal.accounts.models import Role, User
@@ -232,6 +241,7 @@ def report_build_command(
             language=language,
             sections=tuple(sections) or tuple(SECTIONS),
             round_year=round_year,
+            audience=audience,
         )
     except ValueError as error:
         fail(str(error))

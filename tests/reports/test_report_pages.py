@@ -208,6 +208,18 @@ def test_the_command_line_builds_and_issues_a_report(app, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     report = db.session.scalar(select(IssuedReport))
     assert report.pdf == out.read_bytes() and report.language == "km"
+    assert report.params["audience"] == "internal"  # the default: never publishable
+
+    public_out = tmp_path / "public.pdf"
+    result = runner.invoke(
+        args=["portal", "report", "build", "--year", "2023", "--audience", "public"]
+        + ["--section", "key_figures", "--section", "quality", "--out", str(public_out)]
+    )
+    assert result.exit_code == 0, result.output
+    from tests.reports import pdf
+
+    text = pdf.text(public_out.read_bytes())
+    assert "Public edition" in text and "Annex: data quality" not in text
 
     refused = runner.invoke(
         args=[
