@@ -29,7 +29,7 @@ from portal.projects.models import Project, ProjectLocation, ProjectParticipant
 
 VERSION = "2.03"
 NSMAP = {"cdc": CDC_NS}
-CHUNK = 1000
+CHUNK = 250
 CHUNK_BYTES = 256 * 1024  # the streamed document is sent in pieces of about this size
 
 
@@ -59,7 +59,7 @@ def export_statement(statement):
 
 
 def iter_projects(statement):
-    """The projects of `statement` in id order, loaded a thousand at a time."""
+    """The projects of `statement` in id order, loaded `CHUNK` at a time (memory stays flat)."""
     ids = list(db.session.scalars(statement.with_only_columns(Project.id).order_by(Project.id)))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
