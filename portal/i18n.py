@@ -20,7 +20,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
-    if chosen in languages:
+    if chosen is not None and chosen in languages:
         return chosen
     return flask_request.accept_languages.best_match(languages) or languages[0]
 
@@ -30,10 +30,32 @@ def current_locale() -> str:
     return str(get_locale() or "en")
 
 
+# One way to write a date per language, day first: "6 Dec 2026" / "6 ធ្នូ 2026" (the CLDR short
+# formats are "12/6/26" in English and "6/12/26" in Khmer, read differently by the two).
+DATE_FORMATS = {
+    "time": "medium",
+    "date": "medium",
+    "datetime": "medium",
+    "time.short": "HH:mm",
+    "time.medium": "HH:mm",
+    "time.long": "HH:mm:ss",
+    "time.full": None,
+    "date.short": "d MMM y",
+    "date.medium": "d MMM y",
+    "date.long": "d MMMM y",
+    "date.full": None,
+    "datetime.short": "d MMM y, HH:mm",
+    "datetime.medium": "d MMM y, HH:mm",
+    "datetime.long": "d MMMM y, HH:mm",
+    "datetime.full": None,
+}
+
+
 def init_i18n(app: Flask) -> None:
     if app.config.get("PORTAL_ENV") == "production":
         check_compiled_catalogs(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     babel.init_app(app, locale_selector=select_locale)
+    babel.date_formats = dict(DATE_FORMATS)
 
 
 def check_compiled_catalogs(translations: Path) -> None:

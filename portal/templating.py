@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Flask, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.accounts.models import Role
 from portal.i18n import current_locale, localize_digits
+
+MILLION = Decimal(1_000_000)
 
 # (endpoint, label, roles allowed; None = every logged-in user, "all" = the public too)
 NAVIGATION = [
@@ -50,6 +53,24 @@ def money(value: Decimal | None, currency: str | None = None) -> str:
     return localize_digits(f"{text} {currency}" if currency else text)
 
 
+def millions(value: Decimal | int | None) -> Markup:
+    """A summary figure as people read it: "343.4 M" from a million up, else whole units.
+
+    The exact amount stays in the element's title (and in every table and export).
+    """
+    if value is None:
+        return Markup("")
+    amount = Decimal(value)
+    if abs(amount) >= MILLION:
+        shown = gettext("%(amount)s M", amount=format_decimal(amount / MILLION, format="#,##0.0"))
+    else:
+        shown = format_decimal(amount, format="#,##0")
+    exact = money(amount)
+    return Markup('<span class="figure" title="{}">{}</span>').format(
+        exact, localize_digits(shown)
+    )
+
+
 def rate(value: Decimal | None) -> str:
     """Format an exchange rate with as many decimals as it has (up to 8)."""
     if value is None:
@@ -61,7 +82,9 @@ def status_label(code: str | None) -> str:
     """The IATI activity status in words."""
     from portal.projects.codes import ACTIVITY_STATUS
 
-    return str(ACTIVITY_STATUS.get(code, code or ""))
+    if code is None:
+        return ""
+    return str(ACTIVITY_STATUS.get(code, code))
 
 
 def code_label(codes: str, code: str | None) -> str:
@@ -108,6 +131,7 @@ def init_templating(app: Flask) -> None:
         if name in app.jinja_env.filters:
             app.jinja_env.filters[name] = _with_local_digits(app.jinja_env.filters[name])
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["millions"] = millions
     app.jinja_env.filters["format_decimal_rate"] = rate
     app.jinja_env.globals["local_name"] = local_name
     app.jinja_env.globals["status_label"] = status_label

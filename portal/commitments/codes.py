@@ -44,7 +44,7 @@ STATUS_SYMBOLS = {
     ON_TRACK: "●",
     SOME_RISK: "▲",
     OFF_TRACK: "✖",
-    OVERDUE: "⌛",
+    OVERDUE: "◷",  # a clock face: in the common fonts (the hourglass is not)
     NOT_REPORTED: "○",
 }
 

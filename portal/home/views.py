@@ -96,6 +96,16 @@ def set_language():
     return redirect(target if is_safe_redirect(target) else url_for("home.index"))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The portal's icon where browsers look for it first (pages also name the SVG one)."""
+    return send_file(
+        Path(current_app.static_folder or "static") / "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=7 * 24 * 3600,
+    )
+
+
 @bp.get("/fonts/noto-sans-khmer.woff2")
 def khmer_font():
     """Serve the Khmer web font (made from the installed package; see portal.fonts)."""

@@ -66,6 +66,9 @@ class ReportForm(FlaskForm):
     year = SelectField(
         _l("From the year"),
         coerce=int,
+        # The last whole year: a joint review looks back (the list starts at future years,
+        # which have only plans).
+        default=lambda: date.today().year - 1,
         validators=[InputRequired(message=_l("Choose the first year of the period."))],
     )
     year_to = SelectField(

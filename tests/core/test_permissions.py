@@ -20,6 +20,7 @@ RULES = {
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
     "home.index": PUBLIC,
+    "home.favicon": PUBLIC,
     "home.about": PUBLIC,
     "home.set_language": PUBLIC,
     "home.khmer_font": PUBLIC,

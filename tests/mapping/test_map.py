@@ -22,7 +22,8 @@ def _table(html: str) -> dict[str, str]:
 
 
 def _figure(html: str, name: str) -> str:
-    found = re.search(rf'data-figure="{name}">\s*([\d,.]+) USD', html)
+    # Shown in millions; the exact amount is the figure's title.
+    found = re.search(rf'data-figure="{name}">\s*<span class="figure" title="([\d,.]+)"', html)
     return found.group(1).replace(",", "")
 
 

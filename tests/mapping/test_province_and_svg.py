@@ -11,7 +11,10 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _stat(html: str, key: str) -> str:
-    return re.search(rf'data-figure="{key}">([^<]*)<', html).group(1).replace(",", "")
+    # The tile shows millions; its exact amount is the figure's title.
+    found = re.search(rf'data-figure="{key}"><span class="figure" title="([^"]*)"', html)
+    found = found or re.search(rf'data-figure="{key}">([^<]*)<', html)  # a count
+    return found.group(1).replace(",", "")
 
 
 def test_the_province_page_has_its_share_districts_partners_sectors_and_projects(

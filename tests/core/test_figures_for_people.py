@@ -1,0 +1,96 @@
+"""Figures as people read them: summaries in millions (exact in the title, tables and exports),
+one date format per language, symbols every common font has, a favicon, plurals that agree."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import flask_babel
+import pytest
+from flask import render_template_string
+
+from portal.commitments.codes import STATUS_SYMBOLS
+from portal.projects import services
+from portal.projects.services import set_published
+from tests import factories
+
+
+def _render(app, template: str, locale: str, **values) -> str:
+    with app.test_request_context(headers={"Accept-Language": locale}):
+        flask_babel.refresh()  # the test's app context would keep the last language
+        return render_template_string(template, **values)
+
+
+def test_a_summary_figure_is_in_millions_with_the_exact_amount_in_its_title(app):
+    shown = _render(app, "{{ v|millions }}", "en", v=Decimal("343448266.45"))
+    assert shown == '<span class="figure" title="343,448,266.45">343.4 M</span>'
+    assert _render(app, "{{ v|millions }}", "en", v=Decimal("345678.9")).endswith(">345,679</span>")
+    assert _render(app, "{{ v|millions }}", "en", v=None) == ""
+    khmer = _render(app, "{{ v|millions }}", "km", v=Decimal("2500000"))
+    assert re.search(r">2\.5 លាន</span>$", khmer), khmer
+
+
+def test_the_dashboard_and_province_page_summarise_in_millions(client):
+    project = factories.project(
+        title_en="Millions road",
+        nationwide=False,
+        locations=[services.LocationShare("12", Decimal(100))],
+        funding=[services.YearAmount(2024, "disbursement", Decimal("2345678.91"), "USD")],
+    )
+    set_published(project, True, actor=None)
+    dashboard = client.get("/dashboard/?year=2024").get_data(as_text=True)
+    assert 'title="2,345,678.91">2.3 M</span>' in dashboard
+    province = client.get("/map/province/12?year_from=2024&year_to=2024").get_data(as_text=True)
+    assert ">2.3 M</span>" in province
+    # The tables keep the exact amount.
+    assert "2,345,678.91" in client.get("/projects/?q=Millions").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "short_date", "short_datetime"),
+    [("en", "6 Dec 2026", "6 Dec 2026, 14:05"), ("km", "6 ធ្នូ 2026", "6 ធ្នូ 2026, 14:05")],
+)
+def test_one_date_format_per_language_day_first(app, locale, short_date, short_datetime):
+    # 07:05 UTC is 14:05 in Phnom Penh, the portal's time zone.
+    day, moment = date(2026, 12, 6), datetime(2026, 12, 6, 7, 5, tzinfo=UTC)
+    for style in ("short", "medium"):
+        template = f"{{{{ d|dateformat('{style}') }}}}|{{{{ t|datetimeformat('{style}') }}}}"
+        assert _render(app, template, locale, d=day, t=moment) == f"{short_date}|{short_datetime}"
+
+
+def test_every_status_symbol_is_in_an_installed_font():
+    for symbol in STATUS_SYMBOLS.values():
+        fonts = subprocess.run(
+            ["fc-list", f":charset={ord(symbol):x}", "family"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert fonts.strip(), f"no installed font draws {symbol!r} (U+{ord(symbol):04X})"
+
+
+def test_the_portal_has_a_favicon(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    assert client.get("/static/favicon.svg").status_code == 200
+
+
+def test_the_list_total_agrees_with_one_project(client):
+    project = factories.project(title_en="The only one of its name")
+    set_published(project, True, actor=None)
+    page = client.get("/projects/?q=The+only+one+of+its+name").get_data(as_text=True)
+    assert "Total of the project matching the filters" in page
+    assert "Total of the 1 projects" not in page
+
+
+def test_the_report_builder_starts_on_the_last_whole_year(client, login_as):
+    login_as("cdc")
+    page = client.get("/reports/new").get_data(as_text=True)
+    last_year = date.today().year - 1
+    chosen = re.search(r'<select[^>]*name="year"[^>]*>.*?</select>', page, re.S).group(0)
+    assert re.search(rf'<option selected value="{last_year}">', chosen), chosen[:300]
