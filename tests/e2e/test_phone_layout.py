@@ -96,3 +96,24 @@ def test_the_map_works_on_a_phone(phone):
     assert shapes.count() == 25
     assert _overflow(phone) <= 0
     screenshot(phone, "phone-map")
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_the_ministry_inbox_shows_its_review_button_on_a_phone(phone, language):
+    log_in(phone, "moh@demo.example")
+    phone.locator(f"button[name='lang'][value='{language}']").click()
+    phone.goto("/alignment/inbox")
+    # A compact header: the page's own content starts in the first fifth of the screen.
+    header = phone.locator("header").bounding_box()
+    assert header["height"] <= PHONE["height"] * 0.2, header
+    # Each waiting project is a card: its due date on one line, its button on the screen.
+    button = phone.locator("table.inbox a.btn").first
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    due = phone.locator("table.inbox td[data-label]").nth(3)
+    line = phone.evaluate(
+        "e => parseFloat(getComputedStyle(e).lineHeight) || 24", due.element_handle()
+    )
+    assert due.bounding_box()["height"] <= 2.2 * line, "the due date wraps letter by letter"
+    screenshot(phone, f"phone-inbox-{language}")
+    back_to_english(phone)
