@@ -193,7 +193,12 @@ def init_errors(app: Flask) -> None:
         description = None
         if status not in MESSAGES and error.description:
             description = error.description
-        return render_error(status, description)
+        response = make_response(render_error(status, description))
+        # Keep the headers the error carries: a 405's Allow lists the methods that are accepted.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -1,17 +1,39 @@
 """The OpenAPI 3.1 description of the API, served at /api/v1/openapi.json.
 
-Written out by hand rather than generated, so that it says what a caller needs to know; a test
-checks that it validates, that it names every route of the API, and that real answers match
-its schemas.
+Written out by hand rather than generated, so that it says what a caller needs to know. Its
+bounds and choices come from portal.api.params, which enforces them. Tests check that it
+validates and names every route of the API, and schemathesis (tests/api/test_contract.py)
+checks that the API answers exactly as it says, for valid and invalid calls alike.
 """
 
 from __future__ import annotations
 
 from flask import current_app, url_for
 
-from portal.api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE, PROJECT_SORTS
-from portal.api.schemas import MONEY, obj, ref, schemas
+from portal.api.params import (
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    DIMENSIONS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_ID,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_TEXT,
+    ORGANIZATION_GROUPS,
+    ORGANIZATION_KINDS,
+    PROVINCE_CODE,
+    PUBLISHED_CHOICES,
+    SECTOR_CODE,
+    sort_values,
+)
+from portal.api.schemas import ERROR_TEXTS, MONEY, obj, ref, schemas
 from portal.projects import codes
+
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
+# Any words, but no NUL character: the portal refuses it everywhere (400).
+TEXT = {"type": "string", "maxLength": MAX_TEXT, "pattern": "^[^\\x00]*$"}
 
 
 def _query(name: str, description: str, schema: dict) -> dict:
@@ -35,26 +57,24 @@ def _path(name: str, description: str, schema: dict) -> dict:
 
 
 PROJECT_FILTER_PARAMETERS = [
-    _query(
-        "q",
-        "Words in the title, description, IATI identifier or partner reference.",
-        {"type": "string", "maxLength": 200},
-    ),
-    _query("partner", "Id of the reporting development partner.", {"type": "integer"}),
-    _query("ministry", "Id of the lead national partner.", {"type": "integer"}),
+    _query("q", "Words in the title, description, IATI identifier or partner reference.", TEXT),
+    _query("partner", "Id of the reporting development partner.", ID),
+    _query("ministry", "Id of the lead national partner.", ID),
     _query(
         "sector",
         "A 5-digit DAC sector code, or a 3-digit category.",
-        {"type": "string", "pattern": r"^\d{3}(\d{2})?$"},
+        {"type": "string", "pattern": f"^{SECTOR_CODE}$"},
     ),
-    _query("province", "A 2-digit province code.", {"type": "string", "pattern": r"^\d{2}$"}),
+    _query(
+        "province", "A 2-digit province code.", {"type": "string", "pattern": f"^{PROVINCE_CODE}$"}
+    ),
     _query(
         "status",
         "IATI activity status code.",
         {"type": "string", "enum": list(codes.ACTIVITY_STATUS)},
     ),
-    _query("year_from", "Projects still running in or after this year.", {"type": "integer"}),
-    _query("year_to", "Projects started in or before this year.", {"type": "integer"}),
+    _query("year_from", "Projects still running in or after this year.", YEAR),
+    _query("year_to", "Projects started in or before this year.", YEAR),
     _query(
         "assistance",
         "Type of assistance.",
@@ -63,28 +83,52 @@ PROJECT_FILTER_PARAMETERS = [
     _query(
         "published",
         "Only published (yes) or only unpublished (no) projects.",
-        {"type": "string", "enum": ["yes", "no"]},
+        {"type": "string", "enum": list(PUBLISHED_CHOICES)},
     ),
 ]
 PAGING_PARAMETERS = [
-    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    _query(
+        "page",
+        "Page number, from 1.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    ),
     _query(
         "per_page",
         "Items a page.",
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
     ),
 ]
+# What every call may answer besides its own: a bad parameter (every operation refuses
+# unknown ones), a bad token, too many calls, and the server or its database failing.
+COMMON_ERRORS = (400, 401, 429, 500, 503)
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before calling again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+ERROR_HEADERS = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "How to send a token: Bearer.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: RETRY_AFTER,
+    503: RETRY_AFTER,
+}
 
 
 def _errors(*statuses: int) -> dict:
-    text = {
-        400: "A parameter is not valid: `fields` says which and why.",
-        401: "The token is malformed, unknown, revoked or expired.",
-        404: "Nothing here, or nothing the caller may read.",
-        429: "Too many calls: wait for the time in the Retry-After header.",
-    }
     body = {"application/json": {"schema": ref("Error")}}
-    return {str(s): {"description": text[s], "content": body} for s in statuses}
+    responses = {}
+    for status in sorted({*COMMON_ERRORS, *statuses}):
+        responses[str(status)] = {"description": ERROR_TEXTS[status], "content": body}
+        if status in ERROR_HEADERS:
+            responses[str(status)]["headers"] = ERROR_HEADERS[status]
+    return responses
 
 
 def _ok(description: str, schema: dict) -> dict:
@@ -114,89 +158,82 @@ def _operation(operation_id: str, summary: str, parameters: list, ok: dict, *err
     }
 
 
-def _paths() -> dict:
-    project_id = _path("project_id", "The project's id.", {"type": "integer"})
-    organization_id = _path("organization_id", "The organization's id.", {"type": "integer"})
+def _paths(user) -> dict:
+    project_id = _path("project_id", "The project's id.", ID)
+    organization_id = _path("organization_id", "The organization's id.", ID)
     dimension = _path(
         "dimension",
         "What to group the money by.",
-        {"type": "string", "enum": ["province", "sector", "partner", "year"]},
+        {"type": "string", "enum": list(DIMENSIONS)},
     )
     money_years = [
         _query(
             "money_from",
             "Count only the money of this calendar year (commitments by the year of agreement).",
-            {"type": "integer"},
+            YEAR,
         ),
-        _query("money_to", "With money_from: up to this calendar year.", {"type": "integer"}),
+        _query(
+            "money_to",
+            "Count only the money up to this calendar year: from money_from, or from the first "
+            "year without it. Before money_from, no money is counted.",
+            YEAR,
+        ),
     ]
     sort = _query(
         "sort",
-        "Order of the list ('-' first for descending).",
-        {
-            "type": "string",
-            "enum": [*PROJECT_SORTS, *(f"-{k}" for k in PROJECT_SORTS)],
-            "default": "-updated",
-        },
+        "Order of the list ('-' first for descending). Sorting by an internal field (quality) "
+        "needs a token, and orders only the projects whose internal fields its user may read.",
+        {"type": "string", "enum": sort_values(user), "default": DEFAULT_SORT},
     )
     organization_filters = [
-        _query("q", "Words in the name, acronym or IATI identifier.", {"type": "string"}),
+        _query("q", "Words in the name, acronym or IATI identifier.", TEXT),
         _query(
             "group",
             "National institutions or development partners.",
-            {"type": "string", "enum": ["national", "partners"]},
+            {"type": "string", "enum": list(ORGANIZATION_GROUPS)},
         ),
-        _query("kind", "Kind of organization.", {"type": "string"}),
+        _query(
+            "kind", "Kind of organization.", {"type": "string", "enum": list(ORGANIZATION_KINDS)}
+        ),
     ]
     return {
         "/": _operation(
             "index",
             "The API's resources.",
             [],
-            _ok("Links to the resources.", {"type": "object"}),
-            401,
-            429,
+            _ok("Links to the resources.", ref("Index")),
         ),
         "/openapi.json": _operation(
-            "openapi", "This document.", [], _ok("The OpenAPI document.", {"type": "object"}), 429
+            "openapi",
+            "This document, as the caller may use the API.",
+            [],
+            _ok("The OpenAPI document.", {"type": "object"}),
         ),
         "/projects": _operation(
             "listProjects",
             "Projects the caller may read: published ones, and with a token the user's own.",
             [*PROJECT_FILTER_PARAMETERS, sort, *PAGING_PARAMETERS],
             _ok("One page of projects.", _list_of("ProjectSummary")),
-            400,
-            401,
-            429,
         ),
         "/projects/{project_id}": _operation(
             "getProject",
             "One project with its sectors, locations, yearly money and partners.",
             [project_id],
             _ok("The project.", obj({"data": ref("Project")})),
-            400,
-            401,
             404,
-            429,
         ),
         "/organizations": _operation(
             "listOrganizations",
             "Development partners and national institutions.",
             [*organization_filters, *PAGING_PARAMETERS],
             _ok("One page of organizations.", _list_of("Organization")),
-            400,
-            401,
-            429,
         ),
         "/organizations/{organization_id}": _operation(
             "getOrganization",
             "One organization.",
             [organization_id],
             _ok("The organization.", obj({"data": ref("Organization")})),
-            400,
-            401,
             404,
-            429,
         ),
         "/aggregates/{dimension}": _operation(
             "getAggregates",
@@ -208,7 +245,7 @@ def _paths() -> dict:
                 "The groups, largest first, and their totals.",
                 obj(
                     {
-                        "dimension": {"type": "string"},
+                        "dimension": {"type": "string", "enum": list(DIMENSIONS)},
                         "data": {"type": "array", "items": ref("AggregateRow")},
                         "totals": obj(
                             {"commitment_usd": MONEY, "disbursed_usd": MONEY, "planned_usd": MONEY}
@@ -216,16 +253,14 @@ def _paths() -> dict:
                     }
                 ),
             ),
-            400,
-            401,
             404,
-            429,
         ),
     }
 
 
-def document() -> dict:
-    """Return the OpenAPI document of the API as served from this site."""
+def document(user) -> dict:
+    """Return the OpenAPI document of the API as served from this site to `user` (a token's
+    owner, or the anonymous public, who is not offered the sort keys of internal fields)."""
     anonymous = current_app.config.get("API_RATE_LIMIT_ANONYMOUS", "60 per minute")
     with_token = current_app.config.get("API_RATE_LIMIT_TOKEN", "600 per minute")
     return {
@@ -237,7 +272,9 @@ def document() -> dict:
                 "Read the portal's aid data. Published projects, organizations and aggregates "
                 "need no login. A personal token, created on your account page and sent as "
                 "'Authorization: Bearer <token>', also returns what your account may read "
-                "(your organization's drafts). Money is a decimal string. Errors are "
+                "(your organization's drafts). Money is a decimal string; a moment is RFC 3339 "
+                "in UTC. A parameter given twice, or a value this document does not allow "
+                "(an empty number, say), is refused (400). Errors are "
                 '{"error": {"status", "message", "fields"}} in the language of the '
                 f"Accept-Language header. Rate limits: {anonymous} without a token, "
                 f"{with_token} with one (X-RateLimit-* headers say what is left)."
@@ -245,7 +282,7 @@ def document() -> dict:
         },
         "servers": [{"url": url_for("api.index", _external=True).rstrip("/")}],
         "security": [{}, {"bearerToken": []}],
-        "paths": _paths(),
+        "paths": _paths(user),
         "components": {
             "schemas": schemas(),
             "securitySchemes": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.api.params import DIMENSIONS, ORGANIZATION_KINDS
 from portal.projects import codes
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -10,6 +11,19 @@ MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "Two dec
 NULLABLE_MONEY = {**MONEY, "type": ["string", "null"]}
 RATE = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "Units of currency a USD."}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+NULLABLE_MOMENT = {
+    "type": ["string", "null"],
+    "format": "date-time",
+    "description": "RFC 3339, in UTC (ends with Z).",
+}
+ERROR_TEXTS = {
+    400: "A parameter is not valid (or not known here): `fields` says which and why.",
+    401: "The token is malformed, unknown, revoked or expired.",
+    404: "Nothing here, or nothing the caller may read.",
+    429: "Too many calls: wait for the time in the Retry-After header.",
+    500: "The server failed; the call may be tried again later.",
+    503: "The database cannot be reached for a moment: wait for the time in Retry-After.",
+}
 
 
 def ref(name: str) -> dict:
@@ -51,7 +65,7 @@ def schemas() -> dict:
         "disbursed_usd": MONEY,
         "planned_usd": MONEY,
         "published": {"type": "boolean"},
-        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+        "updated_at": NULLABLE_MOMENT,
         "url": {"type": "string", "format": "uri"},
         "web_url": {"type": "string", "format": "uri"},
     }
@@ -70,7 +84,7 @@ def schemas() -> dict:
         "on_treasury": {"type": "boolean"},
         "commitment_date": NULLABLE_DATE,
         "commitment_rate": {**RATE, "type": ["string", "null"]},
-        "published_at": {"type": ["string", "null"], "format": "date-time"},
+        "published_at": NULLABLE_MOMENT,
         "data_source": {"type": "string"},
         "sectors": {
             "type": "array",
@@ -147,6 +161,23 @@ def schemas() -> dict:
                 )
             }
         ),
+        "Index": obj(
+            {
+                "name": {"type": "string"},
+                "version": {"type": "string"},
+                "openapi": {"type": "string", "format": "uri"},
+                "resources": obj(
+                    {
+                        "projects": {"type": "string", "format": "uri"},
+                        "organizations": {"type": "string", "format": "uri"},
+                        "aggregates": obj(
+                            {name: {"type": "string", "format": "uri"} for name in DIMENSIONS}
+                        ),
+                    }
+                ),
+                "authenticated": {"type": "boolean"},
+            }
+        ),
         "PageMeta": obj(
             {
                 "page": {"type": "integer"},
@@ -167,7 +198,7 @@ def schemas() -> dict:
                 "acronym": {"type": "string"},
                 "name_en": {"type": "string"},
                 "name_km": NULLABLE_STRING,
-                "kind": {"type": "string"},
+                "kind": {"type": "string", "enum": list(ORGANIZATION_KINDS)},
                 "kind_label": {"type": "string"},
                 "national": {
                     "type": "boolean",

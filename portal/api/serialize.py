@@ -1,13 +1,14 @@
 """What the API returns for a project, an organization and a group of money.
 
 Money is a string with two decimals ("1250000.00"), so no client loses a cent to floating point;
-dates are ISO 8601. Internal fields (contacts, quality, workflow) go only to the project's own
-people and CDC, as on the project page.
+dates are ISO 8601, and a moment is in UTC with its zone ("2026-12-05T21:22:37Z", RFC 3339).
+Internal fields (contacts, quality, workflow) go only to the project's own people and CDC, as
+on the project page.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import url_for
@@ -30,7 +31,14 @@ def number(value: Decimal | None) -> str | None:
 
 
 def _when(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    """A date as YYYY-MM-DD; a moment in UTC, with its zone ("Z"), as RFC 3339 asks."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        # SQLite gives the stored UTC moments back without a zone.
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
 
 
 def _label(table: dict, code: str | None) -> str | None:

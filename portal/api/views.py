@@ -15,10 +15,21 @@ from portal.aggregates.services import NATIONWIDE, UNALLOCATED, aggregate, total
 from portal.api import openapi, serialize
 from portal.api.auth import api_user, authenticate
 from portal.api.errors import ApiError, handle_api_error, handle_rate_limit
-from portal.api.params import PAGING, PROJECT_FILTERS, QueryArgs, project_filters, project_sort
+from portal.api.params import (
+    DIMENSIONS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    ORGANIZATION_GROUPS,
+    ORGANIZATION_KINDS,
+    PAGING,
+    PROJECT_FILTERS,
+    QueryArgs,
+    project_filters,
+    project_sort,
+)
 from portal.extensions import csrf, db
 from portal.i18n import current_locale
-from portal.organizations.models import Organization, OrgKind
+from portal.organizations.models import Organization
 from portal.organizations.services import search_statement
 from portal.projects import queries
 from portal.projects.models import Project
@@ -31,9 +42,6 @@ bp.register_error_handler(429, handle_rate_limit)
 bp.before_request(authenticate)
 csrf.exempt(bp)  # read-only, and never reads the session cookie: no cross-site request to forge
 
-DIMENSIONS = ("province", "sector", "partner", "year")
-ORGANIZATION_GROUPS = ("national", "partners")
-
 
 @bp.record_once
 def _start_limiter(state) -> None:
@@ -44,7 +52,8 @@ def _start_limiter(state) -> None:
 
 def _page(statement, page: int, per_page: int, endpoint: str, **values):
     """Run one page of `statement`; return (items, meta, links) without clamping the page."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = db.session.scalar(counted) or 0
     items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
     pages = max(1, -(-total // per_page))
     args = {k: v for k, v in request.args.items() if k not in PAGING}
@@ -64,6 +73,7 @@ def _page(statement, page: int, per_page: int, endpoint: str, **values):
 @bp.get("/")
 def index():
     """List the API's resources and where its description is."""
+    QueryArgs(request.args, ()).done()
     return jsonify(
         {
             "name": _("Cambodia development cooperation portal API"),
@@ -83,19 +93,23 @@ def index():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    """The OpenAPI 3 description of every endpoint."""
-    return jsonify(openapi.document())
+    """The OpenAPI 3 description of every endpoint, as the caller may use them."""
+    QueryArgs(request.args, ()).done()
+    response = jsonify(openapi.document(api_user()))
+    # A token holder is offered more (sorting by internal fields): caches keep both apart.
+    response.vary.add("Authorization")
+    return response
 
 
 @bp.get("/projects")
 def projects():
     """List the projects the caller may read, with the project list's filters, a page at a time."""
     query = QueryArgs(request.args, (*PROJECT_FILTERS, "sort", *PAGING))
+    user = api_user()
     filters = project_filters(query)
-    sort = project_sort(query)
+    sort = project_sort(query, user)
     page, per_page = query.paging()
     query.done()
-    user = api_user()
     statement = queries.with_list_relations(
         queries.sorted_statement(queries.filtered(user, filters), sort, user)
     )
@@ -103,14 +117,19 @@ def projects():
     return jsonify(data=[serialize.project_summary(p) for p in items], meta=meta, links=links)
 
 
-@bp.get("/projects/<int:project_id>")
-def project(project_id: int):
-    """One project with its shares, yearly money and partners; 404 if the caller may not read it."""
-    QueryArgs(request.args, ()).done()
+@bp.get("/projects/<project_id>")
+def project(project_id: str):
+    """One project with its shares, yearly money and partners.
+
+    400 for an id that is not a whole number from 1; 404 if the caller may not read it.
+    """
+    query = QueryArgs(request.args, ())
+    number = query.path_id("project_id", project_id)
+    query.done()
     user = api_user()
-    found = db.session.get(Project, project_id)
+    found = db.session.get(Project, number)
     if found is None or not can_view_project(user, found):
-        raise ApiError(404, _("There is no project %(id)s, or it is not public.", id=project_id))
+        raise ApiError(404, _("There is no project %(id)s, or it is not public.", id=number))
     return jsonify(data=serialize.project_detail(found, user))
 
 
@@ -120,7 +139,7 @@ def organizations():
     query = QueryArgs(request.args, ("q", "group", "kind", *PAGING))
     text = query.text("q")
     group = query.choice("group", ORGANIZATION_GROUPS)
-    kind = query.choice("kind", tuple(k.value for k in OrgKind))
+    kind = query.choice("kind", ORGANIZATION_KINDS)
     page, per_page = query.paging()
     query.done()
     statement = search_statement(text, group, kind).order_by(Organization.acronym, Organization.id)
@@ -128,13 +147,15 @@ def organizations():
     return jsonify(data=[serialize.organization(o) for o in items], meta=meta, links=links)
 
 
-@bp.get("/organizations/<int:organization_id>")
-def organization(organization_id: int):
-    """One organization; 404 when there is none."""
-    QueryArgs(request.args, ()).done()
-    found = db.session.get(Organization, organization_id)
+@bp.get("/organizations/<organization_id>")
+def organization(organization_id: str):
+    """One organization; 400 for an id that is not a whole number from 1, 404 when there is none."""
+    query = QueryArgs(request.args, ())
+    number = query.path_id("organization_id", organization_id)
+    query.done()
+    found = db.session.get(Organization, number)
     if found is None:
-        raise ApiError(404, _("There is no organization %(id)s.", id=organization_id))
+        raise ApiError(404, _("There is no organization %(id)s.", id=number))
     return jsonify(data=serialize.organization(found))
 
 
@@ -148,13 +169,12 @@ def aggregates(dimension: str):
         )
     query = QueryArgs(request.args, (*PROJECT_FILTERS, "money_from", "money_to"))
     filters = project_filters(query)
-    money_from = query.integer("money_from", 1900, 2200)
-    money_to = query.integer("money_to", 1900, 2200)
-    if money_to is not None and money_from is None:
-        query.errors["money_from"] = _("Give the first year as well.")
-    elif money_from is not None and money_to is not None and money_to < money_from:
-        query.errors["money_to"] = _("The last year comes after the first.")
+    money_from = query.integer("money_from", FIRST_YEAR, LAST_YEAR)
+    money_to = query.integer("money_to", FIRST_YEAR, LAST_YEAR)
     query.done()
+    if money_to is not None and money_from is None:
+        money_from = FIRST_YEAR  # every year up to money_to
+    # A last year before the first is a valid, empty span: it counts no money.
     rows = aggregate(api_user(), filters, dimension, year=money_from, year_to=money_to)
     labels = _labels(dimension, [r.key for r in rows])
     total = totals(rows)

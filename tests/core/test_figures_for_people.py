@@ -94,3 +94,17 @@ def test_the_report_builder_starts_on_the_last_whole_year(client, login_as):
     last_year = date.today().year - 1
     chosen = re.search(r'<select[^>]*name="year"[^>]*>.*?</select>', page, re.S).group(0)
     assert re.search(rf'<option selected value="{last_year}">', chosen), chosen[:300]
+
+
+def test_chart_labels_are_whole_and_values_read_in_millions(client):
+    project = factories.project(
+        title_en="Civil society grants",
+        sectors=[services.SectorShare("15150", Decimal(100))],
+        funding=[services.YearAmount(2024, "disbursement", Decimal("3456789"), "USD")],
+    )
+    set_published(project, True, actor=None)
+    page = client.get("/dashboard/?year=2024").get_data(as_text=True)
+    labels = re.findall(r'<span class="hbar-label">([^<]*)</span>', page)
+    assert "151 Government &amp; Civil Society-general" in labels, labels
+    assert not any(label.endswith("…") for label in labels)
+    assert '<span class="hbar-value" title="3,456,789.00 USD">3.5 M</span>' in page

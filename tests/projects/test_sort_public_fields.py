@@ -1,5 +1,6 @@
-"""Sorting by an internal field (quality) reveals nothing: the public gets the default order,
-and a logged-in reader's order puts the projects whose scores it may not see after, by id."""
+"""Sorting by an internal field (quality) reveals nothing: the public gets the default order
+(the API, which says what it does not take, refuses it), and a logged-in reader's order puts
+the projects whose scores it may not see after, by id."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from portal.api.limits import api_limiter
+from portal.api.tokens import create_token
 from portal.db import utcnow
 from portal.extensions import db
 from portal.organizations.models import OrgKind
@@ -60,7 +62,9 @@ def test_the_public_sorting_by_quality_gets_the_default_order(app, client, score
     assert default == [scored["poor"].id, scored["good"].id, scored["own"].id]
     for sort in ("quality", "-quality"):
         assert _mine(_ids(client, f"sort={sort}"), scored) == default
-        assert _mine(_api_ids(app, client, f"sort={sort}"), scored) == default
+        refused = client.get(f"/api/v1/projects?sort={sort}")
+        assert refused.status_code == 400
+        assert "sort" in refused.get_json()["error"]["fields"]
     page = client.get("/projects/?sort=-quality").get_data(as_text=True)
     assert page.index("Sort poor") < page.index("Sort good")
 
@@ -71,6 +75,8 @@ def test_another_partner_sees_only_its_own_scores_in_the_order(app, client, scor
     ids = _mine(_ids(client, "sort=-quality"), scored)
     # B's own project first (the only score it may see); A's after, by id, not by score.
     assert ids == [scored["own"].id, scored["poor"].id, scored["good"].id]
+    token = {"Authorization": f"Bearer {create_token(reader, 'sorting').secret}"}
+    assert _mine(_api_ids(app, client, "sort=-quality", token), scored) == ids
 
 
 def test_cdc_sorts_every_project_by_quality(client, login_as, scored):
