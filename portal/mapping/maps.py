@@ -47,6 +47,9 @@ class Legend(MacroElement):
         {{ this.get_name() }}.onAdd = function () {
             var div = L.DomUtil.create('div', 'map-legend');
             div.innerHTML = {{ this.html|tojson }};
+            var folded = div.querySelector('details');
+            if (folded && window.innerWidth < 576) { folded.open = false; }
+            L.DomEvent.disableClickPropagation(div);
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -87,10 +90,11 @@ def _shape_style(color: str) -> dict:
 
 
 def _circle_style(figure: ProvinceFigure, largest: Decimal) -> dict:
-    radius = MIN_RADIUS
+    radius: float = MIN_RADIUS
     if figure.amount and largest > 0:
         radius += (MAX_RADIUS - MIN_RADIUS) * math.sqrt(float(figure.amount / largest))
     return {
+        "fill": True,  # folium's circle markers are unfilled unless told
         "fillColor": figure.color,
         "fillOpacity": 0.9,
         "color": OUTLINE,
@@ -106,7 +110,11 @@ def _legend_html(figures: MapFigures, locale: str) -> str:
         f'<li><span class="swatch" style="background:{color}"></span>{escape(label)}</li>'
         for color, label in figures.classes.legend(locale, no_data=figures.per_capita)
     )
-    return f"<strong>{escape(title)}</strong> ({escape(unit)})<ul>{items}</ul>"
+    # A <details>: open on a wide screen, folded on a phone so that it does not hide the map.
+    return (
+        f'<details open><summary><strong>{escape(title)}</strong> ({escape(unit)})</summary>'
+        f"<ul>{items}</ul></details>"
+    )
 
 
 def render_map(

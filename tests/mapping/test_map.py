@@ -147,9 +147,20 @@ def test_the_map_document_is_offline_with_its_own_policy(app, client, place, mon
     ]
     assert "cdn" not in html.lower()
     assert "L.tileLayer" not in html  # no base tiles unless configured
-    # Without boundaries, each province is a circle at its seat.
+    # Without boundaries, each province is a circle at its seat, filled with its class's colour
+    # (an unfilled circle shows no legend colour and answers the pointer on its outline only).
     assert html.count('"code": "') == 25 and "province-circle" in html
+    assert html.count('"fill": true') == 25
     assert "/map/province/12" in html
+    # The legend folds on a phone, so that it does not cover the map.
+    assert "details open" in html and "window.innerWidth < 576" in html
+
+
+def test_the_public_map_speaks_to_the_public_not_the_operator(client, login_as):
+    page = client.get("/map/").get_data(as_text=True)
+    assert "drawn as a circle at its seat" in page and "No boundary file" not in page
+    login_as("cdc")
+    assert "No boundary file is configured" in client.get("/map/").get_data(as_text=True)
 
 
 def test_base_tiles_come_only_from_the_configured_server(app, client, monkeypatch):
