@@ -1,0 +1,34 @@
+"""The review page carries what the reviewer checks: the project's facts beside the form."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from portal.organizations.models import OrgKind
+from portal.projects import services
+from tests import factories
+
+
+def test_the_review_shows_partner_lead_money_sectors_places_and_documents(client, login_as):
+    factories.rate("EUR", 2024, "0.9")
+    partner = factories.organization(OrgKind.BILATERAL, acronym="FACTSP")
+    ministry = factories.organization(OrgKind.GOVERNMENT, acronym="FACTSM")
+    project = factories.project(
+        reporting=partner,
+        lead=ministry,
+        title_en="Rural roads maintenance",
+        nationwide=False,
+        locations=[services.LocationShare("17", Decimal(100))],
+        sectors=[services.SectorShare("21020", Decimal(100))],
+        funding=[services.YearAmount(2024, "disbursement", Decimal("450000"), "EUR")],
+        documents=[services.Document("Financing agreement", "https://example.org/fa.pdf")],
+    )
+    login_as("ministry", organization=ministry)
+    page = client.get(f"/alignment/projects/{project.id}/review").get_data(as_text=True)
+    facts = re.search(r'<aside class="card project-facts.*?</aside>', page, re.S).group(0)
+    assert partner.name_en in facts and ministry.name_en in facts
+    # The money in the currency the partner reported, and in US dollars at the year's rate.
+    assert "450,000.00 EUR" in facts and "500,000.00" in facts
+    assert "21020 Road transport" in facts and "Siemreap" in facts
+    assert 'href="https://example.org/fa.pdf"' in facts and "Financing agreement" in facts
