@@ -1,13 +1,20 @@
 """IATI money into calendar years, currency by currency, and Cambodia's share of it.
 
 The rules (the real-file test recomputes them from the XML on its own):
-- a transaction counts in the calendar year of its value date (else its transaction date), in
-  the currency of its value (else the activity's default currency);
+- a transaction counts in the calendar year of its transaction date (the value date, which
+  publishers often set to the day they generate the file, only when the transaction date is
+  missing), in the currency of its value (else the activity's default currency);
+- Cambodia's money only (portal.iati.recipients decides the shares): a transaction that names
+  recipient countries counts whole when it names Cambodia alone and not at all when it names
+  others; one that names none counts at Cambodia's share of the activity, when the activity
+  names Cambodia (else it is left out); budgets and planned disbursements count at the share
+  the activity gives them, or are left out when it gives none;
 - a budget or planned disbursement whose period spans several calendar years is split between
   them in proportion to the days of the period in each year (to the cent, the last year taking
   the remainder); a revised one (type 2) replaces the original ones (type 1) of the same year;
-- every sum of a kind, year and currency is multiplied by Cambodia's share of the activity
-  (its recipient-country percentage) and rounded to the cent, half to even;
+- every sum of a kind, year and currency is of Cambodia's parts, exactly, then rounded to the
+  cent, half to even (so an activity's percentage applies to the sum, not transaction by
+  transaction);
 - the portal's actual disbursement of a year is disbursements plus expenditures (IATI types 3
   and 4, as d-portal counts spending); its planned disbursement of a year comes from the planned
   disbursements, or from the budgets when the activity has no planned disbursement; its total
@@ -22,12 +29,13 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.iati import codes
+from portal.iati.recipients import HUNDRED, Share, TransactionParts
 from portal.projects.services import YearAmount
 
 CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 Key = tuple[str, int, str]  # (kind, year, currency)
@@ -60,9 +68,9 @@ def parse_amount(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def shared(amount: Decimal, share: Decimal) -> Decimal:
-    """Cambodia's part of an amount, to the cent."""
-    return (amount * share / HUNDRED).quantize(CENT, rounding=ROUND_HALF_EVEN)
+def cents(amount: Decimal) -> Decimal:
+    """An exact amount rounded to the cent, half to even."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def split_period(amount: Decimal, start: date, end: date | None) -> list[tuple[int, Decimal]]:
@@ -88,23 +96,31 @@ def split_period(amount: Decimal, start: date, end: date | None) -> list[tuple[i
 class MoneyReader:
     """Reads the money of one activity, noting what it leaves out and why."""
 
-    def __init__(self, activity: dict, share: Decimal, currencies: set[str], issues) -> None:
+    def __init__(self, activity: dict, share: Share, currencies: set[str], issues) -> None:
         self.activity = activity
         self.share = share
         self.currencies = currencies
         self.issues = issues
-        self.country_filter = not activity["countries"] and not activity["regions"]
+        self.parts = TransactionParts(share)
+        self.valued_apart: list[tuple[object, date, date]] = []  # (line, date, value date)
 
     def figures(self) -> Figures:
+        # Cambodia's part of each amount, exact: rounded once, when summed.
         exact: dict[Key, Decimal] = defaultdict(Decimal)
         commitment_dates: dict[str, date] = {}
         for transaction in self.activity["transactions"]:
             self._transaction(transaction, exact, commitment_dates)
-        for kind, items in ((codes.BUDGET, "budgets"), (codes.PLANNED, "planned")):
-            for key, amount in self._periods(self.activity[items]).items():
-                exact[(kind, *key)] += amount
+        self.parts.say(self.issues)
+        self._say_valued_in_another_year()
+        share = self.share.periods
+        if share is not None:
+            for kind, items in ((codes.BUDGET, "budgets"), (codes.PLANNED, "planned")):
+                for (year, currency), amount in self._periods(self.activity[items]).items():
+                    exact[(kind, year, currency)] += (
+                        amount if share == HUNDRED else amount * share / HUNDRED
+                    )
         figures = Figures(has_money=bool(exact))
-        figures.amounts = {key: shared(amount, self.share) for key, amount in sorted(exact.items())}
+        figures.amounts = {key: cents(amount) for key, amount in sorted(exact.items())}
         figures.funding = self._funding(exact)
         figures.commitment = self._commitment(exact, commitment_dates)
         return figures
@@ -141,11 +157,11 @@ class MoneyReader:
                 )
             )
             return
-        countries = transaction["countries"]
-        if self.country_filter and countries and codes.CAMBODIA not in countries:
-            return  # another country's transaction of a multi-country activity
+        weight = self.parts.of(transaction["countries"])
+        if weight is None:
+            return
         amount = parse_amount(transaction["value"])
-        when = parse_date(transaction["value_date"]) or parse_date(transaction["date"])
+        when = self._date(transaction)
         if amount is None or when is None:
             self.issues.warning(
                 _l(
@@ -157,10 +173,53 @@ class MoneyReader:
         currency = self._currency(transaction["currency"], line)
         if currency is None:
             return
-        exact[(kind, when.year, currency)] += amount
+        exact[(kind, when.year, currency)] += (
+            amount if weight == HUNDRED else amount * weight / HUNDRED
+        )
         if kind == codes.COMMITMENT:
             earliest = commitment_dates.get(currency)
             commitment_dates[currency] = min(earliest, when) if earliest else when
+
+    def _say_valued_in_another_year(self) -> None:
+        if not self.valued_apart:
+            return
+        line, when, valued = self.valued_apart[0]
+        self.issues.warning(
+            ngettext(
+                "%(num)d transaction has a value date in another year than its transaction "
+                "date (line %(line)s: %(date)s, valued %(value_date)s): it counts in the year "
+                "of its transaction date.",
+                "%(num)d transactions have a value date in another year than their transaction "
+                "date (line %(line)s: %(date)s, valued %(value_date)s, and others): they count "
+                "in the year of their transaction date.",
+                len(self.valued_apart),
+                line=line,
+                date=when.isoformat(),
+                value_date=valued.isoformat(),
+            )
+        )
+
+    def _date(self, transaction: dict) -> date | None:
+        """The transaction date; the value date only stands in when it is missing."""
+        when = parse_date(transaction["date"])
+        valued_text = transaction["value_date"] or ""
+        if when is not None:
+            if valued_text[:4] != transaction["date"][:4]:
+                valued = parse_date(valued_text)
+                if valued is not None and valued.year != when.year:
+                    self.valued_apart.append((transaction["line"], when, valued))
+        else:
+            when = parse_date(valued_text)
+            if when is not None:
+                self.issues.warning(
+                    _l(
+                        "A transaction (line %(line)s) has no valid transaction date: it is "
+                        "dated by its value date, %(date)s.",
+                        line=transaction["line"],
+                        date=when.isoformat(),
+                    )
+                )
+        return when
 
     def _periods(self, items: list[dict]) -> dict[tuple[int, str], Decimal]:
         """Budgets or planned disbursements by (year, currency); revised ones win their year."""
@@ -208,7 +267,7 @@ class MoneyReader:
         rows = []
         for portal_kind, totals in (("disbursement", spent), ("planned", planned)):
             for (year, currency), amount in sorted(totals.items()):
-                value = shared(amount, self.share)
+                value = cents(amount)
                 if value < 0:
                     self.issues.error(
                         _l(
@@ -245,7 +304,7 @@ class MoneyReader:
                     currency=currency,
                 )
             )
-        amount = shared(totals[currency], self.share)
+        amount = cents(totals[currency])
         if amount <= 0:
             self.issues.warning(
                 _l("The commitments add up to zero or less: no total commitment is recorded.")

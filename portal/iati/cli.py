@@ -1,7 +1,8 @@
 """`flask --app app portal iati import FILE... [--dry-run]` and `... iati export --out FILE`.
 
 The command line asks nothing: it prints the preview and, without --dry-run, writes the
-batch, creating the proposed organizations and listing them. A batch that fails writes
+batch, creating the proposed organizations and listing them. Activities that are not for
+Cambodia are listed apart, each with its reason, and counted. A batch that fails writes
 nothing and exits with status 1.
 """
 
@@ -19,7 +20,7 @@ from portal.db import commit_retrying, is_concurrent_write
 from portal.extensions import db
 from portal.iati import export, services
 from portal.iati.parser import FileRefused
-from portal.iati.preview import NEW, REFUSED, UNCHANGED, UPDATE, Decisions, Plan
+from portal.iati.preview import NEW, REFUSED, SKIPPED, UNCHANGED, UPDATE, Decisions, Plan
 from portal.organizations.models import Organization
 from portal.organizations.services import by_acronym
 from portal.projects.models import Project
@@ -40,8 +41,11 @@ def _fail(message: str) -> None:
 
 
 def print_plan(plan: Plan, *, verbose: bool = True) -> None:
-    """Print one line per activity, its changes, errors and warnings, then the counts."""
-    for line in plan.lines:
+    """Print one line per activity, its changes, errors and warnings, then the counts.
+
+    The activities that are not for Cambodia come after the others, each with its reason.
+    """
+    for line in plan.cambodian:
         click.echo(f"{ACTION_WORDS[line.action]:>9}  {line.identifier}  {line.title[:70]}")
         if not verbose:
             continue
@@ -56,10 +60,21 @@ def print_plan(plan: Plan, *, verbose: bool = True) -> None:
             click.echo(f"           ! {error}")
         for warning in line.warnings:
             click.echo(f"           - {warning}")
+    skipped = plan.skipped
+    if skipped:
+        click.echo(f"Not for Cambodia, not imported ({len(skipped)}):")
+    for line in skipped:
+        click.echo(f"  skipped  {line.identifier}  {line.title[:70]}")
+        if not verbose:
+            continue
+        click.echo(f"           - {line.reason}")
+        for warning in line.warnings:
+            click.echo(f"           - {warning}")
     counts = plan.counts
     click.echo(
         f"{len(plan.lines)} activities: {counts[NEW]} new, {counts[UPDATE]} changed, "
-        f"{counts[UNCHANGED]} unchanged, {counts[REFUSED]} refused."
+        f"{counts[UNCHANGED]} unchanged, {counts[SKIPPED]} not for Cambodia, "
+        f"{counts[REFUSED]} refused."
     )
 
 

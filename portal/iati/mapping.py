@@ -16,6 +16,7 @@ from portal.iati import codes
 from portal.iati.amounts import Figures, MoneyReader, parse_amount, parse_date
 from portal.iati.organizations import OrganizationResolver
 from portal.iati.places import ProvinceFinder
+from portal.iati.recipients import Share, cambodia_share, recorded_share
 from portal.projects import codes as project_codes
 from portal.projects.services import (
     Document,
@@ -133,10 +134,10 @@ def map_activity(activity: dict, context: Context, existing=None) -> Mapped:
         )
         return mapped
     reporting = _reporting_org(activity, context, issues)
-    share = _cambodia_share(activity, issues)
+    share = cambodia_share(activity, issues)
     if reporting is None or share is None:
         return mapped
-    mapped.share = share
+    mapped.share = recorded_share(share)
     data = data_from_project(existing) if existing else ProjectData("", reporting.id)
     data.reporting_org_id = reporting.id
     data.iati_identifier = activity["identifier"]
@@ -182,49 +183,6 @@ def _reporting_org(activity, context: Context, issues: Issues):
         )
         return None
     return organization
-
-
-def _cambodia_share(activity, issues: Issues) -> Decimal | None:
-    countries = activity["countries"]
-    if not countries:
-        if activity["regions"]:
-            issues.error(
-                _l(
-                    "The activity names recipient regions but no country: Cambodia's share "
-                    "cannot be known."
-                )
-            )
-            return None
-        in_transactions = {c for t in activity["transactions"] for c in t["countries"]}
-        if in_transactions and codes.CAMBODIA not in in_transactions:
-            issues.error(_l("The recipient is not Cambodia."))
-            return None
-        if not in_transactions:
-            issues.warning(_l("The activity names no recipient country: Cambodia is assumed."))
-        return HUNDRED
-    cambodia = [c for c in countries if c["code"] == codes.CAMBODIA]
-    if not cambodia:
-        issues.error(_l("The recipient is not Cambodia."))
-        return None
-    if len(countries) == 1 and not activity["regions"]:
-        return HUNDRED
-    share = parse_amount(cambodia[0]["percentage"])
-    if share is None or not (0 < share <= HUNDRED):
-        issues.error(
-            _l(
-                "The activity has several recipients but gives no valid percentage for "
-                "Cambodia: its share cannot be known."
-            )
-        )
-        return None
-    issues.warning(
-        _l(
-            "Cambodia receives %(share)s%% of this multi-country activity: its amounts are "
-            "counted at that share.",
-            share=f"{share:g}",
-        )
-    )
-    return share
 
 
 def _texts(activity, data: ProjectData, issues: Issues) -> None:
@@ -496,7 +454,7 @@ def _default_lead(data: ProjectData, context: Context, issues: Issues) -> None:
     )
 
 
-def _money(activity, data: ProjectData, share, context: Context, issues: Issues) -> Figures:
+def _money(activity, data: ProjectData, share: Share, context: Context, issues: Issues) -> Figures:
     figures = MoneyReader(activity, share, context.currencies, issues).figures()
     if figures.has_money:
         data.funding = figures.funding

@@ -205,6 +205,10 @@ def read_activity(element, file_name: str, file_version: str | None) -> dict:
             {"code": (r.get("code") or "").strip(), "percentage": r.get("percentage")}
             for r in element.iterchildren("recipient-region")
         ],
+        "related": [
+            {"type": (r.get("type") or "").strip(), "ref": (r.get("ref") or "").strip()}
+            for r in element.iterchildren("related-activity")
+        ],
         "locations": [_location(loc, lang) for loc in element.iterchildren("location")],
         "sectors": [_sector(s) for s in element.iterchildren("sector")],
         "flow_type": _code(element, "default-flow-type"),
@@ -287,6 +291,9 @@ def _transaction(element, currency: str | None) -> dict:
         **_value(element, currency),
         "countries": [
             (c.get("code") or "").strip().upper() for c in element.iterchildren("recipient-country")
+        ],
+        "regions": [
+            (r.get("code") or "").strip() for r in element.iterchildren("recipient-region")
         ],
         "sectors": [_sector(s) for s in element.iterchildren("sector")],
     }

@@ -1,4 +1,5 @@
-"""The plan of a batch: per activity new, changed (field by field), unchanged or refused.
+"""The plan of a batch: per activity new, changed (field by field), unchanged, refused, or
+not for Cambodia (left out, with the reason; see portal.iati.recipients).
 
 The same plan serves the preview (inside a savepoint that is rolled back, so that proposed
 organizations can be checked as if they existed) and the confirmation (for real).
@@ -20,6 +21,7 @@ from portal.iati.matching import Candidate, TitleMatcher, load_projects, project
 from portal.iati.models import IatiAmount
 from portal.iati.organizations import OrganizationResolver, Proposal
 from portal.iati.places import ProvinceFinder
+from portal.iati.recipients import not_for_cambodia
 from portal.money.models import Currency
 from portal.organizations.models import OrgKind
 from portal.projects import history
@@ -30,6 +32,8 @@ from portal.reference.models import Sector
 from portal.security import can_edit_project, can_view_project, has_role
 
 NEW, UPDATE, UNCHANGED, REFUSED = "new", "update", "unchanged", "refused"
+SKIPPED = "skipped"  # not for Cambodia: neither imported nor refused
+ACTIONS = (NEW, UPDATE, UNCHANGED, SKIPPED, REFUSED)
 FIGURES_FIELD = "iati_figures"
 FIELD_LABELS = {
     "reporting_org": _l("Reporting organisation"),
@@ -78,6 +82,7 @@ class Line:
     candidates: list[Candidate] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    reason: str | None = None  # why a skipped activity is not for Cambodia
     saved_id: int | None = None  # the project written for a new line
 
     @property
@@ -109,7 +114,15 @@ class Plan:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {action: self.count(action) for action in (NEW, UPDATE, UNCHANGED, REFUSED)}
+        return {action: self.count(action) for action in ACTIONS}
+
+    @property
+    def cambodian(self) -> list[Line]:
+        return [line for line in self.lines if line.action != SKIPPED]
+
+    @property
+    def skipped(self) -> list[Line]:
+        return [line for line in self.lines if line.action == SKIPPED]
 
     @property
     def writable(self) -> int:
@@ -155,20 +168,27 @@ def build_plan(activities: list[dict], *, user, decisions: Decisions, check: boo
     """Map, match and compare every activity; `check` runs the registry's rules too.
 
     Creates the chosen proposed organizations (the caller decides whether that is kept).
+    Activities that are not for Cambodia are only listed, with the reason: nothing of them is
+    mapped, and their organizations are not proposed.
     """
+    skipped = not_for_cambodia(activities)
+    cambodian = [a for position, a in enumerate(activities) if position not in skipped]
     resolver = OrganizationResolver()
-    _propose_organizations(activities, resolver)
+    _propose_organizations(cambodian, resolver)
     may_create = may_create_organizations(user)
     if may_create:
         _create_chosen(resolver, decisions, user)
     context = _context(resolver, user, decisions)
     existing = projects_by_identifier([a.get("identifier") for a in activities])
     linked = load_projects(list(decisions.links.values()))
-    reporting_ids = {org.id for a in activities if (org := _reporting(resolver, a)) is not None}
+    reporting_ids = {org.id for a in cambodian if (org := _reporting(resolver, a)) is not None}
     matcher = TitleMatcher(reporting_ids)
     lines, seen = [], {}
-    lookups = Preloaded([a.get("identifier") for a in activities]) if check else None
-    for activity in activities:
+    lookups = Preloaded([a.get("identifier") for a in cambodian]) if check else None
+    for position, activity in enumerate(activities):
+        if position in skipped:
+            lines.append(_skipped(activity, skipped[position], existing, user))
+            continue
         line = _line(activity, context, existing, linked, matcher, decisions, user, seen)
         if check and line.action != REFUSED:
             _check(line, lookups)
@@ -182,6 +202,23 @@ def _reporting(resolver: OrganizationResolver, activity: dict):
     return resolver.find(given.get("ref"), given.get("name")) or resolver.created_for(
         given.get("ref"), given.get("name")
     )
+
+
+def _skipped(activity: dict, reason, existing, user) -> Line:
+    """A line for an activity that is not Cambodia's: listed with why, never written."""
+    line = Line(Mapped(activity), action=SKIPPED, reason=str(reason))
+    project = existing.get(activity.get("identifier"))
+    if project is not None and (user is None or can_view_project(user, project)):
+        line.project = project
+        line.warnings = [
+            str(
+                _l(
+                    "A project in the portal has this IATI identifier (imported before): the "
+                    "import leaves it as it is."
+                )
+            )
+        ]
+    return line
 
 
 def _line(activity, context, existing, linked, matcher, decisions, user, seen) -> Line:

@@ -86,13 +86,13 @@ def preview(activities: list[dict], *, user, decisions: Decisions) -> Plan:
 def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBatch | None):
     """Create the chosen organizations and write every activity the rules accept.
 
-    Activities the rules refuse are left out and explained (as in the preview). Returns the
-    plan, with each written line's project. Anything else going wrong raises: the caller
-    rolls back, so a failed batch changes nothing.
+    Activities the rules refuse, and those not for Cambodia, are left out and explained (as
+    in the preview). Returns the plan, with each written line's project. Anything else going
+    wrong raises: the caller rolls back, so a failed batch changes nothing.
     """
     plan = build_plan(activities, user=user, decisions=decisions, check=False)
-    lookups = Preloaded([a.get("identifier") for a in activities])
     lines = [line for line in plan.lines if line.action in (NEW, UPDATE)]
+    lookups = Preloaded([line.mapped.identifier for line in lines])
     for start in range(0, len(lines), WRITE_CHUNK):
         chunk = lines[start : start + WRITE_CHUNK]
         saved = save_projects(
@@ -216,6 +216,7 @@ def outcome(plan: Plan) -> dict:
             for line in plan.lines
             if line.action == REFUSED
         ],
+        "skipped": [[line.identifier, line.title, line.reason] for line in plan.skipped],
     }
 
 

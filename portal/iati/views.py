@@ -136,10 +136,11 @@ def _confirm(batch: ImportBatch, decisions: Decisions):
     flash(
         _(
             "Imported: %(new)s new and %(update)s updated projects; %(refused)s activities "
-            "refused.",
+            "refused; %(skipped)s not for Cambodia.",
             new=counts["new"],
             update=counts["update"],
             refused=counts["refused"],
+            skipped=counts["skipped"],
         ),
         "success",
     )

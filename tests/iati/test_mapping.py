@@ -8,7 +8,7 @@ from decimal import Decimal
 from portal.iati import services
 from portal.iati.amounts import split_period
 from portal.iati.mapping import to_hundred
-from portal.iati.preview import REFUSED, Decisions
+from portal.iati.preview import REFUSED, SKIPPED, Decisions
 from portal.organizations.models import OrgKind
 from tests import factories
 
@@ -43,10 +43,10 @@ def test_shares_always_add_up_to_a_hundred():
     assert sum(to_hundred([Decimal(30), Decimal(50)])) == Decimal(100)
 
 
-def test_an_activity_for_another_country_is_refused(app, rates, ministry):
+def test_an_activity_for_another_country_is_not_for_cambodia(app, rates, ministry):
     line = _line(_activity('<recipient-country code="LA" percentage="100"/>'))
-    assert line.action == REFUSED
-    assert "The recipient is not Cambodia." in line.errors
+    assert line.action == SKIPPED and not line.errors
+    assert line.reason == "Its recipient countries are LA, not Cambodia."
 
 
 def test_money_without_currency_is_an_error(app, rates, ministry):

@@ -2,8 +2,9 @@
 
 The expected amounts are computed here from the XML with the standard library's parser,
 independently of portal.iati: per activity and currency, by the rules documented in
-portal/iati/amounts.py (value date year, currency of the value else the default, Cambodia's
-percentage of a multi-country activity, budgets split by days over calendar years).
+portal/iati/amounts.py (transaction date year, currency of the value else the default,
+Cambodia's percentage of a multi-country activity, budgets split by days over calendar years).
+test_sum_check.py checks every IATI figure the import keeps, with lxml.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def _transactions(activity) -> dict:
         value = transaction.find("value")
         if kind is None or not (value.text or "").strip():
             continue
-        when = value.get("value-date") or transaction.find("transaction-date").get("iso-date")
+        # The transaction date is the date of the transaction (the value date only chooses
+        # the exchange rate); every transaction of the file that counts has one.
+        when = transaction.find("transaction-date").get("iso-date")
         currency = value.get("currency") or default
         sums[(kind.get("code"), int(when[:4]), currency)] += Decimal(value.text.strip())
     return sums
