@@ -61,13 +61,14 @@ def test_cdc_uploads_previews_chooses_and_confirms(client, login_as, rates, mini
     assert _projects() == 3
     assert 'data-count="update">0<' in result
 
-    # The file again with new titles: three changes of the projects now in the portal, counted
-    # as a number (not the name of a method).
+    # The file again with one title changed: one change of a project now in the portal, counted
+    # as a number (not the name of a method), and two unchanged.
     revised = activities_xml(3).replace(b"Bench water programme", b"Revised water programme")
     again = _upload(client, ("three.xml", revised)).headers["Location"]
     client.post(again, data={"default_lead_id": ministry.id, "update": "1"})
     page = client.get(again).get_data(as_text=True)
-    assert 'data-count="update">3<' in page and "built-in method" not in page
+    assert 'data-count="update">1<' in page and 'data-count="unchanged">2<' in page
+    assert "built-in method" not in page
 
 
 def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_kept(client, login_as):
