@@ -10,9 +10,10 @@ a bulk statement. Raising it as the last statement keeps its row lock for an ins
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, Integer, event, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from portal.db import Base, utcnow
 
@@ -44,7 +45,7 @@ class DataVersion(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def current(session: Session) -> tuple[int, datetime]:
+def current(session: Session | scoped_session[Any]) -> tuple[int, datetime]:
     """The data's version and the time of its last change (0 and now before any change)."""
     row = session.execute(select(DataVersion.version, DataVersion.changed_at)).first()
     if row is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from decimal import Decimal, InvalidOperation
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -14,7 +15,7 @@ from portal.extensions import db
 portal_cli = AppGroup("portal", help="Portal administration: reference data, demo, accounts.")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print `message` to standard error and exit with status 1 (nothing is written)."""
     db.session.rollback()
     click.echo(f"Error: {message}", err=True)
@@ -280,4 +281,6 @@ def worker_command(burst: bool) -> None:
 
     if not current_app.config.get("REDIS_URL"):
         fail("PORTAL_REDIS_URL is not set: without it, long work runs inside the web process.")
-    jobs.work(current_app._get_current_object(), burst=burst)
+    # current_app is a LocalProxy that Flask types as the app itself.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    jobs.work(app, burst=burst)

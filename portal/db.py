@@ -8,9 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, func, select
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    DateTime,
+    MetaData,
+    Numeric,
+    Result,
+    Table,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
@@ -64,6 +74,10 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Declarative types `__table__` as any FromClause; every model here maps to a Table.
+        __table__: ClassVar[Table]
 
 
 class TimestampMixin:
@@ -120,6 +134,12 @@ def paginate(session, statement, page: int, per_page: int) -> Page:
 # unique constraint and "database is locked" (SQLite locks the whole file while one writes).
 _CONCURRENT_STATES = {"23505", "40001", "40P01", "55P03"}
 _CONCURRENT_SQLITE = ("unique constraint failed", "database is locked")
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched: Session.execute returns a CursorResult for these
+    statements, but is typed as returning any Result."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def is_concurrent_write(error: BaseException) -> bool:

@@ -90,10 +90,10 @@ def public_download(view):
     def wrapper(*args, **kwargs):
         if current_user.is_authenticated:
             return view(*args, **kwargs)
-        version, changed_at = changes.current(db.session)
+        number, changed_at = changes.current(db.session)
         # The time of the change too: a database restored from a backup counts from an
         # earlier version again, with other data.
-        version = f"{version}.{int(changed_at.timestamp() * 1_000_000)}"
+        version = f"{number}.{int(changed_at.timestamp() * 1_000_000)}"
         etag = f"v{version}-{_question(kwargs)}"
         if etag in request.if_none_match:
             response = current_app.response_class(status=304)

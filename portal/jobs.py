@@ -43,7 +43,8 @@ def _queue(app: Flask):
 
 def submit(path: str, *args) -> None:
     """Run the function named `path` with `args` outside the request."""
-    app = current_app._get_current_object()
+    # current_app is a LocalProxy that Flask types as the app itself.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     mode = app.config.get("JOBS_MODE", "thread")
     if mode == "eager":
         _function(path)(*args)

@@ -125,10 +125,8 @@ def _hit(rule: Rule, key: str) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Throttle.__table__
     ended = table.c.window_start <= now - window
-    statement = insert(table).values(
-        kind=rule.kind, key=key, count=1, window_start=now, last_at=now
-    )
-    statement = statement.on_conflict_do_update(
+    upsert = insert(table).values(kind=rule.kind, key=key, count=1, window_start=now, last_at=now)
+    statement = upsert.on_conflict_do_update(
         index_elements=[table.c.kind, table.c.key],
         set_={
             "count": case((ended, 1), else_=table.c.count + 1),

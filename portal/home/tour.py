@@ -110,11 +110,11 @@ def tour_steps(user, asked: bool) -> list[tuple[str, str, str]]:
     if not asked:
         if session.get("tour_closed"):
             return []
-        logins = db.session.scalar(
+        logins = db.session.execute(
             select(func.count())
             .select_from(AuditEvent)
             .where(AuditEvent.user_id == user.id, AuditEvent.action == "login")
-        )
+        ).scalar_one()
         if logins > 1:
             return []
     return STEPS[user.role]

@@ -49,7 +49,8 @@ def serve_command(interval: float) -> None:
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stop.set())
-    app = current_app._get_current_object()
+    # current_app is a LocalProxy that Flask types as the app itself.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Sending mail through {app.config['MAIL_SERVER']} every {interval:g} s.")
 
     def report(counts: sender.Counts) -> None:

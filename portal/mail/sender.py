@@ -25,7 +25,7 @@ from blinker import Namespace
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 
-from portal.db import utcnow
+from portal.db import rowcount, utcnow
 from portal.extensions import db
 from portal.mail import smtp
 from portal.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
@@ -112,12 +112,14 @@ def claim(limit: int, now: datetime) -> list[ClaimedMessage]:
         claimed = [
             message_id
             for message_id in ids
-            if session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, _due(now))
-                .values(**mark),
-                execution_options={"synchronize_session": False},
-            ).rowcount
+            if rowcount(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, _due(now))
+                    .values(**mark),
+                    execution_options={"synchronize_session": False},
+                )
+            )
             == 1
         ]
     rows = (

@@ -14,7 +14,7 @@ from flask_babel import force_locale, get_locale, gettext
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
-from portal.db import Page, paginate, utcnow
+from portal.db import Page, paginate, rowcount, utcnow
 from portal.extensions import db
 from portal.mail.models import FAILED, QUEUED, STATES, OutboxMessage
 
@@ -44,7 +44,7 @@ def _address(user_or_email) -> str:
 def _locale(user_or_email, locale: str | None) -> str:
     languages = current_app.config["LANGUAGES"]
     for candidate in (locale, getattr(user_or_email, "locale", None)):
-        if candidate in languages:
+        if candidate is not None and candidate in languages:
             return candidate
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -167,4 +167,4 @@ def retry(message_ids: list[int] | None = None, *, now: datetime | None = None) 
         statement.values(state=QUEUED, next_attempt_at=now or utcnow(), claimed_at=None),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0

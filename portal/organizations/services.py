@@ -44,6 +44,14 @@ def by_acronym(acronym: str) -> Organization | None:
     )
 
 
+def existing_by_acronym(acronym: str) -> Organization:
+    """The organization with `acronym`, which must exist (one that seeded data names)."""
+    organization = by_acronym(acronym)
+    if organization is None:
+        raise LookupError(f"no organization has the acronym {acronym!r}")
+    return organization
+
+
 def search_statement(query: str = "", group: str = "", kind: str = ""):
     """Build the organization list query for a search text, group and kind."""
     statement = select(Organization)
