@@ -15,10 +15,13 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Integer,
+    SQLColumnExpression,
     case,
     cast,
     func,
@@ -79,7 +82,7 @@ DIRECT = {
     "on_budget": Project.on_budget,
 }
 # Dimensions of the share tables: a project's money is split over its shares.
-SHARED = {
+SHARED: dict[str, tuple[type[ProjectSector | ProjectLocation], SQLColumnExpression[Any]]] = {
     "sector": (ProjectSector, ProjectSector.sector_code),
     "category": (ProjectSector, func.substr(ProjectSector.sector_code, 1, 3)),
     "province": (ProjectLocation, ProjectLocation.province_code),
@@ -213,6 +216,7 @@ def _grouped(money, dimension: str, measures):
         # SQLite would otherwise merge this query into the outer one and work each project's
         # money out again for every share row and every time the split names it.
         projects = projects.prefix_with("MATERIALIZED", dialect="sqlite")
+    fallback: ColumnElement[Any]
     if table is ProjectLocation:
         fallback = case((projects.c.nationwide, NATIONWIDE), else_=UNALLOCATED)
     else:
@@ -237,7 +241,8 @@ def _every_project(user, filters: ProjectFilters) -> bool:
 def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> list[Row]:
     """Sum the money by calendar year (commitments by the year of agreement)."""
     ids = filtered(user, filters).with_only_columns(Project.id)
-    last = year_to if year_to is not None else year
+    # The years asked for: `year` to `year_to` (or `year` alone), or every year.
+    span = (year, year_to if year_to is not None else year) if year is not None else None
     rows: dict[object, Row] = {}
     if "commitment" in measures:
         agreed = _year_of(AGREED)
@@ -246,8 +251,8 @@ def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> 
             .where(Project.commitment_usd.is_not(None))
             .group_by(agreed)
         )
-        if year is not None:
-            statement = statement.where(_in_years(AGREED, year, last))
+        if span is not None:
+            statement = statement.where(_in_years(AGREED, *span))
         for key, cents in db.session.execute(statement):
             rows.setdefault(key, Row(key=key)).commitment = _cents(cents)
     yearly = {KINDS[m]: m for m in measures if m in KINDS}
@@ -263,8 +268,8 @@ def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> 
         )
         if not _every_project(user, filters):
             statement = statement.where(ProjectFunding.project_id.in_(ids))
-        if year is not None:
-            statement = statement.where(ProjectFunding.year.between(year, last))
+        if span is not None:
+            statement = statement.where(ProjectFunding.year.between(*span))
         for key, kind, cents in db.session.execute(statement):
             setattr(rows.setdefault(key, Row(key=key)), yearly[kind], _cents(cents))
     return list(rows.values())

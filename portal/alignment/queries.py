@@ -133,7 +133,8 @@ def scorecards() -> dict[str, list[dict]]:
         .group_by(*pair)
     ).all()
     # One row a confirmation (thousands): read as plain rows, without the ORM's processing.
-    by_lead, by_partner = defaultdict(list), defaultdict(list)
+    by_lead: defaultdict[int | None, list[float | None]] = defaultdict(list)
+    by_partner: defaultdict[int | None, list[float | None]] = defaultdict(list)
     for lead, partner, days in db.session.connection().execute(
         select(*pair, WorkflowTransition.waited_days)
         .join(Project, Project.id == WorkflowTransition.project_id)
@@ -170,8 +171,8 @@ def scorecards() -> dict[str, list[dict]]:
         for row in pairs:
             if row.disputes:
                 groups[row[index]]["disputes"] += row.disputes
-        for key, days in waits[side].items():
-            groups[key]["days"] = days
+        for key, waited in waits[side].items():
+            groups[key]["days"] = waited
         rows = []
         for org_id, g in groups.items():
             base = g["submitted"]

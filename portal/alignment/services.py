@@ -84,6 +84,8 @@ def save_alignment(project: Project, data: AlignmentData, *, actor) -> Alignment
         )
     if errors:
         raise AlignmentInvalid(errors)
+    if framework is None or primary is None:
+        raise AssertionError("the checks above refuse an alignment without these")
     alignment = db.session.scalar(select(Alignment).where(Alignment.project_id == project.id))
     if alignment is None:
         alignment = Alignment(project_id=project.id)
@@ -91,7 +93,9 @@ def save_alignment(project: Project, data: AlignmentData, *, actor) -> Alignment
     alignment.framework_id = framework.id
     alignment.primary_priority_id = primary.id
     alignment.other_priorities = [
-        AlignmentPriority(node_id=node.id) for node in others if node.id != primary.id
+        AlignmentPriority(node_id=node.id)
+        for node in others
+        if node is not None and node.id != primary.id  # none is None: refused above
     ]
     alignment.rationale = data.rationale.strip()
     alignment.on_plan, alignment.on_budget = data.on_plan, data.on_budget

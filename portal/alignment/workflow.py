@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -16,7 +17,7 @@ from sqlalchemy import func, select, update
 from portal.alignment import notify
 from portal.alignment.models import Alignment, WorkflowTransition
 from portal.audit.services import record
-from portal.db import utcnow
+from portal.db import rowcount, utcnow
 from portal.extensions import db
 from portal.projects import history
 from portal.projects.models import Project
@@ -87,7 +88,7 @@ class WorkflowRefused(RuntimeError):
         self.status = status
 
 
-def material_snapshot(project: Project) -> dict[str, str]:
+def material_snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
     full = history.snapshot(project)
     return {name: full[name] for name in MATERIAL_FIELDS}
 
@@ -167,7 +168,7 @@ def transition(project: Project, action: str, *, actor, comment: str | None = No
         .values(**values),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise WorkflowRefused(
             str(
                 _l(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import select
 
@@ -113,7 +114,7 @@ def dashboard(user, filters: ProjectFilters, year: int, locale: str) -> dict:
             for r in aggregate(user, filters, "year", measures=("disbursed", "planned"))
             if r.key is not None
         ),
-        key=lambda r: r.key,
+        key=lambda r: cast(int, r.key),  # the year
     )
     by_partner = aggregate(user, filters, "partner", year=year)
     total = totals(by_partner)

@@ -61,11 +61,14 @@ def save_projects(
         columns.update({name: getattr(shape, name) for name in DERIVED_COLUMNS})
         fresh.append((len(outcomes), columns, children))
         outcomes.append(None)
-    for (position, _columns, _children), project_id in zip(
-        fresh, _insert(fresh, actor), strict=True
-    ):
-        outcomes[position] = project_id
-    return outcomes
+    inserted = dict(
+        zip(
+            [position for position, _columns, _children in fresh],
+            _insert(fresh, actor),
+            strict=True,
+        )
+    )
+    return [inserted[i] if outcome is None else outcome for i, outcome in enumerate(outcomes)]
 
 
 def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:

@@ -316,7 +316,7 @@ def row_positions(form: ProjectForm, name: str) -> list[int]:
     return [i for i, entry in enumerate(getattr(form, name)) if not _blank(entry.data)]
 
 
-def place_errors(form: ProjectForm, errors: dict[str, str]) -> list[str]:
+def place_errors(form: ProjectForm, errors: dict[str, str]) -> list[tuple[str, str]]:
     """Attach service errors to the fields they concern; return the ones with no field."""
     unplaced = []
     positions = {name: row_positions(form, name) for name in REPEATABLE}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
@@ -53,8 +55,11 @@ def _text(value) -> str:
     return str(value)
 
 
-def snapshot(project: Project) -> dict[str, str]:
-    """Return every recorded field of `project` as text, for comparing two versions."""
+def snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
+    """Return every recorded field of `project` as text, for comparing two versions.
+
+    `project` may also be a plain object with the same attributes (the demo's rows).
+    """
     commitment = ""
     if project.commitment_amount is not None:
         commitment = f"{project.commitment_amount:,.2f} {project.commitment_currency or ''}"

@@ -7,6 +7,7 @@ projects costs a handful of queries instead of ten per project.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -27,7 +28,7 @@ class Lookups:
     def organization(self, org_id: int | None) -> Organization | None:
         return db.session.get(Organization, org_id) if org_id else None
 
-    def known_organizations(self, ids: set[int]) -> set[int]:
+    def known_organizations(self, ids: set[int | None]) -> set[int]:
         return set(db.session.scalars(select(Organization.id).where(Organization.id.in_(ids))))
 
     def known_sectors(self, codes: list[str]) -> set[str]:
@@ -58,7 +59,7 @@ class Preloaded(Lookups):
     does not see rows written after it was made (the batch itself refuses duplicates).
     """
 
-    def __init__(self, identifiers: list[str] | None = None) -> None:
+    def __init__(self, identifiers: Sequence[str | None] | None = None) -> None:
         self._organizations = {o.id: o for o in db.session.scalars(select(Organization))}
         self._sectors = set(db.session.scalars(select(Sector.code)))
         self._provinces = set(db.session.scalars(select(Province.code)))
@@ -73,14 +74,18 @@ class Preloaded(Lookups):
             statement = select(Project.iati_identifier, Project.id).where(
                 Project.iati_identifier.in_(wanted[start : start + CHUNK])
             )
-            self._identifiers.update(db.session.execute(statement).all())
+            self._identifiers.update(
+                (identifier, project_id)
+                for identifier, project_id in db.session.execute(statement)
+                if identifier is not None  # always: it matched one of `wanted`
+            )
         self._checked = set(wanted)
 
     def organization(self, org_id: int | None) -> Organization | None:
         return self._organizations.get(org_id) if org_id else None
 
-    def known_organizations(self, ids: set[int]) -> set[int]:
-        return {i for i in ids if i in self._organizations}
+    def known_organizations(self, ids: set[int | None]) -> set[int]:
+        return {i for i in ids if i is not None and i in self._organizations}
 
     def known_sectors(self, codes: list[str]) -> set[str]:
         return {code for code in codes if code in self._sectors}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case, exists, func, null, or_, select
+from sqlalchemy import SQLColumnExpression, case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
@@ -142,6 +143,7 @@ def sorted_statement(statement, sort: str, user):
     """
     sort = allowed_sort(user, sort)
     key = sort.lstrip("-")
+    column: SQLColumnExpression[Any]
     if key == "partner":
         partner = aliased(Organization)
         statement = statement.join(partner, partner.id == Project.reporting_org_id)

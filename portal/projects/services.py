@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
@@ -80,7 +81,7 @@ class YearAmount:
 
 @dataclass
 class Participant:
-    organization_id: int
+    organization_id: int | None
     role: str
 
 
@@ -389,7 +390,7 @@ def _validate_participants(data: ProjectData, err, lookups: Lookups) -> None:
         seen.add(key)
 
 
-def _year_range(project: Project) -> tuple[int | None, int | None]:
+def _year_range(project: Project | SimpleNamespace) -> tuple[int | None, int | None]:
     start = project.actual_start or project.planned_start
     end = project.actual_end or project.planned_end
     years = [f.year for f in project.funding]
@@ -533,13 +534,15 @@ DERIVED_COLUMNS = (
 )
 
 
-def refresh_totals(project: Project, rates: dict | None = None) -> None:
+def refresh_totals(project: Project | SimpleNamespace, rates: dict | None = None) -> None:
     """Recompute the USD commitment, totals, years and stored quality of `project`.
 
     `project` may also be a plain object with the same attributes (a batch being written).
     """
     if project.commitment_amount is not None and project.commitment_currency:
         when = project.commitment_date or project.actual_start or project.planned_start
+        if when is None:  # validate() asks for a date with every commitment amount
+            raise ValueError("A commitment amount needs a date to be converted to USD.")
         rates = rates if rates is not None else load_rates({project.commitment_currency})
         rate = _rate(rates, project.commitment_currency, when.year)
         project.commitment_rate = rate
@@ -575,8 +578,8 @@ def save_project(
         raise EditConflict(project, history.changes(project.id, since_version=expected_version))
     checked = validate(data, project, lookups)
     creating = project is None
-    before = {} if creating else history.snapshot(project)
-    if creating:
+    before = {} if project is None else history.snapshot(project)
+    if project is None:
         project = Project(created_by_id=getattr(actor, "id", None))
         db.session.add(project)
     _apply(project, data, checked["rates"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
@@ -16,9 +18,20 @@ class StrategyError(ValueError):
         self.field = field
 
 
+class FrameworkSpec(TypedDict):
+    """A framework to seed: its pillars as (code, English name, Khmer name, sides in English)."""
+
+    code: str
+    name_en: str
+    name_km: str
+    start_year: int
+    end_year: int
+    pillars: list[tuple[str, str, str, list[str]]]
+
+
 # The Pentagonal Strategy Phase I (2023-2028): five pentagons (pillars), each with five sides
 # (priorities). Seeded as a starting point; CDC edits the wording and adds the next framework.
-PENTAGONAL_STRATEGY = {
+PENTAGONAL_STRATEGY: FrameworkSpec = {
     "code": "PS-I",
     "name_en": "Pentagonal Strategy – Phase I (2023-2028)",
     "name_km": "យុទ្ធសាស្ត្របញ្ចកោណ ដំណាក់កាលទី១ (២០២៣-២០២៨)",
