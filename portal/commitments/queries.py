@@ -99,7 +99,7 @@ def row_of(commitment: Commitment, today: date) -> Row:
         status=computed,
         latest=latest,
         agreement=status.agreement(commitment, latest) if latest else None,
-        differs=bool(latest) and status.differs(latest.self_rating, computed),
+        differs=latest is not None and status.differs(latest.self_rating, computed),
         open_bottlenecks=sum(1 for b in commitment.bottlenecks if b.is_open),
         late_bottlenecks=sum(1 for b in commitment.bottlenecks if b.is_late(today)),
     )

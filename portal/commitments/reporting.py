@@ -35,7 +35,7 @@ class ReportData:
     self_rating: str
 
 
-def _by_cdc(actor, organization_id: int) -> bool:
+def _by_cdc(actor, organization_id: int | None) -> bool:
     """CDC acting for another organization (it is recorded as such)."""
     return getattr(actor, "role", None) is Role.CDC and actor.organization_id != organization_id
 

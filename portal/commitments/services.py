@@ -129,7 +129,7 @@ def _validate_parties(data: CommitmentData, err) -> None:
     seen = set()
     for i, party in enumerate(data.parties):
         name = f"parties-{i}-organization_id"
-        org = found.get(party.organization_id)
+        org = found.get(party.organization_id) if party.organization_id is not None else None
         if party.role not in codes.PARTY_ROLES:
             err(f"parties-{i}-role", _l("Choose a role."))
         if org is None:
@@ -191,7 +191,7 @@ def _validate_trajectory(data: CommitmentData, commitment: Commitment | None, er
                 err(prefix + "period", _l("This period starts after the target date."))
         if row.planned_value is None:
             err(prefix + "planned_value", _l("Enter the value planned for this period."))
-        elif low is not None and not (low <= row.planned_value <= high):
+        elif low is not None and high is not None and not (low <= row.planned_value <= high):
             err(
                 prefix + "planned_value",
                 _l("A planned value lies between the baseline and the target."),
@@ -218,8 +218,16 @@ def save_commitment(
 ) -> Commitment:
     """Create or update a commitment after checking every rule (CDC only, checked by views)."""
     validate(data, commitment)
+    if (
+        data.lead_institution_id is None
+        or data.baseline_value is None
+        or data.baseline_year is None
+        or data.target_value is None
+        or data.target_date is None
+    ):
+        raise AssertionError("validate() lets no commitment through without these values")
     creating = commitment is None
-    if creating:
+    if commitment is None:
         commitment = Commitment(created_by_id=getattr(actor, "id", None))
         db.session.add(commitment)
     else:

@@ -146,8 +146,10 @@ def validate(data: PilotData, pilot: Pilot | None = None) -> list[int]:
 def save_pilot(data: PilotData, *, actor, pilot: Pilot | None = None) -> Pilot:
     """Create or update a pilot (CDC); a new pilot's first stage is recorded as a change."""
     project_ids = validate(data, pilot)
+    if data.lead_partner_id is None or data.external_partner_id is None:
+        raise AssertionError("validate() lets no pilot through without its two lead partners")
     creating = pilot is None
-    if creating:
+    if pilot is None:
         pilot = Pilot(created_by_id=getattr(actor, "id", None), stage=data.stage)
         db.session.add(pilot)
     else:
