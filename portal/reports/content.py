@@ -12,11 +12,13 @@ dashboard and map).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import and_, case, func, or_, select, type_coerce, union
+from sqlalchemy import CompoundSelect, and_, case, func, or_, select, type_coerce, union
 
 from portal.accounts.models import Role
 from portal.aggregates.services import Row, aggregate, totals
@@ -31,6 +33,10 @@ from portal.projects.models import Project, ProjectFunding
 from portal.projects.quality import STALE_AFTER
 from portal.projects.queries import filtered
 from portal.reports.params import ReportParams
+
+if TYPE_CHECKING:
+    from portal.rounds.models import ReportingRound
+    from portal.rounds.report import FrozenRate
 
 
 class ReportReader:
@@ -73,11 +79,11 @@ class ReportData:
     pilots: list = field(default_factory=list)
     quality: list[dict] = field(default_factory=list)
     stale: list[Project] = field(default_factory=list)
-    rates: list[ExchangeRate] = field(default_factory=list)
+    rates: Sequence[ExchangeRate | FrozenRate] = field(default_factory=list)
     organizations: dict[int, Organization] = field(default_factory=dict)
     scope_organization: Organization | None = None
     # A report from a closed round: the round, its coverage and the map's figures as frozen.
-    round: object = None
+    round: ReportingRound | None = None
     coverage: object = None
     predictability: object = None
     map_figures: object = None
@@ -103,13 +109,19 @@ def collect_money(data: ReportData) -> None:
     """Key figures, the groups of the period and the trend over all years."""
     params = data.params
     reader, filters = reader_for(params), params.filters()
-    period = {"year": params.year, "year_to": params.last_year}
-    by_partner = aggregate(reader, filters, "partner", **period)
+    year, year_to = params.year, params.last_year
+    by_partner = aggregate(reader, filters, "partner", year=year, year_to=year_to)
     total = totals(by_partner)
     budget = {
         r.key: r.disbursed
         for r in aggregate(
-            reader, filters, "on_budget", **period, measures=("disbursed",), counts=False
+            reader,
+            filters,
+            "on_budget",
+            year=year,
+            year_to=year_to,
+            measures=("disbursed",),
+            counts=False,
         )
     }
     data.key = {
@@ -124,14 +136,14 @@ def collect_money(data: ReportData) -> None:
     }
     data.rows["partner"] = by_partner
     for dimension in ("category", "province", "assistance", "modality"):
-        data.rows[dimension] = aggregate(reader, filters, dimension, **period)
+        data.rows[dimension] = aggregate(reader, filters, dimension, year=year, year_to=year_to)
     data.trend = sorted(
         (
             r
             for r in aggregate(reader, filters, "year", measures=("disbursed", "planned"))
             if r.key is not None and (r.disbursed or r.planned)
         ),
-        key=lambda r: r.key,
+        key=lambda r: cast(int, r.key),  # the year
     )
     data.organizations.update(by_ids(r.key for r in by_partner))
 
@@ -170,7 +182,7 @@ def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:
         }
 
     data.alignment = sorted(
-        (row(c, organizations.get(m)) for m, c in counts.items()),
+        (row(c, organizations.get(m) if m is not None else None) for m, c in counts.items()),
         key=lambda r: (-r["projects"], r["organization"].acronym if r["organization"] else ""),
     )
     data.alignment_total = row(sum(counts.values(), Counter()), None)
@@ -324,7 +336,7 @@ def collect_rates(data: ReportData) -> None:
     if params.is_public:
         # Only the currencies of the projects the public sees (their pages show the rates).
         in_scope = _scoped_projects(params)
-        used = union(
+        used: CompoundSelect[str | None] = union(
             select(ProjectFunding.currency).where(ProjectFunding.project_id.in_(in_scope)),
             select(Project.commitment_currency).where(Project.id.in_(in_scope)),
         )

@@ -27,6 +27,7 @@ from portal.reports.content import ReportData
 from portal.reports.params import ReportParams
 from portal.rounds import progress as progress_of_round
 from portal.rounds import report as rounds
+from portal.rounds.models import ReportingRound
 from portal.security import project_visibility
 
 
@@ -46,13 +47,14 @@ def _public_trend(data: ReportData, frozen) -> list[Row]:
     """
     from portal.rounds.services import all_rounds
 
+    round_ = _round_of(data)
     rows = []
     for other in sorted(all_rounds(), key=lambda r: r.year):
-        if other.is_open or other.year > data.round.year:
+        if other.is_open or other.year > round_.year:
             continue
         snapshots = (
             frozen
-            if other.id == data.round.id
+            if other.id == round_.id
             else _visible(data.params, rounds.snapshot_of(other, data.params))
         )
         total: Counter = Counter()
@@ -66,13 +68,20 @@ def _public_trend(data: ReportData, frozen) -> list[Row]:
                     planned=rounds.to_money(total["planned"]),
                 )
             )
-    for year in data.round.plan_years:
+    for year in round_.plan_years:
         plans: Counter = Counter()
         for snapshot in frozen:
             plans.update(rounds.measures(snapshot, year))
         if plans["planned"]:
             rows.append(Row(year, planned=rounds.to_money(plans["planned"])))
     return rows
+
+
+def _round_of(data: ReportData) -> ReportingRound:
+    """The round a report from a snapshot reads (collect_frozen sets it first)."""
+    if data.round is None:
+        raise ValueError("a report from a round's snapshot needs its round")
+    return data.round
 
 
 def _money(data: ReportData, frozen) -> None:
@@ -92,7 +101,7 @@ def _money(data: ReportData, frozen) -> None:
     data.trend = (
         _public_trend(data, frozen)
         if data.params.is_public
-        else rounds.trend(data.round, data.params, frozen)
+        else rounds.trend(_round_of(data), data.params, frozen)
     )
     data.organizations.update(by_ids(r.key for r in by_partner))
     if "provinces" in data.params.sections:
@@ -156,6 +165,8 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
     """The report's figures from the snapshot of the closed round `params.round_year`."""
     round_ = rounds.round_for(params)
     frozen_at = round_.closed_at
+    if frozen_at is None:  # a closed round has its closing time
+        raise ValueError(f"the round of {round_.year} has no closing time")
     if frozen_at.tzinfo is None:  # SQLite gives back the stored UTC time without its zone
         frozen_at = frozen_at.replace(tzinfo=UTC)
     data = ReportData(params=params, data_time=frozen_at)

@@ -37,7 +37,10 @@ STYLESHEET = "css/report.css"
 
 
 def _static(name: str) -> Path:
-    return Path(current_app.static_folder) / name
+    folder = current_app.static_folder
+    if folder is None:
+        raise RuntimeError("the portal's static folder is not set")
+    return Path(folder) / name
 
 
 def _both(message: str, **variables) -> str:

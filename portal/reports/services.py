@@ -99,9 +99,11 @@ def run_job(job_id: int) -> None:
     except Exception as error:
         db.session.rollback()
         log.exception("report job %s failed", job_id)
-        job = db.session.get(ReportJob, job_id)
-        job.state, job.finished_at = "failed", utcnow()
-        job.error = f"{type(error).__name__}: {error}"[:2000]
+        failed = db.session.get(ReportJob, job_id)
+        if failed is None:  # deleted meanwhile: nothing to mark as failed
+            raise
+        failed.state, failed.finished_at = "failed", utcnow()
+        failed.error = f"{type(error).__name__}: {error}"[:2000]
         db.session.commit()
 
 
@@ -145,7 +147,7 @@ def issue(job: ReportJob, user) -> IssuedReport:
         with db.session.begin_nested():
             db.session.add(report)
     except IntegrityError:  # issued at the same moment by someone else: theirs stands
-        return db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job.id))
+        return db.session.scalars(select(IssuedReport).where(IssuedReport.job_id == job.id)).one()
     record("report_issued", user=user, obj=report, sha256=report.sha256)
     db.session.commit()
     return report

@@ -74,7 +74,7 @@ def main_currency(project: Project) -> str:
     counts: dict[str, int] = {}
     for row in project.funding:
         counts[row.currency] = counts.get(row.currency, 0) + 1
-    return max(counts, key=counts.get) if counts else "USD"
+    return max(counts, key=counts.__getitem__) if counts else "USD"
 
 
 def end_date_of(project: Project) -> date | None:

@@ -119,7 +119,7 @@ def _previous(round_: ReportingRound, organization_id: int | None):
     )
     if organization_id is not None:
         statement = statement.where(RoundSnapshotProject.reporting_org_id == organization_id)
-    figures: dict[int, dict] = defaultdict(dict)
+    figures: dict[int | None, dict] = defaultdict(dict)
     for project_id, kind, year, usd in db.session.execute(statement):
         key = (kind, year)
         figures[project_id][key] = figures[project_id].get(key, Decimal(0)) + usd

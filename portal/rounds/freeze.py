@@ -163,6 +163,7 @@ def _take(round_: ReportingRound, where) -> int:
             "amount_usd": usd,
         }
         for snapshot_id, project_id in returned
+        if project_id is not None  # always: each was copied from a project just now
         for year, kind, amount, currency, rate, usd in funding.get(project_id, ())
     ]
     if funding_rows:

@@ -99,10 +99,11 @@ def measure(year: int) -> Result | None:
     partners: dict[int, Predictability] = {}
     ministries: dict[int | None, Predictability] = {}
     for project_id in plans.keys() | actuals.keys():
-        partner, ministry, planned = plans.get(project_id, (None, None, ZERO))
+        planned = plans[project_id][2] if project_id in plans else ZERO
         if project_id in actuals:
             partner, ministry, actual = actuals[project_id]
         else:
+            partner, ministry, _planned = plans[project_id]
             actual = ZERO
         if not planned and not actual:
             continue

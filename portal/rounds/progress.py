@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Integer, and_, case, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select, type_coerce
 
 from portal.alignment.models import GovernmentFigure
 from portal.db import Money
@@ -125,6 +125,7 @@ class Progress:
 
 def _partner_rows(round_: ReportingRound, organization_id: int | None = None):
     """(partner id, projects, updated, money, money updated) for each partner (or one)."""
+    is_updated: ColumnElement[int]
     if round_.is_open:
         is_updated = case((updated(round_), 1), else_=0)
         money = func.coalesce(Project.commitment_usd, 0)

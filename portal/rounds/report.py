@@ -141,14 +141,14 @@ def snapshot_of(round_: ReportingRound, params) -> list[Frozen]:
             .order_by(table.id)
         )
     }
-    for snapshot_id, *values in db.session.execute(
+    for snapshot_id, year, kind, currency, rate, amount_usd in db.session.execute(
         select(
             money.snapshot_id, money.year, money.kind, money.currency, money.rate, money.amount_usd
         )
         .join(table, table.id == money.snapshot_id)
         .where(table.round_id == round_.id)
     ):
-        rows[snapshot_id].funding.append(FrozenFunding(*values))
+        rows[snapshot_id].funding.append(FrozenFunding(year, kind, currency, rate, amount_usd))
     return [row for row in rows.values() if matches(row, params)]
 
 

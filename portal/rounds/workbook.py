@@ -124,7 +124,8 @@ def apply_upload(round_: ReportingRound, organization_id: int, content: bytes, *
     savepoint = db.session.begin_nested()
     for row in rows:
         values = row.values
-        project = projects.get(values.get("id"))
+        row_id = values.get("id")
+        project = projects.get(row_id) if row_id is not None else None
         if project is None:
             book.error(
                 sheet, row.number, "id", _l("No project of yours in this round has this ID.")
