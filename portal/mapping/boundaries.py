@@ -128,7 +128,11 @@ class Matching:
 
     @property
     def shapes(self) -> dict[str, dict]:
-        return {code: match.feature.geometry for code, match in self.matches.items()}
+        return {
+            code: match.feature.geometry
+            for code, match in self.matches.items()
+            if match.feature.geometry is not None  # always: a feature without one is unmatched
+        }
 
     @property
     def complete(self) -> bool:

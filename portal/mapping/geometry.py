@@ -12,7 +12,7 @@ SIMPLIFY_TOLERANCE = 0.003
 DECIMALS = 4
 
 
-def polygons(geometry: dict) -> list[Polygon]:
+def polygons(geometry: dict | None) -> list[Polygon]:
     """Return the polygons of a Polygon or MultiPolygon geometry (others have none)."""
     kind = (geometry or {}).get("type")
     coordinates = (geometry or {}).get("coordinates") or []
@@ -75,7 +75,7 @@ def simplify_ring(ring: Ring, tolerance: float) -> Ring | None:
     return simplified if len(simplified) >= 4 else None
 
 
-def simplify_geometry(geometry: dict, tolerance: float = SIMPLIFY_TOLERANCE) -> dict | None:
+def simplify_geometry(geometry: dict | None, tolerance: float = SIMPLIFY_TOLERANCE) -> dict | None:
     """Return a simplified (Multi)Polygon; tiny islands go, a polygon's outline always stays."""
     kept: list[Polygon] = []
     for polygon in polygons(geometry):

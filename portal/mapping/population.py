@@ -103,17 +103,19 @@ def parse_csv(data: bytes | str, known_codes: set[str]) -> list[PopulationRow]:
                     value=raw_population,
                 )
             )
-        if not problems and (code, year) in seen:
-            problems.append(
-                _(
-                    "province %(code)s in %(year)s is also on row %(row)s",
-                    code=code,
-                    year=year,
-                    row=seen[(code, year)],
-                )
-            )
         if problems:
             errors.append(_("Row %(row)s: %(problems)s.", row=number, problems="; ".join(problems)))
+            continue
+        if code is None or year is None or population is None:
+            raise AssertionError("the checks above refuse a row without these")
+        if (code, year) in seen:
+            problem = _(
+                "province %(code)s in %(year)s is also on row %(row)s",
+                code=code,
+                year=year,
+                row=seen[(code, year)],
+            )
+            errors.append(_("Row %(row)s: %(problems)s.", row=number, problems=problem))
             continue
         seen[(code, year)] = number
         rows.append(PopulationRow(code, year, population))

@@ -92,10 +92,10 @@ def money_years(filters: ProjectFilters) -> tuple[int | None, int | None]:
     return filters.year_from or 0, filters.year_to or 9999
 
 
-def province_rows() -> list[tuple[str, str, str]]:
+def province_rows() -> list[tuple[str, str, str | None]]:
     """Return (code, English name, Khmer name) of every province, by code."""
     statement = select(Province.code, Province.name_en, Province.name_km).order_by(Province.code)
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [(code, name_en, name_km) for code, name_en, name_km in db.session.execute(statement)]
 
 
 def current_matching(provinces=None) -> boundaries.Matching:

@@ -56,7 +56,7 @@ def _path(geometry: dict, project: _Projection) -> str:
 
 def _bounds(shapes: dict[str, dict], codes) -> tuple[float, float, float, float]:
     found = extent(shapes.values())
-    seats = [seat(code) for code in codes if code not in shapes and seat(code)]
+    seats = [s for s in (seat(code) for code in codes if code not in shapes) if s]
     if seats:
         lats, lons = [s[0] for s in seats], [s[1] for s in seats]
         box = (min(lons) - 0.3, min(lats) - 0.3, max(lons) + 0.3, max(lats) + 0.3)
@@ -120,7 +120,7 @@ def render_svg(
         if figure.code in shapes or location is None:
             continue
         x, y = project(location[1], location[0])
-        radius = MIN_RADIUS
+        radius: float = MIN_RADIUS
         if figure.amount and largest > 0:
             radius += (MAX_RADIUS - MIN_RADIUS) * math.sqrt(float(figure.amount / largest))
         body.append(
@@ -131,35 +131,35 @@ def render_svg(
     if not legend:
         return _document(project.width + 2 * PAD, project.height + 2 * PAD, title, body, [])
     legend_x = width + 2 * PAD + 10
-    legend = [_text(legend_x, PAD + 14, title, 13, "bold")]
+    lines = [_text(legend_x, PAD + 14, title, 13, "bold")]
     unit = _("USD per person") if figures.per_capita else _("USD")
-    legend.append(_text(legend_x, PAD + 32, unit, 11))
+    lines.append(_text(legend_x, PAD + 32, unit, 11))
     y = PAD + 44
-    for color, label in figures.classes.legend(locale, no_data=figures.per_capita):
-        legend.append(
+    for color, class_label in figures.classes.legend(locale, no_data=figures.per_capita):
+        lines.append(
             f'<rect x="{legend_x}" y="{y}" width="18" height="14" fill="{color}" '
             f'stroke="{OUTLINE}" stroke-width="0.6"/>'
         )
-        legend.append(_text(legend_x + 26, y + 11, label, 11))
+        lines.append(_text(legend_x + 26, y + 11, class_label, 11))
         y += 20
     y += 14
     for heading, row in (
         (_("Nationwide"), figures.nationwide),
         (_("No location given"), figures.unallocated),
     ):
-        legend.append(_text(legend_x, y, heading, 11, "bold"))
-        legend.append(_text(legend_x, y + 15, f"{money(figures.value_of(row))} USD", 11))
+        lines.append(_text(legend_x, y, heading, 11, "bold"))
+        lines.append(_text(legend_x, y + 15, f"{money(figures.value_of(row))} USD", 11))
         y += 36
-    legend.append(_text(legend_x, y - 6, _("Neither is spread over the provinces."), 10))
+    lines.append(_text(legend_x, y - 6, _("Neither is spread over the provinces."), 10))
     y += 16
     if figures.per_capita and figures.population_year:
-        legend.append(
+        lines.append(
             _text(legend_x, y, _("Population of %(year)s", year=figures.population_year), 11)
         )
         y += 18
     total_width = legend_x + LEGEND_WIDTH
     total_height = max(project.height + 2 * PAD, y + PAD)
-    return _document(total_width, total_height, title, body, legend)
+    return _document(total_width, total_height, title, body, lines)
 
 
 def _document(width: float, height: float, title: str, body: list, legend: list) -> str:

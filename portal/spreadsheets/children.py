@@ -14,8 +14,10 @@ from portal.spreadsheets.reading import SheetRow
 
 BLANK = _l("This cell cannot be blank.")
 
+Problem = tuple[int, str, object]  # (row number, column key, message: a lazy string)
 
-def _blank_keys(row: SheetRow, keys, problems: list) -> bool:
+
+def _blank_keys(row: SheetRow, keys, problems: list[Problem]) -> bool:
     """Note each key cell left blank; say whether there was any."""
     absent = [key for key in keys if row.values.get(key) is None]
     problems.extend((row.number, key, BLANK) for key in absent)
@@ -25,7 +27,8 @@ def _blank_keys(row: SheetRow, keys, problems: list) -> bool:
 def sectors_from_rows(current: list, rows: list[SheetRow]):
     """The sector shares the rows give, keeping current shares where a cell is blank."""
     before = {share.sector_code: share.percentage for share in current}
-    shares, problems = [], []
+    shares: list[services.SectorShare] = []
+    problems: list[Problem] = []
     for row in rows:
         if _blank_keys(row, ("sector",), problems):
             continue
@@ -42,7 +45,8 @@ def sectors_from_rows(current: list, rows: list[SheetRow]):
 def locations_from_rows(current: list, rows: list[SheetRow]):
     """The location shares the rows give, keeping current shares where a cell is blank."""
     before = {(loc.province_code, loc.district_code): loc.percentage for loc in current}
-    shares, problems = [], []
+    shares: list[services.LocationShare] = []
+    problems: list[Problem] = []
     for row in rows:
         if _blank_keys(row, ("province",), problems):
             continue
@@ -60,7 +64,8 @@ def locations_from_rows(current: list, rows: list[SheetRow]):
 def funding_from_rows(current: list, rows: list[SheetRow]):
     """The yearly amounts the rows give, keeping current amounts where a cell is blank."""
     before = {(f.year, f.kind, f.currency): f.amount for f in current}
-    amounts, problems = [], []
+    amounts: list[services.YearAmount] = []
+    problems: list[Problem] = []
     for row in rows:
         if _blank_keys(row, ("year", "kind", "currency"), problems):
             continue

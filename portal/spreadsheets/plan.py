@@ -244,6 +244,7 @@ class _Builder:
 
     def _remember(self, row: SheetRow, planned: PlannedProject) -> None:
         """Index the project by its ID, or (new ones) its reference, for the other sheets."""
+        key: int | str | None
         if planned.project is not None:
             key = planned.project.id
         else:
@@ -340,14 +341,14 @@ class _Builder:
                 sheet, numbers = CHILD_SHEETS[child], planned.child_rows[child]
                 index, _sep, field_name = rest.partition("-")
                 if index.isdigit() and int(index) < len(numbers):
-                    key = cells.get(field_name, field_name)
-                    key = key if any(c.key == key for c in sheet.columns) else None
+                    named = cells.get(field_name, field_name)
+                    key = named if any(c.key == named for c in sheet.columns) else None
                     self.error(sheet, numbers[int(index)], key, message, planned)
                 else:
                     self.error(sheet, numbers[0], None, message, planned)
                 continue
-            key = fields.get(name, name)
-            key = key if any(c.key == key for c in PROJECTS.columns) else None
+            named = fields.get(name, name)
+            key = named if any(c.key == named for c in PROJECTS.columns) else None
             self.error(PROJECTS, planned.row, key, message, planned)
 
 

@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from openpyxl.utils import get_column_letter
@@ -70,7 +71,7 @@ class SheetRow:
     """One non-blank row: its number in the sheet and its values by column key (None = blank)."""
 
     number: int
-    values: dict[str, object]
+    values: dict[str, Any]  # each of its column's kind (see PARSERS)
 
 
 @dataclass
@@ -184,17 +185,17 @@ def read_workbook(content: bytes, sheets: tuple[Sheet, ...] = SHEETS) -> Workboo
 
 def _header_map(header: dict[int, Cell], sheet: Sheet, result: Workbook) -> dict[int, Column]:
     """Match the header row to the sheet's columns; note missing required columns."""
-    by_name = {}
+    by_name: dict[str, Column] = {}
     for column in sheet.columns:
         for name in names_in_every_language(column.label, column.key):
             by_name[name] = column
-    positions = {}
+    positions: dict[int, Column] = {}
     for index, cell in sorted(header.items()):
         text = str(cell.value).strip().casefold() if cell.value is not None else ""
-        column = by_name.get(text)
-        if column is not None and column not in positions.values():
-            positions[index] = column
-            result.letters[(sheet.key, column.key)] = get_column_letter(index + 1)
+        named = by_name.get(text)
+        if named is not None and named not in positions.values():
+            positions[index] = named
+            result.letters[(sheet.key, named.key)] = get_column_letter(index + 1)
     for column in sheet.columns:
         if column.required and column not in positions.values():
             result.error(
@@ -291,7 +292,10 @@ def _decimal(value) -> Decimal:
         raise ValueError(_l("Give a number, such as 125000.50."))
     if abs(number) >= Decimal("1e15"):
         raise ValueError(_l("The number is too large."))
-    return number.quantize(Decimal("0.01")) if number.as_tuple().exponent < -2 else number
+    exponent = number.as_tuple().exponent  # an int: the number is finite here
+    return (
+        number.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent < -2 else number
+    )
 
 
 def _date(value) -> date:

@@ -52,7 +52,7 @@ def _project_values(project: Project) -> dict:
 
 def _rows(projects: list[Project]) -> dict[str, list[dict]]:
     """The values of every sheet's rows, by column key."""
-    rows = {"projects": [], "funding": [], "locations": [], "sectors": []}
+    rows: dict[str, list[dict]] = {"projects": [], "funding": [], "locations": [], "sectors": []}
     for project in projects:
         rows["projects"].append(_project_values(project))
         common = {"project": project.id, "project_title": project.title_en}
@@ -87,6 +87,8 @@ def _cell(sheet, column: Column, value, lists: dict):
     if value is None:
         return None
     if column.kind == "choice":
+        if column.choices is None:
+            raise ValueError(f"the choice column {column.key!r} names no list")
         value = shown(lists, column.choices, value)
     elif column.kind == "yes_no":
         value = str(YES_NO["yes" if value else "no"])

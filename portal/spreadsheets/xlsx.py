@@ -169,7 +169,7 @@ class Book:
         }
 
     def _strings(self, name: str) -> list[str]:
-        strings = []
+        strings: list[str] = []
         for _event, item in _events(
             self.archive, name, MAX_PART_BYTES, TOO_BIG, events=("end",), tag=f"{MAIN}si"
         ):
