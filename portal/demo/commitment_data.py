@@ -4,10 +4,11 @@ Every figure is synthetic. Read by portal.demo.commitments, which adds them to t
 """
 
 from datetime import date
+from typing import Any
 
 # Each report: (period, actual, self-rating, days after the period's end, narrative,
 #               {party acronym: (agrees, comment)})
-COMMITMENTS = [
+COMMITMENTS: list[dict[str, Any]] = [
     {
         "title_en": "Share of ODA disbursed on budget",
         "title_km": "ចំណែកជំនួយអភិវឌ្ឍន៍ផ្លូវការដែលបានផ្តល់តាមថវិកាជាតិ",

@@ -19,7 +19,7 @@ from portal.commitments import periods, services
 from portal.commitments.models import Bottleneck, Commitment, ProgressReport, RatingAssessment
 from portal.demo.commitment_data import COMMITMENTS
 from portal.extensions import db
-from portal.organizations.services import by_acronym
+from portal.organizations.services import existing_by_acronym
 from portal.reference.models import TechnicalWorkingGroup
 
 # The account that speaks for an organization in the demo; others are answered by CDC.
@@ -65,7 +65,7 @@ def _at(day: date) -> datetime:
 
 
 def _commitment(spec: dict, cdc: User | None) -> Commitment:
-    org = {a: by_acronym(a) for a in [spec["lead"], *spec["co"], *spec["supporting"]]}
+    org = {a: existing_by_acronym(a) for a in [spec["lead"], *spec["co"], *spec["supporting"]]}
     twg = db.session.scalar(
         select(TechnicalWorkingGroup).where(TechnicalWorkingGroup.acronym == spec["twg"])
     )
@@ -119,7 +119,7 @@ def _history(commitment: Commitment, spec: dict, today: date) -> None:
             voice, for_other = _voice(acronym)
             report.assessments.append(
                 RatingAssessment(
-                    organization_id=by_acronym(acronym).id,
+                    organization_id=existing_by_acronym(acronym).id,
                     user_id=voice.id if voice else None,
                     agrees=agrees,
                     comment=comment or None,
@@ -133,7 +133,7 @@ def _history(commitment: Commitment, spec: dict, today: date) -> None:
             Bottleneck(
                 commitment=commitment,
                 title=title,
-                owner_id=by_acronym(owner).id,
+                owner_id=existing_by_acronym(owner).id,
                 action=action,
                 due_date=due,
                 created_at=_at(due - timedelta(days=120)),

@@ -292,7 +292,7 @@ DEMO_USERS = [
 
 # Approximate yearly average units per US dollar, for demo use only (marked as such). The
 # demo interpolates between these anchor years.
-DEMO_RATE_ANCHORS = {
+DEMO_RATE_ANCHORS: dict[str, dict[int, float]] = {
     "KHR": {1995: 2450, 2000: 3840, 2008: 4060, 2015: 4070, 2020: 4090, 2025: 4020, 2030: 4050},
     "EUR": {1995: 0.77, 2000: 1.08, 2008: 0.68, 2015: 0.90, 2020: 0.88, 2025: 0.92, 2030: 0.92},
     "JPY": {1995: 94, 2000: 108, 2008: 103, 2015: 121, 2020: 107, 2025: 150, 2030: 148},

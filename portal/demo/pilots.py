@@ -7,19 +7,20 @@ When demo projects exist, each pilot is linked to a few projects its lead partne
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.organizations.services import by_acronym
+from portal.organizations.services import existing_by_acronym
 from portal.pilots import services
 from portal.pilots.models import Dissemination, Lesson, Pilot, PilotStageChange
 from portal.projects.models import Project
 from portal.strategy.models import NodeKind, StrategyFramework, StrategyNode
 
 # stages: (stage, date, reason); lessons: (date, text, evidence, [(audience, date, channel)])
-PILOTS = [
+PILOTS: list[dict[str, Any]] = [
     {
         "name_en": "Joint sub-national planning in Siem Reap and Battambang",
         "name_km": "ការរៀបចំផែនការរួមថ្នាក់ក្រោមជាតិ នៅខេត្តសៀមរាប និងបាត់ដំបង",
@@ -164,7 +165,7 @@ def _project_refs(lead_id: int) -> str:
 
 
 def _pilot(spec: dict, cdc: User | None) -> Pilot:
-    lead = by_acronym(spec["lead"])
+    lead = existing_by_acronym(spec["lead"])
     external, role = spec["external"]
     first_stage, first_day, first_reason = spec["stages"][0]
     pilot = services.save_pilot(
@@ -174,9 +175,9 @@ def _pilot(spec: dict, cdc: User | None) -> Pilot:
             purpose=spec["purpose"],
             priority_ids=_priority_ids(spec["priorities"]),
             lead_partner_id=lead.id,
-            external_partner_id=by_acronym(external).id,
+            external_partner_id=existing_by_acronym(external).id,
             external_role=role,
-            partner_ids=[by_acronym(a).id for a in spec["partners"]],
+            partner_ids=[existing_by_acronym(a).id for a in spec["partners"]],
             start_date=spec["dates"][0],
             end_date=spec["dates"][1],
             projects=_project_refs(lead.id),

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, insert, select, text
 
 from portal.accounts.models import Role, User
+from portal.db import Base
 from portal.demo.organizations import DEMO_USERS, DEVELOPMENT_PARTNERS
 from portal.extensions import db
 from portal.money.services import load_rates
@@ -547,7 +548,7 @@ def _load_context() -> _Context | None:
     ):
         districts.setdefault(province_code, []).append(code)
     demo_emails = [email for email, _name, _org, role in DEMO_USERS if role == Role.DP.value]
-    user_of_org = {}
+    user_of_org: dict[int, int] = {}
     for user_id, org_id in db.session.execute(
         select(User.id, User.organization_id)
         .where(User.email.in_(demo_emails), User.role == Role.DP)
@@ -670,9 +671,8 @@ def _dates(rng: random.Random, today: date):
         if roll < 0.95:
             return codes.PIPELINE, planned_start, planned_end, None, None
         return codes.IMPLEMENTATION, planned_start, planned_end, None, None  # not started yet
-    actual_start = _add_months(planned_start, rng.choice((0, 0, 1, 2, 3, 6, 9)))
-    if actual_start > today:
-        actual_start = None
+    started = _add_months(planned_start, rng.choice((0, 0, 1, 2, 3, 6, 9)))
+    actual_start = started if started <= today else None
     if roll < 0.03 and actual_start:  # never moved out of the pipeline
         return codes.PIPELINE, planned_start, planned_end, actual_start, None
     if roll < 0.06:
@@ -862,13 +862,14 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
     median = {"loan": 25e6, "grant": 2e6, "technical_cooperation": 8e5, "in_kind": 3e5}
     usd_size = min(5e8, max(2e4, rng.lognormvariate(math.log(median[assistance]), 0.9)))
     units_per_usd = _rate(ctx, currency, agreed.year)
-    commitment_rate = units_per_usd
-    commitment_amount = _nice(usd_size * float(units_per_usd))
-    commitment_usd = _usd(commitment_amount, commitment_rate)
+    agreed_amount = _nice(usd_size * float(units_per_usd))
+    commitment_rate: Decimal | None = units_per_usd
+    commitment_amount: Decimal | None = agreed_amount
+    commitment_usd: Decimal | None = _usd(agreed_amount, units_per_usd)
     if rng.random() < 0.02:  # the amount was never entered
         commitment_amount = commitment_usd = commitment_rate = None
-    share = rng.uniform(1.05, 1.3) if rng.random() < 0.06 else rng.uniform(0.8, 1.0)
-    total = usd_size * share * float(units_per_usd)
+    paid_share = rng.uniform(1.05, 1.3) if rng.random() < 0.06 else rng.uniform(0.8, 1.0)
+    total = usd_size * paid_share * float(units_per_usd)
     funding = []
     for year, kind, weight in rows:
         amount = Decimal(max(1, round(total * weight / weights)))
@@ -1034,26 +1035,26 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
     ctx = _load_context()
     if ctx is None:  # no organizations, sectors or provinces yet: nothing sensible to make
         return 0
-    ids = {
-        model: _next_id(model)
-        for model in (Project, ProjectSector, ProjectLocation, ProjectFunding)
-    }
+    models: tuple[type[Base], ...] = (Project, ProjectSector, ProjectLocation, ProjectFunding)
+    ids = {model: _next_id(model) for model in models}
     numbers = range(last_number + 1, last_number + missing + 1)
     for batch_start in range(0, missing, BATCH):
-        rows = {model: [] for model in ids}
+        rows: dict[type[Base], list[dict]] = {model: [] for model in ids}
         for seq in numbers[batch_start : batch_start + BATCH]:
             made = _project(ctx, seq, seed)
             project_id = ids[Project]
             ids[Project] += 1
             rows[Project].append({"id": project_id, **made["project"]})
-            for model, children in (
+            for child_model, children in (
                 (ProjectSector, made["sectors"]),
                 (ProjectLocation, made["locations"]),
                 (ProjectFunding, made["funding"]),
             ):
                 for child in children:
-                    rows[model].append({"id": ids[model], "project_id": project_id, **child})
-                    ids[model] += 1
+                    rows[child_model].append(
+                        {"id": ids[child_model], "project_id": project_id, **child}
+                    )
+                    ids[child_model] += 1
         for model, values in rows.items():
             if values:
                 db.session.execute(insert(model.__table__), values)

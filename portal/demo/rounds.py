@@ -130,8 +130,10 @@ def _draw_plans(round_: ReportingRound, rng_seed: int) -> None:
             RoundSnapshotProject.round_id == round_.id
         )
     ).all()
-    later = {}
-    for project_id, year, amount, currency, rate, usd in db.session.execute(
+    # (project, year) -> (amount, currency, rate, USD), looked up by a snapshot's project id
+    # (None once the project is deleted).
+    later: dict[tuple[int | None, int], tuple[Decimal, str, Decimal, Decimal]] = {}
+    for funded_id, year, amount, currency, rate, usd in db.session.execute(
         select(
             ProjectFunding.project_id,
             ProjectFunding.year,
@@ -141,7 +143,7 @@ def _draw_plans(round_: ReportingRound, rng_seed: int) -> None:
             ProjectFunding.amount_usd,
         ).where(ProjectFunding.year.between(round_.year + 1, round_.plan_years[-1]))
     ):
-        later.setdefault((project_id, year), (amount, currency, rate, usd))
+        later.setdefault((funded_id, year), (amount, currency, rate, usd))
     ids = [snapshot_id for snapshot_id, _ in snapshots]
     db.session.execute(
         delete(RoundSnapshotFunding).where(

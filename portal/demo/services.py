@@ -27,7 +27,7 @@ from portal.extensions import db
 from portal.money.models import ExchangeRate
 from portal.money.services import load_currencies
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
-from portal.organizations.services import by_acronym
+from portal.organizations.services import by_acronym, existing_by_acronym
 from portal.reference.services import load_geography, load_sectors, load_technical_working_groups
 from portal.strategy.services import seed_pentagonal_strategy
 
@@ -78,7 +78,12 @@ def seed_users() -> int:
         if find_by_email(email) is not None:
             continue
         create_user(
-            AccountData(email=email, name=name, organization=by_acronym(acronym), role=Role(role)),
+            AccountData(
+                email=email,
+                name=name,
+                organization=existing_by_acronym(acronym),
+                role=Role(role),
+            ),
             DEMO_PASSWORD,
         )
         added += 1

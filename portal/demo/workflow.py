@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import overload
 
 from sqlalchemy import JSON, bindparam, exists, insert, select, update
 
@@ -189,7 +190,9 @@ def _load_context(seed: int) -> _Context | None:
     if not priorities:
         return None
     emails = [email for email, *_rest in DEMO_USERS]
-    partner_user, ministry_user, cdc_user = {}, {}, None
+    partner_user: dict[int, int] = {}
+    ministry_user: dict[int, int] = {}
+    cdc_user = None
     for user_id, org_id, role in db.session.execute(
         select(User.id, User.organization_id, User.role)
         .where(User.email.in_(emails))
@@ -218,6 +221,12 @@ def _load_context(seed: int) -> _Context | None:
     )
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
+@overload
+def _aware(moment: datetime | None) -> datetime | None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
@@ -347,6 +356,7 @@ def _figures(rng, ctx, project_id, funding, confirmed_at, ministry, partner, ids
         at = min(ctx.now, confirmed_at + _days(rng.uniform(0, 3)))
         figure_id = ids["figure"]
         ids["figure"] += 1
+        recorded: Decimal | None
         if roll < DISPUTED_SHARE and partner_usd > 0:
             factor = rng.uniform(0.55, 0.95) if rng.random() < 0.7 else rng.uniform(1.04, 1.2)
             recorded = (partner_usd * Decimal(str(round(factor, 4)))).quantize(CENT)
