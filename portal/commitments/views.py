@@ -33,10 +33,10 @@ from portal.commitments.forms import (
     to_data,
 )
 from portal.commitments.models import Bottleneck, Commitment, EvidenceFile, ProgressReport
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
-from portal.forms import as_id, field_errors, handle_row_buttons
+from portal.forms import as_id, field_errors
 from portal.i18n import localize_digits
+from portal.saving import RowFormPage, check, save
 from portal.security import (
     can_assess_ratings,
     can_manage_bottlenecks,
@@ -93,38 +93,6 @@ def dashboard():
     )
 
 
-def _form_page(commitment: Commitment | None):
-    """The shared GET/POST handling of the new and edit pages."""
-    if request.method == "GET":
-        form = CommitmentForm(obj=commitment) if commitment else CommitmentForm()
-        if commitment:
-            fill_from(form, commitment)
-        prepare(form)
-        return _render_form(form, commitment)
-    form = CommitmentForm()
-    prepare(form)
-    if handle_row_buttons(form, REPEATABLE):
-        prepare(form)
-        return _render_form(form, commitment)
-    form_ok = form.validate_on_submit()
-    data = to_data(form)
-    try:
-        if not form_ok:
-            services.validate(data, commitment)
-            return _render_form(form, commitment, status_code=400)
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            saved = services.save_commitment(data, actor=current_user, commitment=commitment)
-            db.session.commit()
-    except SaveFailed as failed:
-        return _render_form(form, commitment, status_code=failed.status)
-    except services.CommitmentInvalid as invalid:
-        db.session.rollback()
-        sections = place_errors(form, invalid.errors, REPEATABLE)
-        return _render_form(form, commitment, sections, status_code=400)
-    flash(_("The commitment has been saved."), "success")
-    return redirect(url_for("commitments.detail", commitment_id=saved.id))
-
-
 def _render_form(form, commitment, sections=None, status_code=200):
     return render_template(
         "commitments/form.html",
@@ -133,6 +101,28 @@ def _render_form(form, commitment, sections=None, status_code=200):
         errors=field_errors(form),
         sections=sections or {},
     ), status_code
+
+
+def _saved(saved: Commitment, _commitment: Commitment | None):
+    flash(_("The commitment has been saved."), "success")
+    return redirect(url_for("commitments.detail", commitment_id=saved.id))
+
+
+_form_page = RowFormPage(  # the new and edit pages
+    form=CommitmentForm,
+    repeatable=REPEATABLE,
+    fill=fill_from,
+    prepare=lambda form, _commitment: prepare(form),
+    read=to_data,
+    validate=services.validate,
+    save=lambda _form, data, commitment: services.save_commitment(
+        data, actor=current_user, commitment=commitment
+    ),
+    invalid=services.CommitmentInvalid,
+    place_errors=lambda form, invalid: place_errors(form, invalid.errors, REPEATABLE),
+    render=_render_form,
+    saved=_saved,
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -229,34 +219,32 @@ def report(commitment_id: int):
         form_ok = form.validate_on_submit()
         files = [uploads.read(f) for f in request.files.getlist(form.evidence.name) if f.filename]
         stored: list[str] = []
-        try:
-            if not form_ok:
-                reporting.check_report(commitment, form.to_data(), files)
-                raise services.CommitmentInvalid({})
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                saved = reporting.submit_report(
-                    commitment, form.to_data(), files, actor=current_user
-                )
-                stored = [e.stored_name for e in saved.evidence]
-                db.session.commit()
-        except SaveFailed as failed:
-            uploads.discard(stored)
-            code = failed.status
-        except services.CommitmentInvalid as invalid:
-            db.session.rollback()
-            place_errors(form, invalid.errors)
+
+        def submit() -> None:
+            saved = reporting.submit_report(commitment, form.to_data(), files, actor=current_user)
+            stored.extend(e.stored_name for e in saved.evidence)
+
+        refusal: Exception | None
+        if form_ok:
+            outcome = save(submit, refusals=(services.CommitmentInvalid, IntegrityError))
+            if outcome.saved:
+                flash(_("Your progress report has been recorded."), "success")
+                return redirect(url_for("commitments.detail", commitment_id=commitment.id))
+            uploads.discard(stored)  # the files of a report that was not saved
+            code, refusal = outcome.status, outcome.refusal
+        else:
             code = 400
-        except IntegrityError:  # someone reported the same period a moment ago
-            db.session.rollback()
-            uploads.discard(stored)
+            refusal = check(
+                lambda: reporting.check_report(commitment, form.to_data(), files),
+                refusals=(services.CommitmentInvalid,),
+            )
+        if isinstance(refusal, services.CommitmentInvalid):
+            place_errors(form, refusal.errors)
+        elif isinstance(refusal, IntegrityError):  # someone reported the same period meanwhile
             form.period.errors = [
                 *form.period.errors,
                 _("A report for %(period)s already exists.", period=form.period.data),
             ]
-            code = 400
-        else:
-            flash(_("Your progress report has been recorded."), "success")
-            return redirect(url_for("commitments.detail", commitment_id=commitment.id))
     return render_template(
         "commitments/report.html",
         commitment=commitment,
@@ -283,22 +271,20 @@ def assess(report_id: int):
         organization_id = as_id(chosen)
     else:
         organization_id = current_user.organization_id
-    try:
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            reporting.assess(
-                progress,
-                organization_id=organization_id,
-                agrees=form.agrees_value,
-                comment=form.comment.data,
-                actor=current_user,
-            )
-            db.session.commit()
-    except SaveFailed as failed:
-        return _render_detail(commitment, assess_forms={progress.id: form}, code=failed.status)
-    except services.CommitmentInvalid as invalid:
-        db.session.rollback()
-        place_errors(form, invalid.errors)
-        return _render_detail(commitment, assess_forms={progress.id: form}, code=400)
+    outcome = save(
+        lambda: reporting.assess(
+            progress,
+            organization_id=organization_id,
+            agrees=form.agrees_value,
+            comment=form.comment.data,
+            actor=current_user,
+        ),
+        refusals=(services.CommitmentInvalid,),
+    )
+    if outcome.refusal is not None:
+        place_errors(form, outcome.refusal.errors)
+    if not outcome.saved:
+        return _render_detail(commitment, assess_forms={progress.id: form}, code=outcome.status)
     flash(_("Your view of the rating has been recorded."), "success")
     return redirect(
         url_for("commitments.detail", commitment_id=commitment.id) + f"#report-{progress.id}"
@@ -326,18 +312,16 @@ def add_bottleneck(commitment_id: int):
     if not can_manage_bottlenecks(current_user, commitment):
         abort(403)
     form = _bottleneck_form(commitment, BottleneckForm())
-    try:
-        if not form.validate_on_submit():
-            raise services.CommitmentInvalid({})
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            reporting.add_bottleneck(commitment, form.to_data(), actor=current_user)
-            db.session.commit()
-    except SaveFailed as failed:
-        return _render_detail(commitment, bottleneck_form=form, code=failed.status)
-    except services.CommitmentInvalid as invalid:
-        db.session.rollback()
-        place_errors(form, invalid.errors)
+    if not form.validate_on_submit():
         return _render_detail(commitment, bottleneck_form=form, code=400)
+    outcome = save(
+        lambda: reporting.add_bottleneck(commitment, form.to_data(), actor=current_user),
+        refusals=(services.CommitmentInvalid,),
+    )
+    if outcome.refusal is not None:
+        place_errors(form, outcome.refusal.errors)
+    if not outcome.saved:
+        return _render_detail(commitment, bottleneck_form=form, code=outcome.status)
     flash(_("The bottleneck has been recorded."), "success")
     return redirect(url_for("commitments.detail", commitment_id=commitment.id) + "#bottlenecks")
 
@@ -350,19 +334,20 @@ def resolve_bottleneck(bottleneck_id: int):
     commitment = bottleneck.commitment
     if not can_manage_bottlenecks(current_user, commitment):
         abort(403)
+    back = url_for("commitments.detail", commitment_id=commitment.id) + "#bottlenecks"
     form = ResolveForm()
-    try:
-        if not form.validate_on_submit():
-            raise services.CommitmentInvalid({"resolution": _("Please submit the form again.")})
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            reporting.resolve_bottleneck(bottleneck, form.resolution.data, actor=current_user)
-            db.session.commit()
-    except SaveFailed as failed:
+    if not form.validate_on_submit():
+        flash(_("Please submit the form again."), "danger")
+        return redirect(back)
+    outcome = save(
+        lambda: reporting.resolve_bottleneck(bottleneck, form.resolution.data, actor=current_user),
+        refusals=(services.CommitmentInvalid,),
+    )
+    if outcome.failed_status:
         resolutions = {bottleneck.id: form.resolution.data or ""}
-        return _render_detail(commitment, resolutions=resolutions, code=failed.status)
-    except services.CommitmentInvalid as invalid:
-        db.session.rollback()
-        flash(" ".join(invalid.errors.values()), "danger")
-        return redirect(url_for("commitments.detail", commitment_id=commitment.id) + "#bottlenecks")
-    flash(_("The bottleneck is resolved."), "success")
-    return redirect(url_for("commitments.detail", commitment_id=commitment.id) + "#bottlenecks")
+        return _render_detail(commitment, resolutions=resolutions, code=outcome.failed_status)
+    if outcome.refusal is not None:
+        flash(" ".join(outcome.refusal.errors.values()), "danger")
+    else:
+        flash(_("The bottleneck is resolved."), "success")
+    return redirect(back)

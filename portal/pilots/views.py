@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.commitments.forms import place_errors
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
-from portal.forms import as_id, field_errors, handle_row_buttons
+from portal.forms import as_id, field_errors
 from portal.pilots import services
 from portal.pilots.forms import (
     REPEATABLE,
@@ -22,6 +21,7 @@ from portal.pilots.forms import (
     to_data,
 )
 from portal.pilots.models import EXTERNAL_ROLES, STAGES, Lesson, Pilot
+from portal.saving import RowFormPage, save
 from portal.security import can_manage_pilots, can_record_lessons, can_view_project, cdc_required
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
@@ -65,38 +65,6 @@ def lessons():
     )
 
 
-def _form_page(pilot: Pilot | None):
-    """The shared GET/POST handling of the new and edit pages."""
-    if request.method == "GET":
-        form = PilotForm(obj=pilot) if pilot else PilotForm()
-        if pilot:
-            fill_from(form, pilot)
-        prepare(form, pilot)
-        return _render_form(form, pilot)
-    form = PilotForm()
-    prepare(form, pilot)
-    if handle_row_buttons(form, REPEATABLE):
-        prepare(form, pilot)
-        return _render_form(form, pilot)
-    form_ok = form.validate_on_submit()
-    data = to_data(form)
-    try:
-        if not form_ok:
-            services.validate(data, pilot)
-            return _render_form(form, pilot, status_code=400)
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            saved = services.save_pilot(data, actor=current_user, pilot=pilot)
-            db.session.commit()
-    except SaveFailed as failed:
-        return _render_form(form, pilot, status_code=failed.status)
-    except services.PilotInvalid as invalid:
-        db.session.rollback()
-        sections = place_errors(form, invalid.errors, REPEATABLE)
-        return _render_form(form, pilot, sections, status_code=400)
-    flash(_("The pilot has been saved."), "success")
-    return redirect(url_for("pilots.detail", pilot_id=saved.id))
-
-
 def _render_form(form, pilot, sections=None, status_code=200):
     return render_template(
         "pilots/form.html",
@@ -105,6 +73,26 @@ def _render_form(form, pilot, sections=None, status_code=200):
         errors=field_errors(form),
         sections=sections or {},
     ), status_code
+
+
+def _saved(saved: Pilot, _pilot: Pilot | None):
+    flash(_("The pilot has been saved."), "success")
+    return redirect(url_for("pilots.detail", pilot_id=saved.id))
+
+
+_form_page = RowFormPage(  # the new and edit pages
+    form=PilotForm,
+    repeatable=REPEATABLE,
+    fill=fill_from,
+    prepare=prepare,
+    read=to_data,
+    validate=services.validate,
+    save=lambda _form, data, pilot: services.save_pilot(data, actor=current_user, pilot=pilot),
+    invalid=services.PilotInvalid,
+    place_errors=lambda form, invalid: place_errors(form, invalid.errors, REPEATABLE),
+    render=_render_form,
+    saved=_saved,
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -162,18 +150,16 @@ def change_stage(pilot_id: int):
     if not can_manage_pilots(current_user):
         abort(403)
     form = StageForm()
-    try:
-        if not form.validate_on_submit():
-            raise services.PilotInvalid({})
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            services.change_stage(pilot, form.stage.data, form.reason.data, actor=current_user)
-            db.session.commit()
-    except SaveFailed as failed:
-        return _render_detail(pilot, stage_form=form, code=failed.status)
-    except services.PilotInvalid as invalid:
-        db.session.rollback()
-        place_errors(form, invalid.errors)
+    if not form.validate_on_submit():
         return _render_detail(pilot, stage_form=form, code=400)
+    outcome = save(
+        lambda: services.change_stage(pilot, form.stage.data, form.reason.data, actor=current_user),
+        refusals=(services.PilotInvalid,),
+    )
+    if outcome.refusal is not None:
+        place_errors(form, outcome.refusal.errors)
+    if not outcome.saved:
+        return _render_detail(pilot, stage_form=form, code=outcome.status)
     flash(_("The pilot is now “%(stage)s”.", stage=STAGES[pilot.stage]), "success")
     return redirect(url_for("pilots.detail", pilot_id=pilot.id))
 
@@ -186,18 +172,16 @@ def add_lesson(pilot_id: int):
     if not can_record_lessons(current_user, pilot):
         abort(403)
     form = LessonForm()
-    try:
-        if not form.validate_on_submit():
-            raise services.PilotInvalid({})
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            services.add_lesson(pilot, form.to_data(), actor=current_user)
-            db.session.commit()
-    except SaveFailed as failed:
-        return _render_detail(pilot, lesson_form=form, code=failed.status)
-    except services.PilotInvalid as invalid:
-        db.session.rollback()
-        place_errors(form, invalid.errors)
+    if not form.validate_on_submit():
         return _render_detail(pilot, lesson_form=form, code=400)
+    outcome = save(
+        lambda: services.add_lesson(pilot, form.to_data(), actor=current_user),
+        refusals=(services.PilotInvalid,),
+    )
+    if outcome.refusal is not None:
+        place_errors(form, outcome.refusal.errors)
+    if not outcome.saved:
+        return _render_detail(pilot, lesson_form=form, code=outcome.status)
     flash(_("The lesson has been added to the log."), "success")
     return redirect(url_for("pilots.detail", pilot_id=pilot.id) + "#lessons")
 
@@ -211,23 +195,17 @@ def add_dissemination(lesson_id: int):
     if not can_record_lessons(current_user, pilot):
         abort(403)
     form = DisseminationForm(prefix=f"l{lesson.id}")
-    try:
-        if not form.validate_on_submit():
-            raise services.PilotInvalid({})
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            services.add_dissemination(
-                lesson,
-                form.audience.data,
-                form.shared_on.data,
-                form.channel.data,
-                actor=current_user,
-            )
-            db.session.commit()
-    except SaveFailed as failed:
-        return _render_detail(pilot, share_forms={lesson.id: form}, code=failed.status)
-    except services.PilotInvalid as invalid:
-        db.session.rollback()
-        place_errors(form, invalid.errors)
+    if not form.validate_on_submit():
         return _render_detail(pilot, share_forms={lesson.id: form}, code=400)
+    outcome = save(
+        lambda: services.add_dissemination(
+            lesson, form.audience.data, form.shared_on.data, form.channel.data, actor=current_user
+        ),
+        refusals=(services.PilotInvalid,),
+    )
+    if outcome.refusal is not None:
+        place_errors(form, outcome.refusal.errors)
+    if not outcome.saved:
+        return _render_detail(pilot, share_forms={lesson.id: form}, code=outcome.status)
     flash(_("The sharing of the lesson has been logged."), "success")
     return redirect(url_for("pilots.detail", pilot_id=pilot.id) + f"#lesson-{lesson.id}")

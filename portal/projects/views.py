@@ -13,9 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.alignment.panel import project_panel
 from portal.db import paginate
 from portal.downloads import public_download
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
-from portal.forms import field_errors, handle_row_buttons
+from portal.forms import field_errors
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
@@ -30,6 +29,7 @@ from portal.projects.forms import (
 )
 from portal.projects.models import Project
 from portal.rounds.checks import panel_for as round_checks_for
+from portal.saving import RowFormPage
 from portal.security import (
     can_create_project,
     can_edit_project,
@@ -93,85 +93,69 @@ def _reporting_choices() -> list[tuple[int, str]]:
     return [(org.id, f"{org.acronym} — {org.name_en}")]
 
 
-def _save(form: ProjectForm, project: Project | None):
-    """Validate and save; on refusal, put each message beside its field and keep the input.
-
-    Returns (saved project or None, errors without a field, changes made meanwhile or None);
-    raises SaveFailed when the database or the disk fails. The form's own checks (types,
-    required fields) and the registry's rules run together, so every problem is reported at
-    once.
-    """
-    form_ok = form.validate_on_submit()
-    data = to_data(form)
-    if not form_ok:
-        try:
-            services.validate(data, project)
-        except services.ProjectInvalid as invalid:
-            return None, place_errors(form, invalid.errors), None
-        return None, [], None
-    expected = int(form.version.data) if project and (form.version.data or "").isdigit() else None
-    try:
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            saved = services.save_project(
-                data, actor=current_user, project=project, expected_version=expected
-            )
-            db.session.commit()
-        return saved, [], None
-    except services.ProjectInvalid as invalid:
-        db.session.rollback()
-        return None, place_errors(form, invalid.errors), None
-    except services.EditConflict as conflict:
-        db.session.rollback()
-        return None, [], conflict.changes
-    except StaleDataError:
-        # Someone committed between our version check and our save.
-        db.session.rollback()
-        return None, [], history.changes(project.id, since_version=expected or 0)
-
-
-def _render_form(form, project, section_errors=(), conflict=None, status=200):
+def _render_form(form, project, section_errors=None, status=200, conflict=None):
     return render_template(
         "projects/form.html",
         errors=field_errors(form),
         form=form,
         project=project,
-        section_errors=dict(section_errors),
+        section_errors=dict(section_errors or ()),
         conflict=conflict,
         field_label=history.label,
         field_value=history.display_value,
     ), status
 
 
-def _form_page(project: Project | None):
-    """The shared GET/POST handling of the register and edit pages."""
-    if request.method == "GET":
-        form = ProjectForm(obj=project) if project else ProjectForm()
-        if project:
-            fill_from_project(form, project)
-        else:
-            form.reporting_org_id.data = current_user.organization_id
-            for _extra in range(2):
-                form.funding.append_entry()
-        prepare(form, reporting_choices=_reporting_choices())
-        return _render_form(form, project)
-    form = ProjectForm()
-    prepare(form, reporting_choices=_reporting_choices())
-    if handle_row_buttons(form, REPEATABLE):
-        prepare(form, reporting_choices=_reporting_choices())
-        return _render_form(form, project)
-    try:
-        saved, section_errors, conflict = _save(form, project)
-    except SaveFailed as failed:
-        return _render_form(form, project, status=failed.status)
-    if saved:
-        flash(
-            _("The project has been saved.") if project else _("The project has been registered."),
-            "success",
-        )
-        return redirect(url_for("projects.detail", project_id=saved.id))
-    if conflict is not None:
-        return _render_form(form, project, conflict=conflict, status=409)
-    return _render_form(form, project, section_errors, status=400)
+def _expected_version(form: ProjectForm, project: Project | None) -> int | None:
+    """The version the editor started from (None for a new project)."""
+    return int(form.version.data) if project and (form.version.data or "").isdigit() else None
+
+
+def _conflict(form: ProjectForm, project: Project | None, refusal: Exception):
+    """Someone else saved the project meanwhile: the form again, with their changes (409)."""
+    if isinstance(refusal, services.EditConflict):
+        changes = refusal.changes
+    else:  # StaleDataError: someone committed between our version check and our save
+        assert project is not None  # a new project has nobody else's save to meet
+        changes = history.changes(project.id, since_version=_expected_version(form, project) or 0)
+    return _render_form(form, project, conflict=changes, status=409)
+
+
+def _blank(form: ProjectForm) -> None:
+    form.reporting_org_id.data = current_user.organization_id
+    for _extra in range(2):
+        form.funding.append_entry()
+
+
+def _saved(saved: Project, project: Project | None):
+    flash(
+        _("The project has been saved.") if project else _("The project has been registered."),
+        "success",
+    )
+    return redirect(url_for("projects.detail", project_id=saved.id))
+
+
+_form_page = RowFormPage(  # the register and edit pages
+    form=ProjectForm,
+    repeatable=REPEATABLE,
+    fill=fill_from_project,
+    blank=_blank,
+    prepare=lambda form, _project: prepare(form, reporting_choices=_reporting_choices()),
+    read=to_data,
+    validate=services.validate,
+    save=lambda form, data, project: services.save_project(
+        data,
+        actor=current_user,
+        project=project,
+        expected_version=_expected_version(form, project),
+    ),
+    invalid=services.ProjectInvalid,
+    place_errors=lambda form, invalid: place_errors(form, invalid.errors),
+    render=_render_form,
+    conflicts=(services.EditConflict, StaleDataError),
+    on_conflict=_conflict,
+    saved=_saved,
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
