@@ -12,10 +12,10 @@ from portal.accounts.forms import UserForm
 from portal.accounts.models import Role, User
 from portal.audit.services import record
 from portal.db import paginate
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
+from portal.saving import save
 from portal.security import cdc_required
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -71,6 +71,14 @@ def _prepare(form: UserForm) -> None:
     form.organization_id.choices = organization_choices()
 
 
+def _create(form: UserForm) -> User:
+    """A new account, invited at once when it is active."""
+    user = services.create_user(_data(form), None, actor=current_user)
+    if user.active:
+        passwords.send_invitation(user, actor=current_user)
+    return user
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @cdc_required
 def new():
@@ -79,17 +87,8 @@ def new():
     _prepare(form)
     status = 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                user = services.create_user(_data(form), None, actor=current_user)
-                if user.active:
-                    passwords.send_invitation(user, actor=current_user)
-                db.session.commit()
-        except services.AccountError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(lambda: _create(form), refusals=(services.AccountError,))
+        if (user := outcome.value) is not None:
             if user.active:
                 message = _(
                     "The account for %(email)s has been created. An invitation to choose a "
@@ -104,6 +103,9 @@ def new():
                 )
             flash(message, "success")
             return redirect(url_for("users.index"))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        status = outcome.failed_status or 200
     return render_template("users/form.html", form=form, user=None), status
 
 
@@ -122,18 +124,24 @@ def edit(user_id: int):
         if user.id == current_user.id and not form.active.data:
             form.active.errors.append(_("You cannot deactivate your own account."))
         else:
-            try:
-                with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                    services.update_user(user, _data(form), actor=current_user)
-                    db.session.commit()
-            except services.AccountError as error:
-                form[error.field].errors.append(str(error))
-            except SaveFailed as failed:
-                status = failed.status
-            else:
+            outcome = save(
+                lambda: services.update_user(user, _data(form), actor=current_user),
+                refusals=(services.AccountError,),
+            )
+            if outcome.saved:
                 flash(_("The account has been saved."), "success")
                 return redirect(url_for("users.index"))
+            if outcome.refusal is not None:
+                form[outcome.refusal.field].errors.append(str(outcome.refusal))
+            status = outcome.failed_status or 200
     return render_template("users/form.html", form=form, user=user), status
+
+
+def _queue_link(user: User, *, invitation: bool) -> None:
+    if invitation:
+        passwords.send_invitation(user, actor=current_user, again=True)
+    else:
+        passwords.send_reset_link(user, actor=current_user)
 
 
 def _send_link(user_id: int, *, invitation: bool):
@@ -146,16 +154,8 @@ def _send_link(user_id: int, *, invitation: bool):
     elif not invitation and not user.has_usable_password:
         flash(_("This account has no password yet: send the invitation again."), "warning")
     else:
-        try:
-            with keeping_input():  # the database failing: SaveFailed, nothing queued
-                if invitation:
-                    passwords.send_invitation(user, actor=current_user, again=True)
-                else:
-                    passwords.send_reset_link(user, actor=current_user)
-                db.session.commit()
-        except SaveFailed:
-            pass  # keeping_input has said that nothing was saved (nor sent)
-        else:
+        # When the database fails, nothing is queued: the message says nothing was saved.
+        if save(lambda: _queue_link(user, invitation=invitation)).saved:
             if invitation:
                 message = _(
                     "The invitation has been sent again to %(email)s. The earlier link no "

@@ -20,8 +20,8 @@ from portal.accounts import services, throttle
 from portal.accounts.forms import ChangePasswordForm, LoginForm
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db, login_manager
+from portal.saving import save
 from portal.security import is_safe_redirect
 
 bp = Blueprint("accounts", __name__)
@@ -123,18 +123,17 @@ def change_password():
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                services.change_password(
-                    current_user, form.current_password.data, form.new_password.data
-                )
-                db.session.commit()
-        except services.AccountError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(
+            lambda: services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            ),
+            refusals=(services.AccountError,),
+        )
+        if outcome.saved:
             login_user(current_user._get_current_object())  # this session stays, re-keyed
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.index"))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        status = outcome.failed_status or 200
     return render_template("accounts/change_password.html", form=form), status

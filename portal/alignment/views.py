@@ -11,10 +11,10 @@ from portal.alignment import notify, queries, services, workflow
 from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
 from portal.alignment.models import GovernmentFigure
 from portal.db import Page
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.projects.history import display_value
 from portal.projects.history import label as field_label
+from portal.saving import save
 from portal.security import (
     can_discuss_figures,
     can_review_alignment,
@@ -107,6 +107,17 @@ def _save_review(project, form: ReviewForm, action: str) -> None:
         workflow.transition(project, "confirm", actor=current_user)
 
 
+def _place_review_errors(form: ReviewForm, errors: dict[str, str]) -> None:
+    """Each of the rules' messages beside its field, a yearly figure's in its row."""
+    for key, message in errors.items():
+        name, _sep, rest = key.partition("-")
+        if name == "figures":
+            index, _sep, field = rest.partition("-")
+            form.figures.entries[int(index)].form[field].errors.append(message)
+        else:
+            form[key].errors = [*form[key].errors, message]
+
+
 @bp.route("/projects/<int:project_id>/review", methods=["GET", "POST"])
 @login_required
 def review(project_id: int):
@@ -119,30 +130,11 @@ def review(project_id: int):
     status = 200
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "save")
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                _save_review(project, form, action)
-                db.session.commit()
-        except SaveFailed as failed:
-            status = failed.status
-        except services.AlignmentInvalid as invalid:
-            db.session.rollback()
-            for key, message in invalid.errors.items():
-                name, _sep, rest = key.partition("-")
-                if name == "figures":
-                    index, _sep, field = rest.partition("-")
-                    form.figures.entries[int(index)].form[field].errors.append(message)
-                else:
-                    form[key].errors = [*form[key].errors, message]
-            status = 400
-        except workflow.WorkflowRefused as refused:
-            db.session.rollback()
-            if refused.status == 400:
-                form.return_reason.errors = [*form.return_reason.errors, str(refused)]
-            else:
-                flash(str(refused), "danger")
-            status = refused.status
-        else:
+        outcome = save(
+            lambda: _save_review(project, form, action),
+            refusals=(services.AlignmentInvalid, workflow.WorkflowRefused),
+        )
+        if outcome.saved:
             messages = {
                 "return": _("The project has been returned to the partner."),
                 "confirm": _("The project is confirmed."),
@@ -152,6 +144,16 @@ def review(project_id: int):
             if action in ("return", "confirm") and current_user.role is Role.MINISTRY:
                 return redirect(url_for("alignment.inbox"))
             return redirect(url_for("alignment.review", project_id=project.id))
+        status = outcome.status
+        refusal = outcome.refusal
+        if isinstance(refusal, services.AlignmentInvalid):
+            _place_review_errors(form, refusal.errors)
+        elif isinstance(refusal, workflow.WorkflowRefused):
+            if refusal.status == 400:
+                form.return_reason.errors = [*form.return_reason.errors, str(refusal)]
+            else:
+                flash(str(refusal), "danger")
+            status = refusal.status
     elif request.method == "POST":
         status = 400
     return render_template(
@@ -178,33 +180,29 @@ def step(project_id: int, action: str):
     form = StepForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            target = workflow.transition(
-                project, action, actor=current_user, comment=form.comment.data
-            )
-            db.session.commit()
-    except SaveFailed as failed:
+    outcome = save(
+        lambda: workflow.transition(project, action, actor=current_user, comment=form.comment.data),
+        refusals=(workflow.WorkflowRefused,),
+    )
+    if outcome.failed_status:
         label = str(workflow.STEPS[action].label)
         return _send_again(
             project,
             form.comment if action == "return" else None,
             url_for("alignment.step", project_id=project.id, action=action),
-            failed.status,
+            outcome.failed_status,
             heading=label,
             button=label,
         )
-    except workflow.WorkflowRefused as refused:
-        db.session.rollback()
+    if (target := outcome.value) is not None:
+        state = workflow.STATE_LABELS[target]
+        flash(_("Done: the project is now “%(state)s”.", state=state), "success")
+    elif (refused := outcome.refusal) is not None:
         if refused.status == 403:
             abort(403)
         flash(str(refused), "danger")
-        # A plain redirect: a browser does not follow one sent with status 409 or 400, and
-        # would show a bare "Redirecting..." page instead of the project with the message.
-        return redirect(url_for("projects.detail", project_id=project_id))
-    flash(
-        _("Done: the project is now “%(state)s”.", state=workflow.STATE_LABELS[target]), "success"
-    )
+    # A plain redirect: a browser does not follow one sent with status 409 or 400, and would
+    # show a bare "Redirecting..." page instead of the project with the message.
     return redirect(url_for("projects.detail", project_id=project_id))
 
 
@@ -222,13 +220,12 @@ def comment(figure_id: int):
         return redirect(url_for("projects.detail", project_id=project.id) + "#figures")
     heading = _("Reply about %(year)s", year=figure.year)
     action = url_for("alignment.comment", figure_id=figure.id)
-    try:
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            services.add_comment(figure, project, form.text.data, actor=current_user)
-            db.session.commit()
-    except SaveFailed as failed:
+    outcome = save(
+        lambda: services.add_comment(figure, project, form.text.data, actor=current_user)
+    )
+    if not outcome.saved:
         return _send_again(
-            project, form.text, action, failed.status, heading=heading, button=_("Send")
+            project, form.text, action, outcome.status, heading=heading, button=_("Send")
         )
     flash(_("Your message has been added."), "success")
     return redirect(url_for("projects.detail", project_id=project.id) + "#figures")
@@ -274,15 +271,15 @@ def settings():
         form.service_standard_days.data = services.service_standard_days()
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                services.set_service_standard(form.service_standard_days.data, actor=current_user)
-                db.session.commit()
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(
+            lambda: services.set_service_standard(
+                form.service_standard_days.data, actor=current_user
+            )
+        )
+        if outcome.saved:
             flash(_("The service standard has been saved."), "success")
             return redirect(url_for("alignment.pipeline"))
+        status = outcome.status
     return render_template("alignment/settings.html", form=form), status
 
 

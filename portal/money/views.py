@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.money import services
 from portal.money.forms import ExchangeRateForm
 from portal.money.models import Currency, ExchangeRate
+from portal.saving import save
 from portal.security import cdc_required
 
 bp = Blueprint("money", __name__, url_prefix="/admin/exchange-rates")
@@ -38,21 +38,17 @@ def rates():
         form.year.data = year
     failed_status = None
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                services.set_rate(
-                    form.currency_code.data,
-                    form.year.data,
-                    form.units_per_usd.data,
-                    source=form.source.data,
-                    actor=current_user,
-                )
-                db.session.commit()
-        except services.RateError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            failed_status = failed.status
-        else:
+        outcome = save(
+            lambda: services.set_rate(
+                form.currency_code.data,
+                form.year.data,
+                form.units_per_usd.data,
+                source=form.source.data,
+                actor=current_user,
+            ),
+            refusals=(services.RateError,),
+        )
+        if outcome.saved:
             flash(
                 _(
                     "The rate of %(code)s for %(year)s has been saved.",
@@ -62,6 +58,9 @@ def rates():
                 "success",
             )
             return redirect(url_for("money.rates", year=form.year.data))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        failed_status = outcome.failed_status
     rows = []
     if year:
         rows = list(

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.db import paginate
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.organizations import services
 from portal.organizations.forms import OrganizationForm
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization, OrgKind
+from portal.saving import save
 from portal.security import cdc_required
 
 bp = Blueprint("organizations", __name__, url_prefix="/admin/organizations")
@@ -63,17 +63,16 @@ def new():
     form = OrganizationForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                org = services.create_organization(_data(form), actor=current_user)
-                db.session.commit()
-        except services.OrganizationError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(
+            lambda: services.create_organization(_data(form), actor=current_user),
+            refusals=(services.OrganizationError,),
+        )
+        if (org := outcome.value) is not None:
             flash(_("%(acronym)s has been added.", acronym=org.acronym), "success")
             return redirect(url_for("organizations.index"))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        status = outcome.failed_status or 200
     return render_template("organizations/form.html", form=form, org=None), status
 
 
@@ -87,15 +86,14 @@ def edit(org_id: int):
         form.kind.data = org.kind.value
     status = 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                services.update_organization(org, _data(form), actor=current_user)
-                db.session.commit()
-        except services.OrganizationError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(
+            lambda: services.update_organization(org, _data(form), actor=current_user),
+            refusals=(services.OrganizationError,),
+        )
+        if outcome.saved:
             flash(_("%(acronym)s has been saved.", acronym=org.acronym), "success")
             return redirect(url_for("organizations.index"))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        status = outcome.failed_status or 200
     return render_template("organizations/form.html", form=form, org=org), status

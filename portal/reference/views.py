@@ -9,7 +9,6 @@ from sqlalchemy import func, or_, select
 
 from portal.audit.services import record
 from portal.db import paginate
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.reference.forms import SectorNameForm, TechnicalWorkingGroupForm
 from portal.reference.models import (
@@ -20,6 +19,7 @@ from portal.reference.models import (
     SectorCategory,
     TechnicalWorkingGroup,
 )
+from portal.saving import save
 from portal.security import cdc_required
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
@@ -72,17 +72,18 @@ def sector(code: str):
     form = SectorNameForm(obj=sector)
     status = 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                sector.name_km = form.name_km.data.strip() or None
-                record("sector.updated", user=current_user, obj=sector, object_id=sector.code)
-                db.session.commit()
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(lambda: _save_sector(form, sector))
+        if outcome.saved:
             flash(_("The sector %(code)s has been saved.", code=sector.code), "success")
             return redirect(url_for("reference.sectors", q=sector.code))
+        status = outcome.status
     return render_template("reference/sector.html", sector=sector, form=form), status
+
+
+def _save_sector(form: SectorNameForm, sector: Sector) -> None:
+    """Write the form's Khmer name into `sector` and audit it."""
+    sector.name_km = form.name_km.data.strip() or None
+    record("sector.updated", user=current_user, obj=sector, object_id=sector.code)
 
 
 @bp.get("/twgs")
@@ -104,15 +105,11 @@ def edit_twg(twg_id: int | None = None):
     form = TechnicalWorkingGroupForm(obj=group)
     status = 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                _save_twg(form, group)
-                db.session.commit()
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(lambda: _save_twg(form, group))
+        if outcome.saved:
             flash(_("The working group has been saved."), "success")
             return redirect(url_for("reference.twgs"))
+        status = outcome.status
     return render_template("reference/twg_form.html", form=form, group=group), status
 
 

@@ -22,7 +22,6 @@ from sqlalchemy.orm import undefer
 
 from portal.accounts.models import Role
 from portal.db import paginate
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
 from portal.projects.queries import filter_options
 from portal.reports import content, render, services
@@ -37,6 +36,7 @@ from portal.reports.params import (
     ReportParams,
     audience_of,
 )
+from portal.saving import save
 from portal.security import cdc_required, has_role
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -155,12 +155,12 @@ def new():
     params = form.params()
     if request.form.get("action") == "preview":
         return redirect(url_for("reports.preview") + "?" + _query(params))
-    try:
-        with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-            job = services.start(params, current_user)
-    except SaveFailed as failed:
-        return render_template("reports/new.html", form=form), failed.status
-    return redirect(url_for("reports.job", job_id=job.id))
+    # The service commits the job itself (the worker must find it): save's commit finds
+    # nothing left to write.
+    outcome = save(lambda: services.start(params, current_user).id)
+    if outcome.value is None:
+        return render_template("reports/new.html", form=form), outcome.status
+    return redirect(url_for("reports.job", job_id=outcome.value))
 
 
 @bp.get("/preview")

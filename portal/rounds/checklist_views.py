@@ -13,13 +13,14 @@ from werkzeug.utils import secure_filename
 
 from portal.accounts.models import Role
 from portal.db import Page
-from portal.errors import SaveFailed, keeping_input
+from portal.errors import keeping_input
 from portal.extensions import db
 from portal.projects.models import Project
 from portal.projects.services import EditConflict, ProjectInvalid
 from portal.rounds import checklist, checks, progress, services, workbook
 from portal.rounds.blueprint import PER_PAGE, bp, round_or_404
 from portal.rounds.forms import ChecklistForm
+from portal.saving import save
 from portal.security import roles_required
 from portal.spreadsheets.forms import UploadForm
 from portal.spreadsheets.reading import UnreadableFile
@@ -106,6 +107,46 @@ def _figures(round_, row_form) -> checklist.Figures:
     return checklist.Figures(amounts, row_form.status.data, row_form.end_date.data)
 
 
+def _save_rows(round_, form: ChecklistForm) -> tuple[int, int]:
+    """Apply each row that changed in a savepoint of its own: a row the rules refuse gets its
+    message and is rolled back alone, the others stay for the commit. (saved, refused)."""
+    saved, refused = 0, 0
+    for entry in form.rows.entries:
+        row_form = entry.form
+        if row_form.errors:
+            refused += 1
+            continue
+        project = _own_project(round_, row_form.project_id.data)
+        wanted = _figures(round_, row_form)
+        if not checklist.differs(round_, project, wanted):
+            continue
+        try:
+            with db.session.begin_nested():
+                checklist.apply(
+                    round_,
+                    project,
+                    wanted,
+                    actor=current_user,
+                    expected_version=int(row_form.version.data or 0),
+                )
+        except ProjectInvalid as invalid:
+            refused += 1
+            row_form.actual.errors = [*row_form.actual.errors, *invalid.errors.values()]
+        except EditConflict:
+            refused += 1
+            row_form.actual.errors = [
+                *row_form.actual.errors,
+                _(
+                    "Someone else saved this project meanwhile: open it to see their "
+                    "change, then enter yours again."
+                ),
+            ]
+        else:
+            saved += 1
+            row_form.version.data = str(project.version)
+    return saved, refused
+
+
 @bp.post("/<int:year>/checklist")
 @roles_required(Role.DP)
 def checklist_save(year: int):
@@ -125,6 +166,8 @@ def checklist_save(year: int):
     unchanged_id = request.form.get("no_change", type=int)
     if unchanged_id:
         project = _own_project(round_, unchanged_id)
+        # Not `save`: nothing typed to give back. When the storage fails, keeping_input flashes
+        # that nothing was saved and its SaveFailed reaches the app's error handler (a 500).
         with keeping_input():
             checklist.confirm_unchanged(round_, project, actor=current_user)
             db.session.commit()
@@ -132,45 +175,10 @@ def checklist_save(year: int):
         return redirect(back)
     form = ChecklistForm()
     form.validate()
-    saved, refused = 0, 0
-    try:
-        with keeping_input():
-            for entry in form.rows.entries:
-                row_form = entry.form
-                if row_form.errors:
-                    refused += 1
-                    continue
-                project = _own_project(round_, row_form.project_id.data)
-                wanted = _figures(round_, row_form)
-                if not checklist.differs(round_, project, wanted):
-                    continue
-                try:
-                    with db.session.begin_nested():
-                        checklist.apply(
-                            round_,
-                            project,
-                            wanted,
-                            actor=current_user,
-                            expected_version=int(row_form.version.data or 0),
-                        )
-                except ProjectInvalid as invalid:
-                    refused += 1
-                    row_form.actual.errors = [*row_form.actual.errors, *invalid.errors.values()]
-                except EditConflict:
-                    refused += 1
-                    row_form.actual.errors = [
-                        *row_form.actual.errors,
-                        _(
-                            "Someone else saved this project meanwhile: open it to see their "
-                            "change, then enter yours again."
-                        ),
-                    ]
-                else:
-                    saved += 1
-                    row_form.version.data = str(project.version)
-            db.session.commit()
-    except SaveFailed as failed:
-        return _checklist_page(round_, organization_id, form, failed.status)
+    outcome = save(lambda: _save_rows(round_, form))
+    if outcome.value is None:
+        return _checklist_page(round_, organization_id, form, outcome.status)
+    saved, refused = outcome.value
     if saved:
         flash(ngettext("%(num)s project saved.", "%(num)s projects saved.", saved), "success")
     if refused:
@@ -217,17 +225,15 @@ def checklist_upload(year: int):
         for message in upload.file.errors:
             flash(str(message), "danger")
         return redirect(url_for("rounds.checklist_view", year=year)), 303
-    try:
-        with keeping_input():
-            outcome = workbook.apply_upload(
-                round_, organization_id, upload.file.data.read(), actor=current_user
-            )
-            db.session.commit()
-    except UnreadableFile as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    except SaveFailed:
+    saving = save(
+        lambda: workbook.apply_upload(
+            round_, organization_id, upload.file.data.read(), actor=current_user
+        ),
+        refusals=(UnreadableFile,),
+    )
+    if (outcome := saving.value) is None:  # a storage failure has flashed its message
+        if saving.refusal is not None:
+            flash(str(saving.refusal), "danger")
         return redirect(url_for("rounds.checklist_view", year=year)), 303
     if outcome.errors:
         return render_template(
@@ -250,15 +256,13 @@ def checklist_upload(year: int):
 def submit_return(year: int):
     """The partner declares its data for the round complete."""
     round_ = round_or_404(year)
-    try:
-        with keeping_input():
-            services.submit_return(round_, current_user.organization, actor=current_user)
-            db.session.commit()
-    except services.RoundError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("rounds.checklist_view", year=year)), 303
-    except SaveFailed:
+    outcome = save(
+        lambda: services.submit_return(round_, current_user.organization, actor=current_user),
+        refusals=(services.RoundError,),
+    )
+    if not outcome.saved:  # a storage failure has flashed its message, a refusal says why
+        if outcome.refusal is not None:
+            flash(str(outcome.refusal), "danger")
         return redirect(url_for("rounds.checklist_view", year=year)), 303
     flash(_("Your return for round %(year)s is submitted. Thank you.", year=year), "success")
     return redirect(url_for("rounds.checklist_view", year=year))

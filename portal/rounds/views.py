@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.db import Page
-from portal.errors import SaveFailed, keeping_input
+from portal.errors import keeping_input
 from portal.extensions import db
 from portal.organizations.services import by_ids
 from portal.projects.models import Project
@@ -29,6 +29,7 @@ from portal.rounds import (
 from portal.rounds.blueprint import PER_PAGE, bp, round_or_404
 from portal.rounds.forms import GraceForm, OpenRoundForm
 from portal.rounds.models import EVENT_LABELS, ReportingRound
+from portal.saving import save
 from portal.security import cdc_required, has_role, roles_required
 
 
@@ -55,28 +56,26 @@ def open_round():
     form = OpenRoundForm()
     status = 400
     if form.validate_on_submit():
-        try:
-            with keeping_input():
-                round_ = services.open_round(
-                    form.year.data,
-                    form.deadline.data,
-                    actor=current_user,
-                    message_en=form.message_en.data,
-                    message_km=form.message_km.data,
-                )
-                db.session.commit()
-        except SaveFailed as failed:
-            status = failed.status
-        except services.RoundError as error:
-            db.session.rollback()
-            target = form[error.field] if error.field in ("year", "deadline") else form.year
-            target.errors = [*target.errors, str(error)]
-        else:
+        outcome = save(
+            lambda: services.open_round(
+                form.year.data,
+                form.deadline.data,
+                actor=current_user,
+                message_en=form.message_en.data,
+                message_km=form.message_km.data,
+            ),
+            refusals=(services.RoundError,),
+        )
+        if (round_ := outcome.value) is not None:
             flash(
                 _("Round %(year)s is open; the partners have been told.", year=round_.year),
                 "success",
             )
             return redirect(url_for("rounds.cockpit", year=round_.year))
+        if (error := outcome.refusal) is not None:
+            target = form[error.field] if error.field in ("year", "deadline") else form.year
+            target.errors = [*target.errors, str(error)]
+        status = outcome.status
     return render_template("rounds/index.html", rounds=services.all_rounds(), form=form), status
 
 
@@ -146,6 +145,8 @@ def remind(year: int):
     targets = [organization_id] if organization_id else waiting
     if organization_id and organization_id not in waiting:
         abort(404)
+    # Not `save`: nothing typed to give back. When the storage fails, keeping_input flashes that
+    # nothing was saved and its SaveFailed reaches the app's error handler, which answers 500.
     with keeping_input():
         count = reminders.remind(round_, targets, actor=current_user)
         db.session.commit()
@@ -158,16 +159,14 @@ def remind(year: int):
 def close(year: int):
     """CDC closes the round: its data are frozen in one transaction."""
     round_ = round_or_404(year)
-    try:
-        with keeping_input():
-            frozen = freeze.close(round_, actor=current_user)
-            db.session.commit()
-    except services.RoundError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    outcome = save(
+        lambda: freeze.close(round_, actor=current_user), refusals=(services.RoundError,)
+    )
+    if not outcome.saved:  # a storage failure has flashed its message, a refusal says why
+        if outcome.refusal is not None:
+            flash(str(outcome.refusal), "danger")
         return redirect(url_for("rounds.cockpit", year=year)), 303
-    except SaveFailed:
-        return redirect(url_for("rounds.cockpit", year=year)), 303
+    frozen = outcome.value
     flash(_("Round %(year)s is closed: %(num)s projects frozen.", year=year, num=frozen), "success")
     return redirect(url_for("rounds.cockpit", year=year))
 
@@ -183,23 +182,21 @@ def grace(year: int):
     if not form.validate_on_submit():
         return _cockpit(round_, form, 400)
     organization = partners[form.organization_id.data]
-    try:
-        with keeping_input():
-            services.reopen_partner(
-                round_,
-                organization,
-                until=form.until.data,
-                reason=form.reason.data,
-                actor=current_user,
-            )
-            db.session.commit()
-    except services.RoundError as error:
-        db.session.rollback()
+    outcome = save(
+        lambda: services.reopen_partner(
+            round_,
+            organization,
+            until=form.until.data,
+            reason=form.reason.data,
+            actor=current_user,
+        ),
+        refusals=(services.RoundError,),
+    )
+    if (error := outcome.refusal) is not None:
         target = form[error.field] if error.field in ("until", "reason") else form.until
         target.errors = [*target.errors, str(error)]
-        return _cockpit(round_, form, 400)
-    except SaveFailed as failed:
-        return _cockpit(round_, form, failed.status)
+    if not outcome.saved:
+        return _cockpit(round_, form, outcome.status)
     flash(
         _(
             "%(partner)s may update its figures until %(day)s.",

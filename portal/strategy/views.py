@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.errors import SaveFailed, keeping_input
 from portal.extensions import db
+from portal.saving import save
 from portal.security import cdc_required
 from portal.strategy import services
 from portal.strategy.forms import FrameworkForm, NodeForm
@@ -24,25 +26,24 @@ def frameworks():
     form = FrameworkForm()
     failed_status = None
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                framework = services.create_framework(
-                    code=form.code.data.strip(),
-                    name_en=form.name_en.data.strip(),
-                    name_km=form.name_km.data.strip(),
-                    start_year=form.start_year.data,
-                    end_year=form.end_year.data,
-                    is_current=form.is_current.data,
-                    actor=current_user,
-                )
-                db.session.commit()
-        except services.StrategyError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            failed_status = failed.status
-        else:
+        outcome = save(
+            lambda: services.create_framework(
+                code=form.code.data.strip(),
+                name_en=form.name_en.data.strip(),
+                name_km=form.name_km.data.strip(),
+                start_year=form.start_year.data,
+                end_year=form.end_year.data,
+                is_current=form.is_current.data,
+                actor=current_user,
+            ),
+            refusals=(services.StrategyError,),
+        )
+        if (created := outcome.value) is not None:
             flash(_("The framework has been added. Now add its pillars and priorities."), "success")
-            return redirect(url_for("strategy.framework", framework_id=framework.id))
+            return redirect(url_for("strategy.framework", framework_id=created.id))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        failed_status = outcome.failed_status
     items = list(
         db.session.scalars(select(StrategyFramework).order_by(StrategyFramework.start_year.desc()))
     )
@@ -61,6 +62,16 @@ def _node_form(framework: StrategyFramework, node: StrategyNode | None = None) -
     return form
 
 
+def _node_fields(form: NodeForm) -> dict[str, Any]:
+    """What the form says of a pillar or priority, as the services take it."""
+    return {
+        "code": form.code.data.strip(),
+        "name_en": form.name_en.data.strip(),
+        "name_km": form.name_km.data.strip(),
+        "description": form.description.data,
+    }
+
+
 @bp.route("/<int:framework_id>", methods=["GET", "POST"])
 @cdc_required
 def framework(framework_id: int):
@@ -70,25 +81,18 @@ def framework(framework_id: int):
     failed_status = None
     if form.validate_on_submit():
         parent = db.session.get(StrategyNode, form.parent_id.data) if form.parent_id.data else None
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                services.add_node(
-                    framework,
-                    parent=parent,
-                    code=form.code.data.strip(),
-                    name_en=form.name_en.data.strip(),
-                    name_km=form.name_km.data.strip(),
-                    description=form.description.data,
-                    actor=current_user,
-                )
-                db.session.commit()
-        except services.StrategyError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            failed_status = failed.status
-        else:
+        outcome = save(
+            lambda: services.add_node(
+                framework, parent=parent, actor=current_user, **_node_fields(form)
+            ),
+            refusals=(services.StrategyError,),
+        )
+        if outcome.saved:
             flash(_("The entry has been added."), "success")
             return redirect(url_for("strategy.framework", framework_id=framework.id))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        failed_status = outcome.failed_status
     return render_template("strategy/framework.html", framework=framework, form=form), (
         failed_status or (400 if form.errors else 200)
     )
@@ -114,22 +118,14 @@ def edit_node(node_id: int):
     del form.parent_id
     status = 200
     if form.validate_on_submit():
-        try:
-            with keeping_input():  # the database or the disk failing: SaveFailed, input kept
-                services.update_node(
-                    node,
-                    code=form.code.data.strip(),
-                    name_en=form.name_en.data.strip(),
-                    name_km=form.name_km.data.strip(),
-                    description=form.description.data,
-                    actor=current_user,
-                )
-                db.session.commit()
-        except services.StrategyError as error:
-            form[error.field].errors.append(str(error))
-        except SaveFailed as failed:
-            status = failed.status
-        else:
+        outcome = save(
+            lambda: services.update_node(node, actor=current_user, **_node_fields(form)),
+            refusals=(services.StrategyError,),
+        )
+        if outcome.saved:
             flash(_("The entry has been saved."), "success")
             return redirect(url_for("strategy.framework", framework_id=node.framework_id))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        status = outcome.failed_status or 200
     return render_template("strategy/node_form.html", node=node, form=form), status
