@@ -66,9 +66,7 @@ def millions(value: Decimal | int | None) -> Markup:
     else:
         shown = format_decimal(amount, format="#,##0")
     exact = money(amount)
-    return Markup('<span class="figure" title="{}">{}</span>').format(
-        exact, localize_digits(shown)
-    )
+    return Markup('<span class="figure" title="{}">{}</span>').format(exact, localize_digits(shown))
 
 
 def rate(value: Decimal | None) -> str:

@@ -112,7 +112,7 @@ def _legend_html(figures: MapFigures, locale: str) -> str:
     )
     # A <details>: open on a wide screen, folded on a phone so that it does not hide the map.
     return (
-        f'<details open><summary><strong>{escape(title)}</strong> ({escape(unit)})</summary>'
+        f"<details open><summary><strong>{escape(title)}</strong> ({escape(unit)})</summary>"
         f"<ul>{items}</ul></details>"
     )
 
