@@ -7,6 +7,7 @@ right away; nothing else in the code decides access.
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import abort
@@ -54,7 +55,7 @@ def can_edit_user(actor, target: User) -> bool:
     return has_role(actor, Role.CDC) and target is not None
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Say whether `target` is a path on this portal: one leading `/`, no scheme, no host.
 
     Browsers read `\\` as `/` and drop tabs and line breaks inside a URL, so any of them

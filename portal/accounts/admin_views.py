@@ -60,7 +60,8 @@ def _data(form: UserForm) -> services.AccountData:
         email=form.email.data,
         name=form.name.data,
         name_km=form.name_km.data,
-        organization=db.session.get(Organization, form.organization_id.data),
+        # The form offers only existing organizations: a missing one is a forged request.
+        organization=db.get_or_404(Organization, form.organization_id.data),
         role=Role(form.role.data),
         locale=form.locale.data or None,
         active=form.active.data,

@@ -29,7 +29,7 @@ def readyz():
     """Check the database, Redis (when configured) and the upload folder; 503 names a failure."""
     ready, checks = readiness()
     failing = sorted(name for name, value in checks.items() if value.startswith("failed"))
-    body = {"status": "ready" if ready else "unavailable", "checks": checks}
+    body: dict[str, object] = {"status": "ready" if ready else "unavailable", "checks": checks}
     if failing:
         body["failing"] = failing
     response = jsonify(body)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,7 +44,7 @@ def rates():
             lambda: services.set_rate(
                 form.currency_code.data,
                 form.year.data,
-                form.units_per_usd.data,
+                _required(form.units_per_usd.data),
                 source=form.source.data,
                 actor=current_user,
             ),
@@ -78,3 +80,10 @@ def rates():
     return render_template(
         "money/rates.html", form=form, years=years, year=year, rows=rows, missing=missing
     ), status
+
+
+def _required(value: Decimal | None) -> Decimal:
+    """A value the form's InputRequired has already made sure of."""
+    if value is None:
+        raise ValueError("the form lets no empty rate through")
+    return value

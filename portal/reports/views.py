@@ -194,11 +194,12 @@ def job(job_id: int):
     )
 
 
-def _pdf_response(pdf: bytes, filename: str, sha256: str) -> Response:
+def _pdf_response(pdf: bytes, filename: str, sha256: str | None) -> Response:
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(sha256)
+    if sha256:  # a finished job has its digest; an ETag without one would be wrong
+        response.set_etag(sha256)
     return response
 
 

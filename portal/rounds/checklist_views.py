@@ -13,7 +13,6 @@ from werkzeug.utils import secure_filename
 
 from portal.accounts.models import Role
 from portal.db import Page
-from portal.errors import keeping_input
 from portal.extensions import db
 from portal.projects.models import Project
 from portal.projects.services import EditConflict, ProjectInvalid
@@ -166,11 +165,8 @@ def checklist_save(year: int):
     unchanged_id = request.form.get("no_change", type=int)
     if unchanged_id:
         project = _own_project(round_, unchanged_id)
-        # Not `save`: nothing typed to give back. When the storage fails, keeping_input flashes
-        # that nothing was saved and its SaveFailed reaches the app's error handler (a 500).
-        with keeping_input():
-            checklist.confirm_unchanged(round_, project, actor=current_user)
-            db.session.commit()
+        if not save(lambda: checklist.confirm_unchanged(round_, project, actor=current_user)).saved:
+            return redirect(back), 303  # the storage failed: its message is flashed
         flash(_("“%(title)s”: marked as unchanged.", title=project.title_en), "success")
         return redirect(back)
     form = ChecklistForm()

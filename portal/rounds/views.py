@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.db import Page
-from portal.errors import keeping_input
 from portal.extensions import db
 from portal.organizations.services import by_ids
 from portal.projects.models import Project
@@ -145,11 +144,10 @@ def remind(year: int):
     targets = [organization_id] if organization_id else waiting
     if organization_id and organization_id not in waiting:
         abort(404)
-    # Not `save`: nothing typed to give back. When the storage fails, keeping_input flashes that
-    # nothing was saved and its SaveFailed reaches the app's error handler, which answers 500.
-    with keeping_input():
-        count = reminders.remind(round_, targets, actor=current_user)
-        db.session.commit()
+    outcome = save(lambda: reminders.remind(round_, targets, actor=current_user))
+    if not outcome.saved:  # the storage failed: its message is flashed, nothing was sent
+        return redirect(url_for("rounds.cockpit", year=year)), 303
+    count = outcome.value
     flash(ngettext("%(num)s partner reminded.", "%(num)s partners reminded.", count), "success")
     return redirect(url_for("rounds.cockpit", year=year))
 

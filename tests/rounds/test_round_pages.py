@@ -226,3 +226,44 @@ def test_the_round_lists_download_for_cdc_only(client, world, round_):
     login(client, world.partner_user)
     assert client.get(f"/exports/round_partners.csv?year={YEAR}").status_code == 403
     assert client.get(f"/exports/round_checks.csv?year={YEAR}").status_code == 403
+
+
+def test_a_failed_save_of_a_reminder_or_a_no_change_says_so_and_changes_nothing(
+    client, world, round_, backend, monkeypatch
+):
+    from portal.errors import SAVE_FAILED
+    from portal.rounds.models import RoundEvent
+    from tests.core.test_faults import database_error
+
+    db.session.commit()  # the round as set up stays when the request rolls back
+
+    def commit_fails():
+        raise database_error(backend, "gone")
+
+    def events() -> int:
+        return len(
+            db.session.scalars(select(RoundEvent).where(RoundEvent.kind == "reminder")).all()
+        )
+
+    login(client, world.cdc_user)
+    before = events()
+    monkeypatch.setattr(db.session, "commit", commit_fails)
+    reminded = client.post(f"/rounds/{YEAR}/remind")
+    monkeypatch.undo()
+    assert reminded.status_code == 303  # back to the round's page, not an error page
+    page = client.get(reminded.headers["Location"]).get_data(as_text=True)
+    assert str(SAVE_FAILED[503]) in page
+    db.session.expire_all()
+    assert events() == before
+
+    login(client, world.partner_user)
+    monkeypatch.setattr(db.session, "commit", commit_fails)
+    unchanged = client.post(
+        f"/rounds/{YEAR}/checklist", data={"no_change": str(world.usd_project.id)}
+    )
+    monkeypatch.undo()
+    assert unchanged.status_code == 303
+    page = client.get(unchanged.headers["Location"]).get_data(as_text=True)
+    assert str(SAVE_FAILED[503]) in page and "marked as unchanged" not in page
+    db.session.expire_all()
+    assert db.session.scalars(select(RoundProjectUpdate)).all() == []
