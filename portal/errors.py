@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -152,7 +152,8 @@ def render_storage_failure(status: int):
         forget_changes()
         # The header shows the user's name and the digits setting, both read from the
         # database: draw the page as for a visitor (in the language of the session).
-        g._login_user = current_app.login_manager.anonymous_user()
+        # (login_manager is the app's own: current_app.login_manager, set by init_app.)
+        g._login_user = login_manager.anonymous_user()
         g.setdefault("khmer_digits", False)
         response = make_response(render_error(status))
     if status == 503:

@@ -60,11 +60,11 @@ def create_token(user, name: str, lifetime: str = "365") -> NewToken:
         raise TokenError(_l("A token name has at most 80 characters."))
     if lifetime not in LIFETIMES:
         raise TokenError(_l("Choose how long the token lasts."))
-    count = db.session.scalar(
+    count = db.session.execute(
         select(func.count())
         .select_from(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    )
+    ).scalar_one()  # a count without GROUP BY is always one row
     if count >= MAX_ACTIVE_TOKENS:
         raise TokenError(
             _l(

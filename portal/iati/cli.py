@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -34,7 +35,7 @@ IMPORT_ATTEMPTS = 5
 ACTION_WORDS = {NEW: "new", UPDATE: "update", UNCHANGED: "unchanged", REFUSED: "REFUSED"}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     db.session.rollback()
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from portal.db import utcnow
 from portal.extensions import db
 from portal.iati.parser import CDC_DISTRICT, CDC_NS, CDC_PERCENTAGE, XML_LANG
-from portal.organizations.models import DEFAULT_IATI_TYPE
+from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
 from portal.projects.models import Project, ProjectLocation, ProjectParticipant
 
 VERSION = "2.03"
@@ -197,7 +197,7 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
 
 
 def _participants(activity, project: Project) -> None:
-    by_role = {"funding": [], "implementing": []}
+    by_role: dict[str, list[Organization]] = {"funding": [], "implementing": []}
     for participant in project.participants:
         by_role[participant.role].append(participant.organization)
     for organization in by_role["funding"]:

@@ -352,8 +352,9 @@ def _locations(activity, data: ProjectData, context: Context, issues: Issues) ->
     if not places:
         data.locations, data.nationwide = [], True
         return
-    weights = list(places.values())
-    if any(w is None or w <= 0 for w in weights):
+    # The shares count only when every place has one above 0; else all places share equally.
+    weights = [w for w in places.values() if w is not None and w > 0]
+    if len(weights) < len(places):
         if len(places) > 1:
             issues.warning(
                 _l(

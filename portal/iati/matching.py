@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -37,7 +38,7 @@ def _with_relations(statement):
     )
 
 
-def projects_by_identifier(identifiers: list[str]) -> dict[str, Project]:
+def projects_by_identifier(identifiers: Sequence[str | None]) -> dict[str, Project]:
     """The projects that carry these IATI identifiers, with what a comparison reads."""
     found: dict[str, Project] = {}
     wanted = sorted(set(filter(None, identifiers)))

@@ -164,6 +164,8 @@ class OrganizationResolver:
             proposal = None  # same name, another identifier: another organization
         if proposal is None:
             label = short_name(name) if name else clean_ref
+            if label is None:  # never: a key is made only from a usable identifier or a name
+                raise ValueError("an organization proposed without identifier or name")
             kind = codes.proposed_kind(type_code, clean_ref, label)
             proposal = Proposal(
                 key=key,

@@ -237,7 +237,7 @@ def _reporting_org(element, lang: str) -> dict:
 
 
 def _dates(element) -> dict[str, str]:
-    dates = {}
+    dates: dict[str, str] = {}
     for date_element in element.iterchildren("activity-date"):
         kind = (date_element.get("type") or "").strip()
         value = (date_element.get("iso-date") or "").strip()

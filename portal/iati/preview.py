@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.extensions import db
+from portal.iati.amounts import Figures
 from portal.iati.mapping import Context, Mapped, map_activity
 from portal.iati.matching import Candidate, TitleMatcher, load_projects, projects_by_identifier
 from portal.iati.models import IatiAmount
@@ -23,11 +24,11 @@ from portal.iati.organizations import OrganizationResolver, Proposal
 from portal.iati.places import ProvinceFinder
 from portal.iati.recipients import not_for_cambodia
 from portal.money.models import Currency
-from portal.organizations.models import OrgKind
+from portal.organizations.models import Organization, OrgKind
 from portal.projects import history
 from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
-from portal.projects.services import ProjectInvalid, validate
+from portal.projects.services import ProjectData, ProjectInvalid, validate
 from portal.reference.models import Sector
 from portal.security import can_edit_project, can_view_project, has_role
 
@@ -101,12 +102,28 @@ class Line:
     def where(self) -> str:
         return f"{self.mapped.activity.get('file')}:{self.mapped.activity.get('line')}"
 
+    # A line the plan accepts (new or update) has both: mapping gives the figures with the
+    # values, and _settle refuses a line without values.
+    @property
+    def accepted_data(self) -> ProjectData:
+        """The mapped values of a line the plan accepts (new or update)."""
+        if self.mapped.data is None:
+            raise ValueError(f"{self.where}: a refused or skipped line has no mapped values")
+        return self.mapped.data
+
+    @property
+    def accepted_figures(self) -> Figures:
+        """The IATI figures of a line the plan accepts (new or update)."""
+        if self.mapped.figures is None:
+            raise ValueError(f"{self.where}: a refused or skipped line has no figures")
+        return self.mapped.figures
+
 
 @dataclass
 class Plan:
     lines: list[Line]
     proposals: list[Proposal]
-    created: dict[str, object]
+    created: dict[str, Organization]
     may_create_organizations: bool
 
     def count(self, action: str) -> int:
@@ -183,14 +200,15 @@ def build_plan(activities: list[dict], *, user, decisions: Decisions, check: boo
     linked = load_projects(list(decisions.links.values()))
     reporting_ids = {org.id for a in cambodian if (org := _reporting(resolver, a)) is not None}
     matcher = TitleMatcher(reporting_ids)
-    lines, seen = [], {}
+    lines: list[Line] = []
+    seen: dict[str, str] = {}  # identifier -> where it first appears
     lookups = Preloaded([a.get("identifier") for a in cambodian]) if check else None
     for position, activity in enumerate(activities):
         if position in skipped:
             lines.append(_skipped(activity, skipped[position], existing, user))
             continue
         line = _line(activity, context, existing, linked, matcher, decisions, user, seen)
-        if check and line.action != REFUSED:
+        if lookups is not None and line.action != REFUSED:  # lookups: only when `check`
             _check(line, lookups)
         lines.append(line)
     _compare(lines)
@@ -262,7 +280,7 @@ def _label(name: str) -> str:
 def _check(line: Line, lookups: Preloaded) -> None:
     """Run the registry's rules (every one applies to an imported project)."""
     try:
-        validate(line.mapped.data, line.project, lookups)
+        validate(line.accepted_data, line.project, lookups)
     except ProjectInvalid as invalid:
         for name, message in invalid.errors.items():
             line.mapped.issues.error(f"{_label(name)}: {message}")
@@ -316,18 +334,16 @@ def _figures_text(amounts: dict) -> str:
 
 def _compare(lines: list[Line]) -> None:
     """Field by field, what each update changes; an update that changes nothing is unchanged."""
-    updates = [line for line in lines if line.action == UPDATE]
+    updates = [(line, _updated_project(line)) for line in lines if line.action == UPDATE]
     if not updates:
         return
-    from portal.organizations.models import Organization
-
     organizations = {o.id: o for o in db.session.scalars(select(Organization))}
-    stored = _stored_figures([line.project.id for line in updates])
-    for line in updates:
-        before = history.snapshot(line.project)
-        after = history.snapshot(_as_project(line.mapped.data, line.project, organizations))
-        before[FIGURES_FIELD] = _figures_text(stored.get(line.project.id, {}))
-        after[FIGURES_FIELD] = _figures_text(line.mapped.figures.amounts)
+    stored = _stored_figures([project.id for _line, project in updates])
+    for line, project in updates:
+        before = history.snapshot(project)
+        after = history.snapshot(_as_project(line.accepted_data, project, organizations))
+        before[FIGURES_FIELD] = _figures_text(stored.get(project.id, {}))
+        after[FIGURES_FIELD] = _figures_text(line.accepted_figures.amounts)
         line.changes = [
             (_label(name), before.get(name, ""), after.get(name, ""))
             for name in [*history.FIELD_LABELS, FIGURES_FIELD]
@@ -335,6 +351,13 @@ def _compare(lines: list[Line]) -> None:
         ]
         if not line.changes:
             line.action = UNCHANGED
+
+
+def _updated_project(line: Line) -> Project:
+    """The project an update changes (_settle makes a line an update only with one)."""
+    if line.project is None:
+        raise ValueError(f"{line.where}: an update without the project it changes")
+    return line.project
 
 
 def _stored_figures(project_ids: list[int]) -> dict[int, dict]:

@@ -96,7 +96,7 @@ def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBa
     for start in range(0, len(lines), WRITE_CHUNK):
         chunk = lines[start : start + WRITE_CHUNK]
         saved = save_projects(
-            [(line.mapped.data, line.project) for line in chunk], actor=user, lookups=lookups
+            [(line.accepted_data, line.project) for line in chunk], actor=user, lookups=lookups
         )
         written = []
         for line, outcome in zip(chunk, saved, strict=True):
@@ -133,7 +133,8 @@ def _record_provenance(lines, *, user, batch: ImportBatch | None) -> None:
         )
         db.session.execute(delete(IatiAmount).where(IatiAmount.project_id.in_(chunk)))
     now = utcnow()
-    fresh, amounts = [], []
+    fresh: list[dict] = []
+    amounts: list[dict] = []
     for line in lines:
         activity = line.mapped.activity
         values = {
