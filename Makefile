@@ -76,6 +76,7 @@ extract-messages: setup
 lint: setup-dev
 	$(BIN)/ruff check portal tests app.py gunicorn.conf.py
 	$(BIN)/ruff format --check portal tests app.py gunicorn.conf.py
+	$(BIN)/mypy portal
 
 # Every benchmark script in turn (each prints its figures and PASS/FAIL against its targets).
 benchmark: setup-dev translations
