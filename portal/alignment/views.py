@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
-from portal.alignment import notify, queries, services, workflow
+from portal.alignment import notify, queries, services, validation, workflow
 from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
 from portal.alignment.models import GovernmentFigure
 from portal.db import Page
@@ -23,6 +24,7 @@ from portal.security import (
     roles_required,
 )
 from portal.strategy.models import NodeKind
+from portal.templating import local_name
 
 bp = Blueprint("alignment", __name__, url_prefix="/alignment")
 
@@ -260,6 +262,45 @@ def pipeline():
         scorecards=queries.scorecards(),
         days=services.service_standard_days(),
     )
+
+
+@bp.get("/validation")
+@cdc_required
+def validation_queue():
+    """CDC's queue: projects their ministry has confirmed, waiting longest first."""
+    return render_template(
+        "alignment/validation.html",
+        page=validation.waiting(request.args.get("page", 1, type=int)),
+        form=StepForm(),
+    )
+
+
+@bp.post("/validation")
+@cdc_required
+def validate_selected():
+    """Validate and publish every ticked project, each as its own logged step."""
+    if not StepForm().validate_on_submit():
+        abort(400)
+    chosen = [int(v) for v in request.form.getlist("project_id") if v.isdigit()]
+    back = url_for("alignment.validation_queue")
+    if not chosen:
+        flash(_("Tick the projects to validate first."), "warning")
+        return redirect(back)
+    outcome = save(lambda: validation.validate_many(chosen, actor=current_user))
+    if (done := outcome.value) is None:  # the storage failed: its message is flashed
+        return redirect(back)
+    if done.validated:
+        flash(
+            ngettext(
+                "%(num)s project validated and published.",
+                "%(num)s projects validated and published.",
+                len(done.validated),
+            ),
+            "success",
+        )
+    for project, reason in done.refused:
+        flash(f"{local_name(project)}: {reason}", "danger")
+    return redirect(back)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import SQLColumnExpression, case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from portal.accounts.models import Role
 from portal.extensions import db
 from portal.forms import as_id
 from portal.organizations.models import Organization
@@ -30,6 +31,8 @@ class ProjectFilters:
     year_to: int | None = None
     assistance: str = ""
     published: str = ""
+    # The workflow state (draft, submitted, ...): applied for logged-in readers only.
+    state: str = ""
 
     @classmethod
     def from_args(cls, args) -> ProjectFilters:
@@ -48,6 +51,7 @@ class ProjectFilters:
             year_to=integer("year_to"),
             assistance=args.get("assistance", "").strip()[:30],
             published=args.get("published", "").strip()[:3],
+            state=args.get("state", "").strip()[:12],
         )
 
     def as_args(self) -> dict:
@@ -125,7 +129,18 @@ def filtered(user, filters: ProjectFilters):
         statement = statement.where(Project.published_at.is_not(None))
     elif filters.published == "no":
         statement = statement.where(Project.published_at.is_(None))
+    if filters.state and getattr(user, "is_authenticated", False):
+        statement = statement.where(Project.workflow_state == filters.state)
     return statement
+
+
+def list_filters(args, user) -> ProjectFilters:
+    """The project list's filters: a partner's focal point starts on its own organization's
+    projects (the list's partner filter, which the form then shows and can clear)."""
+    filters = ProjectFilters.from_args(args)
+    if "partner" not in args and getattr(user, "role", None) is Role.DP:
+        filters.partner = user.organization_id
+    return filters
 
 
 def allowed_sort(user, sort: str) -> str:

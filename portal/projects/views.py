@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.alignment.panel import project_panel
+from portal.alignment.workflow import STATE_LABELS
 from portal.db import paginate
 from portal.downloads import public_download
 from portal.extensions import db
@@ -46,7 +47,7 @@ EXPORT_LIMIT = 50_000
 @bp.get("/")
 def index():
     """List the projects the visitor may read, with filters, sorting, totals and pages."""
-    filters = queries.ProjectFilters.from_args(request.args)
+    filters = queries.list_filters(request.args, current_user)
     sort = queries.allowed_sort(current_user, request.args.get("sort", queries.DEFAULT_SORT))
     statement = queries.filtered(current_user, filters)
     page = paginate(
@@ -64,6 +65,7 @@ def index():
         options=queries.filter_options(),
         can_create=can_create_project(current_user),
         internal=current_user.is_authenticated,
+        states=STATE_LABELS if current_user.is_authenticated else None,
     )
 
 
@@ -71,7 +73,7 @@ def index():
 @public_download
 def export(fmt: str):
     """Download exactly the filtered list as CSV or XLSX."""
-    filters = queries.ProjectFilters.from_args(request.args)
+    filters = queries.list_filters(request.args, current_user)
     statement = queries.sorted_statement(
         queries.filtered(current_user, filters),
         request.args.get("sort", queries.DEFAULT_SORT),

@@ -75,6 +75,8 @@ RULES = {
     "alignment.inbox": MINISTRY,
     "alignment.pipeline": CDC,
     "alignment.settings": CDC,
+    "alignment.validation_queue": CDC,
+    "alignment.validate_selected": CDC,
     "alignment.notifications": LOGIN,
     "alignment.read_notifications": LOGIN,
     "alignment.review": OBJECT,

@@ -85,10 +85,14 @@ def test_lists_show_each_user_only_what_they_may_read(client, login_as, world):
     assert "Public B" in anonymous and "Draft of A" not in anonymous
     assert "Draft of B" not in anonymous
     login_as("dp", organization=world["partner_a"])
-    page = client.get("/projects/").get_data(as_text=True)
+    # The list opens on the partner's own projects; "all projects I can see" adds the public.
+    own = client.get("/projects/").get_data(as_text=True)
+    assert "Draft of A" in own and "Public B" not in own and "Draft of B" not in own
+    assert "Draft of A" in client.get("/projects/export.csv").get_data(as_text=True)
+    page = client.get("/projects/?partner=").get_data(as_text=True)
     assert "Draft of A" in page and "Public B" in page and "Draft of B" not in page
-    csv_text = client.get("/projects/export.csv").get_data(as_text=True)
-    assert "Draft of A" in csv_text and "Draft of B" not in csv_text
+    csv_text = client.get("/projects/export.csv?partner=").get_data(as_text=True)
+    assert "Draft of A" in csv_text and "Public B" in csv_text and "Draft of B" not in csv_text
 
 
 def test_ministry_reads_the_projects_it_leads(client, login_as, world):
