@@ -63,6 +63,8 @@ JOURNEY_PAGES = {
     "cdc@demo.example": [
         "/",
         "/alignment/pipeline",
+        "/alignment/validation",
+        "/admin/users/throttles",
         "/commitments/",
         "first:a[href^='/commitments/'][href$='/']",
         "/pilots/",
