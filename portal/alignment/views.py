@@ -13,6 +13,7 @@ from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepFo
 from portal.alignment.models import GovernmentFigure
 from portal.db import Page
 from portal.extensions import db
+from portal.i18n import current_locale
 from portal.projects.history import display_value
 from portal.projects.history import label as field_label
 from portal.saving import save
@@ -49,12 +50,19 @@ def inbox():
 
 def _review_form(project, alignment) -> ReviewForm:
     framework = services.current_framework()
+    locale = current_locale()
     priorities = []
+    groups = []  # (pillar, its priorities): the other priorities are ticked by pillar
     if framework:
         for pillar in framework.pillars:
-            for node in pillar.children:
-                if node.kind == NodeKind.PRIORITY:
-                    priorities.append((node.id, f"{node.code} {node.display_name('en')}"))
+            group = [
+                (node.id, f"{node.code} {node.display_name(locale)}")
+                for node in pillar.children
+                if node.kind == NodeKind.PRIORITY
+            ]
+            priorities += group
+            if group:
+                groups.append((f"{pillar.code} {pillar.display_name(locale)}", group))
     form = ReviewForm()
     if request.method == "GET":
         form = ReviewForm(obj=alignment)
@@ -71,6 +79,7 @@ def _review_form(project, alignment) -> ReviewForm:
             )
     form.primary_priority_id.choices = [(0, "—")] + priorities
     form.other_priority_ids.choices = priorities
+    form.priority_groups = groups
     return form
 
 

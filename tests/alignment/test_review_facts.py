@@ -32,3 +32,31 @@ def test_the_review_shows_partner_lead_money_sectors_places_and_documents(client
     assert "450,000.00 EUR" in facts and "500,000.00" in facts
     assert "21020 Road transport" in facts and "Siemreap" in facts
     assert 'href="https://example.org/fa.pdf"' in facts and "Financing agreement" in facts
+
+
+def test_other_priorities_are_ticked_by_pillar_in_the_readers_language(client, login_as):
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.strategy.models import NodeKind, StrategyNode
+
+    ministry = factories.organization(OrgKind.GOVERNMENT, acronym="PRIOM")
+    project = factories.project(lead=ministry, title_en="Teacher housing")
+    priority = db.session.scalars(
+        select(StrategyNode).where(StrategyNode.kind == NodeKind.PRIORITY).limit(1)
+    ).one()
+    user = login_as("ministry", organization=ministry)
+    page = client.get(f"/alignment/projects/{project.id}/review").get_data(as_text=True)
+    assert "Hold Ctrl" not in page and "<select multiple" not in page
+    assert re.search(
+        rf'<input class="form-check-input" type="checkbox" name="other_priority_ids" '
+        rf'value="{priority.id}"',
+        page,
+    )
+    assert "<details" in page and "<summary" in page  # one group per pillar
+    # Where CDC has given a priority its Khmer name, the Khmer page shows it.
+    priority.name_km = "អាទិភាពសាកល្បង"
+    user.locale = "km"
+    db.session.flush()
+    page = client.get(f"/alignment/projects/{project.id}/review").get_data(as_text=True)
+    assert f"{priority.code} អាទិភាពសាកល្បង" in page
