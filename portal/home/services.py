@@ -56,19 +56,19 @@ def cdc_summary() -> dict:
 def project_summary(column, organization_id: int) -> dict:
     """Count a partner's (or ministry's) projects, published and not, with their average score."""
     from portal.projects.models import Project
+    from portal.projects.quality import effective_score
 
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.count(Project.published_at),
-            func.avg(Project.quality_score),
-            func.sum(Project.disbursed_usd),
-        ).where(column == organization_id)
-    ).one()
+    rows = db.session.execute(
+        select(Project.published_at, Project.quality_score, Project.updated_at).where(
+            column == organization_id
+        )
+    ).all()
+    # The Data quality page's average: every project counts, staleness included.
+    scores = [effective_score(score, updated_at) for _published, score, updated_at in rows]
     return {
-        "total": row[0],
-        "published": row[1],
-        "average_score": round(row[2]) if row[2] is not None else None,
+        "total": len(rows),
+        "published": sum(1 for published_at, _score, _updated in rows if published_at),
+        "average_score": round(sum(scores) / len(scores)) if scores else None,
     }
 
 

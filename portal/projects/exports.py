@@ -129,7 +129,7 @@ def quality_by_partner(user) -> list[dict]:
         )
         stale = quality.is_stale(updated_at)
         entry["projects"] += 1
-        entry["score_total"] += max(0, (score or 0) - (quality.CONSISTENCY_PENALTY if stale else 0))
+        entry["score_total"] += quality.effective_score(score, updated_at)
         entry["stale"] += int(stale)
         for finding in findings or []:
             entry["findings"][finding["code"]] += 1

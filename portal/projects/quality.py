@@ -168,6 +168,12 @@ def is_stale(updated_at: datetime | None) -> bool:
     return updated_at < datetime.now(UTC) - STALE_AFTER
 
 
+def effective_score(score: int | None, updated_at: datetime | None) -> int:
+    """A project's score as every page counts it: the stored score (0 when none), less the
+    penalty when it has not been updated for 12 months (staleness grows without a save)."""
+    return max(0, (score or 0) - (CONSISTENCY_PENALTY if is_stale(updated_at) else 0))
+
+
 def stored_findings(project) -> list[Finding]:
     """The findings saved with the project, plus staleness as of now."""
     findings = [Finding(item["code"], item["params"]) for item in project.quality_findings or []]
