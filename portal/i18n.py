@@ -90,29 +90,23 @@ def khmer_digits_on() -> bool:
     from flask import g
 
     if "khmer_digits" not in g:
-        from portal.alignment.models import Setting
-        from portal.extensions import db
+        from portal.settings import get_setting
 
-        setting = db.session.get(Setting, KHMER_DIGITS)
-        g.khmer_digits = setting is not None and setting.value == "1"
+        g.khmer_digits = get_setting(KHMER_DIGITS) == "1"
     return g.khmer_digits
 
 
-def set_khmer_digits(on: bool, *, actor) -> None:
+def store_khmer_digits(on: bool) -> None:
+    """Store CDC's choice in the session and forget the request's reading of it.
+
+    `portal.reference.services.set_khmer_digits` is the service that records it and flushes.
+    """
     from flask import g
 
-    from portal.alignment.models import Setting
-    from portal.audit.services import record
-    from portal.extensions import db
+    from portal.settings import set_setting
 
-    setting = db.session.get(Setting, KHMER_DIGITS)
-    if setting is None:
-        setting = Setting(key=KHMER_DIGITS, value="0")
-        db.session.add(setting)
-    setting.value = "1" if on else "0"
+    set_setting(KHMER_DIGITS, "1" if on else "0")
     g.pop("khmer_digits", None)
-    record("setting.khmer_digits", user=actor, on=on)
-    db.session.flush()
 
 
 def localize_digits(text: str) -> str:

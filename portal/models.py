@@ -7,7 +7,6 @@ from portal.alignment.models import (  # noqa: F401
     FigureComment,
     GovernmentFigure,
     Notification,
-    Setting,
     WorkflowTransition,
 )
 from portal.api.models import ApiToken  # noqa: F401
@@ -62,4 +61,5 @@ from portal.rounds.models import (  # noqa: F401
     RoundSnapshotFunding,
     RoundSnapshotProject,
 )
+from portal.settings import Setting  # noqa: F401
 from portal.strategy.models import StrategyFramework, StrategyNode  # noqa: F401

@@ -151,12 +151,3 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(30))
     params: Mapped[dict | None] = mapped_column(JSON)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class Setting(Base):
-    """A setting CDC controls from the portal (e.g. the service standard in days)."""
-
-    __tablename__ = "setting"
-
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(String(255))

@@ -14,12 +14,12 @@ from portal.alignment.models import (
     AlignmentPriority,
     FigureComment,
     GovernmentFigure,
-    Setting,
 )
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
 from portal.projects.models import Project
+from portal.settings import get_setting, set_setting
 from portal.strategy.models import NodeKind, StrategyFramework, StrategyNode
 
 SERVICE_STANDARD_DAYS = "service_standard_days"
@@ -208,15 +208,11 @@ def add_comment(figure: GovernmentFigure, project: Project, text: str, *, actor)
 
 def service_standard_days() -> int:
     """How many days a ministry has to confirm (CDC sets it; 30 by default)."""
-    value = db.session.get(Setting, SERVICE_STANDARD_DAYS)
-    return int(value.value) if value else DEFAULT_SERVICE_STANDARD
+    value = get_setting(SERVICE_STANDARD_DAYS)
+    return int(value) if value is not None else DEFAULT_SERVICE_STANDARD
 
 
 def set_service_standard(days: int, *, actor) -> None:
-    setting = db.session.get(Setting, SERVICE_STANDARD_DAYS)
-    if setting is None:
-        db.session.add(Setting(key=SERVICE_STANDARD_DAYS, value=str(days)))
-    else:
-        setting.value = str(days)
+    set_setting(SERVICE_STANDARD_DAYS, str(days))
     record("setting.service_standard", user=actor, days=days)
     db.session.flush()

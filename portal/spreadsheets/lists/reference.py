@@ -11,7 +11,8 @@ from portal.extensions import db
 from portal.money.models import ExchangeRate
 from portal.organizations.models import Organization
 from portal.organizations.services import search_statement
-from portal.reference.models import Commune, District, Province, Sector, TechnicalWorkingGroup
+from portal.reference import services as reference
+from portal.reference.models import District, Sector, TechnicalWorkingGroup
 from portal.spreadsheets.lists.registry import cdc, integer_arg, register
 from portal.strategy.models import StrategyFramework, StrategyNode
 
@@ -136,22 +137,11 @@ def twgs(args, user):
 @register("provinces", _l("Provinces"), cdc)
 def provinces(args, user):
     """Provinces with how many districts and communes each has."""
-    districts = dict(
-        db.session.execute(
-            select(District.province_code, func.count()).group_by(District.province_code)
-        ).all()
-    )
-    communes = dict(
-        db.session.execute(
-            select(District.province_code, func.count(Commune.code))
-            .join(Commune, Commune.district_code == District.code)
-            .group_by(District.province_code)
-        ).all()
-    )
+    districts, communes = reference.province_counts()
     header = [_("Code"), _("Name"), _("Name in Khmer"), _("Districts"), _("Communes")]
     rows = [
         [p.code, p.name_en, p.name_km, districts.get(p.code, 0), communes.get(p.code, 0)]
-        for p in db.session.scalars(select(Province).order_by(Province.code))
+        for p in reference.provinces()
     ]
     return header, rows
 
