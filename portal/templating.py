@@ -69,6 +69,13 @@ def millions(value: Decimal | int | None) -> Markup:
     return Markup('<span class="figure" title="{}">{}</span>').format(exact, localize_digits(shown))
 
 
+def format_value(value: Decimal | None) -> str:
+    """An indicator value in the interface language, without needless decimals."""
+    if value is None:
+        return "—"
+    return localize_digits(format_decimal(value, format="#,##0.####"))
+
+
 def rate(value: Decimal | None) -> str:
     """Format an exchange rate with as many decimals as it has (up to 8)."""
     if value is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +34,6 @@ from portal.commitments.forms import (
 from portal.commitments.models import Bottleneck, Commitment, EvidenceFile, ProgressReport
 from portal.extensions import db
 from portal.forms import as_id, field_errors
-from portal.i18n import localize_digits
 from portal.saving import RowFormPage, check, save
 from portal.security import (
     can_assess_ratings,
@@ -45,15 +43,9 @@ from portal.security import (
     can_view_evidence,
     cdc_required,
 )
+from portal.templating import format_value
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
-
-
-def format_value(value) -> str:
-    """An indicator value in the interface language, without needless decimals."""
-    if value is None:
-        return "—"
-    return localize_digits(format_decimal(value, format="#,##0.####"))
 
 
 @bp.context_processor

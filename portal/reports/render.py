@@ -32,6 +32,7 @@ from portal.khmer import break_html
 from portal.pilots.models import STAGES
 from portal.reports.content import ReportData, reader_for
 from portal.reports.params import AUDIENCES, LANGUAGES, SECTIONS, ReportParams
+from portal.templating import format_value
 
 STYLESHEET = "css/report.css"
 
@@ -243,8 +244,6 @@ def _province_map(params: ReportParams, filters, locale: str, figures=None) -> d
 
 
 def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
-    from portal.commitments.views import format_value
-
     both = params.language == "both"
     filters = params.filters()
     map_filters = type(filters)(
