@@ -7,14 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import select
-
-from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row, aggregate, totals
-from portal.extensions import db
-from portal.organizations.models import Organization
-from portal.projects import codes
+from portal.aggregates.labels import key_labels
+from portal.aggregates.services import Row, aggregate, totals
 from portal.projects.queries import ProjectFilters
-from portal.reference.models import Province, Sector, SectorCategory
 
 TOP = 10
 
@@ -32,39 +27,6 @@ class Bar:
 def default_year() -> int:
     """The last complete calendar year."""
     return date.today().year - 1
-
-
-def _labels(dimension: str, keys: list, locale: str) -> dict:
-    from flask_babel import gettext as _
-
-    if dimension in ("partner", "ministry"):
-        return {
-            o.id: o.acronym
-            for o in db.session.scalars(
-                select(Organization).where(Organization.id.in_([k for k in keys if k]))
-            )
-        }
-    if dimension == "province":
-        labels = {p.code: p.display_name(locale) for p in db.session.scalars(select(Province))}
-        labels.update({NATIONWIDE: _("Nationwide"), UNALLOCATED: _("No location given")})
-        return labels
-    if dimension == "category":
-        labels = {
-            c.code: f"{c.code} {c.display_name(locale)}"
-            for c in db.session.scalars(select(SectorCategory))
-        }
-        labels[UNALLOCATED] = _("No sector given")
-        return labels
-    if dimension == "sector":
-        return {
-            s.code: f"{s.code} {s.display_name(locale)}"
-            for s in db.session.scalars(select(Sector).where(Sector.code.in_(keys)))
-        }
-    if dimension == "assistance":
-        return {code: str(label) for code, label in codes.TYPE_OF_ASSISTANCE.items()}
-    if dimension == "modality":
-        return {code: str(label) for code, label in codes.MODALITY.items()}
-    return {}
 
 
 def top_bars(labelled: list[tuple[str, Row]], measure: str, *, limit: int = TOP) -> list[Bar]:
@@ -95,7 +57,7 @@ def bars(
 
     chosen = rows if keep_order else sorted(rows, key=lambda r: -r.value(measure))
     chosen = [r for r in chosen if r.value(measure) > 0]
-    labels = _labels(dimension, [r.key for r in chosen], locale)
+    labels = key_labels(dimension, [r.key for r in chosen], locale)
     return top_bars(
         [
             (labels.get(r.key, str(r.key) if r.key is not None else _("Not given")), r)

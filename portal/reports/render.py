@@ -24,6 +24,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from portal.aggregates.labels import key_labels
 from portal.aggregates.services import Row
 from portal.commitments import codes as commitment_codes
 from portal.dashboard.services import Bar, top_bars
@@ -158,10 +159,8 @@ def page_css(params: ReportParams, data: ReportData, locale: str) -> str:
 
 
 def _labels(dimension: str, keys: list, locale: str) -> dict:
-    """The dashboard's labels; every key but an organization's gets one ('Not given')."""
-    from portal.dashboard.services import _labels as dashboard_labels
-
-    labels = dashboard_labels(dimension, keys, locale)
+    """The aggregate's labels; every key but an organization's gets one ('Not given')."""
+    labels = key_labels(dimension, keys, locale)
     if dimension in ("partner", "ministry"):
         return labels
     return {key: labels.get(key, _("Not given")) for key in keys}
