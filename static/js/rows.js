@@ -21,6 +21,7 @@
         if (value) { el.setAttribute(attr, value.replace(pattern, name + "-" + index + "-")); }
       });
       if (el.hasAttribute("data-remove-row")) { el.value = name + "-" + index; }
+      if (el.dataset.rowLabel) { el.setAttribute("aria-label", el.dataset.rowLabel.replace("{n}", index + 1)); }
     });
   }
 
