@@ -25,7 +25,8 @@ def fail(message: str) -> NoReturn:
 @portal_cli.command("seed")
 def seed_command() -> None:
     """Load reference data from packaged sources and the real organizations (idempotent)."""
-    from portal.demo.services import seed_organizations, seed_reference_data
+    from portal.demo.services import seed_organizations
+    from portal.reference.seed import seed_reference_data
 
     counts = seed_reference_data()
     # CDC, the ministries and the partners active in Cambodia: the first account needs CDC.

@@ -74,7 +74,7 @@ def app(backend, tmp_root):
     application = create_app(TestConfig(url))
     with application.app_context():
         db.create_all()
-        from portal.demo.services import seed_reference_data
+        from portal.reference.seed import seed_reference_data
 
         seed_reference_data()
         db.session.commit()

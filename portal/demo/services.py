@@ -25,25 +25,12 @@ from portal.demo.rounds import seed_rounds
 from portal.demo.workflow import seed_workflow
 from portal.extensions import db
 from portal.money.models import ExchangeRate
-from portal.money.services import load_currencies
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
 from portal.organizations.services import by_acronym, existing_by_acronym
-from portal.reference.services import load_geography, load_sectors, load_technical_working_groups
-from portal.strategy.services import seed_pentagonal_strategy
+from portal.reference.seed import seed_reference_data
 
 DEMO_RATE_SOURCE = "Demo data: approximate yearly average, not an official rate"
 DEMO_YEARS = range(1995, 2031)
-
-
-def seed_reference_data() -> dict[str, int]:
-    """Load the gazetteer, sectors, currencies, TWGs and the current strategy framework."""
-    counts = {}
-    counts.update(load_geography())
-    counts.update(load_sectors())
-    counts["currencies"] = load_currencies()
-    counts["technical_working_groups"] = load_technical_working_groups()
-    counts["strategy_frameworks"] = int(seed_pentagonal_strategy())
-    return counts
 
 
 def seed_organizations() -> int:

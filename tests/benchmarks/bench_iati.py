@@ -56,11 +56,12 @@ def drop_database(backend: str) -> None:
 def bench(backend: str, count: int, tmp: Path) -> dict:
     from portal import create_app
     from portal.config import TestConfig
-    from portal.demo.services import seed_organizations, seed_rates, seed_reference_data
+    from portal.demo.services import seed_organizations, seed_rates
     from portal.extensions import db
     from portal.iati import export, services
     from portal.iati.preview import Decisions
     from portal.projects.models import Project
+    from portal.reference.seed import seed_reference_data
     from tests.iati.generate import activities_xml
 
     url = fresh_database(backend, tmp)

@@ -39,7 +39,7 @@ def own_app(backend, tmp_root):
     application.test_client_class = _Client  # requests from the test's thread start clean
     with application.app_context():
         db.create_all()
-        from portal.demo.services import seed_reference_data
+        from portal.reference.seed import seed_reference_data
 
         seed_reference_data()
         db.session.commit()

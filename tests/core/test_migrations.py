@@ -34,7 +34,8 @@ def test_upgrade_matches_models(backend, tmp_root):
 
 def test_upgrade_fills_in_the_bounds_of_the_shares_already_there(backend, tmp_root):
     from portal.demo.projects import seed_projects
-    from portal.demo.services import seed_organizations, seed_rates, seed_reference_data
+    from portal.demo.services import seed_organizations, seed_rates
+    from portal.reference.seed import seed_reference_data
 
     def bounds():
         return {

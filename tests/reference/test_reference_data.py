@@ -51,7 +51,7 @@ def test_pentagonal_strategy_is_the_current_framework():
 
 
 def test_loading_twice_adds_nothing():
-    from portal.demo.services import seed_reference_data
+    from portal.reference.seed import seed_reference_data
 
     assert set(seed_reference_data().values()) == {0}
 

@@ -46,7 +46,7 @@ def queued_app(backend, tmp_root, redis_connection, monkeypatch):
     monkeypatch.setattr(jobs, "_worker_app", application)  # the worker runs this app
     with application.app_context():
         db.create_all()
-        from portal.demo.services import seed_reference_data
+        from portal.reference.seed import seed_reference_data
 
         seed_reference_data()
         db.session.commit()
