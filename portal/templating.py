@@ -22,6 +22,7 @@ NAVIGATION = [
     ("projects.index", _l("Projects"), "all"),
     ("mapping.map", _l("Map"), "all"),
     ("alignment.inbox", _l("Waiting for you"), {Role.MINISTRY}),
+    ("dashboard.portfolio", _l("Our portfolio"), {Role.MINISTRY}),
     ("alignment.pipeline", _l("Pipeline"), {Role.CDC}),
     ("rounds.index", _l("Reporting round"), None),
     ("commitments.dashboard", _l("Commitments"), None),

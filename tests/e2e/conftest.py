@@ -55,6 +55,7 @@ JOURNEY_PAGES = {
         "/",
         "/alignment/inbox",
         "first:a[href*='/review']",
+        "/dashboard/portfolio",
         "/commitments/",
         "/pilots/",
         "/map/",
