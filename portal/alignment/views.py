@@ -8,7 +8,14 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
-from portal.alignment import notify, queries, services, validation, workflow
+from portal.alignment import (  # settle: connects to the registry's project_saved
+    notify,
+    queries,
+    services,
+    settle,  # noqa: F401
+    validation,
+    workflow,
+)
 from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
 from portal.alignment.models import GovernmentFigure
 from portal.db import Page
