@@ -69,8 +69,7 @@ def render_error(status: int, message: str | None = None):
     text = message or str(MESSAGES.get(status, MESSAGES[500]))
     if wants_json():
         return jsonify(error={"status": status, "message": text}), status
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=text), status
+    return render_template("errors/error.html", status=status, message=text), status
 
 
 # --- the database or the disk failing -------------------------------------------------------
