@@ -260,6 +260,19 @@ def can_record_lessons(user, pilot) -> bool:
     return bool(user and user.is_authenticated) and user.organization_id in pilot.partner_ids
 
 
+# --- joint review reports --------------------------------------------------------------------
+
+
+def can_see_unpublished_reports(user) -> bool:
+    """CDC sees every issued report; everyone else (the public too) only the published ones."""
+    return has_role(user, Role.CDC)
+
+
+def can_view_issued_report(user, report) -> bool:
+    """An issued report is CDC's until it is published; then anyone reads it."""
+    return report.published_at is not None or can_see_unpublished_reports(user)
+
+
 # --- IATI -------------------------------------------------------------------------------------
 
 

@@ -37,7 +37,12 @@ from portal.reports.params import (
     audience_of,
 )
 from portal.saving import save
-from portal.security import cdc_required, has_role
+from portal.security import (
+    can_see_unpublished_reports,
+    can_view_issued_report,
+    cdc_required,
+    has_role,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -102,7 +107,7 @@ def _query(params: ReportParams) -> str:
 def _visible_issued(report_id: int) -> IssuedReport:
     """An issued report CDC may see, or anyone once published; 404 otherwise."""
     report = db.session.get(IssuedReport, report_id)
-    if report is None or (report.published_at is None and not has_role(current_user, Role.CDC)):
+    if report is None or not can_view_issued_report(current_user, report):
         abort(404)
     return report
 
@@ -112,7 +117,7 @@ def index():
     """Issued reports: all of them for CDC, the published ones for everyone else."""
     statement = select(IssuedReport).order_by(IssuedReport.issued_at.desc(), IssuedReport.id)
     is_cdc = has_role(current_user, Role.CDC)
-    if not is_cdc:
+    if not can_see_unpublished_reports(current_user):
         statement = statement.where(IssuedReport.published_at.is_not(None))
     page = paginate(db.session, statement, request.args.get("page", 1, type=int), 25)
     recent = []
