@@ -179,6 +179,7 @@ def review(project_id: int):
         project=project,
         form=form,
         alignment=alignment,
+        steps={step.action for step in workflow.available_steps(current_user, project)},
         figures=services.figures_table(project),
         changes=workflow.changes_since_confirmation(project)
         if project.workflow_state == workflow.RECONFIRM

@@ -60,3 +60,20 @@ def test_other_priorities_are_ticked_by_pillar_in_the_readers_language(client, l
     db.session.flush()
     page = client.get(f"/alignment/projects/{project.id}/review").get_data(as_text=True)
     assert f"{priority.code} អាទិភាពសាកល្បង" in page
+
+
+def test_the_review_offers_only_the_steps_the_reader_may_take(client, login_as):
+    from portal.extensions import db
+
+    ministry = factories.organization(OrgKind.GOVERNMENT, acronym="STEPM")
+    project = factories.project(lead=ministry, title_en="Steps offered")
+    project.workflow_state = "confirmed"
+    db.session.flush()
+    login_as("ministry", organization=ministry)
+    page = client.get(f"/alignment/projects/{project.id}/review").get_data(as_text=True)
+    # A confirmed project: the ministry has confirmed; only CDC may still return it.
+    assert 'value="confirm"' not in page and 'value="return"' not in page
+    client.post("/logout")
+    login_as("cdc")
+    page = client.get(f"/alignment/projects/{project.id}/review").get_data(as_text=True)
+    assert 'value="return"' in page and 'value="confirm"' not in page
