@@ -7,6 +7,7 @@ import functools
 from flask_babel import lazy_gettext as _l
 from okfn_iati import enums
 
+from portal.iati.names import normalise_name
 from portal.organizations.models import OrgKind
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
@@ -120,8 +121,6 @@ GENERIC_PARTICIPANT_NAMES = (
 @functools.cache
 def generic_participant_names() -> frozenset[str]:
     """The category names above, normalised for comparison."""
-    from portal.iati.organizations import normalise_name
-
     return frozenset(normalise_name(name) for name in GENERIC_PARTICIPANT_NAMES)
 
 

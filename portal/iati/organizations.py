@@ -7,7 +7,6 @@ page asks; the command line creates them and lists them).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.iati import codes
+from portal.iati.names import normalise_name
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization, OrgKind
 from portal.organizations.services import OrganizationData, create_organization
 
@@ -24,13 +24,6 @@ NAME_LENGTH = 120
 
 
 @lru_cache(maxsize=4096)  # a file names the same few organizations thousands of times
-def normalise_name(name: str | None) -> str:
-    """Lower-case, accents and punctuation away, single spaces: for comparing names."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
-
-
 def usable_ref(ref: str | None) -> str | None:
     """The organisation identifier, unless it is a placeholder or a CRS category code."""
     ref = (ref or "").strip()
