@@ -1,17 +1,22 @@
-"""The ministry inbox, the CDC pipeline and the scorecards that compare peers fairly."""
+"""The ministry inbox, the CDC pipeline and the scorecards that compare peers fairly.
+
+Other features read the workflow and the disputed figures here too (the reports' alignment
+and reconciliation sections).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, Select, case, cast, func, select
 from sqlalchemy.orm import joinedload
 
-from portal.alignment.models import GovernmentFigure, WorkflowTransition
+from portal.alignment.models import FigureComment, GovernmentFigure, WorkflowTransition
 from portal.alignment.workflow import (
     CONFIRMED,
+    DRAFT,
     RETURNED,
     SUBMITTED,
     VALIDATED,
@@ -88,6 +93,55 @@ def disputed_figures(limit: int = 20) -> list[tuple[GovernmentFigure, Project]]:
             .limit(limit)
         ).all()
     )
+
+
+def states_by_lead(project_ids: Select) -> dict[int | None, Counter]:
+    """Per lead ministry, how many of the projects stand in each workflow state (no drafts).
+
+    `project_ids` is a select of the projects' ids (a report's scope).
+    """
+    counts: dict[int | None, Counter] = defaultdict(Counter)
+    for ministry, state, n in db.session.execute(
+        select(Project.lead_national_partner_id, Project.workflow_state, func.count())
+        .where(Project.id.in_(project_ids), Project.workflow_state != DRAFT)
+        .group_by(Project.lead_national_partner_id, Project.workflow_state)
+    ):
+        counts[ministry][state] += n
+    return counts
+
+
+def disputed_in_years(
+    first_year: int, last_year: int, project_ids: Select
+) -> list[tuple[GovernmentFigure, Project]]:
+    """The projects' disputed yearly figures from `first_year` to `last_year`, by year and title.
+
+    `project_ids` is a select of the projects' ids (a report's scope).
+    """
+    return [
+        (figure, project)
+        for figure, project in db.session.execute(
+            select(GovernmentFigure, Project)
+            .join(Project, Project.id == GovernmentFigure.project_id)
+            .where(
+                GovernmentFigure.status == "disputed",
+                GovernmentFigure.year.between(first_year, last_year),
+                Project.id.in_(project_ids),
+            )
+            .order_by(GovernmentFigure.year, Project.title_en)
+        )
+    ]
+
+
+def last_comments(figure_ids: list[int]) -> dict[int, FigureComment]:
+    """The latest comment in each figure's thread (figures without one are left out)."""
+    return {
+        c.figure_id: c
+        for c in db.session.scalars(
+            select(FigureComment)
+            .where(FigureComment.figure_id.in_(figure_ids))
+            .order_by(FigureComment.at)
+        )
+    }
 
 
 def scorecards() -> dict[str, list[dict]]:

@@ -11,7 +11,7 @@ dashboard and map).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,8 +22,8 @@ from sqlalchemy import CompoundSelect, and_, case, func, or_, select, type_coerc
 
 from portal.accounts.models import Role
 from portal.aggregates.services import Row, aggregate, totals
-from portal.alignment.models import FigureComment, GovernmentFigure
-from portal.alignment.workflow import CONFIRMED, DRAFT, RETURNED, VALIDATED, WAITING_FOR_MINISTRY
+from portal.alignment import queries as alignment_queries
+from portal.alignment.workflow import CONFIRMED, RETURNED, VALIDATED, WAITING_FOR_MINISTRY
 from portal.db import Money
 from portal.extensions import db
 from portal.money.models import ExchangeRate
@@ -150,15 +150,7 @@ def collect_money(data: ReportData) -> None:
 
 def collect_alignment(data: ReportData) -> None:
     """Per lead ministry: how many projects are confirmed, returned, waiting (drafts left out)."""
-    in_scope = _scoped_projects(data.params)
-    counts: dict[int | None, Counter] = defaultdict(Counter)
-    for ministry, state, n in db.session.execute(
-        select(Project.lead_national_partner_id, Project.workflow_state, func.count())
-        .where(Project.id.in_(in_scope), Project.workflow_state != DRAFT)
-        .group_by(Project.lead_national_partner_id, Project.workflow_state)
-    ):
-        counts[ministry][state] += n
-    alignment_rows(data, counts)
+    alignment_rows(data, alignment_queries.states_by_lead(_scoped_projects(data.params)))
 
 
 def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:
@@ -191,16 +183,9 @@ def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:
 def collect_reconciliation(data: ReportData) -> None:
     """Yearly figures of the period that are disputed, beside what the partner reported."""
     params = data.params
-    figures = db.session.execute(
-        select(GovernmentFigure, Project)
-        .join(Project, Project.id == GovernmentFigure.project_id)
-        .where(
-            GovernmentFigure.status == "disputed",
-            GovernmentFigure.year.between(params.year, params.last_year),
-            Project.id.in_(_scoped_projects(params)),
-        )
-        .order_by(GovernmentFigure.year, Project.title_en)
-    ).all()
+    figures = alignment_queries.disputed_in_years(
+        params.year, params.last_year, _scoped_projects(params)
+    )
     if not figures:
         return
     reported = {
@@ -225,16 +210,7 @@ def collect_reconciliation(data: ReportData) -> None:
     }
     # A figure's thread is between the partner, the ministry and CDC: never in a public edition.
     last_comment = (
-        {}
-        if params.is_public
-        else {
-            c.figure_id: c
-            for c in db.session.scalars(
-                select(FigureComment)
-                .where(FigureComment.figure_id.in_([f.id for f, _ in figures]))
-                .order_by(FigureComment.at)
-            )
-        }
+        {} if params.is_public else alignment_queries.last_comments([f.id for f, _ in figures])
     )
     for figure, project in figures:
         partner_usd = reported.get((project.id, figure.year))
