@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
@@ -73,18 +73,6 @@ def to_usd(amount: Decimal, currency: str, year: int, rates: RateTable | None = 
         raise TypeError("money must be a Decimal, never a float")
     rate = rate_for(currency, year, rates)
     return (amount / rate).quantize(CENT, rounding=ROUND_HALF_EVEN)
-
-
-def parse_amount(text: str) -> Decimal:
-    """Parse a typed amount (commas and spaces allowed) into a Decimal; raise ValueError."""
-    cleaned = str(text).replace(",", "").replace(" ", "").replace("\u00a0", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
 
 
 def active_currency_codes() -> list[str]:

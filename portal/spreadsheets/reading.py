@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.utils import get_column_letter
 
 from portal.exports import FORMULA_PREFIXES
-from portal.money.services import parse_amount
+from portal.forms import parse_number
 from portal.spreadsheets.layout import (
     SEPARATOR,
     SHEETS,
@@ -287,7 +287,7 @@ def _decimal(value) -> Decimal:
     if isinstance(value, bool | datetime | date):
         raise ValueError(_l("Give a number."))
     try:
-        number = parse_amount(repr(value) if isinstance(value, float) else str(value))
+        number = parse_number(repr(value) if isinstance(value, float) else str(value))
     except ValueError:
         raise ValueError(_l("Give a number, such as 125000.50."))
     if abs(number) >= Decimal("1e15"):
