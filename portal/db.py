@@ -89,6 +89,12 @@ class TimestampMixin:
     )
 
 
+# Why not Flask-SQLAlchemy's `db.paginate` (3.1): it would change the pages. A page number past
+# the last (a bookmark after rows went away) shows the last page here, and a page below 1 the
+# first; there both are a 404 (or, with error_out=False, an empty page and page 1). An empty list
+# is "page 1 of 1" here, "of 0" there. And it pages only a select of one entity, while `Page`
+# also pages lists worked out in Python (the inbox, a round's checks) and rows of several
+# columns counted by a cheaper query of their own (the checklist, the validation queue).
 @dataclass
 class Page:
     """One page of results and what a pager needs to link to the others."""
