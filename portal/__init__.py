@@ -155,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.projects.views import bp as projects_bp
     from portal.reference.views import bp as reference_bp
     from portal.reports.views import bp as reports_bp
+    from portal.rounds import checklist_views  # noqa: F401  (the partner's pages, on rounds' bp)
     from portal.rounds.views import bp as rounds_bp
     from portal.spreadsheets.list_views import bp as lists_bp
     from portal.spreadsheets.views import bp as spreadsheets_bp

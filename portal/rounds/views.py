@@ -1,5 +1,5 @@
 """The reporting round's pages for CDC (rounds, cockpit, checks, reminders, close, grace) and the
-ministries; the partner's checklist is in checklist_views."""
+ministries; the partner's checklist is in checklist_views (create_app imports both)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from portal.extensions import db
 from portal.organizations.services import by_ids
 from portal.projects.models import Project
 from portal.rounds import (
-    checklist_views,  # noqa: E402,F401  (the partner's pages, on bp)
     checks,
     freeze,
     predictability,
