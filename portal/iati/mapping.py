@@ -18,13 +18,13 @@ from portal.iati.organizations import OrganizationResolver
 from portal.iati.places import ProvinceFinder
 from portal.iati.recipients import Share, cambodia_share, recorded_share
 from portal.projects import codes as project_codes
+from portal.projects.models import is_web_link
 from portal.projects.services import (
     Document,
     LocationShare,
     Participant,
     ProjectData,
     SectorShare,
-    is_web_link,
 )
 
 HUNDRED = Decimal(100)

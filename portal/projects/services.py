@@ -1,26 +1,22 @@
-"""Project use cases: validate, create, update, publish; USD values kept in step with rates.
+"""Project use cases: create, update, publish; USD values kept in step with rates.
 
-Services flush and never commit; the view commits once. Every rule about what a project may
-contain lives here, so the form, the importers and the API refuse the same things.
+Services flush and never commit; the view commits once. The rules a project must follow are in
+`portal.projects.rules`; every way in saves through `save_project`, which checks them first.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
 from blinker import Namespace
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Integer, cast, func, literal, select, type_coerce, update
 
 from portal.audit.services import record
 from portal.db import Rate, utcnow
 from portal.extensions import db
 from portal.money.services import load_rates, rate_changed
-from portal.projects import codes, history, quality
+from portal.projects import history, quality
 from portal.projects.lookups import Lookups
 from portal.projects.models import (
     Project,
@@ -29,365 +25,41 @@ from portal.projects.models import (
     ProjectLocation,
     ProjectParticipant,
     ProjectSector,
-    is_web_link,
     share_bounds,
 )
+from portal.projects.rules import (
+    Document,
+    EditConflict,
+    LocationShare,
+    Participant,
+    ProjectData,
+    ProjectInvalid,
+    SectorShare,
+    YearAmount,
+    validate,
+)
+
+# What callers read from here (the rules' types and errors are part of saving's contract).
+__all__ = [
+    "Document",
+    "EditConflict",
+    "LocationShare",
+    "Participant",
+    "ProjectData",
+    "ProjectInvalid",
+    "SectorShare",
+    "YearAmount",
+    "column_values",
+    "child_rows",
+    "project_saved",
+    "refresh_totals",
+    "save_project",
+    "set_published",
+    "validate",
+]
 
 # Sent after a project is saved, with the snapshot from before (the workflow listens).
 project_saved = Namespace().signal("project-saved")
-
-HUNDRED = Decimal(100)
-TOLERANCE = Decimal("0.01")
-IATI_ACTIVITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/:]*-[A-Za-z0-9_.\-/:]+$")
-
-
-class ProjectInvalid(ValueError):
-    """The data breaks one or more rules; `errors` maps form field names to messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
-class EditConflict(RuntimeError):
-    """Someone saved the project after the editor opened it; `changes` says what changed."""
-
-    def __init__(self, project: Project, changes: list) -> None:
-        super().__init__("edit conflict")
-        self.project = project
-        self.changes = changes
-
-
-@dataclass
-class SectorShare:
-    sector_code: str
-    percentage: Decimal
-
-
-@dataclass
-class LocationShare:
-    province_code: str
-    percentage: Decimal
-    district_code: str | None = None
-
-
-@dataclass
-class YearAmount:
-    year: int
-    kind: str
-    amount: Decimal
-    currency: str
-
-
-@dataclass
-class Participant:
-    organization_id: int | None
-    role: str
-
-
-@dataclass
-class Document:
-    title: str
-    url: str
-
-
-@dataclass
-class ProjectData:
-    """What a project holds, from a form, an import or the API; validated by save_project."""
-
-    title_en: str
-    reporting_org_id: int
-    lead_national_partner_id: int | None = None
-    external_lead_partner_id: int | None = None
-    iati_identifier: str | None = None
-    partner_ref: str | None = None
-    title_km: str | None = None
-    description: str | None = None
-    objectives: str | None = None
-    status: str = codes.IMPLEMENTATION
-    planned_start: date | None = None
-    planned_end: date | None = None
-    actual_start: date | None = None
-    actual_end: date | None = None
-    twg_id: int | None = None
-    type_of_assistance: str | None = None
-    modality: str | None = None
-    finance_type: str | None = None
-    aid_type: str | None = None
-    flow_type: str | None = None
-    on_budget: bool = False
-    on_treasury: bool = False
-    nationwide: bool = False
-    commitment_amount: Decimal | None = None
-    commitment_currency: str | None = None
-    commitment_date: date | None = None
-    contact_name: str | None = None
-    contact_email: str | None = None
-    contact_phone: str | None = None
-    sectors: list[SectorShare] = field(default_factory=list)
-    locations: list[LocationShare] = field(default_factory=list)
-    funding: list[YearAmount] = field(default_factory=list)
-    participants: list[Participant] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    data_source: str = "manual"
-
-
-def _commitment_year(data: ProjectData) -> int | None:
-    when = data.commitment_date or data.actual_start or data.planned_start
-    return when.year if when else None
-
-
-def validate(
-    data: ProjectData, project: Project | None = None, lookups: Lookups | None = None
-) -> dict:
-    """Check every rule; return what saving needs (rates); raise ProjectInvalid listing all."""
-    lookups = lookups or Lookups()
-    errors: dict[str, str] = {}
-
-    def err(name: str, message) -> None:
-        errors.setdefault(name, str(message))
-
-    reporting = lookups.organization(data.reporting_org_id)
-    if reporting is None:
-        err("reporting_org_id", _l("Choose the reporting development partner."))
-    if data.lead_national_partner_id is None:
-        err(
-            "lead_national_partner_id",
-            _l("Every project has exactly one lead national partner: choose it."),
-        )
-    else:
-        lead = lookups.organization(data.lead_national_partner_id)
-        if lead is None:
-            err("lead_national_partner_id", _l("Choose the lead national partner."))
-        elif not lead.is_national:
-            err(
-                "lead_national_partner_id",
-                _l(
-                    "%(org)s is not a national organization. The lead partner is always "
-                    "national (a ministry or agency, a sub-national administration, a national "
-                    "NGO or firm).",
-                    org=lead.acronym,
-                ),
-            )
-    if data.external_lead_partner_id is not None:
-        external = lookups.organization(data.external_lead_partner_id)
-        if external is None or external.is_national:
-            err(
-                "external_lead_partner_id",
-                _l(
-                    "The external lead partner is a development "
-                    "partner, not a national organization."
-                ),
-            )
-
-    if data.iati_identifier:
-        if not IATI_ACTIVITY_ID.match(data.iati_identifier):
-            err(
-                "iati_identifier",
-                _l(
-                    "An IATI identifier is the reporting organisation's "
-                    "identifier, a hyphen, then the activity's own code."
-                ),
-            )
-        elif (
-            reporting is not None
-            and reporting.iati_ref
-            and not data.iati_identifier.startswith(reporting.iati_ref + "-")
-        ):
-            err(
-                "iati_identifier",
-                _l(
-                    "It must start with %(prefix)s- (the identifier of %(org)s).",
-                    prefix=reporting.iati_ref,
-                    org=reporting.acronym,
-                ),
-            )
-        else:
-            other = lookups.project_with_identifier(data.iati_identifier)
-            if other is not None and (project is None or other != project.id):
-                err("iati_identifier", _l("Another project already has this IATI identifier."))
-
-    if data.status not in codes.ACTIVITY_STATUS:
-        err("status", _l("Choose a status."))
-    for start, end, name in (
-        (data.planned_start, data.planned_end, "planned_end"),
-        (data.actual_start, data.actual_end, "actual_end"),
-    ):
-        if start and end and end < start:
-            err(name, _l("The end date is before the start date."))
-    for name, allowed in (
-        ("type_of_assistance", codes.TYPE_OF_ASSISTANCE),
-        ("modality", codes.MODALITY),
-        ("finance_type", codes.FINANCE_TYPE),
-        ("aid_type", codes.AID_TYPE),
-        ("flow_type", codes.FLOW_TYPE),
-    ):
-        value = getattr(data, name)
-        if value and value not in allowed:
-            err(name, _l("Choose a value from the list."))
-
-    _validate_sectors(data, err, lookups)
-    _validate_locations(data, err, lookups)
-    rates = _validate_money(data, err, lookups)
-    _validate_participants(data, err, lookups)
-    for i, document in enumerate(data.documents):
-        if not document.title:
-            err(f"documents-{i}-title", _l("Give the document a title."))
-        if not document.url:
-            err(f"documents-{i}-url", _l("Give the document's web address."))
-        elif not is_web_link(document.url):
-            err(f"documents-{i}-url", _l("Give a full web address starting with https://."))
-    if errors:
-        raise ProjectInvalid(errors)
-    return {"rates": rates}
-
-
-def _validate_sectors(data: ProjectData, err, lookups: Lookups) -> None:
-    known = lookups.known_sectors([s.sector_code for s in data.sectors])
-    seen = set()
-    for i, share in enumerate(data.sectors):
-        if share.sector_code not in known:
-            err(f"sectors-{i}-sector_code", _l("Choose a sector code from the list."))
-        elif share.sector_code in seen:
-            err(f"sectors-{i}-sector_code", _l("This sector is listed twice."))
-        seen.add(share.sector_code)
-        if share.percentage is None or not (0 < share.percentage <= 100):
-            err(f"sectors-{i}-percentage", _l("A share is more than 0 and at most 100."))
-    if data.sectors:
-        total = sum((s.percentage or 0 for s in data.sectors), Decimal(0))
-        if abs(total - HUNDRED) > TOLERANCE:
-            err(
-                "sectors",
-                _l(
-                    "Sector percentages must add up to 100; they add up to %(total)s.",
-                    total=f"{total:g}",
-                ),
-            )
-
-
-def _validate_locations(data: ProjectData, err, lookups: Lookups) -> None:
-    if data.nationwide and data.locations:
-        err("locations", _l("A project is either nationwide or in named provinces, not both."))
-        return
-    provinces = lookups.province_codes()
-    districts = lookups.district_provinces(
-        [loc.district_code for loc in data.locations if loc.district_code]
-    )
-    seen = set()
-    for i, share in enumerate(data.locations):
-        if share.province_code not in provinces:
-            err(f"locations-{i}-province_code", _l("Choose a province."))
-        if share.district_code and districts.get(share.district_code) != share.province_code:
-            err(f"locations-{i}-district_code", _l("This district is not in the province."))
-        key = (share.province_code, share.district_code)
-        if key in seen:
-            err(f"locations-{i}-province_code", _l("This place is listed twice."))
-        seen.add(key)
-        if share.percentage is None or not (0 < share.percentage <= 100):
-            err(f"locations-{i}-percentage", _l("A share is more than 0 and at most 100."))
-    if data.locations:
-        total = sum((loc.percentage or 0 for loc in data.locations), Decimal(0))
-        if abs(total - HUNDRED) > TOLERANCE:
-            err(
-                "locations",
-                _l(
-                    "Location percentages must add up to 100; they add up to %(total)s.",
-                    total=f"{total:g}",
-                ),
-            )
-
-
-def _validate_money(data: ProjectData, err, lookups: Lookups) -> dict:
-    currencies = {f.currency for f in data.funding if f.currency}
-    if data.commitment_currency:
-        currencies.add(data.commitment_currency)
-    known = lookups.known_currencies(currencies)
-    rates = lookups.rates(currencies)
-
-    def has_rate(currency: str, year: int) -> bool:
-        return currency == "USD" or (currency, year) in rates
-
-    if data.commitment_amount is not None:
-        if data.commitment_amount < 0:
-            err("commitment_amount", _l("An amount cannot be negative."))
-        if not data.commitment_currency:
-            err("commitment_currency", _l("Choose the currency of the commitment."))
-        elif data.commitment_currency not in known:
-            err(
-                "commitment_currency",
-                _l("%(code)s is not a known currency.", code=data.commitment_currency),
-            )
-        else:
-            year = _commitment_year(data)
-            if year is None:
-                err(
-                    "commitment_date",
-                    _l(
-                        "Give the date of agreement, so the amount can be "
-                        "converted to USD at that year's rate."
-                    ),
-                )
-            elif not has_rate(data.commitment_currency, year):
-                err(
-                    "commitment_currency",
-                    _l(
-                        "No exchange rate for %(currency)s in %(year)s: CDC must add it to the "
-                        "exchange-rate table before this amount can be converted to USD.",
-                        currency=data.commitment_currency,
-                        year=year,
-                    ),
-                )
-    this_year = date.today().year
-    seen = set()
-    for i, row in enumerate(data.funding):
-        prefix = f"funding-{i}-"
-        if row.kind not in codes.FUNDING_KIND:
-            err(prefix + "kind", _l("Choose actual or planned."))
-        if row.year is None or not (1990 <= row.year <= 2100):
-            err(prefix + "year", _l("Give a calendar year between 1990 and 2100."))
-        elif row.kind == "disbursement" and row.year > this_year:
-            err(
-                prefix + "year",
-                _l("An actual disbursement cannot be in a future year; record it as planned."),
-            )
-        if row.amount is None:
-            err(prefix + "amount", _l("Enter an amount."))
-        elif row.amount < 0:
-            err(prefix + "amount", _l("An amount cannot be negative."))
-        if row.currency not in known:
-            err(prefix + "currency", _l("%(code)s is not a known currency.", code=row.currency))
-        elif row.year and not has_rate(row.currency, row.year):
-            err(
-                prefix + "currency",
-                _l(
-                    "No exchange rate for %(currency)s in %(year)s: CDC must add it to the "
-                    "exchange-rate table before this amount can be converted to USD.",
-                    currency=row.currency,
-                    year=row.year,
-                ),
-            )
-        key = (row.year, row.kind, row.currency)
-        if key in seen:
-            err(prefix + "year", _l("This year already has a row of this kind and currency."))
-        seen.add(key)
-    return rates
-
-
-def _validate_participants(data: ProjectData, err, lookups: Lookups) -> None:
-    known = lookups.known_organizations({p.organization_id for p in data.participants})
-    seen = set()
-    for i, participant in enumerate(data.participants):
-        if participant.organization_id not in known:
-            err(f"participants-{i}-organization_id", _l("Choose an organization."))
-        if participant.role not in codes.PARTICIPANT_ROLE:
-            err(f"participants-{i}-role", _l("Choose a role."))
-        key = (participant.organization_id, participant.role)
-        if key in seen:
-            err(
-                f"participants-{i}-organization_id",
-                _l("This organization is listed twice in this role."),
-            )
-        seen.add(key)
 
 
 def _year_range(project: Project | SimpleNamespace) -> tuple[int | None, int | None]:
