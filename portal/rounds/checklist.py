@@ -201,3 +201,16 @@ def apply(
 def confirm_unchanged(round_: ReportingRound, project: Project, *, actor) -> None:
     """Mark the project's figures as still right for the round (one click)."""
     mark_updated(round_, project, actor=actor, no_change=True)
+
+
+def apply_changed(
+    round_: ReportingRound, project: Project, wanted: Figures, *, actor, expected_version: int
+) -> bool:
+    """Apply a row (the page's checklist or a workbook's) when it changes anything, in a
+    savepoint of its own: a refusal (ProjectInvalid, EditConflict) rolls back this row alone.
+    Returns whether the row changed the project."""
+    if not differs(round_, project, wanted):
+        return False
+    with db.session.begin_nested():
+        apply(round_, project, wanted, actor=actor, expected_version=expected_version)
+    return True

@@ -117,17 +117,15 @@ def _save_rows(round_, form: ChecklistForm) -> tuple[int, int]:
             continue
         project = _own_project(round_, row_form.project_id.data)
         wanted = _figures(round_, row_form)
-        if not checklist.differs(round_, project, wanted):
-            continue
         try:
-            with db.session.begin_nested():
-                checklist.apply(
-                    round_,
-                    project,
-                    wanted,
-                    actor=current_user,
-                    expected_version=int(row_form.version.data or 0),
-                )
+            if not checklist.apply_changed(
+                round_,
+                project,
+                wanted,
+                actor=current_user,
+                expected_version=int(row_form.version.data or 0),
+            ):
+                continue
         except ProjectInvalid as invalid:
             refused += 1
             row_form.actual.errors = [*row_form.actual.errors, *invalid.errors.values()]

@@ -157,18 +157,16 @@ def apply_upload(round_: ReportingRound, organization_id: int, content: bytes, *
             values.get("status") or current.status,
             values.get("end_date") or current.end_date,
         )
-        if not checklist.differs(round_, project, wanted):
-            continue
         version = values.get("version")
         try:
-            with db.session.begin_nested():
-                checklist.apply(
-                    round_,
-                    project,
-                    wanted,
-                    actor=actor,
-                    expected_version=version if isinstance(version, int) else project.version,
-                )
+            if not checklist.apply_changed(
+                round_,
+                project,
+                wanted,
+                actor=actor,
+                expected_version=version if isinstance(version, int) else project.version,
+            ):
+                continue
         except ProjectInvalid as invalid:
             for message in invalid.errors.values():
                 book.error(sheet, row.number, None, message)
