@@ -26,8 +26,7 @@ from flask import current_app, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import changes
-from portal.accounts import throttle
+from portal import changes, throttle
 from portal.errors import render_error
 from portal.extensions import db
 from portal.i18n import current_locale

@@ -1,6 +1,6 @@
 """Import every model, so that metadata (and Alembic) sees all tables."""
 
-from portal.accounts.models import Throttle, User  # noqa: F401
+from portal.accounts.models import User  # noqa: F401
 from portal.alignment.models import (  # noqa: F401
     Alignment,
     AlignmentPriority,
@@ -63,3 +63,4 @@ from portal.rounds.models import (  # noqa: F401
 )
 from portal.settings import Setting  # noqa: F401
 from portal.strategy.models import StrategyFramework, StrategyNode  # noqa: F401
+from portal.throttle import Throttle  # noqa: F401

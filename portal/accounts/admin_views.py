@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from portal.accounts import passwords, services, throttle
+from portal import throttle
+from portal.accounts import passwords, services
 from portal.accounts.forms import UserForm
 from portal.accounts.models import Role, User
 from portal.audit.services import record

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, TimestampMixin, utcnow
@@ -160,32 +160,3 @@ def _dummy_hash() -> str:
     if _hasher.check_needs_rehash(DUMMY_HASH):
         return _hasher.hash("dummy-password-for-timing")
     return DUMMY_HASH
-
-
-KIND_LABELS = {
-    "login-pair": _l("Login: account from one address"),
-    "login-account": _l("Login: account from any address"),
-    "login-address": _l("Login: one address, any account"),
-    "reset-account": _l("New-password links: account"),
-    "reset-address": _l("New-password links: address"),
-    "download-address": _l("Public downloads: address"),
-}
-
-
-class Throttle(Base):
-    """One count of failures (or requests) in a fixed window, per kind and key."""
-
-    __tablename__ = "throttle"
-    __table_args__ = (UniqueConstraint("kind", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    # An email (lower case), an address, or "email address" for a pair.
-    key: Mapped[str] = mapped_column(String(400))
-    count: Mapped[int] = mapped_column(Integer, default=0)
-    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-
-    @property
-    def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))

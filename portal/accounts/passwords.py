@@ -17,7 +17,8 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from portal.accounts import services, throttle
+from portal import throttle
+from portal.accounts import services
 from portal.accounts.models import User
 from portal.api import tokens
 from portal.audit.services import record

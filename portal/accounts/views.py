@@ -16,7 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import services, throttle
+from portal import throttle
+from portal.accounts import services
 from portal.accounts.forms import ChangePasswordForm, LoginForm
 from portal.accounts.models import User
 from portal.audit.services import record

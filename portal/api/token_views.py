@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.accounts import throttle
+from portal import throttle
 from portal.api import tokens
 from portal.extensions import db
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from portal import create_app
-from portal.accounts.models import Throttle
 from portal.audit.models import AuditEvent
 from portal.config import TestConfig
 from portal.extensions import db
+from portal.throttle import Throttle
 from tests import factories
 from tests.conftest import TEST_PASSWORD, drop_scratch_database, scratch_database_url
 

@@ -1,4 +1,4 @@
-"""Throttles on guessing: failed logins, wrong passwords typed again, links asked for.
+"""Throttles: failed logins, wrong passwords typed again, links asked for, public downloads.
 
 Counts live in the database (table `throttle`), so every worker process of every machine
 shares them with or without Redis, and they survive a restart. Each count is a fixed window
@@ -25,14 +25,44 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from limits import parse
-from sqlalchemy import case, delete, select
+from sqlalchemy import DateTime, Integer, String, UniqueConstraint, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.accounts.models import Throttle
-from portal.db import utcnow
+from portal.db import Base, utcnow
 from portal.extensions import db
+
+KIND_LABELS = {
+    "login-pair": _l("Login: account from one address"),
+    "login-account": _l("Login: account from any address"),
+    "login-address": _l("Login: one address, any account"),
+    "reset-account": _l("New-password links: account"),
+    "reset-address": _l("New-password links: address"),
+    "download-address": _l("Public downloads: address"),
+}
+
+
+class Throttle(Base):
+    """One count of failures (or requests) in a fixed window, per kind and key."""
+
+    __tablename__ = "throttle"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # An email (lower case), an address, or "email address" for a pair.
+    key: Mapped[str] = mapped_column(String(400))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
 
 # Failures of one pair before its tries start to wait.
 PAIR_FREE_TRIES = 3
