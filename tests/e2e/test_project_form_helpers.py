@@ -39,8 +39,8 @@ def test_the_project_form_helps_with_long_lists_districts_and_shares(page):
     total = page.locator('[data-total-of="sectors"]')
     assert total.inner_text() == "90"
     assert "text-danger" in (total.get_attribute("class") or "")
-    assert page.locator('[name="sectors-1-percentage"]').get_attribute("aria-label").endswith(
-        "row 2"
+    assert (
+        page.locator('[name="sectors-1-percentage"]').get_attribute("aria-label").endswith("row 2")
     )
     page.locator('[name="sectors-1-percentage"]').fill("40")
     assert total.inner_text() == "100"
