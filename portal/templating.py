@@ -84,24 +84,6 @@ def rate(value: Decimal | None) -> str:
     return localize_digits(format_decimal(value, format="#,##0.########"))
 
 
-def status_label(code: str | None) -> str:
-    """The IATI activity status in words."""
-    from portal.projects.codes import ACTIVITY_STATUS
-
-    if code is None:
-        return ""
-    return str(ACTIVITY_STATUS.get(code, code))
-
-
-def code_label(codes: str, code: str | None) -> str:
-    """The label of `code` in the named code list of portal.projects.codes."""
-    from portal.projects import codes as code_lists
-
-    if not code:
-        return ""
-    return str(getattr(code_lists, codes).get(code, code))
-
-
 def navigation_for(user) -> list[tuple[str, str]]:
     """Return the (url, label) pairs of the menu this user may open."""
     if not user.is_authenticated:
@@ -113,14 +95,6 @@ def navigation_for(user) -> list[tuple[str, str]]:
         for endpoint, label, roles in NAVIGATION
         if roles in (None, "all") or user.role in roles
     ]
-
-
-def _unread() -> int:
-    if not current_user.is_authenticated:
-        return 0
-    from portal.alignment.notify import unread_count
-
-    return unread_count(current_user)
 
 
 def _with_local_digits(babel_filter):
@@ -140,8 +114,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["millions"] = millions
     app.jinja_env.filters["format_decimal_rate"] = rate
     app.jinja_env.globals["local_name"] = local_name
-    app.jinja_env.globals["status_label"] = status_label
-    app.jinja_env.globals["code_label"] = code_label
 
     @app.context_processor
     def inject_common():
@@ -150,5 +122,4 @@ def init_templating(app: Flask) -> None:
             "navigation": navigation_for(current_user),
             "languages": [("en", "English"), ("km", "ខ្មែរ")],
             "current_path": request.full_path.rstrip("?") if request else "/",
-            "unread_notifications": _unread(),
         }

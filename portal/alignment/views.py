@@ -37,6 +37,14 @@ from portal.templating import local_name
 bp = Blueprint("alignment", __name__, url_prefix="/alignment")
 
 
+@bp.app_context_processor
+def unread_notifications() -> dict:
+    """Every page's header shows the reader's unread notices."""
+    if not current_user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": notify.unread_count(current_user)}
+
+
 @bp.get("/inbox")
 @roles_required(Role.MINISTRY)
 def inbox():

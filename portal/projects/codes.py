@@ -87,3 +87,17 @@ def choices(codes: dict, blank: str | None = None) -> list[tuple[str, str]]:
     """Return select choices (code, label) in code order, optionally after a blank entry."""
     items = [(code, str(label)) for code, label in codes.items()]
     return ([("", blank)] if blank is not None else []) + items
+
+
+def status_label(code: str | None) -> str:
+    """The IATI activity status in words (a template global)."""
+    if code is None:
+        return ""
+    return str(ACTIVITY_STATUS.get(code, code))
+
+
+def code_label(codes: str, code: str | None) -> str:
+    """The label of `code` in the named code list of this module (a template global)."""
+    if not code:
+        return ""
+    return str(globals()[codes].get(code, code))

@@ -19,7 +19,7 @@ from portal.forms import field_errors
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
-from portal.projects import exports, history, quality, queries, services
+from portal.projects import codes, exports, history, quality, queries, services
 from portal.projects.forms import (
     REPEATABLE,
     ProjectForm,
@@ -40,6 +40,9 @@ from portal.security import (
 )
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
+# Every page may name a status or a code of the registry's lists.
+bp.add_app_template_global(codes.status_label, "status_label")
+bp.add_app_template_global(codes.code_label, "code_label")
 
 EXPORT_LIMIT = 50_000
 
