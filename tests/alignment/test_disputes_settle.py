@@ -57,3 +57,31 @@ def test_a_partners_correction_to_the_governments_figure_settles_the_dispute():
         select(AuditEvent).where(AuditEvent.action == "figure.settled")
     ).one()
     assert event.user_id == partner_user.id
+
+
+def test_each_figure_status_is_readable_on_the_project_page(client, login_as):
+    ministry = factories.organization(OrgKind.GOVERNMENT, acronym="READM")
+    ministry_user = factories.user(role="ministry", organization=ministry)
+    project = factories.project(
+        lead=ministry,
+        funding=[
+            services.YearAmount(2022, "disbursement", Decimal("100"), "USD"),
+            services.YearAmount(2023, "disbursement", Decimal("200"), "USD"),
+            services.YearAmount(2024, "disbursement", Decimal("300"), "USD"),
+        ],
+    )
+    save_figures(
+        project,
+        [
+            FigureData(2022, Decimal("100"), "agreed"),
+            FigureData(2023, Decimal("150"), "disputed", "Only 150 arrived."),
+            FigureData(2024, None, "pending"),
+        ],
+        actor=ministry_user,
+    )
+    login_as("cdc")
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    # A badge is white text unless it has a background: each status has one (or dark text).
+    assert 'class="badge figure-agreed text-bg-success"' in page
+    assert 'class="badge figure-disputed text-bg-warning"' in page
+    assert 'class="badge figure-pending text-bg-light border"' in page
