@@ -17,7 +17,7 @@ from portal.alignment import (  # settle: connects to the registry's project_sav
     workflow,
 )
 from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
-from portal.alignment.models import GovernmentFigure
+from portal.alignment.models import GovernmentFigure, Notification
 from portal.db import Page
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -28,6 +28,7 @@ from portal.security import (
     can_discuss_figures,
     can_review_alignment,
     cdc_required,
+    is_safe_redirect,
     load_project_or_404,
     roles_required,
 )
@@ -355,6 +356,21 @@ def notifications():
     """The user's notices, newest first."""
     items = notify.latest(current_user)
     return render_template("alignment/notifications.html", items=items, text=notify.notice_text)
+
+
+@bp.get("/notifications/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int):
+    """Open what a notice is about, marking it read (only the reader's own notices)."""
+    notice = db.session.get(Notification, notification_id)
+    if notice is None or notice.user_id != current_user.id:
+        abort(404)
+    notify.mark_read(current_user, notice.id)
+    db.session.commit()
+    if notice.project_id:
+        return redirect(url_for("projects.detail", project_id=notice.project_id))
+    link = (notice.params or {}).get("link")
+    return redirect(link if is_safe_redirect(link) else url_for("alignment.notifications"))
 
 
 @bp.post("/notifications/read")

@@ -221,3 +221,25 @@ def test_review_and_threads_answer_each_role(client, login_as, case, who, review
     assert client.get(f"/alignment/projects/{project.id}/review").status_code == review
     response = client.post(f"/alignment/figures/{figure.id}/comments", data={"text": "Hello"})
     assert response.status_code == comment
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_project(client, login_as, case):
+    import re
+
+    from portal.alignment import workflow
+
+    project = case["project"]
+    ministry_user = factories.user(role="ministry", organization=case["ministry_org"])
+    partner = factories.user(role="dp", organization=case["partner_org"])
+    workflow.transition(project, "submit", actor=partner)
+    client.post("/login", data={"email": ministry_user.email, "password": "correct horse battery"})
+    page = client.get("/alignment/notifications").get_data(as_text=True)
+    link = re.search(r'href="(/alignment/notifications/\d+/open)"', page).group(1)
+    opened = client.get(link)
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/projects/{project.id}")
+    assert "unread" not in client.get("/").get_data(as_text=True)
+    # Another person's notice is not theirs to open.
+    client.post("/logout")
+    client.post("/login", data={"email": partner.email, "password": "correct horse battery"})
+    assert client.get(link).status_code == 404

@@ -76,6 +76,7 @@ RULES = {
     "alignment.pipeline": CDC,
     "alignment.settings": CDC,
     "alignment.validation_queue": CDC,
+    "alignment.open_notification": OBJECT,
     "dashboard.portfolio": OBJECT,
     "alignment.validate_selected": CDC,
     "alignment.notifications": LOGIN,
