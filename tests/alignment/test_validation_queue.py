@@ -77,3 +77,13 @@ def test_the_public_cannot_filter_by_the_workflow(client):
     set_published(shown, True, actor=None)
     page = client.get("/projects/?state=draft").get_data(as_text=True)
     assert "Validated and public" in page and 'name="state"' not in page
+
+
+def test_cdc_sees_one_way_to_publish_a_confirmed_project_and_returning_apart(client, login_as):
+    project = _in_state("Confirmed, to publish", "confirmed", 2)
+    login_as("cdc")
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Validate and publish" in page
+    assert ">Publish</button>" not in page  # no second way to publish
+    fold = page[page.index('<details class="mb-3 return-step">') :]
+    assert "Reasons for returning" in fold[: fold.index("</details>")]
