@@ -170,6 +170,13 @@ def validate(
             err(
                 "iati_identifier",
                 _l(
+                    "An IATI identifier is %(prefix)s (the identifier of %(org)s), a hyphen, "
+                    "then the activity's own code.",
+                    prefix=reporting.iati_ref,
+                    org=reporting.acronym,
+                )
+                if reporting is not None and reporting.iati_ref
+                else _l(
                     "An IATI identifier is the reporting organisation's "
                     "identifier, a hyphen, then the activity's own code."
                 ),

@@ -217,3 +217,12 @@ def test_second_save_on_an_old_version_is_refused_and_shows_what_changed(client,
     db.session.refresh(project)
     assert project.title_en == "Title from the colleague"  # nothing of the first is lost
     assert project.contact_phone is None
+
+
+def test_the_identifier_help_and_error_name_the_partners_own_prefix(client, setting):
+    page = client.get("/projects/new").get_data(as_text=True)
+    assert "to IATI: JP-8-, then the activity" in page
+    bad = client.post("/projects/new", data=complete_form(setting, iati_identifier="2022 001"))
+    assert bad.status_code == 400
+    expected = "An IATI identifier is JP-8 (the identifier of JICAT), a hyphen"
+    assert any(expected in error for error in _errors(bad))
