@@ -294,14 +294,18 @@ def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
     return context
 
 
-def render_html(params: ReportParams, data: ReportData, *, for_pdf: bool = False) -> str:
-    """The report as one HTML document, in the report's language (English for 'both')."""
+def render_html(
+    params: ReportParams, data: ReportData, *, for_pdf: bool = False, back_url: str | None = None
+) -> str:
+    """The report as one HTML document, in the report's language (English for 'both').
+
+    A preview (`back_url` given) opens with a bar leading back to the builder's choices."""
     locale = "km" if params.language == "km" else "en"
     with force_locale(locale):
         # The environment directly: a report is rendered outside requests too, without the
         # page chrome's context (navigation, current user).
         template = current_app.jinja_env.get_template("reports/document.html")
-        html = template.render(**_context(params, data, for_pdf=for_pdf))
+        html = template.render(**_context(params, data, for_pdf=for_pdf), back_url=back_url)
     # The PDF renderer knows no Khmer word boundaries: mark them (portal.khmer).
     return break_html(html) if params.language != "en" else html
 

@@ -176,7 +176,8 @@ def preview():
     if not form.validate():
         return render_template("reports/new.html", form=form), 422
     params = form.params()
-    return render.render_html(params, content.collect(params))
+    back = url_for("reports.new") + "?" + _query(params)
+    return render.render_html(params, content.collect(params), back_url=back)
 
 
 @bp.get("/jobs/<int:job_id>")

@@ -180,6 +180,13 @@ def test_preview_shows_the_report_as_a_web_page(client, login_as):
     assert "Funding by development partner" in page and "42,000.00" in page
     assert partner.name_en in page  # the scope, on the cover
     assert "css/report.css" in page
+    # A way back to the builder, with the same choices.
+    import html
+    import re
+
+    back = html.unescape(re.search(r'<a href="([^"]+)">Back to the report builder</a>', page)[1])
+    assert back.startswith("/reports/new?") and f"partner={partner.id}" in back
+    assert client.get(back).status_code == 200
 
 
 def test_the_command_line_builds_and_issues_a_report(app, tmp_path):
