@@ -95,6 +95,38 @@ def disputed_figures(limit: int = 20) -> list[tuple[GovernmentFigure, Project]]:
     )
 
 
+def partner_news(organization_id: int, days: int = 30, limit: int = 10) -> dict[str, list]:
+    """What the ministries said lately about a partner's projects, for its home page: the years
+    they dispute, and the projects confirmed or validated in the last `days` days."""
+    disputed = list(
+        db.session.execute(
+            select(GovernmentFigure, Project)
+            .join(Project, Project.id == GovernmentFigure.project_id)
+            .where(
+                Project.reporting_org_id == organization_id,
+                GovernmentFigure.status == "disputed",
+            )
+            .order_by(GovernmentFigure.updated_at.desc(), GovernmentFigure.id)
+            .limit(limit)
+        ).all()
+    )
+    since = datetime.now(UTC) - timedelta(days=days)
+    confirmed = list(
+        db.session.execute(
+            select(WorkflowTransition, Project)
+            .join(Project, Project.id == WorkflowTransition.project_id)
+            .where(
+                Project.reporting_org_id == organization_id,
+                WorkflowTransition.to_state.in_((CONFIRMED, VALIDATED)),
+                WorkflowTransition.at >= since,
+            )
+            .order_by(WorkflowTransition.at.desc(), WorkflowTransition.id.desc())
+            .limit(limit)
+        ).all()
+    )
+    return {"disputed": disputed, "confirmed": confirmed}
+
+
 def states_by_lead(project_ids: Select) -> dict[int | None, Counter]:
     """Per lead ministry, how many of the projects stand in each workflow state (no drafts).
 

@@ -18,7 +18,8 @@ from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.alignment.panel import returned_to
-from portal.alignment.queries import inbox
+from portal.alignment.queries import inbox, partner_news
+from portal.alignment.workflow import STATE_LABELS
 from portal.dashboard.services import dashboard_context
 from portal.extensions import db
 from portal.home import services
@@ -62,6 +63,8 @@ def index():
         projects=services.project_summary(column, org_id),
         recent=services.recent_projects(column, org_id),
         returned=returned_to(org_id) if current_user.role is Role.DP else [],
+        news=partner_news(org_id) if current_user.role is Role.DP else None,
+        state_labels=STATE_LABELS,
         waiting=len(inbox(org_id, 0)) if current_user.role is Role.MINISTRY else 0,
         round_line=home_line(current_user),
     )

@@ -85,3 +85,30 @@ def test_each_figure_status_is_readable_on_the_project_page(client, login_as):
     assert 'class="badge figure-agreed text-bg-success"' in page
     assert 'class="badge figure-disputed text-bg-warning"' in page
     assert 'class="badge figure-pending text-bg-light border"' in page
+
+
+def test_the_partners_home_tells_of_disputes_and_confirmations(client, login_as):
+    from portal.alignment import workflow
+
+    partner = factories.organization(OrgKind.BILATERAL, acronym="NEWSP")
+    ministry = factories.organization(OrgKind.GOVERNMENT, acronym="NEWSM")
+    ministry_user = factories.user(role="ministry", organization=ministry)
+    project = factories.project(
+        reporting=partner,
+        lead=ministry,
+        title_en="Irrigation canals",
+        funding=[services.YearAmount(2023, "disbursement", Decimal("400000"), "USD")],
+    )
+    save_figures(
+        project,
+        [FigureData(2023, Decimal("350000"), "disputed", "Only 350,000 arrived.")],
+        actor=ministry_user,
+    )
+    workflow.transition(project, "submit", actor=factories.user(role="dp", organization=partner))
+    workflow._log(project.id, "submitted", "confirmed", ministry_user, None)
+    db.session.flush()
+    login_as("dp", organization=partner)
+    page = client.get("/").get_data(as_text=True)
+    news = page[page.index('id="news-heading"') :]
+    assert "Irrigation canals</a> — 2023: the government recorded 350,000.00 USD" in news
+    assert "Confirmed by the ministry" in news
