@@ -193,7 +193,13 @@ def test_home_pages_say_where_the_round_stands(client, world, round_):
 def test_the_notice_of_a_round_links_to_the_checklist(client, world, round_):
     login(client, world.partner_user)
     page = client.get("/alignment/notifications").get_data(as_text=True)
-    assert f'href="/rounds/{YEAR}/checklist"' in page
+    # The notice opens through its own link (marking it read) and lands on the checklist.
+    import re
+
+    link = re.search(r'href="(/alignment/notifications/\d+/open)"', page)[1]
+    opened = client.get(link)
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/rounds/{YEAR}/checklist")
 
 
 def test_the_dashboard_shows_each_reader_its_predictability(client, world):
