@@ -195,13 +195,10 @@ def count_download(address: str | None) -> int:
     The caller commits.
     """
     key = (address or "unknown")[:100]
-    amount, window = DOWNLOAD.amount_and_window()
+    amount, _window = DOWNLOAD.amount_and_window()
     if _hit(DOWNLOAD, key) <= amount:
         return 0
-    row = db.session.scalars(
-        select(Throttle).where(Throttle.kind == DOWNLOAD.kind, Throttle.key == key)
-    ).one()
-    return max(1, math.ceil(_wait(row, DOWNLOAD, utcnow())))
+    return max(1, _wait_for([(DOWNLOAD, key)]))
 
 
 def wait_message(wait: int) -> str:
