@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -27,6 +30,48 @@ def text(pdf: bytes, first: int | None = None, last: int | None = None) -> str:
 def page_texts(pdf: bytes) -> list[str]:
     """The text of each page (pdftotext separates pages with a form feed)."""
     return _run("pdftotext", pdf, "-layout").split("\f")[:-1]
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as pdftotext -bbox places it: its page (from 1), box in points, and text."""
+
+    page: int
+    page_width: float
+    page_height: float
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+    text: str
+
+
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+
+
+def words(pdf: bytes) -> list[Word]:
+    """Every word of the PDF with its box, page by page, in reading order."""
+    result = []
+    for number, (width, height, body) in enumerate(
+        _PAGE.findall(_run("pdftotext", pdf, "-bbox")), 1
+    ):
+        for x_min, y_min, x_max, y_max, text in _WORD.findall(body):
+            result.append(
+                Word(
+                    number,
+                    float(width),
+                    float(height),
+                    float(x_min),
+                    float(y_min),
+                    float(x_max),
+                    float(y_max),
+                    html.unescape(text),
+                )
+            )
+    return result
 
 
 def page_count(pdf: bytes) -> int:
