@@ -198,6 +198,11 @@ def can_review_alignment(user, project) -> bool:
     return is_lead_ministry_user(user, project) or has_role(user, Role.CDC)
 
 
+def can_hand_over_review(user, project) -> bool:
+    """A focal point of the lead ministry hands a review to a colleague of the same institution."""
+    return is_lead_ministry_user(user, project)
+
+
 def can_discuss_figures(user, project) -> bool:
     """Both sides of a figure (the partner and the lead ministry) and CDC write in its thread."""
     return (

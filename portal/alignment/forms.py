@@ -27,7 +27,9 @@ FIGURE_STATUS = {
 
 class FigureRow(Form):
     year = HiddenField()
-    recorded_usd = NumberField(_l("Recorded by government (USD)"), validators=[Optional()])
+    amount = NumberField(_l("Recorded by government"), validators=[Optional()])
+    # Choices are the project's currencies, set by the view; the rules check the value.
+    currency = SelectField(_l("Currency"), default="USD", validate_choice=False)
     status = SelectField(
         _l("Status"), choices=lambda: [(k, str(v)) for k, v in FIGURE_STATUS.items()]
     )
@@ -52,6 +54,15 @@ class ReviewForm(FlaskForm):
     figures = FieldList(FormField(FigureRow))
     return_reason = LongTextField(
         _l("Reasons for returning"), validators=[Optional(), Length(max=4000)]
+    )
+
+
+class HandOverForm(FlaskForm):
+    assignee_id = SelectField(
+        _l("Colleague"), coerce=int, validators=[InputRequired()], validate_choice=False
+    )
+    note = LongTextField(
+        _l("Note for your colleague (optional)"), validators=[Optional(), Length(max=1000)]
     )
 
 

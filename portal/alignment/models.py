@@ -109,6 +109,10 @@ class GovernmentFigure(Base):
     )
     year: Mapped[int] = mapped_column(Integer)
     recorded_usd: Mapped[Decimal | None] = mapped_column(Money)
+    # What the reviewer typed when it was not in USD: the amount and its currency (recorded_usd
+    # is its value at the year's rate, and follows the rate table when CDC corrects a rate).
+    recorded_amount: Mapped[Decimal | None] = mapped_column(Money)
+    recorded_currency: Mapped[str | None] = mapped_column(ForeignKey("currency.code"))
     status: Mapped[str] = mapped_column(String(10), default="pending")
     updated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -151,3 +155,27 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(30))
     params: Mapped[dict | None] = mapped_column(JSON)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewAssignment(Base):
+    """Who in the lead ministry reviews a project: a focal point hands the review to a colleague.
+
+    One row a project (the latest hand-over); each hand-over is also in the audit log.
+    """
+
+    __tablename__ = "review_assignment"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    assignee_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
+    assigned_by = relationship("User", foreign_keys=[assigned_by_id], lazy="joined")

@@ -19,6 +19,7 @@ NOTICE_TEXT = {
     "confirmed": _l("“%(title)s” was confirmed by the lead ministry."),
     "validated": _l("“%(title)s” was validated by CDC and published."),
     "figure_comment": _l("New message on the figures of “%(title)s”: %(comment)s"),
+    "handed_over": _l("%(by)s handed you the review of “%(title)s”. %(comment)s"),
 }
 
 
@@ -28,7 +29,8 @@ def notice_text(kind: str, params: dict | None) -> str:
     template = NOTICE_TEXT.get(kind)
     if template is None:
         return params.get("title", kind)
-    return str(template % {"title": params.get("title", ""), "comment": params.get("comment", "")})
+    values = {"title": "", "comment": "", "by": "", **params}
+    return str(template % values).strip()
 
 
 def _users(organization_id: int | None, role: Role) -> list[User]:

@@ -18,6 +18,7 @@ from portal.alignment.models import (
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
+from portal.money.services import USD, MissingExchangeRate, rate_changed, rate_for, to_usd
 from portal.projects.models import Project
 from portal.settings import get_setting, set_setting
 from portal.strategy.models import NodeKind, StrategyFramework, StrategyNode
@@ -44,10 +45,13 @@ class AlignmentData:
 
 @dataclass
 class FigureData:
+    """A year's figure as the reviewer typed it: in USD or in one of the project's currencies."""
+
     year: int
-    recorded_usd: Decimal | None
+    amount: Decimal | None
     status: str
     comment: str = ""
+    currency: str = USD
 
 
 def current_framework() -> StrategyFramework | None:
@@ -119,9 +123,42 @@ def partner_figures(project: Project) -> dict[int, Decimal]:
     return years
 
 
+def project_currencies(project: Project) -> list[str]:
+    """The currencies the project's money is kept in besides USD (the reviewer may type in them)."""
+    codes = {row.currency for row in project.funding} | {project.commitment_currency or USD}
+    codes.discard(USD)
+    return sorted(codes)
+
+
+def _partner_original(project: Project) -> dict[int, list[tuple[str, Decimal]]]:
+    """What the partner reported as disbursed per year in each currency other than USD."""
+    years: dict[int, dict[str, Decimal]] = {}
+    for row in project.funding:
+        if row.kind == "disbursement" and row.currency != USD:
+            by_currency = years.setdefault(row.year, {})
+            by_currency[row.currency] = by_currency.get(row.currency, Decimal(0)) + row.amount
+    return {year: sorted(amounts.items()) for year, amounts in years.items()}
+
+
+def _rates_of(currencies: list[str], year: int) -> list[tuple[str, Decimal]]:
+    rates = []
+    for code in currencies:
+        try:
+            rates.append((code, rate_for(code, year)))
+        except MissingExchangeRate:
+            continue
+    return rates
+
+
 def figures_table(project: Project) -> list[dict]:
-    """Per year: partner-reported and government-recorded USD, the difference, the status."""
+    """Per year: partner-reported and government-recorded USD, the difference, the status.
+
+    Each row also carries the partner's figure in its own currency, what the reviewer typed (an
+    amount and its currency, when not USD) and the year's rates of the project's currencies.
+    """
     reported = partner_figures(project)
+    original = _partner_original(project)
+    currencies = project_currencies(project)
     recorded = {
         f.year: f
         for f in db.session.scalars(
@@ -141,6 +178,12 @@ def figures_table(project: Project) -> list[dict]:
                 "difference": None if government is None else government - partner,
                 "status": figure.status if figure else "pending",
                 "figure": figure,
+                "partner_original": original.get(year, []),
+                "amount": (figure.recorded_amount if figure.recorded_currency else government)
+                if figure
+                else None,
+                "currency": (figure.recorded_currency if figure else None) or USD,
+                "rates": _rates_of(currencies, year),
             }
         )
     return rows
@@ -149,11 +192,24 @@ def figures_table(project: Project) -> list[dict]:
 def save_figures(project: Project, figures: list[FigureData], *, actor) -> None:
     """Record the government's amounts and each year's status; a dispute needs a comment."""
     errors = {}
+    allowed = {USD, *project_currencies(project)}
+    in_usd: list[Decimal | None] = []
     for index, figure in enumerate(figures):
         if figure.status not in ("pending", "agreed", "disputed"):
             errors[f"figures-{index}-status"] = str(_l("Choose agreed, disputed or pending."))
-        if figure.recorded_usd is not None and figure.recorded_usd < 0:
-            errors[f"figures-{index}-recorded_usd"] = str(_l("An amount cannot be negative."))
+        usd = None
+        if figure.currency not in allowed:
+            errors[f"figures-{index}-currency"] = str(
+                _l("Type the amount in USD or in one of the project's currencies.")
+            )
+        elif figure.amount is not None and figure.amount < 0:
+            errors[f"figures-{index}-amount"] = str(_l("An amount cannot be negative."))
+        elif figure.amount is not None:
+            try:
+                usd = to_usd(figure.amount, figure.currency, figure.year)
+            except MissingExchangeRate as missing:
+                errors[f"figures-{index}-amount"] = str(missing)
+        in_usd.append(usd)
         existing = db.session.scalar(
             select(GovernmentFigure).where(
                 GovernmentFigure.project_id == project.id, GovernmentFigure.year == figure.year
@@ -166,7 +222,7 @@ def save_figures(project: Project, figures: list[FigureData], *, actor) -> None:
             )
     if errors:
         raise AlignmentInvalid(errors)
-    for figure in figures:
+    for figure, usd in zip(figures, in_usd, strict=True):
         row = db.session.scalar(
             select(GovernmentFigure).where(
                 GovernmentFigure.project_id == project.id, GovernmentFigure.year == figure.year
@@ -175,7 +231,10 @@ def save_figures(project: Project, figures: list[FigureData], *, actor) -> None:
         if row is None:
             row = GovernmentFigure(project_id=project.id, year=figure.year)
             db.session.add(row)
-        row.recorded_usd, row.status = figure.recorded_usd, figure.status
+        row.recorded_usd, row.status = usd, figure.status
+        typed_in_other = figure.amount is not None and figure.currency != USD
+        row.recorded_amount = figure.amount if typed_in_other else None
+        row.recorded_currency = figure.currency if typed_in_other else None
         row.updated_by_id = getattr(actor, "id", None)
         db.session.flush()
         if figure.comment.strip():
@@ -215,4 +274,18 @@ def service_standard_days() -> int:
 def set_service_standard(days: int, *, actor) -> None:
     set_setting(SERVICE_STANDARD_DAYS, str(days))
     record("setting.service_standard", user=actor, days=days)
+    db.session.flush()
+
+
+@rate_changed.connect
+def _reconvert_figures(sender, currency: str, year: int, units_per_usd: Decimal, **extra) -> None:
+    """A government figure typed in another currency follows a new or corrected rate."""
+    rates = {(currency, year): Decimal(units_per_usd)}
+    for figure in db.session.scalars(
+        select(GovernmentFigure).where(
+            GovernmentFigure.recorded_currency == currency, GovernmentFigure.year == year
+        )
+    ):
+        if figure.recorded_amount is not None:
+            figure.recorded_usd = to_usd(figure.recorded_amount, currency, year, rates)
     db.session.flush()

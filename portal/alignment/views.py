@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.alignment import (  # settle: connects to the registry's project_saved
+    delegation,
     notify,
     queries,
     services,
@@ -16,7 +17,13 @@ from portal.alignment import (  # settle: connects to the registry's project_sav
     validation,
     workflow,
 )
-from portal.alignment.forms import CommentForm, ReviewForm, SettingsForm, StepForm
+from portal.alignment.forms import (
+    CommentForm,
+    HandOverForm,
+    ReviewForm,
+    SettingsForm,
+    StepForm,
+)
 from portal.alignment.models import GovernmentFigure, Notification
 from portal.db import Page
 from portal.extensions import db
@@ -26,6 +33,7 @@ from portal.projects.history import label as field_label
 from portal.saving import save
 from portal.security import (
     can_discuss_figures,
+    can_hand_over_review,
     can_review_alignment,
     cdc_required,
     is_safe_redirect,
@@ -52,6 +60,14 @@ def inbox():
     """Projects waiting for the user's institution, oldest first, 50 a page (ministries)."""
     days = services.service_standard_days()
     rows = queries.inbox(current_user.organization_id, days)
+    reviewers = delegation.assignees([row["project"].id for row in rows])
+    mine = request.args.get("mine") == "1"
+    if mine:
+        rows = [
+            row
+            for row in rows
+            if getattr(reviewers.get(row["project"].id), "id", None) == current_user.id
+        ]
     number = max(1, request.args.get("page", 1, type=int))
     page = Page(
         items=rows[(number - 1) * 50 : number * 50], page=number, per_page=50, total=len(rows)
@@ -60,6 +76,8 @@ def inbox():
         "alignment/inbox.html",
         days=days,
         page=page,
+        mine=mine,
+        reviewers=reviewers,
         overdue=sum(1 for row in rows if row["overdue"]),
     )
 
@@ -88,11 +106,15 @@ def _review_form(project, alignment) -> ReviewForm:
             form.figures.append_entry(
                 {
                     "year": str(row["year"]),
-                    "recorded_usd": row["government_usd"],
+                    "amount": row["amount"],
+                    "currency": row["currency"],
                     "status": row["status"],
                     "comment": "",
                 }
             )
+    currencies = [(code, code) for code in ["USD", *services.project_currencies(project)]]
+    for entry in form.figures:
+        entry.form.currency.choices = currencies
     form.primary_priority_id.choices = [(0, "—")] + priorities
     form.other_priority_ids.choices = priorities
     form.priority_groups = groups
@@ -103,7 +125,8 @@ def _figures(form: ReviewForm) -> list[services.FigureData]:
     return [
         services.FigureData(
             year=int(entry.form.year.data),
-            recorded_usd=entry.form.recorded_usd.data,
+            amount=entry.form.amount.data,
+            currency=(entry.form.currency.data or "USD").upper(),
             status=entry.form.status.data,
             comment=entry.form.comment.data or "",
         )
@@ -183,11 +206,29 @@ def review(project_id: int):
             status = refusal.status
     elif request.method == "POST":
         status = 400
+    return _render_review(project, form, alignment, HandOverForm(formdata=None), status)
+
+
+def _hand_over_form(project, form: HandOverForm) -> HandOverForm | None:
+    """The hand-over form with the institution's colleagues, or None where it has no place."""
+    if not can_hand_over_review(current_user, project):
+        return None
+    if project.workflow_state not in workflow.WAITING_FOR_MINISTRY:
+        return None
+    form.assignee_id.choices = [(0, "—")] + [
+        (user.id, user.name) for user in delegation.colleagues(project)
+    ]
+    return form
+
+
+def _render_review(project, form, alignment, hand_over_form: HandOverForm, status: int):
     return render_template(
         "alignment/review.html",
         project=project,
         form=form,
         alignment=alignment,
+        hand_over=_hand_over_form(project, hand_over_form),
+        assignment=delegation.assignment_of(project.id),
         steps={step.action for step in workflow.available_steps(current_user, project)},
         figures=services.figures_table(project),
         changes=workflow.changes_since_confirmation(project)
@@ -198,6 +239,42 @@ def review(project_id: int):
         state_label=workflow.STATE_LABELS,
         log=workflow.log_of(project.id),
     ), status
+
+
+@bp.post("/projects/<int:project_id>/hand-over")
+@login_required
+def hand_over(project_id: int):
+    """A focal point of the lead ministry gives the review to a colleague (who is told)."""
+    project = load_project_or_404(project_id, current_user)
+    if not can_hand_over_review(current_user, project):
+        abort(403)
+    form = HandOverForm()
+    if form.validate_on_submit():
+        outcome = save(
+            lambda: delegation.hand_over(
+                project, form.assignee_id.data, form.note.data or "", actor=current_user
+            ),
+            refusals=(delegation.HandOverRefused,),
+        )
+        if (assignment := outcome.value) is not None:
+            flash(
+                _(
+                    "The review is now with %(name)s, who has been told.",
+                    name=assignment.assignee.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("alignment.review", project_id=project.id))
+        status = outcome.status
+        if outcome.refusal is not None:
+            if project.workflow_state in workflow.WAITING_FOR_MINISTRY:
+                form.assignee_id.errors = [*form.assignee_id.errors, str(outcome.refusal)]
+            else:  # the page has no hand-over form to put the message beside
+                flash(str(outcome.refusal), "danger")
+    else:
+        status = 400
+    review_form = _review_form(project, services.alignment_of(project.id))
+    return _render_review(project, review_form, services.alignment_of(project.id), form, status)
 
 
 @bp.post("/projects/<int:project_id>/step/<action>")

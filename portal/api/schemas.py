@@ -71,6 +71,7 @@ def schemas() -> dict:
     }
     detail = {
         "description": NULLABLE_STRING,
+        "description_km": NULLABLE_STRING,
         "objectives": NULLABLE_STRING,
         "external_lead_partner": org_ref,
         "planned_start": NULLABLE_DATE,

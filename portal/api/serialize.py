@@ -106,6 +106,7 @@ def project_detail(project, user) -> dict:
     data.update(
         {
             "description": project.description,
+            "description_km": project.description_km,
             "objectives": project.objectives,
             "external_lead_partner": organization_ref(project.external_lead_partner),
             "planned_start": _when(project.planned_start),

@@ -3,7 +3,7 @@
 Every project is built in memory with the values the registry's own services would store
 (USD at the year's rate, totals, years, stored quality), then written with bulk Core inserts
 in batches. Primary keys are assigned here (from the table's largest id), so sectors,
-locations and yearly funding can refer to their project without a round trip.
+locations, yearly funding and documents can refer to their project without a round trip.
 
 Generation is deterministic: project number n is always drawn from the same random stream,
 so a larger `count` later adds exactly the projects a single larger run would have made.
@@ -29,6 +29,7 @@ from portal.organizations.models import NATIONAL_KINDS, Organization
 from portal.projects import codes, quality
 from portal.projects.models import (
     Project,
+    ProjectDocument,
     ProjectFunding,
     ProjectLocation,
     ProjectSector,
@@ -733,6 +734,68 @@ def _funding_years(status, start: date, end: date, today: date, rng: random.Rand
     return rows, sum(weights) or 1
 
 
+def _upkeep(seed: int, acronym: str) -> float:
+    """How well a partner keeps its records (0.3 to 0.95), the same in every run.
+
+    A careful partner attaches its documents, reports last year's disbursements in time and
+    plans every year to the end; a hurried one does so less often.
+    """
+    return random.Random(f"{seed}:upkeep:{acronym}").uniform(0.3, 0.95)
+
+
+def _as_kept(
+    ctx: _Context, care: random.Random, upkeep: float, funding: list, status, updated_at
+) -> list[dict]:
+    """The yearly rows as the partner left them at its last update.
+
+    The past years since that update still hold the plan it made, not what was disbursed, as
+    does last year for some partners slow to report; some plan no further than this year.
+    """
+    last_year = ctx.today.year - 1
+    unreported = set(range(updated_at.year + 1, last_year + 1))
+    if care.random() < (1 - upkeep) * 0.8:
+        unreported.add(last_year)
+    no_plans = care.random() < (1 - upkeep) * 0.9 and status in (
+        codes.PIPELINE,
+        codes.IMPLEMENTATION,
+    )
+    kept: dict[tuple[int, str], dict] = {}
+    for row in funding:
+        if no_plans and row["year"] > ctx.today.year:
+            continue
+        kind = (
+            "planned"
+            if row["kind"] == "disbursement" and row["year"] in unreported
+            else row["kind"]
+        )
+        same = kept.get((row["year"], kind))
+        if same is None:
+            kept[(row["year"], kind)] = {**row, "kind": kind}
+        else:  # a year planned and disbursed in part: the whole year is the plan
+            same["amount"] += row["amount"]
+            same["amount_usd"] = _usd(same["amount"], same["rate"])
+    return list(kept.values())
+
+
+def _documents(
+    care: random.Random, upkeep: float, partner, ref: str, end: date, today: date
+) -> list[dict]:
+    """The documents a partner attached: often none from a hurried one."""
+    attached = care.random() < upkeep
+    appraisal = care.random() < 0.5
+    report = care.random() < 0.5
+    if not attached:
+        return []
+    base = f"https://www.{partner.acronym.lower().replace(' ', '')}.demo.example/documents/{ref}"
+    documents = [{"title": "Financing agreement", "url": f"{base}/agreement.pdf"}]
+    if appraisal:
+        documents.append({"title": "Project appraisal document", "url": f"{base}/appraisal.pdf"})
+    year = min(end.year, today.year - 1)
+    if report:
+        documents.append({"title": f"Annual progress report {year}", "url": f"{base}/report.pdf"})
+    return documents
+
+
 def _project(ctx: _Context, seq: int, seed: int) -> dict:
     """Generate project number `seq`: its row, sector, location and funding rows."""
     rng = random.Random(seed * 1_000_003 + seq)
@@ -820,6 +883,14 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
             f"The project {theme.purpose} {where}. It is implemented with the "
             f"{lead.name_en} and financed by {partner.acronym}."
         )
+    # A Khmer description beside each Khmer title (drawing no random number, so the rest of
+    # the demo stays as it was).
+    description_km = None
+    if description and title_km:
+        description_km = (
+            f"{title_km}។ គម្រោងនេះអនុវត្តជាមួយ{lead.name_km or lead.name_en} "
+            f"ដោយទទួលហិរញ្ញប្បទានពី{partner.name_km or partner.acronym}។"
+        )
 
     # When, and what kind of aid.
     status, planned_start, planned_end, actual_start, actual_end = _dates(rng, ctx.today)
@@ -904,6 +975,12 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
     user_id = ctx.user_of_org.get(partner.id)
     twg_id = ctx.twg_ids.get(theme.twg) if rng.random() < 0.92 else None
 
+    # The record's upkeep, drawn apart from the project's own stream (which it leaves as is).
+    care = random.Random(f"{seed}:upkeep:{seq}")
+    upkeep = _upkeep(seed, partner.acronym)
+    funding = _as_kept(ctx, care, upkeep, funding, status, updated_at)
+    documents = _documents(care, upkeep, partner, f"{DEMO_REF_PREFIX}{seq:06d}", end, ctx.today)
+
     project = {
         "iati_identifier": f"{partner.iati_ref}-{DEMO_REF_PREFIX}{seq:06d}"
         if partner.iati_ref and rng.random() < 0.7
@@ -912,6 +989,7 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
         "title_en": title,
         "title_km": title_km,
         "description": description,
+        "description_km": description_km,
         "objectives": None,
         "reporting_org_id": partner.id,
         "lead_national_partner_id": lead.id,
@@ -956,21 +1034,26 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
     years = [f["year"] for f in funding]
     project["start_year"] = min([start.year, *years])
     project["end_year"] = max([end.year, *years])
-    score, findings = quality.assess(
-        _as_object(project, sectors, locations, funding), ctx.today, include_staleness=False
+    project.update(
+        quality.stored(_as_object(project, sectors, locations, funding, documents), ctx.today)
     )
-    project["quality_score"] = score
-    project["quality_findings"] = [f.as_json() for f in findings]
-    return {"project": project, "sectors": sectors, "locations": locations, "funding": funding}
+    return {
+        "project": project,
+        "sectors": sectors,
+        "locations": locations,
+        "funding": funding,
+        "documents": documents,
+    }
 
 
-def _as_object(project: dict, sectors: list, locations: list, funding: list):
+def _as_object(project: dict, sectors: list, locations: list, funding: list, documents: list):
     """What quality.assess reads, without building ORM objects."""
     return SimpleNamespace(
         **project,
         sectors=[SimpleNamespace(**s) for s in sectors],
         locations=[SimpleNamespace(**loc) for loc in locations],
         funding=[SimpleNamespace(**f) for f in funding],
+        documents=[SimpleNamespace(**d) for d in documents],
     )
 
 
@@ -1035,7 +1118,13 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
     ctx = _load_context()
     if ctx is None:  # no organizations, sectors or provinces yet: nothing sensible to make
         return 0
-    models: tuple[type[Base], ...] = (Project, ProjectSector, ProjectLocation, ProjectFunding)
+    models: tuple[type[Base], ...] = (
+        Project,
+        ProjectSector,
+        ProjectLocation,
+        ProjectFunding,
+        ProjectDocument,
+    )
     ids = {model: _next_id(model) for model in models}
     numbers = range(last_number + 1, last_number + missing + 1)
     for batch_start in range(0, missing, BATCH):
@@ -1049,6 +1138,7 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
                 (ProjectSector, made["sectors"]),
                 (ProjectLocation, made["locations"]),
                 (ProjectFunding, made["funding"]),
+                (ProjectDocument, made["documents"]),
             ):
                 for child in children:
                     rows[child_model].append(

@@ -166,7 +166,12 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
     if project.title_km:
         km = etree.SubElement(title, "narrative", {XML_LANG: "km"})
         km.text = project.title_km
-    _narrative(activity, "description", project.description or project.title_en, type="1")
+    description = _narrative(
+        activity, "description", project.description or project.title_en, type="1"
+    )
+    if project.description_km:
+        km = etree.SubElement(description, "narrative", {XML_LANG: "km"})
+        km.text = project.description_km
     if project.objectives:
         _narrative(activity, "description", project.objectives, type="2")
     _participants(activity, project)

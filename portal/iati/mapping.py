@@ -205,8 +205,12 @@ def _texts(activity, data: ProjectData, issues: Issues) -> None:
         text = texts.get("en") or next(iter(texts.values()), None)
         if text:
             found.setdefault(description["type"], text)
+        if description["type"] == "1" and texts.get("km"):
+            found.setdefault("1-km", texts["km"])
     if "1" in found:
         data.description = found["1"]
+    if "1-km" in found:
+        data.description_km = found["1-km"]
     if "2" in found:
         data.objectives = found["2"]
 

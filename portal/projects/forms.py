@@ -82,6 +82,9 @@ class ProjectForm(FlaskForm):
     )
     partner_ref = TextField(_l("Your own reference"), validators=[Optional(), Length(max=100)])
     description = LongTextField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    description_km = LongTextField(
+        _l("Description in Khmer"), validators=[Optional(), Length(max=20000)]
+    )
     objectives = LongTextField(_l("Objectives"), validators=[Optional(), Length(max=20000)])
     # Organizations
     reporting_org_id = SelectField(

@@ -18,6 +18,7 @@ FIELD_LABELS = {
     "title_en": _l("Title"),
     "title_km": _l("Title in Khmer"),
     "description": _l("Description"),
+    "description_km": _l("Description in Khmer"),
     "objectives": _l("Objectives"),
     "lead_national_partner": _l("Lead national partner"),
     "external_lead_partner": _l("External lead partner"),
@@ -69,6 +70,7 @@ def snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
         "title_en": _text(project.title_en),
         "title_km": _text(project.title_km),
         "description": _text(project.description),
+        "description_km": _text(project.description_km),
         "objectives": _text(project.objectives),
         "lead_national_partner": _text(
             project.lead_national_partner and project.lead_national_partner.acronym

@@ -89,6 +89,7 @@ class Project(TimestampMixin, Base):
     title_en: Mapped[str] = mapped_column(String(500))
     title_km: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    description_km: Mapped[str | None] = mapped_column(Text)
     objectives: Mapped[str | None] = mapped_column(Text)
 
     reporting_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)

@@ -92,6 +92,7 @@ def filtered(user, filters: ProjectFilters):
                 func.lower(Project.iati_identifier).like(like),
                 func.lower(Project.partner_ref).like(like),
                 func.lower(Project.description).like(like),
+                Project.description_km.like(f"%{filters.q}%"),
             )
         )
     if filters.partner:

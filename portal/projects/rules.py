@@ -88,6 +88,7 @@ class ProjectData:
     partner_ref: str | None = None
     title_km: str | None = None
     description: str | None = None
+    description_km: str | None = None
     objectives: str | None = None
     status: str = codes.IMPLEMENTATION
     planned_start: date | None = None

@@ -82,6 +82,7 @@ DATA_COLUMNS = (
     "title_en",
     "title_km",
     "description",
+    "description_km",
     "objectives",
     "reporting_org_id",
     "lead_national_partner_id",

@@ -19,6 +19,13 @@ class TechnicalWorkingGroupForm(FlaskForm):
 
 class SectorNameForm(FlaskForm):
     name_km = TextField(_l("Name in Khmer"), validators=[Optional(), Length(max=255)])
+    name_km_confirmed = BooleanField(
+        _l("CDC confirms this Khmer name"),
+        description=_l(
+            "The Khmer names that come with the portal are unofficial translations until CDC "
+            "confirms them here. Loading the reference data again never replaces a name."
+        ),
+    )
 
 
 class DisplayForm(FlaskForm):

@@ -45,7 +45,13 @@ class Commune(_Named, Base):
     district: Mapped[District] = relationship()
 
 
-class SectorCategory(_Named, Base):
+class _KhmerConfirmed:
+    # The Khmer names shipped with the portal are unofficial translations until CDC confirms
+    # them on the reference page (loading the reference data again never replaces a name).
+    name_km_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class SectorCategory(_KhmerConfirmed, _Named, Base):
     """A 3-digit OECD-DAC sector category."""
 
     __tablename__ = "sector_category"
@@ -53,7 +59,7 @@ class SectorCategory(_Named, Base):
     code: Mapped[str] = mapped_column(String(3), primary_key=True)
 
 
-class Sector(_Named, Base):
+class Sector(_KhmerConfirmed, _Named, Base):
     """A 5-digit OECD-DAC purpose code."""
 
     __tablename__ = "sector"

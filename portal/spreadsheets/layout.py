@@ -65,6 +65,7 @@ PROJECTS = Sheet(
         Column("title_en", _l("Title"), "text", 50),
         Column("title_km", _l("Title in Khmer"), "text", 40),
         Column("description", _l("Description"), "long_text", 50),
+        Column("description_km", _l("Description in Khmer"), "long_text", 50),
         Column("objectives", _l("Objectives"), "long_text", 40),
         Column("lead_national_partner", _l("Lead national partner"), "organization", 16, NATIONAL),
         Column("external_lead_partner", _l("External lead partner"), "organization", 16, PARTNERS),

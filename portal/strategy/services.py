@@ -19,14 +19,14 @@ class StrategyError(ValueError):
 
 
 class FrameworkSpec(TypedDict):
-    """A framework to seed: its pillars as (code, English name, Khmer name, sides in English)."""
+    """A framework to seed: its pillars as (code, English name, Khmer name, sides as (en, km))."""
 
     code: str
     name_en: str
     name_km: str
     start_year: int
     end_year: int
-    pillars: list[tuple[str, str, str, list[str]]]
+    pillars: list[tuple[str, str, str, list[tuple[str, str]]]]
 
 
 # The Pentagonal Strategy Phase I (2023-2028): five pentagons (pillars), each with five sides
@@ -43,11 +43,20 @@ PENTAGONAL_STRATEGY: FrameworkSpec = {
             "Human capital development",
             "ការអភិវឌ្ឍធនធានមនុស្ស",
             [
-                "Improving the quality of education, science and technology",
-                "Training of technical skills",
-                "Improving healthcare services and promoting nutrition",
-                "Strengthening the social protection system",
-                "Promoting gender equality and social inclusion",
+                (
+                    "Improving the quality of education, science and technology",
+                    "ការលើកកម្ពស់គុណភាពអប់រំ វិទ្យាសាស្ត្រ និងបច្ចេកវិទ្យា",
+                ),
+                ("Training of technical skills", "ការបណ្តុះបណ្តាលជំនាញបច្ចេកទេស"),
+                (
+                    "Improving healthcare services and promoting nutrition",
+                    "ការលើកកម្ពស់សេវាថែទាំសុខភាព និងការលើកកម្ពស់អាហារូបត្ថម្ភ",
+                ),
+                ("Strengthening the social protection system", "ការពង្រឹងប្រព័ន្ធគាំពារសង្គម"),
+                (
+                    "Promoting gender equality and social inclusion",
+                    "ការលើកកម្ពស់សមភាពយេនឌ័រ និងបរិយាប័ន្នសង្គម",
+                ),
             ],
         ),
         (
@@ -55,11 +64,23 @@ PENTAGONAL_STRATEGY: FrameworkSpec = {
             "Economic diversification and competitiveness enhancement",
             "ការធ្វើពិពិធកម្មសេដ្ឋកិច្ច និងការពង្រឹងភាពប្រកួតប្រជែង",
             [
-                "Improving logistics and enhancing transport, energy and digital connectivity",
-                "Developing key and new sources of economic growth",
-                "Readiness for the digital economy and society",
-                "Promoting the development of the financial sector",
-                "Modernising the agriculture sector",
+                (
+                    "Improving logistics and enhancing transport, energy and digital connectivity",
+                    "ការកែលម្អភស្តុភារកម្ម និងការពង្រឹងការតភ្ជាប់ដឹកជញ្ជូន ថាមពល និងឌីជីថល",
+                ),
+                (
+                    "Developing key and new sources of economic growth",
+                    "ការអភិវឌ្ឍប្រភពកំណើនសេដ្ឋកិច្ចសំខាន់ៗ និងប្រភពថ្មី",
+                ),
+                (
+                    "Readiness for the digital economy and society",
+                    "ការត្រៀមខ្លួនសម្រាប់សេដ្ឋកិច្ច និងសង្គមឌីជីថល",
+                ),
+                (
+                    "Promoting the development of the financial sector",
+                    "ការលើកកម្ពស់ការអភិវឌ្ឍវិស័យហិរញ្ញវត្ថុ",
+                ),
+                ("Modernising the agriculture sector", "ការធ្វើទំនើបកម្មវិស័យកសិកម្ម"),
             ],
         ),
         (
@@ -67,11 +88,20 @@ PENTAGONAL_STRATEGY: FrameworkSpec = {
             "Development of the private sector and employment",
             "ការអភិវឌ្ឍវិស័យឯកជន និងការងារ",
             [
-                "Developing the labour market",
-                "Promoting small and medium enterprises and entrepreneurship",
-                "Strengthening public-private partnerships",
-                "Enhancing competitiveness and the investment climate",
-                "Promoting the formalisation of the informal economy",
+                ("Developing the labour market", "ការអភិវឌ្ឍទីផ្សារការងារ"),
+                (
+                    "Promoting small and medium enterprises and entrepreneurship",
+                    "ការលើកកម្ពស់សហគ្រាសធុនតូច និងមធ្យម និងសហគ្រិនភាព",
+                ),
+                ("Strengthening public-private partnerships", "ការពង្រឹងភាពជាដៃគូរវាងរដ្ឋ និងឯកជន"),
+                (
+                    "Enhancing competitiveness and the investment climate",
+                    "ការពង្រឹងភាពប្រកួតប្រជែង និងបរិយាកាសវិនិយោគ",
+                ),
+                (
+                    "Promoting the formalisation of the informal economy",
+                    "ការលើកកម្ពស់ការធ្វើវិធិវត្តកម្មសេដ្ឋកិច្ចក្រៅប្រព័ន្ធ",
+                ),
             ],
         ),
         (
@@ -79,11 +109,23 @@ PENTAGONAL_STRATEGY: FrameworkSpec = {
             "Resilient, sustainable and inclusive development",
             "ការអភិវឌ្ឍប្រកបដោយភាពធន់ ចីរភាព និងបរិយាប័ន្ន",
             [
-                "Promoting inclusive rural development",
-                "Ensuring environmental sustainability and readiness for climate change",
-                "Sustainable management of natural and cultural resources",
-                "Strengthening urban management",
-                "Ensuring sustainable water resources and disaster risk management",
+                (
+                    "Promoting inclusive rural development",
+                    "ការលើកកម្ពស់ការអភិវឌ្ឍជនបទប្រកបដោយបរិយាប័ន្ន",
+                ),
+                (
+                    "Ensuring environmental sustainability and readiness for climate change",
+                    "ការធានាចីរភាពបរិស្ថាន និងការត្រៀមខ្លួនឆ្លើយតបនឹងការប្រែប្រួលអាកាសធាតុ",
+                ),
+                (
+                    "Sustainable management of natural and cultural resources",
+                    "ការគ្រប់គ្រងធនធានធម្មជាតិ និងវប្បធម៌ប្រកបដោយចីរភាព",
+                ),
+                ("Strengthening urban management", "ការពង្រឹងការគ្រប់គ្រងទីក្រុង"),
+                (
+                    "Ensuring sustainable water resources and disaster risk management",
+                    "ការធានាចីរភាពធនធានទឹក និងការគ្រប់គ្រងហានិភ័យគ្រោះមហន្តរាយ",
+                ),
             ],
         ),
         (
@@ -91,11 +133,20 @@ PENTAGONAL_STRATEGY: FrameworkSpec = {
             "Development of the digital economy and society",
             "ការអភិវឌ្ឍសេដ្ឋកិច្ច និងសង្គមឌីជីថល",
             [
-                "Developing digital government and digital citizens",
-                "Developing digital infrastructure",
-                "Promoting digital business and innovation",
-                "Building trust and security in the digital space",
-                "Developing digital skills",
+                (
+                    "Developing digital government and digital citizens",
+                    "ការអភិវឌ្ឍរដ្ឋាភិបាលឌីជីថល និងពលរដ្ឋឌីជីថល",
+                ),
+                ("Developing digital infrastructure", "ការអភិវឌ្ឍហេដ្ឋារចនាសម្ព័ន្ធឌីជីថល"),
+                (
+                    "Promoting digital business and innovation",
+                    "ការលើកកម្ពស់ធុរកិច្ចឌីជីថល និងនវានុវត្តន៍",
+                ),
+                (
+                    "Building trust and security in the digital space",
+                    "ការកសាងទំនុកចិត្ត និងសន្តិសុខក្នុងលំហឌីជីថល",
+                ),
+                ("Developing digital skills", "ការអភិវឌ្ឍជំនាញឌីជីថល"),
             ],
         ),
     ],
@@ -106,6 +157,7 @@ def seed_pentagonal_strategy() -> bool:
     """Create the Pentagonal Strategy Phase I if no framework with its code exists."""
     spec = PENTAGONAL_STRATEGY
     if db.session.scalar(select(StrategyFramework).where(StrategyFramework.code == spec["code"])):
+        fill_khmer_names()
         return False
     any_current = db.session.scalar(
         select(StrategyFramework.id).where(StrategyFramework.is_current)
@@ -129,19 +181,44 @@ def seed_pentagonal_strategy() -> bool:
             position=p_index,
         )
         db.session.add(pillar)
-        for s_index, side in enumerate(sides, start=1):
+        for s_index, (side_en, side_km) in enumerate(sides, start=1):
             db.session.add(
                 StrategyNode(
                     framework=framework,
                     parent=pillar,
                     kind=NodeKind.PRIORITY,
                     code=f"{code}.{s_index}",
-                    name_en=side,
+                    name_en=side_en,
+                    name_km=side_km,
                     position=s_index,
                 )
             )
     db.session.flush()
     return True
+
+
+def fill_khmer_names() -> int:
+    """Give the seeded framework's pillars and priorities their Khmer names where none is set.
+
+    A name CDC has written is kept; only empty ones are filled (databases seeded before the
+    priorities had Khmer names). Returns how many names were filled.
+    """
+    spec = PENTAGONAL_STRATEGY
+    names = {code: km for code, _en, km, _sides in spec["pillars"]}
+    for code, _en, _km, sides in spec["pillars"]:
+        names.update({f"{code}.{i}": km for i, (_side_en, km) in enumerate(sides, start=1)})
+    nodes = db.session.scalars(
+        select(StrategyNode)
+        .join(StrategyFramework, StrategyNode.framework_id == StrategyFramework.id)
+        .where(StrategyFramework.code == spec["code"], StrategyNode.name_km.is_(None))
+    )
+    filled = 0
+    for node in nodes:
+        if node.code in names:
+            node.name_km = names[node.code]
+            filled += 1
+    db.session.flush()
+    return filled
 
 
 def create_framework(

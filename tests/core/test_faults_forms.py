@@ -95,7 +95,7 @@ def review(login_as) -> Case:
     comment = "Treasury ledger 7731 shows 551,234 for 2023."
     data = _review_data(
         rationale=rationale,
-        **{"figures-1-recorded_usd": "551234", "figures-1-comment": comment},
+        **{"figures-1-amount": "551234", "figures-1-comment": comment},
     )
     return Case(
         f"/alignment/projects/{project.id}/review",

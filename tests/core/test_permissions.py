@@ -46,6 +46,7 @@ RULES = {
     "reference.index": CDC,
     "reference.sectors": CDC,
     "reference.sector": CDC,
+    "reference.sector_category": CDC,
     "reference.twgs": CDC,
     "reference.edit_twg": CDC,
     "reference.geography": CDC,
@@ -82,6 +83,7 @@ RULES = {
     "alignment.notifications": LOGIN,
     "alignment.read_notifications": LOGIN,
     "alignment.review": OBJECT,
+    "alignment.hand_over": OBJECT,
     "alignment.step": OBJECT,
     "alignment.comment": OBJECT,
     "commitments.dashboard": LOGIN,
@@ -160,7 +162,11 @@ def _arguments(rule):
     values = {
         "user_id": db.session.scalar(select(User.id)),
         "org_id": db.session.scalar(select(User.organization_id)),
-        "code": "12" if "province" in rule.endpoint or "geography" in rule.rule else "12220",
+        "code": "12"
+        if "province" in rule.endpoint or "geography" in rule.rule
+        else "122"
+        if "categories" in rule.rule
+        else "12220",
         "twg_id": db.session.scalar(select(TechnicalWorkingGroup.id)),
         "framework_id": framework.id,
         "node_id": db.session.scalar(select(StrategyNode.id)),

@@ -62,7 +62,7 @@ def test_three_people_take_a_project_to_publication(browser, live_server, backen
         ministry.get_by_label("Primary priority").select_option(index=3)
         ministry.get_by_label("Rationale").fill("Improves healthcare services in districts.")
         ministry.get_by_label("My institution accepts being the lead national partner").check()
-        ministry.locator('[name="figures-0-recorded_usd"]').fill("200000")
+        ministry.locator('[name="figures-0-amount"]').fill("200000")
         ministry.locator('[name="figures-0-status"]').select_option("disputed")
         ministry.locator('[name="figures-0-comment"]').fill("Treasury shows 200,000 for 2023.")
         screenshot(ministry, f"ministry-review-{backend}")

@@ -117,3 +117,55 @@ def test_framework_years_must_be_in_order(client, login_as):
     )
     assert response.status_code == 400
     assert "The end year is before the start year." in response.get_data(as_text=True)
+
+
+def _latin_words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[A-Za-z]{2,}", text or "")
+
+
+def test_every_sector_category_and_priority_has_a_khmer_name():
+    """What Khmer readers see as labels: DAC codes and categories, pillars and priorities."""
+    for model in (SectorCategory, Sector):
+        missing = db.session.scalars(select(model.code).where(model.name_km.is_(None))).all()
+        assert missing == [], model.__name__
+        english = [
+            (obj.code, obj.name_km)
+            for obj in db.session.scalars(select(model))
+            if _latin_words(obj.name_km)
+        ]
+        assert english == [], model.__name__
+    assert db.session.get(Sector, "12220").name_km == "ការថែទាំសុខភាពមូលដ្ឋាន"
+    nodes = db.session.scalars(select(StrategyNode)).all()
+    assert nodes and all(node.name_km and not _latin_words(node.name_km) for node in nodes)
+
+
+def test_shipped_khmer_names_are_unofficial_until_cdc_confirms_them(client, login_as):
+    from portal.reference.seed import seed_reference_data
+
+    login_as("cdc")
+    listing = client.get("/admin/reference/sectors?q=12220").get_data(as_text=True)
+    assert "unofficial" in listing
+    response = client.post(
+        "/admin/reference/sectors/12220",
+        data={"name_km": "សេវាថែទាំសុខភាពបឋម", "name_km_confirmed": "y"},
+    )
+    assert response.status_code == 302
+    sector = db.session.get(Sector, "12220")
+    assert (sector.name_km, sector.name_km_confirmed) == ("សេវាថែទាំសុខភាពបឋម", True)
+    row = (
+        client.get("/admin/reference/sectors?q=12220").get_data(as_text=True).split("12220</a>")[1]
+    )
+    assert "unofficial" not in row.split("</tr>")[0].split("</td>")[1]  # its own name cell
+    # The category has its own page; loading the reference data again keeps CDC's names.
+    assert (
+        client.post(
+            "/admin/reference/sectors/categories/122", data={"name_km": "សុខភាពបឋម"}
+        ).status_code
+        == 302
+    )
+    seed_reference_data()
+    assert db.session.get(Sector, "12220").name_km == "សេវាថែទាំសុខភាពបឋម"
+    category = db.session.get(SectorCategory, "122")
+    assert (category.name_km, category.name_km_confirmed) == ("សុខភាពបឋម", False)

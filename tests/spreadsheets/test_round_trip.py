@@ -72,7 +72,7 @@ def test_an_invalid_row_refuses_everything_and_says_where(client, partner):
     assert 'name="token"' not in preview.text
     problems = preview.text.split('id="problems"')[1].split("</table>")[0]
     assert "No organization has the acronym NOPE." in problems
-    assert "Lead national partner (I)" in problems
+    assert "Lead national partner (J)" in problems
     assert "Sectors" in problems and "Share (%)" in problems
     # Nothing was written, not even the valid change of the other project.
     db.session.expire_all()
