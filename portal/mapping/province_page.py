@@ -71,13 +71,15 @@ def _named(rows: list[Row], model, label_of) -> list[Named]:
 def _organization_label(org, key):
     if org is None:
         return str(key), ""
-    return f"{org.acronym} — {org.name_en}", org.name_km or ""
+    return f"{org.acronym} — {org.name_en}", (
+        f"{org.acronym} — {org.name_km}" if org.name_km else ""
+    )
 
 
 def _code_label(obj, key):
     if obj is None:
         return ("" if key == UNALLOCATED else str(key)), ""
-    return f"{obj.code} {obj.name_en}", obj.name_km or ""
+    return f"{obj.code} {obj.name_en}", (f"{obj.code} {obj.name_km}" if obj.name_km else "")
 
 
 def summary(user, filters: ProjectFilters, place: Province) -> ProvinceSummary:

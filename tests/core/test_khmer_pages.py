@@ -120,6 +120,9 @@ def test_the_data_labels_on_khmer_pages_are_khmer(app, client, login_as):
         title_km="មូលនិធិសមធម៌សុខាភិបាល",
         description_km="គម្រោងនេះជួយគ្រួសារក្រីក្រឱ្យទទួលបានសេវាសុខាភិបាល។",
         twg_id=twg.id,
+        nationwide=False,
+        locations=[services.LocationShare("17", Decimal(100))],
+        funding=[services.YearAmount(2024, "disbursement", Decimal("250000"), "USD")],
         sectors=[
             services.SectorShare("12220", Decimal(60)),
             services.SectorShare("13020", Decimal(40)),
@@ -154,6 +157,7 @@ def test_the_data_labels_on_khmer_pages_are_khmer(app, client, login_as):
         "/commitments/",
         "/dashboard/",
         "/projects/",
+        "/map/province/17",
     ]
     left = []
     for path in paths:
