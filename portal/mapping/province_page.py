@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.aggregates.services import UNALLOCATED, Row, aggregate, totals
+from portal.dashboard.services import Bar
 from portal.extensions import db
 from portal.mapping import population
 from portal.mapping.services import money_years
@@ -43,6 +44,11 @@ class ProvinceSummary:
     population: int | None = None
     population_year: int | None = None
     largest_year_amount: Decimal = Decimal(0)
+
+    @property
+    def trend_bars(self) -> list[Bar]:
+        """The trend as the chart draws it: disbursed (solid) and planned (hatched) by year."""
+        return [Bar(str(row.key), row.disbursed, secondary=row.planned) for row in self.trend]
 
     @property
     def per_person(self) -> Decimal | None:

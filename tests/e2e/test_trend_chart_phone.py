@@ -1,8 +1,8 @@
-"""The dashboard's trend by year stays readable on a phone: its years keep a legible size and
-stand side by side, and the page does not scroll sideways.
+"""The trend by year stays readable on a phone, on the dashboard and on a province's page: its
+years keep a legible size and stand side by side, and the page does not scroll sideways.
 
-The chart was scaled down from a fixed drawing: with the demo's 35 years, the years were
-under 3 px high at 360 px wide.
+Both charts were scaled down from a fixed drawing: with the demo's 35 years, the dashboard's
+years were under 3 px high at 360 px wide, and so were the province page's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ SCREENS = {
     "desktop": {"width": 1280, "height": 800},
 }
 
+# The pages that draw the trend, and where: the dashboard's chart, and the one of a province
+# where several of the demo's projects work (its section "By year").
+PAGES = {
+    "dashboard": ("/dashboard/", "main"),
+    "province": ("/map/province/17", "section[aria-labelledby='trend-heading']"),
+}
+
 # Each label shown: its text, its font size as drawn on the screen (the computed size times the
 # SVG's scale to screen pixels) and its box.
 LABELS = """svg => [...svg.querySelectorAll('text')]
@@ -30,8 +37,20 @@ LABELS = """svg => [...svg.querySelectorAll('text')]
   })"""
 
 
-@pytest.mark.parametrize("screen, language", [("phone", "en"), ("phone", "km"), ("desktop", "en")])
-def test_the_trend_chart_is_readable_on_a_phone(browser, live_server, screen, language):
+@pytest.mark.parametrize(
+    "where, screen, language",
+    [
+        ("dashboard", "phone", "en"),
+        ("dashboard", "phone", "km"),
+        ("dashboard", "desktop", "en"),
+        ("province", "phone", "en"),
+        ("province", "phone", "km"),
+        ("province", "desktop", "en"),
+        ("province", "desktop", "km"),
+    ],
+)
+def test_the_trend_chart_is_readable_on_a_phone(browser, live_server, where, screen, language):
+    path, within = PAGES[where]
     viewport = SCREENS[screen]
     context = browser.new_context(
         base_url=live_server,
@@ -43,18 +62,18 @@ def test_the_trend_chart_is_readable_on_a_phone(browser, live_server, screen, la
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
-        page.goto("/dashboard/")
+        page.goto(path)
         page.locator(f"button[name='lang'][value='{language}']").click()
-        page.goto("/dashboard/")
-        chart = page.locator("svg.trend")
+        page.goto(path)
+        chart = page.locator(f"{within} svg.trend")
         assert chart.is_visible()
         labels = page.evaluate(LABELS, chart.element_handle())
         # The chart as people see it (its figure: title, bars, legend).
         SCREENSHOTS.mkdir(exist_ok=True)
-        page.locator("figure:has(svg.trend)").screenshot(
-            path=str(SCREENSHOTS / f"dashboard-trend-{screen}-{language}.png")
+        page.locator(f"{within} figure:has(svg.trend)").screenshot(
+            path=str(SCREENSHOTS / f"{where}-trend-{screen}-{language}.png")
         )
-        screenshot(page, f"dashboard-{screen}-{language}")
+        screenshot(page, f"{where}-{screen}-{language}")
 
         assert len(labels) >= 3, labels  # the demo's years, some of them labelled
         small = [(label["text"], round(label["size"], 1)) for label in labels if label["size"] < 11]
