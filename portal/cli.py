@@ -139,6 +139,17 @@ def set_rate_command(currency: str, year: int, units: str, source: str | None) -
     click.echo(f"{currency.upper()} {year}: {value} per USD.")
 
 
+@portal_cli.command("rescore")
+def rescore_command() -> None:
+    """Compute every project's data-quality score again (after an upgrade that changes the
+    rule, and once a year has ended, which asks for its disbursements)."""
+    from portal.projects.quality import rescore
+
+    count = rescore()
+    db.session.commit()
+    click.echo(f"Data-quality scores computed again for {count} projects.")
+
+
 report_cli = AppGroup("report", help="Joint review reports.")
 portal_cli.add_command(report_cli)
 

@@ -19,7 +19,7 @@ from portal.alignment.models import Alignment, WorkflowTransition
 from portal.audit.services import record
 from portal.db import rowcount, utcnow
 from portal.extensions import db
-from portal.projects import history
+from portal.projects import history, quality
 from portal.projects.models import Project
 from portal.projects.services import project_saved
 from portal.security import can_transition
@@ -182,6 +182,7 @@ def transition(project: Project, action: str, *, actor, comment: str | None = No
     record(f"workflow.{action}", user=actor, obj=project, source=source, target=step.target)
     db.session.flush()
     db.session.expire(project)
+    quality.rescore([project.id])  # the ministry's confirmation counts in the score
     notify.transition(project, source, step.target, actor=actor, comment=comment)
     return step.target
 
@@ -198,6 +199,7 @@ def _after_partner_edit(sender, project: Project, actor, before: dict, **extra) 
     source = project.workflow_state
     project.workflow_state = RECONFIRM
     project.state_changed_at = utcnow()
+    quality.store(project)
     _log(project.id, source, RECONFIRM, actor, None)
     db.session.flush()
     notify.transition(project, source, RECONFIRM, actor=actor, comment=None)

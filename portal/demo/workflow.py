@@ -45,6 +45,7 @@ from portal.demo.organizations import DEMO_USERS
 from portal.demo.projects import DEMO_SEED, THEMES, _analyze, _next_id, _sync_sequences
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.projects import quality
 from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
 from portal.strategy.models import NodeKind, StrategyFramework, StrategyNode
 
@@ -572,6 +573,10 @@ def seed_workflow(*, seed: int = DEMO_SEED) -> int:
                 "b_created": created_at,
                 "b_updated": updated_at,
                 "b_version": (row.version or 1) + len(steps),
+                # The stored score counts the ministry's confirmation (scored as a draft).
+                "b_score": row.quality_score
+                + quality.confirmation_lost(DRAFT)
+                - quality.confirmation_lost(state),
             }
         )
     for model, rows in (
@@ -595,7 +600,7 @@ def _insert(table, rows: list[dict]) -> None:
 
 
 def _update_projects(table, updates: list[dict]) -> None:
-    """Set each project's state, snapshot and times (keeping updated_at as given)."""
+    """Set each project's state, snapshot, times (keeping updated_at as given) and score."""
     if not updates:
         return
     statement = (
@@ -608,6 +613,7 @@ def _update_projects(table, updates: list[dict]) -> None:
             created_at=bindparam("b_created"),
             updated_at=bindparam("b_updated"),
             version=bindparam("b_version"),
+            quality_score=bindparam("b_score"),
         )
     )
     db.session.execute(statement, updates)

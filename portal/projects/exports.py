@@ -100,7 +100,8 @@ def yearly_table(project: Project) -> dict:
 
 
 def quality_by_partner(user) -> list[dict]:
-    """Summarise stored quality per reporting partner, best average first.
+    """Summarise stored quality per reporting partner, best average first: the average score
+    and, for each check, how many projects lose points on it (`missed`).
 
     A partner sees its own organization; a ministry the partners of the projects it leads;
     CDC every partner.
@@ -110,13 +111,14 @@ def quality_by_partner(user) -> list[dict]:
         Project.quality_score,
         Project.updated_at,
         Project.quality_findings,
+        Project.workflow_state,
     )
     if user.role is Role.DP:
         statement = statement.where(Project.reporting_org_id == user.organization_id)
     elif user.role is Role.MINISTRY:
         statement = statement.where(Project.lead_national_partner_id == user.organization_id)
     summary: dict[int, dict] = {}
-    for partner_id, score, updated_at, findings in db.session.execute(statement):
+    for partner_id, score, updated_at, findings, state in db.session.execute(statement):
         entry = summary.setdefault(
             partner_id,
             {
@@ -124,15 +126,14 @@ def quality_by_partner(user) -> list[dict]:
                 "projects": 0,
                 "score_total": 0,
                 "stale": 0,
-                "findings": Counter(),
+                "missed": Counter(),
             },
         )
         stale = quality.is_stale(updated_at)
         entry["projects"] += 1
         entry["score_total"] += quality.effective_score(score, updated_at)
         entry["stale"] += int(stale)
-        for finding in findings or []:
-            entry["findings"][finding["code"]] += 1
+        entry["missed"].update(quality.checks_missed(findings, updated_at, state))
     rows = []
     for entry in summary.values():
         entry["average"] = round(entry["score_total"] / entry["projects"])

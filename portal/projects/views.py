@@ -185,6 +185,7 @@ def detail(project_id: int):
     """Show a project: everything to its own people and CDC, public fields to others."""
     project = load_project_or_404(project_id, current_user)
     internal = can_see_internal_fields(current_user, project)
+    findings = quality.stored_findings(project) if internal else []
     return render_template(
         "projects/detail.html",
         project=project,
@@ -192,7 +193,8 @@ def detail(project_id: int):
         can_edit=can_edit_project(current_user, project),
         can_publish=can_publish_project(current_user, project),
         changes=history.changes(project.id, limit=50) if internal else [],
-        findings=quality.stored_findings(project) if internal else [],
+        findings=findings,
+        breakdown=quality.breakdown(findings) if internal else [],
         score=quality.current_score(project),
         field_label=history.label,
         field_value=history.display_value,
@@ -250,7 +252,7 @@ def quality_summary():
         "projects/quality.html",
         rows=rows,
         partners=partners,
-        mandatory=quality.MANDATORY,
-        penalty=quality.CONSISTENCY_PENALTY,
+        checks=quality.CHECKS,
+        rule_text=quality.rule_text,
         round_checks=round_checks_for(current_user),
     )

@@ -35,19 +35,6 @@ def _codes(project) -> set[str]:
     return {f.code for f in quality.stored_findings(project)}
 
 
-def test_a_complete_consistent_project_scores_100():
-    twg = db.session.execute(db.text("SELECT id FROM technical_working_group")).scalar()
-    project = factories.project(
-        type_of_assistance="grant",
-        modality="project",
-        twg_id=twg,
-        contact_name="A. Person",
-        funding=[services.YearAmount(2023, "disbursement", Decimal("1000"), "USD")],
-    )
-    assert _codes(project) == set()
-    assert quality.current_score(project) == 100
-
-
 def test_findings_name_the_problems():
     project = factories.project(
         description=None,

@@ -1,5 +1,5 @@
 """One definition of a partner's average quality score: the home page says what the Data
-quality page says, a project not updated for 12 months counted with its penalty."""
+quality page says, a project not updated for 12 months counted without the update check's points."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_the_home_page_and_the_quality_page_give_the_same_average(client, login_
     fresh.quality_score, stale.quality_score = 100, 90
     stale.updated_at = utcnow() - timedelta(days=400)
     db.session.flush()
-    expected = round((100 + 90 - quality.CONSISTENCY_PENALTY) / 2)
+    expected = round((100 + 90 - quality.POINTS["updated"]) / 2)
 
     login_as("dp", organization=partner)
     home = client.get("/").get_data(as_text=True)
