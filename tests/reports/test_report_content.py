@@ -117,8 +117,8 @@ def test_the_english_pdf_has_its_sections_totals_and_page_numbers(demo):
     )
     continued = [p for p in funding_pages if not any(c in p for c in captions)]
     assert continued, "with this many projects, some table should run over a page"
-    for text in funding_pages:
-        assert "Committed (USD)" in text and "Share of disbursed" in text
+    for text in funding_pages:  # the headings wrap in their narrow columns
+        assert "Committed" in text and "Share of" in text and "disbursed" in text
 
 
 def test_the_khmer_report_embeds_the_khmer_font_and_speaks_khmer(demo):
