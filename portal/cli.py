@@ -139,6 +139,27 @@ def set_rate_command(currency: str, year: int, units: str, source: str | None) -
     click.echo(f"{currency.upper()} {year}: {value} per USD.")
 
 
+@portal_cli.command("load-rates")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", default=None, help="Where the rates come from, for rows without one.")
+def load_rates_command(path: str, source: str | None) -> None:
+    """Load a yearly rate table from a CSV file (columns currency, year, units_per_usd and
+    optionally source); one wrong row changes nothing and exits with status 1."""
+    from portal.money.table import TableInvalid, load_table
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        count = load_table(data, source=source)
+    except TableInvalid as invalid:
+        db.session.rollback()
+        for line, message in invalid.problems:
+            click.echo(f"line {line}: {message}", err=True)
+        fail("Nothing was loaded.")
+    db.session.commit()
+    click.echo(f"{count} rates loaded.")
+
+
 @portal_cli.command("rescore")
 def rescore_command() -> None:
     """Compute every project's data-quality score again (after an upgrade that changes the

@@ -119,7 +119,7 @@ def partner_figures(project: Project) -> dict[int, Decimal]:
     years: dict[int, Decimal] = {}
     for row in project.funding:
         if row.kind == "disbursement":
-            years[row.year] = years.get(row.year, Decimal(0)) + row.amount_usd
+            years[row.year] = years.get(row.year, Decimal(0)) + (row.amount_usd or 0)
     return years
 
 

@@ -23,7 +23,7 @@ DEVELOPMENT_PARTNERS = [
         "Korea International Cooperation Agency",
         "ទីភ្នាក់ងារសហប្រតិបត្តិការអន្តរជាតិកូរ៉េ",
         OrgKind.BILATERAL,
-        "KR-GOV-010",
+        "KR-GOV-051",  # KOICA (KR-GOV-010 is the Office for Government Policy Coordination)
     ),
     (
         "CHINA",
@@ -305,4 +305,11 @@ DEMO_RATE_ANCHORS: dict[str, dict[int, float]] = {
     "SEK": {1995: 7.13, 2000: 9.16, 2008: 6.59, 2015: 8.43, 2020: 9.21, 2025: 10.5, 2030: 10.4},
     "CHF": {1995: 1.18, 2000: 1.69, 2008: 1.08, 2015: 0.96, 2020: 0.94, 2025: 0.88, 2030: 0.88},
     "THB": {1995: 24.9, 2000: 40.1, 2008: 33.3, 2015: 34.2, 2020: 31.3, 2025: 34.0, 2030: 34.0},
+    # Currencies real IATI files for Cambodia use: the IMF's SDR (IDA and the ADF lend in it),
+    # the Norwegian and Danish crowns, the Singapore dollar and the Indian rupee.
+    "XDR": {1995: 0.67, 2000: 0.76, 2008: 0.63, 2015: 0.72, 2020: 0.71, 2025: 0.74, 2030: 0.74},
+    "NOK": {1995: 6.34, 2000: 8.80, 2008: 5.64, 2015: 8.06, 2020: 9.42, 2025: 10.9, 2030: 10.8},
+    "DKK": {1995: 5.60, 2000: 8.08, 2008: 5.10, 2015: 6.73, 2020: 6.54, 2025: 6.90, 2030: 6.90},
+    "SGD": {1995: 1.42, 2000: 1.72, 2008: 1.41, 2015: 1.37, 2020: 1.38, 2025: 1.33, 2030: 1.33},
+    "INR": {1995: 32.4, 2000: 44.9, 2008: 43.5, 2015: 64.2, 2020: 74.1, 2025: 85.0, 2030: 85.0},
 }

@@ -132,7 +132,7 @@ def _draw_plans(round_: ReportingRound, rng_seed: int) -> None:
     ).all()
     # (project, year) -> (amount, currency, rate, USD), looked up by a snapshot's project id
     # (None once the project is deleted).
-    later: dict[tuple[int | None, int], tuple[Decimal, str, Decimal, Decimal]] = {}
+    later: dict[tuple[int | None, int], tuple[Decimal, str, Decimal | None, Decimal | None]] = {}
     for funded_id, year, amount, currency, rate, usd in db.session.execute(
         select(
             ProjectFunding.project_id,
@@ -158,6 +158,8 @@ def _draw_plans(round_: ReportingRound, rng_seed: int) -> None:
             if found is None or rng.random() < 0.12:  # some projects plan nothing ahead
                 continue
             amount, currency, rate, _usd = found
+            if rate is None:  # an amount waiting for its exchange rate: no plan is invented
+                continue
             factor = Decimal(
                 str(round(rng.choice((rng.uniform(0.55, 1.0), rng.uniform(0.8, 1.45))), 3))
             )

@@ -350,7 +350,7 @@ def _figures(rng, ctx, project_id, funding, confirmed_at, ministry, partner, ids
     by_year: dict[int, Decimal] = {}
     for row in funding:
         if row.kind == "disbursement" and row.year <= confirmed_at.year:
-            by_year[row.year] = by_year.get(row.year, Decimal(0)) + row.amount_usd
+            by_year[row.year] = by_year.get(row.year, Decimal(0)) + (row.amount_usd or 0)
     for year in sorted(by_year):
         partner_usd = by_year[year]
         roll = rng.random()

@@ -269,10 +269,14 @@ class MoneyReader:
             for (year, currency), amount in sorted(totals.items()):
                 value = cents(amount)
                 if value < 0:
-                    self.issues.error(
+                    # Kept as published (a refund, a reversal, a de-obligation); data quality
+                    # flags the year for a person to look at.
+                    rows.append(YearAmount(year, portal_kind, value, currency))
+                    self.issues.warning(
                         _l(
                             "The %(kind)s of %(year)s in %(currency)s add up to a negative "
-                            "amount (%(amount)s): the portal records no negative year.",
+                            "amount (%(amount)s): kept as published, and flagged in data "
+                            "quality.",
                             kind=_l("disbursements and expenditures")
                             if portal_kind == "disbursement"
                             else _l("planned disbursements"),

@@ -62,6 +62,9 @@ class Context:
     provinces: ProvinceFinder
     sectors: set[str]
     currencies: set[str]
+    # The exchange-rate table {(currency, year): units per USD}, to say which amounts wait
+    # for a rate (they are kept in their currency; USD follows when CDC adds the rate).
+    rates: dict = field(default_factory=dict)
     default_lead_id: int | None = None
     # A development partner imports only what its own organization reports.
     only_reporting_org_id: int | None = None
@@ -88,7 +91,9 @@ class Mapped:
 def to_hundred(weights: list[Decimal]) -> list[Decimal]:
     """Shares proportional to `weights`, to the hundredth, adding up to exactly 100."""
     total = sum(weights, Decimal(0))
-    shares = [(w * HUNDRED / total).quantize(CENT) for w in weights]
+    # A share too small for the hundredth (0.004 %, as some publishers give) keeps the smallest
+    # share the registry records rather than vanishing to 0.00 and refusing the activity.
+    shares = [max((w * HUNDRED / total).quantize(CENT), CENT) for w in weights]
     largest = max(range(len(shares)), key=lambda i: shares[i])
     shares[largest] += HUNDRED - sum(shares, Decimal(0))
     return shares
@@ -137,6 +142,17 @@ def map_activity(activity: dict, context: Context, existing=None) -> Mapped:
     share = cambodia_share(activity, issues)
     if reporting is None or share is None:
         return mapped
+    prefix = f"{reporting.iati_ref}-" if reporting.iati_ref else None
+    if prefix and not activity["identifier"].startswith(prefix):
+        # The IATI validator warns about this; real publishers do it (an identifier kept from
+        # before a change of reporting organisation, an agency reporting under its government).
+        issues.warning(
+            _l(
+                "The identifier does not start with the identifier of the reporting "
+                "organisation (%(prefix)s), as the IATI Standard asks: it is kept as published.",
+                prefix=prefix,
+            )
+        )
     mapped.share = recorded_share(share)
     data = data_from_project(existing) if existing else ProjectData("", reporting.id)
     data.reporting_org_id = reporting.id
@@ -235,6 +251,22 @@ def _status_and_dates(activity, data: ProjectData, issues: Issues) -> None:
                 issues.warning(_l("The date %(date)s is not a date.", date=activity["dates"][code]))
             else:
                 setattr(data, name, value)
+    for end, first in (
+        ("planned_end", data.planned_start or data.actual_start),
+        ("actual_end", data.actual_start or data.planned_start),
+    ):
+        last = getattr(data, end)
+        if first and last and last < first:
+            # The activity is kept; only the date that cannot be right is left out.
+            setattr(data, end, None)
+            issues.warning(
+                _l(
+                    "The end date %(end)s is before the start date %(start)s: the end date is "
+                    "left out.",
+                    end=last.isoformat(),
+                    start=first.isoformat(),
+                )
+            )
 
 
 def _coded(value, portal_codes: dict, iati_codes: set | None, label, issues: Issues):
@@ -467,6 +499,19 @@ def _money(activity, data: ProjectData, share: Share, context: Context, issues: 
         amount, currency, when = figures.commitment
         data.commitment_amount, data.commitment_currency = amount, currency
         data.commitment_date = when
+    wanted = {(row.currency, row.year) for row in data.funding}
+    if data.commitment_currency and data.commitment_date:
+        wanted.add((data.commitment_currency, data.commitment_date.year))
+    for currency, year in sorted(wanted):
+        if currency != "USD" and (currency, year) not in context.rates:
+            issues.warning(
+                _l(
+                    "No exchange rate for %(currency)s in %(year)s: the amounts are kept in "
+                    "%(currency)s, and count in USD once CDC adds the rate.",
+                    currency=currency,
+                    year=year,
+                )
+            )
     return figures
 
 

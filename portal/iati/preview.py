@@ -24,6 +24,7 @@ from portal.iati.organizations import OrganizationResolver, Proposal
 from portal.iati.places import ProvinceFinder
 from portal.iati.recipients import not_for_cambodia
 from portal.money.models import Currency
+from portal.money.services import load_rates
 from portal.organizations.models import Organization, OrgKind
 from portal.projects import history
 from portal.projects.lookups import Preloaded
@@ -176,6 +177,7 @@ def _context(resolver, user, decisions: Decisions) -> Context:
         provinces=ProvinceFinder(),
         sectors=set(db.session.scalars(select(Sector.code))),
         currencies=set(db.session.scalars(select(Currency.code))),
+        rates=load_rates(),
         default_lead_id=decisions.default_lead_id,
         only_reporting_org_id=dp_org,
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -31,3 +32,19 @@ class ExchangeRateForm(FlaskForm):
         description=_l("The yearly average: how many units of the currency one US dollar bought."),
     )
     source = TextField(_l("Source"), validators=[Optional(), Length(max=255)])
+
+
+class RateTableForm(FlaskForm):
+    file = FileField(
+        _l("Rate table (CSV)"),
+        validators=[FileRequired(message=_l("Choose a CSV file of rates."))],
+        description=_l(
+            "A header row with the columns currency, year and units_per_usd (and optionally "
+            "source), then one rate a row, e.g. XDR,2023,0.7521. One wrong row changes nothing."
+        ),
+    )
+    table_source = TextField(
+        _l("Source"),
+        validators=[Optional(), Length(max=255)],
+        description=_l("For example: OECD, DAC annual exchange rates, 2024 edition."),
+    )

@@ -92,7 +92,7 @@ def yearly_table(project: Project) -> dict:
     )
     for row in project.funding:
         years[row.year][row.kind].append(row)
-        years[row.year][f"{row.kind}_usd"] += row.amount_usd
+        years[row.year][f"{row.kind}_usd"] += row.amount_usd or 0  # None: waits for a rate
     largest = max(
         (max(v["disbursement_usd"], v["planned_usd"]) for v in years.values()), default=Decimal(0)
     )

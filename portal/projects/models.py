@@ -275,7 +275,8 @@ class ProjectFunding(Base):
     __tablename__ = "project_funding"
     __table_args__ = (
         UniqueConstraint("project_id", "year", "kind", "currency", name="uq_project_funding"),
-        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        # No check on the sign: a year can net negative as its publisher published it (refunds,
+        # reversals, de-obligations); the rules refuse a negative amount typed by a person.
         CheckConstraint("kind IN ('disbursement', 'planned')", name="known_kind"),
         # The money of some years for the aggregates, read from the index alone.
         Index("ix_project_funding_year_money", "year", "kind", "project_id", "amount_usd"),
@@ -289,8 +290,10 @@ class ProjectFunding(Base):
     kind: Mapped[str] = mapped_column(String(20))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(ForeignKey("currency.code"))
-    rate: Mapped[Decimal] = mapped_column(Rate)
-    amount_usd: Mapped[Decimal] = mapped_column(Money)
+    # None while CDC has no rate for the currency and year (an imported amount waits in its
+    # currency); the rate table's change fills both in (portal.projects.services._reconvert).
+    rate: Mapped[Decimal | None] = mapped_column(Rate)
+    amount_usd: Mapped[Decimal | None] = mapped_column(Money)
 
     project: Mapped[Project] = relationship(back_populates="funding")
 

@@ -116,8 +116,9 @@ CHECKS = (
         6,
         _l("Status, dates and money agree"),
         _l(
-            "A third lost for each problem: a status that does not fit the dates, disbursements "
-            "after the end, disbursements above the commitment."
+            "A third lost for each problem, up to all of them: a status that does not fit the "
+            "dates, disbursements after the end, disbursements above the commitment, a year "
+            "whose money adds up to less than zero, amounts waiting for an exchange rate."
         ),
         _l("Consistency"),
     ),
@@ -164,6 +165,14 @@ FINDING_TEXT = {
         "Disbursements (%(disbursed)s USD) exceed the commitment (%(committed)s USD)."
     ),
     "after_end": _l("Disbursements are recorded in %(year)s, after the project ended (%(end)s)."),
+    "negative_year": _l(
+        "The %(kind)s of %(year)s add up to less than zero (%(amount)s %(currency)s), as "
+        "published: check the refund or reversal."
+    ),
+    "no_rate": _l(
+        "Amounts in %(currency)s of %(year)s wait for an exchange rate: they count in USD once "
+        "CDC adds it."
+    ),
     "status_dates": _l("The status (%(status)s) does not fit the dates: %(reason)s"),
     "past_disbursements": _l("No actual disbursement reported for %(years)s."),
     "years_ahead": _l("No money planned for %(years)s."),
@@ -182,6 +191,8 @@ FINDING_CHECK = {
     "location_sum": "locations",
     "over_commitment": "consistent",
     "after_end": "consistent",
+    "negative_year": "consistent",
+    "no_rate": "consistent",
     "status_dates": "consistent",
     "past_disbursements": "past_disbursements",
     "past_unknown": "past_disbursements",
@@ -236,6 +247,8 @@ class Finding:
         elif self.code == "status_dates":
             params["status"] = codes.ACTIVITY_STATUS.get(params["status"], params["status"])
             params["reason"] = STATUS_REASONS.get(params["reason"], params["reason"])
+        elif self.code == "negative_year":
+            params["kind"] = codes.FUNDING_KIND.get(params["kind"], params["kind"])
         elif self.code == "unconfirmed":
             params["state"] = UNCONFIRMED_STATES.get(params["state"], params["state"])
         return str(FINDING_TEXT[self.code] % {k: str(v) for k, v in params.items()})
@@ -394,7 +407,32 @@ def _consistency_findings(project, today: date) -> list[Finding]:
         findings.append(
             Finding("status_dates", {"status": project.status, "reason": problem}, cost)
         )
-    return findings
+    for row in sorted(project.funding, key=lambda f: (f.year, f.kind, f.currency)):
+        if row.amount < 0:
+            kind = "disbursement" if row.kind == "disbursement" else "planned"
+            findings.append(
+                Finding(
+                    "negative_year",
+                    {
+                        "kind": kind,
+                        "year": row.year,
+                        "amount": f"{row.amount:,.2f}",
+                        "currency": row.currency,
+                    },
+                    cost,
+                )
+            )
+    waiting = sorted({(f.currency, f.year) for f in project.funding if f.amount_usd is None})
+    for currency, year in waiting:
+        findings.append(Finding("no_rate", {"currency": currency, "year": year}, cost))
+    # The check's points are the most a record can lose on it, however many problems it has.
+    left = POINTS["consistent"]
+    capped = []
+    for finding in findings:
+        points = min(finding.points, left)
+        left -= points
+        capped.append(Finding(finding.code, finding.params, points))
+    return capped
 
 
 def confirmation_finding(state: str | None) -> Finding | None:

@@ -13,7 +13,7 @@ from portal.accounts.models import Role
 from portal.extensions import db
 from portal.forms import as_id
 from portal.organizations.models import Organization
-from portal.projects.models import Project, ProjectLocation, ProjectSector
+from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
 from portal.security import internal_fields_visibility, project_visibility
 
 
@@ -231,3 +231,16 @@ def filter_options() -> dict:
         "statuses": codes.ACTIVITY_STATUS,
         "assistance": codes.TYPE_OF_ASSISTANCE,
     }
+
+
+def waiting_for_rates() -> list[tuple[str, int, int]]:
+    """(currency, year, how many amounts) of imported money that waits for an exchange rate."""
+    return [
+        (currency, year, count)
+        for currency, year, count in db.session.execute(
+            select(ProjectFunding.currency, ProjectFunding.year, func.count())
+            .where(ProjectFunding.rate.is_(None))
+            .group_by(ProjectFunding.currency, ProjectFunding.year)
+            .order_by(ProjectFunding.currency, ProjectFunding.year)
+        )
+    ]

@@ -186,6 +186,10 @@ def validate(
             reporting is not None
             and reporting.iati_ref
             and not data.iati_identifier.startswith(reporting.iati_ref + "-")
+            # A publisher's identifier stays as published (the import warns), and an identifier
+            # the project already has is not asked again when someone edits the project.
+            and data.data_source != "iati"
+            and (project is None or project.iati_identifier != data.iati_identifier)
         ):
             err(
                 "iati_identifier",
@@ -221,7 +225,7 @@ def validate(
 
     _validate_sectors(data, err, lookups)
     _validate_locations(data, err, lookups)
-    rates = _validate_money(data, err, lookups)
+    rates = _validate_money(data, err, lookups, project)
     _validate_participants(data, err, lookups)
     for i, document in enumerate(data.documents):
         if not document.title:
@@ -290,7 +294,7 @@ def _validate_locations(data: ProjectData, err, lookups: Lookups) -> None:
             )
 
 
-def _validate_money(data: ProjectData, err, lookups: Lookups) -> dict:
+def _validate_money(data: ProjectData, err, lookups: Lookups, project: Project | None) -> dict:
     currencies = {f.currency for f in data.funding if f.currency}
     if data.commitment_currency:
         currencies.add(data.commitment_currency)
@@ -320,7 +324,15 @@ def _validate_money(data: ProjectData, err, lookups: Lookups) -> dict:
                         "converted to USD at that year's rate."
                     ),
                 )
-            elif not has_rate(data.commitment_currency, year):
+            elif not has_rate(data.commitment_currency, year) and not (
+                data.data_source == "iati"
+                or (
+                    project is not None
+                    and (project.commitment_amount, project.commitment_currency)
+                    == (data.commitment_amount, data.commitment_currency)
+                    and project.commitment_usd is None
+                )
+            ):
                 err(
                     "commitment_currency",
                     _l(
@@ -332,6 +344,11 @@ def _validate_money(data: ProjectData, err, lookups: Lookups) -> dict:
                 )
     this_year = date.today().year
     seen = set()
+    # A negative year (a refund, a reversal, a de-obligation) is kept as a publisher published
+    # it, and stays when someone edits the project; a person typing a new amount cannot.
+    published = {
+        (f.year, f.kind, f.currency, f.amount) for f in (project.funding if project else [])
+    }
     for i, row in enumerate(data.funding):
         prefix = f"funding-{i}-"
         if row.kind not in codes.FUNDING_KIND:
@@ -345,11 +362,21 @@ def _validate_money(data: ProjectData, err, lookups: Lookups) -> dict:
             )
         if row.amount is None:
             err(prefix + "amount", _l("Enter an amount."))
-        elif row.amount < 0:
+        elif row.amount < 0 and not (
+            data.data_source == "iati"
+            or (row.year, row.kind, row.currency, row.amount) in published
+        ):
             err(prefix + "amount", _l("An amount cannot be negative."))
         if row.currency not in known:
             err(prefix + "currency", _l("%(code)s is not a known currency.", code=row.currency))
-        elif row.year and not has_rate(row.currency, row.year):
+        elif (
+            row.year
+            and not has_rate(row.currency, row.year)
+            # A publisher's amount waits in its currency for CDC's rate (the import says so),
+            # and stays when someone edits the project; a person typing one is asked for it.
+            and data.data_source != "iati"
+            and (row.year, row.kind, row.currency, row.amount) not in published
+        ):
             err(
                 prefix + "currency",
                 _l(

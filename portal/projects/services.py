@@ -71,8 +71,17 @@ def _year_range(project: Project | SimpleNamespace) -> tuple[int | None, int | N
     return first, last
 
 
-def _rate(rates: dict, currency: str, year: int) -> Decimal:
-    return Decimal(1) if currency == "USD" else Decimal(rates[(currency, year)])
+def _rate(rates: dict, currency: str, year: int) -> Decimal | None:
+    """Units of `currency` per USD in `year`, or None while CDC has no rate for it (an
+    imported amount waits in its currency; the rules refuse a typed one without a rate)."""
+    if currency == "USD":
+        return Decimal(1)
+    rate = rates.get((currency, year))
+    return None if rate is None else Decimal(rate)
+
+
+def _in_usd(amount: Decimal, rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else (amount / rate).quantize(Decimal("0.01"))
 
 
 # The columns a project takes from ProjectData as they are (text stripped, empty is NULL).
@@ -158,9 +167,7 @@ def child_rows(data: ProjectData, rates: dict) -> dict[str, list[dict]]:
                 "amount": row.amount,
                 "currency": row.currency,
                 "rate": _rate(rates, row.currency, row.year),
-                "amount_usd": (row.amount / _rate(rates, row.currency, row.year)).quantize(
-                    Decimal("0.01")
-                ),
+                "amount_usd": _in_usd(row.amount, _rate(rates, row.currency, row.year)),
             }
             for row in data.funding
         ],
@@ -219,14 +226,17 @@ def refresh_totals(project: Project | SimpleNamespace, rates: dict | None = None
         rates = rates if rates is not None else load_rates({project.commitment_currency})
         rate = _rate(rates, project.commitment_currency, when.year)
         project.commitment_rate = rate
-        project.commitment_usd = (project.commitment_amount / rate).quantize(Decimal("0.01"))
+        project.commitment_usd = _in_usd(project.commitment_amount, rate)
     else:
         project.commitment_rate = project.commitment_usd = None
+    # Amounts waiting for an exchange rate count once it is there.
     project.disbursed_usd = sum(
-        (f.amount_usd for f in project.funding if f.kind == "disbursement"), Decimal(0)
+        (f.amount_usd for f in project.funding if f.kind == "disbursement" and f.amount_usd),
+        Decimal(0),
     )
     project.planned_usd = sum(
-        (f.amount_usd for f in project.funding if f.kind == "planned"), Decimal(0)
+        (f.amount_usd for f in project.funding if f.kind == "planned" and f.amount_usd),
+        Decimal(0),
     )
     project.start_year, project.end_year = _year_range(project)
     project.updated_at = utcnow()

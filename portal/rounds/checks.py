@@ -70,7 +70,7 @@ def findings(
         )
     ):
         key = (kind, year)
-        money[project_id][key] = money[project_id].get(key, Decimal(0)) + usd
+        money[project_id][key] = money[project_id].get(key, Decimal(0)) + (usd or 0)
     previous = _previous(round_, organization_id)
     result: dict[int, list[str]] = {}
     for project_id, status, start_year, end_year, actual_end, planned_end in projects:
@@ -122,7 +122,7 @@ def _previous(round_: ReportingRound, organization_id: int | None):
     figures: dict[int | None, dict] = defaultdict(dict)
     for project_id, kind, year, usd in db.session.execute(statement):
         key = (kind, year)
-        figures[project_id][key] = figures[project_id].get(key, Decimal(0)) + usd
+        figures[project_id][key] = figures[project_id].get(key, Decimal(0)) + (usd or 0)
     return figures
 
 

@@ -196,7 +196,7 @@ class RoundSnapshotFunding(Base):
     __tablename__ = "round_snapshot_funding"
     __table_args__ = (
         CheckConstraint("kind IN ('disbursement', 'planned')", name="known_kind"),
-        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        # As the project holds it: a year can net negative as its publisher published it.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,5 +207,6 @@ class RoundSnapshotFunding(Base):
     kind: Mapped[str] = mapped_column(String(20))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    rate: Mapped[Decimal] = mapped_column(Rate)
-    amount_usd: Mapped[Decimal] = mapped_column(Money)
+    # None where the project waited for an exchange rate when the round was frozen.
+    rate: Mapped[Decimal | None] = mapped_column(Rate)
+    amount_usd: Mapped[Decimal | None] = mapped_column(Money)

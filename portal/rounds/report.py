@@ -101,8 +101,8 @@ class FrozenFunding:
     year: int
     kind: str
     currency: str
-    rate: Decimal
-    amount_usd: Decimal
+    rate: Decimal | None  # None: the amount waited for an exchange rate when frozen
+    amount_usd: Decimal | None
 
 
 @dataclass(slots=True)
@@ -160,7 +160,7 @@ def measures(snapshot: Frozen, year: int) -> dict[str, int]:
         if funding.year != year:
             continue
         name = "disbursed" if funding.kind == "disbursement" else "planned"
-        cents[name] += _cents(funding.amount_usd)
+        cents[name] += _cents(funding.amount_usd or Decimal(0))
     return cents
 
 
@@ -256,7 +256,8 @@ def rates(snapshots: list[Frozen]) -> list[FrozenRate]:
     seen = {}
     for snapshot in snapshots:
         for funding in snapshot.funding:
-            seen[(funding.year, funding.currency)] = funding.rate
+            if funding.rate is not None:  # an amount frozen while it waited for a rate
+                seen[(funding.year, funding.currency)] = funding.rate
     return [FrozenRate(year, code, rate, None) for (year, code), rate in sorted(seen.items())]
 
 

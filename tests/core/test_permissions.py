@@ -53,6 +53,7 @@ RULES = {
     "reference.province": CDC,
     "reference.display": CDC,
     "money.rates": CDC,
+    "money.load_table": CDC,
     "strategy.frameworks": CDC,
     "strategy.framework": CDC,
     "strategy.make_current": CDC,
