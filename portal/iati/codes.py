@@ -124,31 +124,67 @@ def generic_participant_names() -> frozenset[str]:
     return frozenset(normalise_name(name) for name in GENERIC_PARTICIPANT_NAMES)
 
 
-def is_cambodian(ref: str | None, name: str | None, type_code: str | None = None) -> bool:
-    """Whether an organisation looks Cambodian: a KH- identifier, or a Cambodian NGO's name.
+@functools.lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    from babel import Locale
 
-    A name with "Cambodia" alone is not enough for public bodies: a donor's delegation or
-    country office in Cambodia is not national.
+    return frozenset(str(code) for code in Locale("en").territories if len(str(code)) == 2)
+
+
+# The prefix the portal's own export once gave organizations without an identifier: it says
+# nothing of their country.
+PORTAL_MADE_PREFIX = "KH-CDC-"
+
+
+def ref_country(ref: str | None) -> str | None:
+    """The country an organisation identifier names (KR for KR-GOV-020), or None (XM-DAC-...,
+    XI-IATI-..., a bare code, or an identifier the portal once made up)."""
+    ref = (ref or "").strip().upper()
+    if ref.startswith(PORTAL_MADE_PREFIX) or len(ref) < 3 or ref[2] != "-":
+        return None
+    return ref[:2] if ref[:2] in _countries() else None
+
+
+GOVERNMENT_NAMES = ("royal government of cambodia", "kingdom of cambodia", "government of cambodia")
+# IATI organisation types of local bodies: national when they work inside Cambodia.
+LOCAL_TYPES = {"11", "22", "24", "70", "72", "80"}
+
+
+def is_cambodian(
+    ref: str | None, name: str | None, type_code: str | None = None, *, local: bool = False
+) -> bool:
+    """Whether an organisation looks Cambodian.
+
+    Its identifier's country says so first (KH-..., and KR-... is Korean whatever its name).
+    Else: the name of the government, a Cambodian NGO's name (a donor's delegation or
+    country office in Cambodia is not national), or, with `local`, a local body (private
+    firm, local NGO, local government, type 72 "in the aid recipient country") that
+    implements an activity for Cambodia alone and publishes no identifier of another country.
     """
+    country = ref_country(ref)
+    if country is not None:
+        return country == "KH"
     text = (name or "").lower()
-    if (ref or "").upper().startswith("KH-"):
-        return True
-    if "royal government of cambodia" in text or "kingdom of cambodia" in text:
+    if any(phrase in text for phrase in GOVERNMENT_NAMES):
         return True
     foreign_office = any(word in text for word in ("delegation", "embassy", "office"))
-    return (
+    if (
         type_code in NGO_LIKE_TYPES
         and any(word in text for word in ("cambodia", "khmer", "phnom penh"))
         and not foreign_office
-    )
+    ):
+        return True
+    return local and type_code in LOCAL_TYPES and not foreign_office
 
 
 NGO_LIKE_TYPES = {"22", "23", "24", "70", "72", "80", "90", None}
 
 
-def proposed_kind(type_code: str | None, ref: str | None, name: str | None) -> OrgKind:
+def proposed_kind(
+    type_code: str | None, ref: str | None, name: str | None, *, local: bool = False
+) -> OrgKind:
     """The kind a new organization gets from its IATI type, national when it is Cambodian."""
-    national = is_cambodian(ref, name, type_code)
+    national = is_cambodian(ref, name, type_code, local=local)
     text = (name or "").lower()
     if (ref or "").upper().startswith("XM-DAC-41") or "united nations" in text:
         return OrgKind.UN_AGENCY
@@ -160,10 +196,8 @@ def proposed_kind(type_code: str | None, ref: str | None, name: str | None) -> O
         return OrgKind.SUBNATIONAL if national else OrgKind.BILATERAL
     if type_code == "40":
         return OrgKind.MULTILATERAL
-    if type_code in ("24",):
-        return OrgKind.NATIONAL_NGO
-    if type_code in ("72",):
-        return OrgKind.PRIVATE_SECTOR
-    if type_code in ("30", "70", "71", "73"):
+    if type_code in ("21", "22", "23", "24"):  # NGOs: national only when Cambodian
+        return OrgKind.NATIONAL_NGO if national else OrgKind.INTERNATIONAL_NGO
+    if type_code in ("30", "70", "71", "72", "73"):
         return OrgKind.PRIVATE_SECTOR if national else OrgKind.INTERNATIONAL_NGO
     return OrgKind.NATIONAL_NGO if national else OrgKind.INTERNATIONAL_NGO

@@ -3,10 +3,13 @@
 What the registry holds and IATI has no place for travels in the portal's own extension
 namespace (allowed by the schema): a location's share and district. A project without an
 IATI identifier gets one made from its partner's identifier and the portal's project number
-(`{reporting-org}-CDC-{id}`); a partner without an IATI identifier is written as
-`KH-CDC-{acronym}`. Actual disbursements become disbursement transactions dated at the end of
-their year (or today, for the current year); planned ones become planned disbursements over
-their calendar year; the total commitment becomes one commitment transaction.
+(`{reporting-org}-CDC-{id}`). A participating organization without an IATI identifier is
+written by its name only, as the standard allows; only a reporting organization, whose
+identifier the standard requires, gets `KH-CDC-{acronym}` (an import reads that prefix as made
+up by the portal, saying nothing of the organization's country). Actual disbursements become
+disbursement transactions dated at the end of their year (or today, for the current year);
+planned ones become planned disbursements over their calendar year; the total commitment
+becomes one commitment transaction.
 """
 
 from __future__ import annotations
@@ -132,10 +135,9 @@ def _narrative(parent, tag: str, text: str, lang: str | None = None, **attribute
 
 
 def _organisation(parent, tag: str, organization, role: str | None = None):
-    attributes = {
-        "ref": organisation_ref(organization),
-        "type": organization.iati_type or DEFAULT_IATI_TYPE[organization.kind],
-    }
+    attributes = {"type": organization.iati_type or DEFAULT_IATI_TYPE[organization.kind]}
+    if organization.iati_ref or tag == "reporting-org":  # never one made up for a participant
+        attributes = {"ref": organisation_ref(organization), **attributes}
     if role:
         attributes["role"] = role
     element = etree.SubElement(parent, tag, attributes)

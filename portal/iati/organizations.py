@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -84,6 +85,18 @@ class Proposal:
         )
 
 
+def _resembles(organization: Organization, name: str | None) -> bool:
+    """Whether `name` could be this organization's (one of its names, or close to one)."""
+    if not name:
+        return True
+    given = normalise_name(name)
+    names = [normalise_name(n) for n in (organization.name_en, organization.name_km) if n]
+    names.append(normalise_name(organization.acronym))
+    if given in names:
+        return True
+    return any(fuzz.token_set_ratio(given, known) >= 80 for known in names if known)
+
+
 class OrganizationResolver:
     """Finds the portal's organization for a (ref, name) an activity gives, in memory."""
 
@@ -114,16 +127,32 @@ class OrganizationResolver:
         return [upper]
 
     def find(self, ref: str | None, name: str | None) -> Organization | None:
-        """The known organization with this IATI identifier, else with this name or acronym."""
+        """The known organization an activity names, by its identifier and its name together.
+
+        The identifier wins, unless the name names another organization the portal knows and
+        nothing like the identifier's (Cambodia's Ministry of Economy and Finance given ADB's
+        code). A name alone never finds a Cambodian institution for an organization whose
+        identifier is of another country (Korea's Ministry of Economy and Finance).
+        """
         ref = usable_ref(ref)
+        by_ref = None
         if ref:
-            for variant in self._ref_variants(ref):
-                if variant in self.by_ref:
-                    return self.by_ref[variant]
+            by_ref = next(
+                (self.by_ref[v] for v in self._ref_variants(ref) if v in self.by_ref), None
+            )
+        by_name = None
         if name:
-            found = self.by_name.get(normalise_name(name))
-            return found or self.by_name.get(normalise_name(short_name(name)))
-        return None
+            by_name = self.by_name.get(normalise_name(name)) or self.by_name.get(
+                normalise_name(short_name(name))
+            )
+        country = codes.ref_country(ref)
+        if by_name is not None and by_name.is_national and country not in (None, "KH"):
+            by_name = None
+        if by_ref is not None:
+            if by_name is not None and by_name is not by_ref and not _resembles(by_ref, name):
+                return by_name
+            return by_ref
+        return by_name
 
     def key(self, ref: str | None, name: str | None) -> str | None:
         """How a not-yet-known organization is told apart: its identifier, else its name."""
@@ -140,7 +169,9 @@ class OrganizationResolver:
             return True
         return bool(name) and normalise_name(name) in codes.generic_participant_names()
 
-    def propose(self, ref, name, type_code, identifier: str) -> Proposal | None:
+    def propose(
+        self, ref, name, type_code, identifier: str, *, local: bool = False
+    ) -> Proposal | None:
         """Note a new organization an activity names (once per organization); return it.
 
         One organization named with its identifier in one place and by name alone in
@@ -159,7 +190,7 @@ class OrganizationResolver:
             label = short_name(name) if name else clean_ref
             if label is None:  # never: a key is made only from a usable identifier or a name
                 raise ValueError("an organization proposed without identifier or name")
-            kind = codes.proposed_kind(type_code, clean_ref, label)
+            kind = codes.proposed_kind(type_code, clean_ref, label, local=local)
             proposal = Proposal(
                 key=key,
                 name_en=label,

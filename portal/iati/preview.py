@@ -152,14 +152,26 @@ def may_create_organizations(user) -> bool:
     return user is None or has_role(user, Role.CDC)
 
 
+def _cambodia_alone(activity: dict) -> bool:
+    """Whether the activity is for Cambodia only (its organizations working in it are local)."""
+    countries = [c.get("code") for c in activity.get("countries", [])]
+    return countries == ["KH"] and not activity.get("regions")
+
+
 def _propose_organizations(activities: list[dict], resolver: OrganizationResolver) -> None:
     for activity in activities:
         identifier = activity.get("identifier") or "?"
-        named = [activity.get("reporting_org") or {}, *activity.get("participants", [])]
-        for given in named:
+        alone = _cambodia_alone(activity)
+        reporting = activity.get("reporting_org") or {}
+        named = [(reporting, False)] + [
+            # An implementer of an activity for Cambodia alone works in Cambodia.
+            (given, alone and given.get("role") == "4")
+            for given in activity.get("participants", [])
+        ]
+        for given, local in named:
             ref, name = given.get("ref"), given.get("name")
             if resolver.find(ref, name) is None and not resolver.is_generic(ref, name):
-                resolver.propose(ref, name, given.get("type"), identifier)
+                resolver.propose(ref, name, given.get("type"), identifier, local=local)
 
 
 def _create_chosen(resolver: OrganizationResolver, decisions: Decisions, user) -> None:

@@ -170,3 +170,41 @@ def test_the_anonymous_download_validates_and_holds_no_contact(app, client, sche
     document = assert_valid(schema, response.data)
     assert document.find("iati-activity/contact-info") is None
     assert b"Anna Muster" not in response.data
+
+
+def test_a_round_trip_keeps_each_organizations_kind_and_invents_no_identifier(app, schema, rates):
+    """World Vision (an international NGO) and a Cambodian NGO, neither with an identifier,
+    exported and imported into a registry that does not know them: each comes back proposed
+    with its own kind, never as a Cambodian organization for an invented KH- identifier."""
+    lead = factories.organization(OrgKind.GOVERNMENT, acronym="MRDX", name_en="Rural Dev X")
+    international = factories.organization(
+        OrgKind.INTERNATIONAL_NGO, acronym="WVIX", name_en="World Vision Cambodia"
+    )
+    national = factories.organization(
+        OrgKind.NATIONAL_NGO, acronym="KYAX", name_en="Khmer Youth Association X"
+    )
+    project = factories.project(
+        lead=lead,
+        participants=[
+            Participant(international.id, "implementing"),
+            Participant(national.id, "implementing"),
+        ],
+    )
+    body = export.export_xml([project])
+    document = assert_valid(schema, body)
+    participants = document.findall("iati-activity/participating-org")
+    named = {p.findtext("narrative"): p.get("ref") for p in participants}
+    assert named["World Vision Cambodia"] is None and named["Khmer Youth Association X"] is None
+    assert b"KH-CDC-WVIX" not in body and b"KH-CDC-KYAX" not in body
+
+    kinds = {international.name_en: international.kind, national.name_en: national.kind}
+    db.session.delete(project)
+    db.session.flush()
+    db.session.delete(international)
+    db.session.delete(national)
+    db.session.flush()
+    plan = services.preview(
+        services.parse_files([("export.xml", body)]), user=None, decisions=Decisions()
+    )
+    proposed = {p.name_en: p.kind for p in plan.proposals if p.name_en in kinds}
+    assert proposed == kinds

@@ -1,0 +1,98 @@
+"""Organizations of the real Cambodian file (d-portal, June 2021) are matched by identifier and
+name together, with their country, and proposed with the kind their type and country give."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.iati import services
+from portal.iati.codes import proposed_kind, ref_country
+from portal.iati.preview import Decisions
+from portal.organizations.models import OrgKind
+from portal.projects.models import Project
+from tests import factories
+
+ADB_LOAN = "46004-54195-001-LN3951"  # names "Ministry of Economy and Finance" with ref 46004
+EDCF_LOAN = "KR-GOV-021-20ED00033"  # Korea's Ministry of Economy and Finance (KR-GOV-020) funds
+
+
+def _registry():
+    adb = factories.organization(
+        OrgKind.MULTILATERAL,
+        acronym="ADBX",
+        name_en="Asian Development Bank",
+        iati_ref="XM-DAC-46004",
+    )
+    mef = factories.organization(
+        OrgKind.GOVERNMENT, acronym="MEFK", name_en="Ministry of Economy and Finance"
+    )
+    return adb, mef
+
+
+def _plan(real_file, ministry):
+    activities = services.parse_files([("kh-activities-2021.xml", real_file)])
+    return services.preview(activities, user=None, decisions=Decisions(default_lead_id=ministry.id))
+
+
+def _proposal(plan, name):
+    found = [p for p in plan.proposals if p.name_en.lower() == name.lower()]
+    assert len(found) == 1, [p.name_en for p in plan.proposals]
+    return found[0]
+
+
+def test_a_name_that_contradicts_the_identifier_is_the_organization(
+    app, real_file, rates, ministry
+):
+    """ADB's loan names Cambodia's Ministry of Economy and Finance with ADB's own code."""
+    adb, mef = _registry()
+    activities = services.parse_files([("kh-activities-2021.xml", real_file)])
+    services.write(
+        activities, user=None, decisions=Decisions(default_lead_id=ministry.id), batch=None
+    )
+    db.session.flush()
+    loan = db.session.scalar(select(Project).where(Project.iati_identifier == ADB_LOAN))
+    assert loan.reporting_org_id == adb.id
+    assert loan.lead_national_partner_id == mef.id  # before: ADB, from the code alone
+
+
+def test_a_namesake_of_another_country_is_not_the_cambodian_institution(
+    app, real_file, rates, ministry
+):
+    """Korea's Ministry of Economy and Finance (KR-GOV-020) funds the EDCF loan."""
+    _adb, mef = _registry()
+    plan = _plan(real_file, ministry)
+    korean = [p for p in plan.proposals if p.iati_ref == "KR-GOV-020"]
+    assert [(p.name_en, p.kind) for p in korean] == [
+        ("Ministry of Economy and Finance", OrgKind.BILATERAL)
+    ]
+    assert EDCF_LOAN in korean[0].activities
+    assert ref_country("KR-GOV-020") == "KR" and ref_country("XM-DAC-46004") is None
+
+
+def test_kinds_come_from_the_type_and_the_country(app, real_file, rates, ministry):
+    _registry()
+    plan = _plan(real_file, ministry)
+    # Type 10 named as Cambodia's government (with a CRS channel code, not an identifier).
+    assert _proposal(plan, "GOVERNMENT OF CAMBODIA").kind == OrgKind.GOVERNMENT
+    # Banks (type 70) implementing IFC loans to Cambodia alone are Cambodian firms.
+    assert _proposal(plan, "HATTHA BANK PLC.").kind == OrgKind.PRIVATE_SECTOR
+    assert _proposal(plan, "AMRET PLC").kind == OrgKind.PRIVATE_SECTOR
+    # A "partner-country NGO" (type 24) of a seven-country activity is not Cambodian.
+    assert _proposal(plan, "East-West Management Institute, Inc.").kind == (
+        OrgKind.INTERNATIONAL_NGO
+    )
+
+
+def test_kind_rules_by_type_and_country():
+    assert proposed_kind("24", "KH-MOI-1234", "Khmer Youth Association") == OrgKind.NATIONAL_NGO
+    assert proposed_kind("24", "GB-CHC-1", "Some Charity") == OrgKind.INTERNATIONAL_NGO
+    assert proposed_kind("10", "KR-GOV-020", "Ministry of Economy and Finance") == (
+        OrgKind.BILATERAL
+    )
+    assert proposed_kind("70", None, "HATTHA BANK PLC.", local=True) == OrgKind.PRIVATE_SECTOR
+    assert proposed_kind("70", None, "HATTHA BANK PLC.") == OrgKind.INTERNATIONAL_NGO
+    # The portal's old export made KH-CDC- identifiers up: they say nothing of the country.
+    assert proposed_kind("21", "KH-CDC-WVI", "World Vision International") == (
+        OrgKind.INTERNATIONAL_NGO
+    )
