@@ -28,6 +28,7 @@ from portal.money.models import ExchangeRate
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
 from portal.organizations.services import by_acronym, existing_by_acronym
 from portal.reference.seed import seed_reference_data
+from portal.reference.services import load_sector_leads
 
 DEMO_RATE_SOURCE = "Demo data: approximate yearly average, not an official rate"
 DEMO_YEARS = range(1995, 2031)
@@ -116,6 +117,7 @@ def build_demo(project_count: int = 0) -> dict[str, int]:
     """Seed everything the demo needs; return what was added."""
     counts = seed_reference_data()
     counts["organizations"] = seed_organizations()
+    counts["sector_leads"] = load_sector_leads()
     counts["users"] = seed_users()
     counts["exchange_rates"] = seed_rates()
     counts["projects"] = seed_projects(project_count)

@@ -27,8 +27,9 @@ class DecisionForm(FlaskForm):
         _l("Default lead national partner"),
         coerce=lambda value: int(value) if value not in (None, "", "None") else None,
         description=_l(
-            "For activities that name no national organization the portal knows. Every "
-            "project has a lead national partner; check each one after the import."
+            "For activities that name no national organization the portal knows and whose "
+            "sector has no usual lead. Every project has a lead national partner: check the "
+            "proposed ones below, activity by activity."
         ),
     )
     update = SubmitField(_l("Update the preview"))
@@ -42,6 +43,7 @@ class DecisionForm(FlaskForm):
 
 LINK_PREFIX = "link:"
 ORG_PREFIX = "org:"
+LEAD_PREFIX = "lead:"
 NEW_PROJECT = "new"
 SKIP_ORGANIZATION = "skip"
 
@@ -52,6 +54,8 @@ def decisions_from(form: DecisionForm, values, *, may_create: bool) -> Decisions
     for name, value in values.items():
         if name.startswith(LINK_PREFIX) and value.isdigit():
             decisions.links[name[len(LINK_PREFIX) :]] = int(value)
+        elif name.startswith(LEAD_PREFIX) and value.isdigit():
+            decisions.leads[name[len(LEAD_PREFIX) :]] = int(value)
         elif name.startswith(ORG_PREFIX) and may_create:
             key = name[len(ORG_PREFIX) :]
             if value == SKIP_ORGANIZATION:
@@ -59,3 +63,9 @@ def decisions_from(form: DecisionForm, values, *, may_create: bool) -> Decisions
             elif value in {kind.value for kind in OrgKind}:
                 decisions.kinds[key] = value
     return decisions
+
+
+def lead_choices() -> list[tuple[int, str]]:
+    """The institutions a proposed lead can be changed to on the preview: the government's
+    ministries, agencies and sub-national administrations (the usual leads)."""
+    return organization_choices(kinds=(OrgKind.GOVERNMENT, OrgKind.SUBNATIONAL))

@@ -26,6 +26,7 @@ from portal.projects.services import (
     ProjectData,
     SectorShare,
 )
+from portal.reference.services import usual_lead
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -65,6 +66,10 @@ class Context:
     # The exchange-rate table {(currency, year): units per USD}, to say which amounts wait
     # for a rate (they are kept in their currency; USD follows when CDC adds the rate).
     rates: dict = field(default_factory=dict)
+    # {DAC code: organization id}: the usual lead institution of a sector, as CDC keeps it.
+    sector_leads: dict = field(default_factory=dict)
+    # Leads the person chose per activity on the preview {identifier: organization id}.
+    chosen_leads: dict = field(default_factory=dict)
     default_lead_id: int | None = None
     # A development partner imports only what its own organization reports.
     only_reporting_org_id: int | None = None
@@ -77,6 +82,10 @@ class Mapped:
     figures: Figures | None = None
     share: Decimal = HUNDRED
     issues: Issues = field(default_factory=Issues)
+    # Where the lead national partner came from: "file", "chosen" (on the preview), "sector"
+    # (the usual lead of its largest sector), "default" (the batch's default), "kept" (the
+    # project's own, updated), or None (no lead: refused).
+    lead_source: str | None = None
 
     @property
     def identifier(self) -> str | None:
@@ -163,7 +172,7 @@ def map_activity(activity: dict, context: Context, existing=None) -> Mapped:
     _classification(activity, data, issues)
     _sectors(activity, data, context, issues)
     _locations(activity, data, context, issues)
-    _organizations(activity, data, context, issues, existing)
+    mapped.lead_source = _organizations(activity, data, context, issues, existing)
     mapped.figures = _money(activity, data, share, context, issues)
     _documents_and_contact(activity, data, issues)
     mapped.data = data
@@ -411,7 +420,9 @@ def _national(organization) -> bool:
     return organization is not None and organization.is_national
 
 
-def _organizations(activity, data: ProjectData, context: Context, issues: Issues, existing):
+def _organizations(
+    activity, data: ProjectData, context: Context, issues: Issues, existing
+) -> str | None:
     resolver = context.organizations
     by_role: dict[str, list] = {}
     for given in activity["participants"]:
@@ -466,13 +477,30 @@ def _organizations(activity, data: ProjectData, context: Context, issues: Issues
     ]
     if external:
         data.external_lead_partner_id = external[0].id
+    chosen = context.chosen_leads.get(activity.get("identifier"))
+    if chosen is not None:
+        data.lead_national_partner_id = chosen  # what the person chose on the preview
+        return "chosen"
     if national:
         data.lead_national_partner_id = national[0].id
-    elif data.lead_national_partner_id is None:
-        _default_lead(data, context, issues)
+        return "file"
+    if data.lead_national_partner_id is not None:
+        return "kept"
+    return _default_lead(data, context, issues)
 
 
-def _default_lead(data: ProjectData, context: Context, issues: Issues) -> None:
+def _default_lead(data: ProjectData, context: Context, issues: Issues) -> str | None:
+    largest_first = sorted(data.sectors, key=lambda share: -share.percentage)
+    usual = usual_lead([share.sector_code for share in largest_first], context.sector_leads)
+    if usual is not None:
+        data.lead_national_partner_id = usual
+        issues.warning(
+            _l(
+                "The activity names no Cambodian institution: its lead national partner is the "
+                "usual lead of its sector, as CDC keeps it; check it."
+            )
+        )
+        return "sector"
     if context.default_lead_id is None:
         issues.error(
             _l(
@@ -481,7 +509,7 @@ def _default_lead(data: ProjectData, context: Context, issues: Issues) -> None:
                 "for such activities."
             )
         )
-        return
+        return None
     data.lead_national_partner_id = context.default_lead_id
     issues.warning(
         _l(
@@ -489,6 +517,7 @@ def _default_lead(data: ProjectData, context: Context, issues: Issues) -> None:
             "default you chose; check it."
         )
     )
+    return "default"
 
 
 def _money(activity, data: ProjectData, share: Share, context: Context, issues: Issues) -> Figures:

@@ -31,6 +31,7 @@ from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
 from portal.projects.services import ProjectData, ProjectInvalid, validate
 from portal.reference.models import Sector
+from portal.reference.services import sector_leads
 from portal.security import can_edit_project, can_view_project, has_role
 
 NEW, UPDATE, UNCHANGED, REFUSED = "new", "update", "unchanged", "refused"
@@ -53,6 +54,7 @@ class Decisions:
     links: dict[str, int] = field(default_factory=dict)  # identifier -> project id
     skipped_organizations: set[str] = field(default_factory=set)  # proposal keys
     kinds: dict[str, str] = field(default_factory=dict)  # proposal key -> OrgKind value
+    leads: dict[str, int] = field(default_factory=dict)  # identifier -> lead national partner
 
     @classmethod
     def from_json(cls, value: dict | None) -> Decisions:
@@ -62,6 +64,7 @@ class Decisions:
             links={k: int(v) for k, v in (value.get("links") or {}).items()},
             skipped_organizations=set(value.get("skipped_organizations") or []),
             kinds=dict(value.get("kinds") or {}),
+            leads={k: int(v) for k, v in (value.get("leads") or {}).items()},
         )
 
     def as_json(self) -> dict:
@@ -70,6 +73,7 @@ class Decisions:
             "links": self.links,
             "skipped_organizations": sorted(self.skipped_organizations),
             "kinds": self.kinds,
+            "leads": self.leads,
         }
 
 
@@ -190,6 +194,8 @@ def _context(resolver, user, decisions: Decisions) -> Context:
         sectors=set(db.session.scalars(select(Sector.code))),
         currencies=set(db.session.scalars(select(Currency.code))),
         rates=load_rates(),
+        sector_leads=sector_leads(),
+        chosen_leads=decisions.leads,
         default_lead_id=decisions.default_lead_id,
         only_reporting_org_id=dp_org,
     )

@@ -24,6 +24,7 @@ from portal.downloads import public_download
 from portal.extensions import db
 from portal.iati import codes, export, services
 from portal.iati.forms import (
+    LEAD_PREFIX,
     LINK_PREFIX,
     NEW_PROJECT,
     ORG_PREFIX,
@@ -31,11 +32,13 @@ from portal.iati.forms import (
     DecisionForm,
     UploadForm,
     decisions_from,
+    lead_choices,
 )
 from portal.iati.models import IatiRecord, ImportBatch
 from portal.iati.parser import FileRefused
 from portal.iati.preview import Decisions, may_create_organizations
 from portal.organizations.models import ORG_KIND_LABELS, Organization
+from portal.organizations.services import by_ids
 from portal.projects import queries
 from portal.projects.models import Project
 from portal.security import can_import_iati, can_see_iati_batch, can_see_internal_fields
@@ -113,9 +116,24 @@ def preview(token: str):
         kind_labels=ORG_KIND_LABELS,
         link_prefix=LINK_PREFIX,
         org_prefix=ORG_PREFIX,
+        lead_prefix=LEAD_PREFIX,
+        lead_choices=_lead_choices(plan),
         new_project=NEW_PROJECT,
         skip_organization=SKIP_ORGANIZATION,
     )
+
+
+def _lead_choices(plan) -> list[tuple[int, str]]:
+    """The usual leads, and any other institution a line proposes (a national NGO, say)."""
+    choices = lead_choices()
+    listed = {org_id for org_id, _label in choices}
+    proposed = {
+        line.mapped.data.lead_national_partner_id
+        for line in plan.lines
+        if line.mapped.data is not None
+    } - listed
+    extra = [(org.id, f"{org.acronym} — {org.name_en}") for org in by_ids(proposed).values()]
+    return sorted(choices + extra, key=lambda choice: choice[1].lower())
 
 
 def _confirm(batch: ImportBatch, decisions: Decisions):

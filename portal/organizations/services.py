@@ -18,9 +18,14 @@ class OrganizationError(ValueError):
         self.field = field
 
 
-def organization_choices(national: bool | None = None) -> list[tuple[int, str]]:
-    """Return (id, 'ACRONYM — name') pairs for a select, optionally national or external only."""
+def organization_choices(
+    national: bool | None = None, kinds: tuple[OrgKind, ...] | None = None
+) -> list[tuple[int, str]]:
+    """Return (id, 'ACRONYM — name') pairs for a select, optionally national or external only,
+    or of some kinds only."""
     statement = select(Organization).where(Organization.active).order_by(Organization.acronym)
+    if kinds is not None:
+        statement = statement.where(Organization.kind.in_(kinds))
     if national is True:
         statement = statement.where(Organization.kind.in_(NATIONAL_KINDS))
     elif national is False:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import TextField
@@ -35,4 +35,15 @@ class DisplayForm(FlaskForm):
             "For example ១២៣,៤៥៦.៧៨ instead of 123,456.78, on pages and in Khmer reports. "
             "The English interface keeps Western digits; forms accept both."
         ),
+    )
+
+
+class SectorLeadForm(FlaskForm):
+    code = TextField(
+        _l("DAC code"),
+        validators=[DataRequired(), Length(min=3, max=5)],
+        description=_l("A 3-digit category (for all its codes) or a 5-digit purpose code."),
+    )
+    organization_id = SelectField(
+        _l("Usual lead institution"), coerce=int, validators=[DataRequired()]
     )

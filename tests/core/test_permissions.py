@@ -47,6 +47,8 @@ RULES = {
     "reference.sectors": CDC,
     "reference.sector": CDC,
     "reference.sector_category": CDC,
+    "reference.sector_leads": CDC,
+    "reference.remove_sector_lead": CDC,
     "reference.twgs": CDC,
     "reference.edit_twg": CDC,
     "reference.geography": CDC,
