@@ -201,3 +201,34 @@ def proposed_kind(
     if type_code in ("30", "70", "71", "72", "73"):
         return OrgKind.PRIVATE_SECTOR if national else OrgKind.INTERNATIONAL_NGO
     return OrgKind.NATIONAL_NGO if national else OrgKind.INTERNATIONAL_NGO
+
+
+# Labels of what the project page shows from an activity's extras (portal.iati.extras).
+POLICY_MARKERS = {
+    "1": _l("Gender equality"),
+    "2": _l("Aid to environment"),
+    "3": _l("Participatory development and good governance"),
+    "4": _l("Trade development"),
+    "5": _l("Biodiversity"),
+    "6": _l("Climate change mitigation"),
+    "7": _l("Climate change adaptation"),
+    "8": _l("Desertification"),
+    "9": _l("Reproductive, maternal, newborn and child health"),
+    "10": _l("Disaster risk reduction"),
+    "11": _l("Disability"),
+    "12": _l("Nutrition"),
+}
+POLICY_SIGNIFICANCE = {
+    "0": _l("not targeted"),
+    "1": _l("significant objective"),
+    "2": _l("principal objective"),
+    "3": _l("principal objective and in support of an action programme"),
+    "4": _l("explicit primary objective"),
+}
+RELATED_ACTIVITY_TYPES = {
+    "1": _l("parent"),
+    "2": _l("child"),
+    "3": _l("sibling"),
+    "4": _l("co-funded"),
+    "5": _l("third party"),
+}

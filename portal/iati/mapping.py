@@ -174,6 +174,16 @@ def map_activity(activity: dict, context: Context, existing=None) -> Mapped:
     _locations(activity, data, context, issues)
     mapped.lead_source = _organizations(activity, data, context, issues, existing)
     mapped.figures = _money(activity, data, share, context, issues)
+    not_kept = (activity.get("extras") or {}).get("not_kept")
+    if not_kept:
+        issues.warning(
+            _l(
+                "Not kept (the portal has no place for them): %(elements)s.",
+                elements=", ".join(
+                    f"{name} ({count})" if count > 1 else name for name, count in not_kept.items()
+                ),
+            )
+        )
     _documents_and_contact(activity, data, issues)
     mapped.data = data
     return mapped

@@ -75,6 +75,9 @@ class IatiRecord(Base):
     last_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Cambodia's share of a multi-country activity: the amounts were multiplied by it.
     recipient_share: Mapped[Decimal] = mapped_column(Percent, default=Decimal(100))
+    # What the activity says that the registry has no field for (portal.iati.extras): other
+    # identifiers, related activities, results, loan terms, markers...; shown on the page.
+    extras: Mapped[dict | None] = mapped_column(JSON)
 
     batch: Mapped[ImportBatch | None] = relationship()
     amounts: Mapped[list[IatiAmount]] = relationship(

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from lxml import etree
 
+from portal.iati.extras import read_extras
+
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # d-portal copies each activity with the version of the file it came from.
 DPORTAL_VERSION = "{http://d-portal.org/xmlns/iati-activities}version"
@@ -227,6 +229,7 @@ def read_activity(element, file_name: str, file_version: str | None) -> dict:
         ],
         "transactions": [_transaction(t, currency) for t in element.iterchildren("transaction")],
         "documents": [_document(d, lang) for d in element.iterchildren("document-link")],
+        "extras": read_extras(element, lambda e: _first_text(e, lang)),
     }
     return activity
 
@@ -271,7 +274,27 @@ def _location(element, lang: str) -> dict:
         ],
         "percentage": element.get(CDC_PERCENTAGE),
         "district": element.get(CDC_DISTRICT),
+        "point": _point(element),
     }
+
+
+def _point(element) -> tuple[float, float] | None:
+    """A location's point as (latitude, longitude), when it gives a usable one that it says
+    is exact: publishers often put an approximate point at the country's centre or capital
+    for a nationwide activity, which must not make it a province's."""
+    exactness = element.find("exactness")
+    if exactness is None or (exactness.get("code") or "").strip() != "1":
+        return None
+    pos = element.find("point/pos")
+    if pos is None or not pos.text:
+        return None
+    try:
+        latitude, longitude = (float(part) for part in pos.text.split())
+    except ValueError:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
 
 
 def _sector(element) -> dict:

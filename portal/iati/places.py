@@ -1,4 +1,5 @@
-"""IATI locations to the portal's provinces: by administrative code (ISO 3166-2), else by name."""
+"""IATI locations to the portal's provinces: by administrative code (ISO 3166-2), by name, or
+by the point inside a province's boundary (when the map has the province polygons)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.mapping.geometry import contains
 from portal.reference.models import District, Province
 
 # Spellings found in IATI files and maps for the gazetteer's province names.
@@ -41,7 +43,8 @@ def _plain(name: str) -> str:
 class ProvinceFinder:
     """Matches location names and codes against the gazetteer, loaded once per batch."""
 
-    def __init__(self) -> None:
+    def __init__(self, shapes: dict[str, dict] | None = None) -> None:
+        self.shapes = shapes or {}  # province code -> its GeoJSON geometry
         self.names: dict[str, str] = dict(ALIASES)
         self.codes: set[str] = set()
         for code, name_en, name_km in db.session.execute(
@@ -60,7 +63,9 @@ class ProvinceFinder:
         """The location is Cambodia itself (or nothing at all): it names no province."""
         name = _plain(location.get("name") or "")
         codes = [a["code"].upper() for a in location.get("administrative") or []]
-        return (not name and not codes) or name in COUNTRY_NAMES or codes == ["KH"]
+        if not name and not codes:
+            return not location.get("point")  # a point alone names a place
+        return name in COUNTRY_NAMES or codes == ["KH"]
 
     def province(self, location: dict) -> str | None:
         """The province code of a location, or None when it matches none."""
@@ -71,13 +76,16 @@ class ProvinceFinder:
                 if code in self.codes:
                     return code
         name = location.get("name")
-        if not name:
-            return None
-        plain = _plain(name)
+        plain = _plain(name) if name else ""
         if plain in self.names:
             return self.names[plain]
-        if name.strip() in self.names:
+        if name and name.strip() in self.names:
             return self.names[name.strip()]
+        within = self.containing(location.get("point"))
+        if within is not None:
+            return within
+        if not name:
+            return None
         best = process.extractOne(
             plain, list(self.names), scorer=fuzz.ratio, score_cutoff=NAME_SCORE
         )
@@ -87,3 +95,14 @@ class ProvinceFinder:
         """The district the portal's own export recorded, when it lies in the province."""
         code = (location.get("district") or "").strip()
         return code if code and self.districts.get(code) == province else None
+
+    def containing(self, point) -> str | None:
+        """The province whose boundary holds the point (latitude, longitude), if any (the
+        parser keeps only points their publisher says are exact)."""
+        if not point or not self.shapes:
+            return None
+        latitude, longitude = point
+        for code, geometry in self.shapes.items():
+            if contains(geometry, longitude, latitude):
+                return code
+        return None

@@ -23,6 +23,7 @@ from portal.iati.models import IatiAmount
 from portal.iati.organizations import OrganizationResolver, Proposal
 from portal.iati.places import ProvinceFinder
 from portal.iati.recipients import not_for_cambodia
+from portal.mapping.services import current_matching
 from portal.money.models import Currency
 from portal.money.services import load_rates
 from portal.organizations.models import Organization, OrgKind
@@ -190,7 +191,7 @@ def _context(resolver, user, decisions: Decisions) -> Context:
     dp_org = user.organization_id if user is not None and has_role(user, Role.DP) else None
     return Context(
         organizations=resolver,
-        provinces=ProvinceFinder(),
+        provinces=ProvinceFinder(shapes=current_matching().shapes),
         sectors=set(db.session.scalars(select(Sector.code))),
         currencies=set(db.session.scalars(select(Currency.code))),
         rates=load_rates(),

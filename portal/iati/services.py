@@ -146,6 +146,7 @@ def _record_provenance(lines, *, user, batch: ImportBatch | None) -> None:
             "iati_version": activity.get("version"),
             "last_updated_at": _timestamp(activity.get("last_updated")),
             "recipient_share": line.mapped.share,
+            "extras": _extras(activity),
         }
         entry = records.get(line.project_id)
         if entry is None:
@@ -167,6 +168,15 @@ def _record_provenance(lines, *, user, batch: ImportBatch | None) -> None:
     for model, rows in ((IatiRecord, fresh), (IatiAmount, amounts)):
         if rows:
             db.session.execute(insert(model.__table__), rows)
+
+
+def _extras(activity: dict) -> dict | None:
+    """The extras the page shows, with the activity's related activities; None when none."""
+    extras = dict(activity.get("extras") or {})
+    related = [r for r in activity.get("related") or [] if r.get("ref")]
+    if related:
+        extras["related"] = related[:50]
+    return extras or None
 
 
 def _timestamp(text: str | None) -> datetime | None:

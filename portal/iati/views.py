@@ -202,3 +202,14 @@ def iati_record(project):
 @bp.app_template_global()
 def iati_amount_label(kind: str) -> str:
     return str(codes.AMOUNT_KINDS.get(kind, kind))
+
+
+@bp.app_template_global()
+def iati_label(kind: str, code: str | None) -> str:
+    """The label of a policy marker, its significance or a related activity's type."""
+    table = {
+        "marker": codes.POLICY_MARKERS,
+        "significance": codes.POLICY_SIGNIFICANCE,
+        "related": codes.RELATED_ACTIVITY_TYPES,
+    }[kind]
+    return str(table.get(code or "", code or "—"))

@@ -1,0 +1,185 @@
+"""What an IATI activity says that the registry has no field for, kept to be shown.
+
+The project page's "From IATI" section shows it: other identifiers, related activities, policy
+markers and tags, humanitarian scope, results with their indicators, loan terms, country budget
+items and the providers and receivers of the transactions. Whatever the portal reads nowhere
+is named in the preview (with how many times it appears), so a person knows what an import
+leaves out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+# The elements of an <iati-activity> the import reads (into the registry or these extras).
+READ = {
+    "iati-identifier",
+    "reporting-org",
+    "title",
+    "description",
+    "participating-org",
+    "activity-status",
+    "activity-date",
+    "contact-info",
+    "recipient-country",
+    "recipient-region",
+    "related-activity",
+    "location",
+    "sector",
+    "default-flow-type",
+    "default-finance-type",
+    "default-aid-type",
+    "default-tied-status",
+    "collaboration-type",
+    "budget",
+    "planned-disbursement",
+    "transaction",
+    "document-link",
+    "other-identifier",
+    "policy-marker",
+    "tag",
+    "humanitarian-scope",
+    "result",
+    "crs-add",
+    "country-budget-items",
+    "activity-scope",
+    "capital-spend",
+}
+LIMIT = 50  # at most this many items of a kind are kept (the file keeps them all)
+
+
+def _local(tag) -> str | None:
+    if not isinstance(tag, str):
+        return None  # a comment or processing instruction
+    return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag
+
+
+def _attrs(element, *names: str) -> dict:
+    return {name: (element.get(name) or "").strip() or None for name in names}
+
+
+def _first_text(element, text_of) -> str | None:
+    return text_of(element) if element is not None else None
+
+
+def _period_values(indicator, tag: str, text_of) -> list[dict]:
+    values = []
+    for period in indicator.iterchildren("period"):
+        end = period.find("period-end")
+        element = period.find(tag)
+        if element is None:
+            continue
+        values.append(
+            {
+                "end": end.get("iso-date") if end is not None else None,
+                "value": (element.get("value") or "").strip() or None,
+            }
+        )
+    return values[:LIMIT]
+
+
+def _result(result, text_of) -> dict:
+    indicators = []
+    for indicator in list(result.iterchildren("indicator"))[:LIMIT]:
+        baseline = indicator.find("baseline")
+        indicators.append(
+            {
+                "title": _first_text(indicator.find("title"), text_of),
+                "measure": (indicator.get("measure") or "").strip() or None,
+                "baseline": _attrs(baseline, "year", "iso-date", "value")
+                if baseline is not None
+                else None,
+                "targets": _period_values(indicator, "target", text_of),
+                "actuals": _period_values(indicator, "actual", text_of),
+            }
+        )
+    return {
+        "type": (result.get("type") or "").strip() or None,
+        "title": _first_text(result.find("title"), text_of),
+        "indicators": indicators,
+    }
+
+
+def _loan_terms(crs_add) -> dict | None:
+    terms = crs_add.find("loan-terms")
+    if terms is None:
+        return None
+    repayment_type = terms.find("repayment-type")
+    repayment_plan = terms.find("repayment-plan")
+    return {
+        **_attrs(terms, "rate-1", "rate-2"),
+        "repayment_type": repayment_type.get("code") if repayment_type is not None else None,
+        "repayment_plan": repayment_plan.get("code") if repayment_plan is not None else None,
+        "commitment_date": _date_of(terms, "commitment-date"),
+        "first_repayment": _date_of(terms, "repayment-first-date"),
+        "final_repayment": _date_of(terms, "repayment-final-date"),
+    }
+
+
+def _date_of(parent, tag: str) -> str | None:
+    element = parent.find(tag)
+    return (element.get("iso-date") or "").strip() or None if element is not None else None
+
+
+def read_extras(element, text_of) -> dict:
+    """The extras of one <iati-activity>; `text_of` reads a narrative element's text."""
+    extras: dict = {}
+    identifiers = [
+        _attrs(other, "ref", "type") for other in element.iterchildren("other-identifier")
+    ]
+    if identifiers:
+        extras["other_identifiers"] = identifiers[:LIMIT]
+    markers = [
+        _attrs(marker, "code", "significance", "vocabulary")
+        for marker in element.iterchildren("policy-marker")
+    ]
+    if markers:
+        extras["policy_markers"] = markers[:LIMIT]
+    tags = [_attrs(tag, "code", "vocabulary") for tag in element.iterchildren("tag")]
+    if tags:
+        extras["tags"] = tags[:LIMIT]
+    scopes = [
+        _attrs(scope, "type", "code", "vocabulary")
+        for scope in element.iterchildren("humanitarian-scope")
+    ]
+    if element.get("humanitarian") in ("1", "true") or scopes:
+        extras["humanitarian"] = scopes[:LIMIT]
+    results = [_result(result, text_of) for result in element.iterchildren("result")]
+    if results:
+        extras["results"] = results[:LIMIT]
+    for crs_add in element.iterchildren("crs-add"):
+        terms = _loan_terms(crs_add)
+        if terms:
+            extras["loan_terms"] = terms
+        channel = crs_add.find("channel-code")
+        if channel is not None and channel.text:
+            extras["channel_code"] = channel.text.strip()
+    budget_items = [
+        {
+            "code": (item.get("code") or "").strip() or None,
+            "percentage": (item.get("percentage") or "").strip() or None,
+        }
+        for items in element.iterchildren("country-budget-items")
+        for item in items.iterchildren("budget-item")
+    ]
+    if budget_items:
+        extras["budget_items"] = budget_items[:LIMIT]
+    providers: Counter = Counter()
+    receivers: Counter = Counter()
+    for transaction in element.iterchildren("transaction"):
+        for tag, counter in (("provider-org", providers), ("receiver-org", receivers)):
+            party = transaction.find(tag)
+            if party is not None:
+                name = text_of(party) or (party.get("ref") or "").strip()
+                if name:
+                    counter[name] += 1
+    if providers:
+        extras["providers"] = [name for name, _count in providers.most_common(LIMIT)]
+    if receivers:
+        extras["receivers"] = [name for name, _count in receivers.most_common(LIMIT)]
+    left_out = Counter(
+        name for child in element if (name := _local(child.tag)) and name not in READ
+    )
+    if left_out:
+        extras["not_kept"] = dict(sorted(left_out.items()))
+    return extras
