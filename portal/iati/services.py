@@ -21,6 +21,7 @@ from portal.iati.parser import DEFAULT_MAX_BYTES, FileRefused, parse_file
 from portal.iati.preview import NEW, REFUSED, UNCHANGED, UPDATE, Decisions, Plan, build_plan
 from portal.projects.batch import save_projects
 from portal.projects.lookups import Preloaded
+from portal.projects.models import Project, ProjectParticipant
 from portal.projects.services import ProjectInvalid
 
 KEEP_PREVIEWS = timedelta(days=2)
@@ -108,7 +109,34 @@ def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBa
                 written.append(line)
         _record_provenance(written, user=user, batch=batch)
         db.session.flush()
+    _forget_unused(plan)
     return plan
+
+
+def _forget_unused(plan) -> None:
+    """Remove the organizations this batch created that no written project names (those of
+    refused activities): an import adds to the registry only what it uses."""
+    if not plan.created:
+        return
+    ids = {org.id for org in plan.created.values()}
+    used = set(
+        db.session.scalars(
+            select(ProjectParticipant.organization_id).where(
+                ProjectParticipant.organization_id.in_(ids)
+            )
+        )
+    )
+    for column in (
+        Project.reporting_org_id,
+        Project.lead_national_partner_id,
+        Project.external_lead_partner_id,
+    ):
+        used |= set(db.session.scalars(select(column).where(column.in_(ids))))
+    for key, organization in list(plan.created.items()):
+        if organization.id not in used:
+            db.session.delete(organization)
+            del plan.created[key]
+    db.session.flush()
 
 
 def _record_provenance(lines, *, user, batch: ImportBatch | None) -> None:

@@ -96,3 +96,29 @@ def test_kind_rules_by_type_and_country():
     assert proposed_kind("21", "KH-CDC-WVI", "World Vision International") == (
         OrgKind.INTERNATIONAL_NGO
     )
+
+
+def test_an_import_keeps_only_the_new_organizations_its_projects_use(app, real_file, rates):
+    """Without a default lead most activities are refused: the organizations only they named
+    are not left behind in the registry (before, every proposal was created)."""
+    from portal.organizations.models import Organization
+    from portal.projects.models import ProjectParticipant
+
+    before = set(db.session.scalars(select(Organization.id)))
+    plan = services.write(
+        services.parse_files([("kh-activities-2021.xml", real_file)]),
+        user=None,
+        decisions=Decisions(),
+        batch=None,
+    )
+    db.session.flush()
+    added = set(db.session.scalars(select(Organization.id))) - before
+    assert added and plan.proposals and len(added) < len(plan.proposals)
+    used = set(db.session.scalars(select(ProjectParticipant.organization_id)))
+    for column in (
+        Project.reporting_org_id,
+        Project.lead_national_partner_id,
+        Project.external_lead_partner_id,
+    ):
+        used |= set(db.session.scalars(select(column)))
+    assert added <= used
