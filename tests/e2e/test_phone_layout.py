@@ -69,7 +69,9 @@ def test_a_partner_registers_a_project_on_a_phone(phone):
     phone.wait_for_url("**/projects/new")
     screenshot(phone, "phone-project-form")
     phone.get_by_label("Title", exact=True).fill("Clean water for Kampong Speu (phone)")
-    phone.get_by_label("Description").fill("Wells and water committees in five communes.")
+    phone.get_by_label("Description", exact=True).fill(
+        "Wells and water committees in five communes."
+    )
     phone.get_by_label("Lead national partner").select_option(
         label="MRD — Ministry of Rural Development"
     )

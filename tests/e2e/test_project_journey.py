@@ -20,7 +20,9 @@ def test_partner_registers_finds_exports_and_edits_a_project(page, backend):
     title = f"Inclusive rural water services ({backend})"
     page.get_by_label("Title", exact=True).fill(title)
     page.get_by_label("Title in Khmer").fill("សេវាទឹកស្អាតជនបទប្រកបដោយបរិយាប័ន្ន")
-    page.get_by_label("Description").fill("Piped water and sanitation for rural households.")
+    page.get_by_label("Description", exact=True).fill(
+        "Piped water and sanitation for rural households."
+    )
     page.get_by_label("Lead national partner").select_option(
         label="MRD — Ministry of Rural Development"
     )
