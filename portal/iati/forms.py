@@ -44,6 +44,8 @@ class DecisionForm(FlaskForm):
 LINK_PREFIX = "link:"
 ORG_PREFIX = "org:"
 LEAD_PREFIX = "lead:"
+PROPOSED_LEAD_PREFIX = "lead-proposed:"
+CHOSEN_LEAD_PREFIX = "lead-chosen:"
 NEW_PROJECT = "new"
 SKIP_ORGANIZATION = "skip"
 
@@ -55,7 +57,12 @@ def decisions_from(form: DecisionForm, values, *, may_create: bool) -> Decisions
         if name.startswith(LINK_PREFIX) and value.isdigit():
             decisions.links[name[len(LINK_PREFIX) :]] = int(value)
         elif name.startswith(LEAD_PREFIX) and value.isdigit():
-            decisions.leads[name[len(LEAD_PREFIX) :]] = int(value)
+            # A lead counts as chosen when the person changed it, or had chosen it before;
+            # one left as proposed stays a proposal (it follows the sector or the default).
+            identifier = name[len(LEAD_PREFIX) :]
+            proposed = values.get(PROPOSED_LEAD_PREFIX + identifier)
+            if value != proposed or values.get(CHOSEN_LEAD_PREFIX + identifier) == "1":
+                decisions.leads[identifier] = int(value)
         elif name.startswith(ORG_PREFIX) and may_create:
             key = name[len(ORG_PREFIX) :]
             if value == SKIP_ORGANIZATION:

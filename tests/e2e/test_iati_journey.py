@@ -1,5 +1,7 @@
 """In a real browser: CDC uploads an IATI file, reads the preview, confirms, sees the projects."""
 
+import re
+
 import pytest
 
 from tests.e2e.conftest import log_in, screenshot
@@ -40,3 +42,81 @@ def test_cdc_imports_an_iati_file(page, backend, tmp_path):
     page.goto("/projects/?q=Bench")
     listed = page.locator("table.project-list").inner_text()
     assert all(f"Bench {theme}" in listed for theme in ("water programme 0", "schools programme 1"))
+
+
+REAL = (
+    "XM-DAC-903-SII-44211",  # IFC's loan to HATTHA Bank: a Cambodian bank, proposed as such
+    "46004-54195-001-LN3951",  # ADB's loan: names Cambodia's MEF (with ADB's code)
+    "SE-0-SE-6-10497A0102-KHM-15160",  # Sida: 2021 plans net negative, kept and flagged
+    "KR-GOV-051-2020010102476",  # KOICA, reported by Korea's OGPC: another identifier prefix
+)
+
+
+def _real_subset(shared, count: int = 10) -> bytes:
+    """The four activities above and the first `count` of the real Cambodian file, as a file
+    (built from the shared reference data at run time; nothing of it is kept in the tests)."""
+    from lxml import etree
+
+    root = etree.parse(str(shared / "iati" / "kh-activities-2021.xml")).getroot()
+    chosen = []
+    for position, activity in enumerate(root.iter("iati-activity")):
+        if position < count or activity.findtext("iati-identifier").strip() in REAL:
+            chosen.append(etree.tostring(activity))
+    return b'<iati-activities version="2.03">' + b"".join(chosen) + b"</iati-activities>"
+
+
+def test_cdc_imports_real_activities_reviewing_organizations_and_leads(
+    page, backend, tmp_path, shared_data
+):
+    source = tmp_path / "kh-subset.xml"
+    source.write_bytes(_real_subset(shared_data))
+    log_in(page, "cdc@demo.example")
+    page.goto("/iati/")
+    page.get_by_label("IATI activity files (XML)").set_input_files(str(source))
+    page.get_by_role("button", name="Preview the import").click()
+    page.wait_for_url("**/iati/*")
+
+    # The organizations the portal does not know, each with the kind its type and country give.
+    organizations = page.locator("#iati-organizations")
+    hattha = organizations.get_by_label("Add HATTHA BANK PLC. as")
+    assert hattha.locator("option:checked").inner_text() == "National private sector"
+    # Activities naming no Cambodian institution and with no usual lead for their sector
+    # wait for a default lead; nothing is refused for what real publishers do.
+    refused = page.locator("#iati-activities tr[data-action=refused]")
+    reasons = [refused.nth(i).locator(".iati-errors").inner_text() for i in range(refused.count())]
+    assert all("choose a default lead national partner" in reason for reason in reasons), reasons
+    page.get_by_label("Default lead national partner").select_option(
+        label="MOP — Ministry of Planning"
+    )
+    page.get_by_role("button", name="Update the preview").click()
+    page.wait_for_url("**/iati/*")
+    assert refused.count() == 0
+    assert "kept as published" in page.locator("#iati-activities").inner_text()
+    screenshot(page, f"iati-real-preview-{backend}")
+
+    # The leads the file does not give are proposed; the person changes one.
+    leads = page.locator("select.lead-choice")
+    assert leads.count() >= 1
+    assert page.get_by_text("Lead national partner, proposed from its sector:").count() >= 1
+    row = page.locator("#iati-activities tbody tr").filter(has=page.locator("select.lead-choice"))
+    first = row.first
+    identifier = first.get_attribute("data-identifier")
+    first.locator("select.lead-choice").select_option(label="MOI — Ministry of Interior")
+    page.get_by_role("button", name="Update the preview").click()
+    page.wait_for_url("**/iati/*")
+    changed = page.locator(f'#iati-activities tr[data-identifier="{identifier}"]')
+    assert "as you chose" in changed.inner_text()
+    assert changed.locator("select.lead-choice option:checked").inner_text() == (
+        "MOI — Ministry of Interior"
+    )
+    # The leads left as they were stay proposals (from the sector, or the default).
+    assert page.get_by_text("Lead national partner, proposed from its sector:").count() >= 1
+
+    page.get_by_role("button", name=re.compile(r"^Import \d+ activities$")).click()
+    page.wait_for_url("**/iati/*")
+    assert "Import done" in page.locator("main").inner_text()
+    page.goto(f"/projects/?q={identifier}")
+    page.locator("table.project-list a[href^='/projects/']").first.click()
+    page.wait_for_url("**/projects/*")
+    assert "Ministry of Interior" in page.locator("main").inner_text()
+    screenshot(page, f"iati-real-project-{backend}")
