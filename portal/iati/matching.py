@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.projects.models import Project, ProjectParticipant
+from portal.projects.similar import Candidate, TitlePool
+
+__all__ = ["Candidate", "TitleMatcher", "load_projects", "projects_by_identifier"]
 
 TITLE_SCORE = 75  # token-sort similarity (0-100) from which a title is worth proposing
 CANDIDATES = 3
 CHUNK = 500
-
-
-@dataclass
-class Candidate:
-    project_id: int
-    title: str
-    score: int
 
 
 def _with_relations(statement):
@@ -59,10 +54,11 @@ def load_projects(project_ids: list[int]) -> dict[int, Project]:
 
 
 class TitleMatcher:
-    """Proposes projects of the same partner, without an IATI identifier, by title."""
+    """Proposes projects of the same partner, without an IATI identifier, by title (compared as
+    the registry compares them, `portal.projects.similar`)."""
 
     def __init__(self, reporting_org_ids: set[int]) -> None:
-        self.titles: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        titles: dict[int, list[tuple[int, str]]] = defaultdict(list)
         ids = sorted(reporting_org_ids)
         for start in range(0, len(ids), CHUNK):
             rows = db.session.execute(
@@ -72,22 +68,12 @@ class TitleMatcher:
                 )
             )
             for org_id, project_id, title in rows:
-                self.titles[org_id].append((project_id, title))
+                titles[org_id].append((project_id, title))
+        self.pools = {org_id: TitlePool(pairs) for org_id, pairs in titles.items()}
 
     def candidates(self, reporting_org_id: int, title: str) -> list[Candidate]:
         """Up to three likely projects for an activity title, best first."""
-        pool = self.titles.get(reporting_org_id)
-        if not pool or not title:
+        pool = self.pools.get(reporting_org_id)
+        if pool is None:
             return []
-        matches = process.extract(
-            title,
-            [t for _id, t in pool],
-            scorer=fuzz.token_sort_ratio,
-            processor=str.casefold,
-            score_cutoff=TITLE_SCORE,
-            limit=CANDIDATES,
-        )
-        return [
-            Candidate(project_id=pool[index][0], title=pool[index][1], score=round(score))
-            for _choice, score, index in matches
-        ]
+        return pool.best(title, scorer=fuzz.token_sort_ratio, cutoff=TITLE_SCORE, limit=CANDIDATES)

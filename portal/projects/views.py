@@ -19,7 +19,7 @@ from portal.forms import field_errors
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
-from portal.projects import codes, exports, history, quality, queries, services
+from portal.projects import codes, exports, history, quality, queries, services, similar
 from portal.projects.forms import (
     REPEATABLE,
     ProjectForm,
@@ -98,7 +98,7 @@ def _reporting_choices() -> list[tuple[int, str]]:
     return [(org.id, f"{org.acronym} — {org.name_en}")]
 
 
-def _render_form(form, project, section_errors=None, status=200, conflict=None):
+def _render_form(form, project, section_errors=None, status=200, conflict=None, duplicates=None):
     return render_template(
         "projects/form.html",
         errors=field_errors(form),
@@ -106,6 +106,8 @@ def _render_form(form, project, section_errors=None, status=200, conflict=None):
         project=project,
         section_errors=dict(section_errors or ()),
         conflict=conflict,
+        duplicates=duplicates,
+        confirm_field=similar.CONFIRM_FIELD,
         field_label=history.label,
         field_value=history.display_value,
     ), status
@@ -117,7 +119,16 @@ def _expected_version(form: ProjectForm, project: Project | None) -> int | None:
 
 
 def _conflict(form: ProjectForm, project: Project | None, refusal: Exception):
-    """Someone else saved the project meanwhile: the form again, with their changes (409)."""
+    """Someone else saved the project meanwhile: the form again, with their changes (409).
+
+    Or the new project looks like projects already registered: the form again, with them and a
+    button to register it all the same. That page answers 200, not 409: nothing the person sent
+    is wrong or out of date, the portal asks a question before saving (as the page answers 200
+    when a row is added without saving), and on this page 409 keeps its one meaning, someone
+    else's newer save. A save is still told only by the redirect to the project.
+    """
+    if isinstance(refusal, similar.PossibleDuplicates):
+        return _render_form(form, project, duplicates=refusal.similar, status=200)
     if isinstance(refusal, services.EditConflict):
         changes = refusal.changes
     else:  # StaleDataError: someone committed between our version check and our save
@@ -140,6 +151,22 @@ def _saved(saved: Project, project: Project | None):
     return redirect(url_for("projects.detail", project_id=saved.id))
 
 
+def _save(form: ProjectForm, data: services.ProjectData, project: Project | None) -> Project:
+    """Save the form's project; a new one that looks like projects already registered is not
+    saved until the person says it is a different project (PossibleDuplicates)."""
+    if project is None and request.form.get(similar.CONFIRM_FIELD) != "1":
+        found = similar.similar_projects(data, current_user)
+        if found:
+            services.validate(data, None)  # the rules' refusals first: correct, then decide
+            raise similar.PossibleDuplicates(found)
+    return services.save_project(
+        data,
+        actor=current_user,
+        project=project,
+        expected_version=_expected_version(form, project),
+    )
+
+
 _form_page = RowFormPage(  # the register and edit pages
     form=ProjectForm,
     repeatable=REPEATABLE,
@@ -148,16 +175,11 @@ _form_page = RowFormPage(  # the register and edit pages
     prepare=lambda form, _project: prepare(form, reporting_choices=_reporting_choices()),
     read=to_data,
     validate=services.validate,
-    save=lambda form, data, project: services.save_project(
-        data,
-        actor=current_user,
-        project=project,
-        expected_version=_expected_version(form, project),
-    ),
+    save=_save,
     invalid=services.ProjectInvalid,
     place_errors=lambda form, invalid: place_errors(form, invalid.errors),
     render=_render_form,
-    conflicts=(services.EditConflict, StaleDataError),
+    conflicts=(services.EditConflict, StaleDataError, similar.PossibleDuplicates),
     on_conflict=_conflict,
     saved=_saved,
 )
