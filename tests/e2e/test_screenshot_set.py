@@ -59,6 +59,22 @@ TEXT_PIECES = """() => {
 }"""
 
 
+CLIPPED_CONTROLS = """width => {
+  const out = [];
+  const controls = 'main input, main select, main textarea, main button';
+  for (const el of document.querySelectorAll(controls)) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (el.type === 'hidden' || box.width === 0 || style.visibility === 'hidden') continue;
+    if (el.closest('details:not([open])')) continue;
+    if (box.right > width + 1 || box.left < -1) {
+      out.push((el.name || el.id || el.textContent.trim()).slice(0, 40));
+    }
+  }
+  return out;
+}"""
+
+
 @pytest.mark.parametrize("language", ["en", "km"])
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize(("name", "who", "steps"), PAGES, ids=[p[0] for p in PAGES])
@@ -90,6 +106,10 @@ def test_the_daily_pages_fit_and_speak_one_language(
             extra = page.evaluate("document.documentElement.scrollWidth") - viewport["width"]
             if extra > 0:
                 problems.append(f"{page.url} scrolls sideways by {extra}px at 360 px")
+            # Every field and button of the page is on the screen, none hidden in a table
+            # that scrolls sideways by itself.
+            clipped = page.evaluate(CLIPPED_CONTROLS, viewport["width"])
+            problems += [f"{page.url}: {control} is off the screen" for control in clipped]
         english, khmer = _interface_strings()
         other = english if language == "km" else khmer
         pieces = set(page.evaluate(TEXT_PIECES))
