@@ -6,8 +6,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.forms import TextField
 from portal.organizations.models import IATI_ORG_TYPES, ORG_KIND_LABELS
@@ -47,3 +47,25 @@ class OrganizationForm(FlaskForm):
         validators=[Optional()],
     )
     active = BooleanField(_l("Active"), default=True)
+
+
+def _organization_id(value) -> int | None:
+    """A chosen organization's id; nothing chosen (or no number) is None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class MergeForm(FlaskForm):
+    """Merge an organization into the one that stays (the choices are set by the view)."""
+
+    into = SelectField(
+        _l("The organization that stays"),
+        coerce=_organization_id,
+        validate_choice=False,  # the merge's rules say what is wrong with a choice
+        validators=[InputRequired(message=_l("Choose the organization that stays."))],
+    )
+    # The organization whose merge the page showed: a merge goes ahead only after its
+    # consequences were shown for the organization chosen.
+    shown = HiddenField()

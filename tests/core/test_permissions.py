@@ -43,6 +43,8 @@ RULES = {
     "organizations.index": CDC,
     "organizations.new": CDC,
     "organizations.edit": CDC,
+    "organizations.duplicates": CDC,
+    "organizations.merge": CDC,
     "reference.index": CDC,
     "reference.sectors": CDC,
     "reference.sector": CDC,
