@@ -287,5 +287,10 @@ def can_import_iati(user) -> bool:
 
 
 def can_see_iati_batch(user, batch) -> bool:
-    """An uploaded batch is seen and confirmed by the person who uploaded it."""
-    return bool(user and user.is_authenticated) and batch.user_id == user.id
+    """An uploaded batch is seen and confirmed by the person who uploaded it; a reading of a
+    registered source, by CDC."""
+    if not (user and user.is_authenticated):
+        return False
+    if batch.source_id is not None:
+        return has_role(user, Role.CDC)
+    return batch.user_id == user.id

@@ -175,3 +175,35 @@ def export_command(partner: str | None, out: str) -> None:
     Path(out).write_bytes(body)
     count = body.count(b"<iati-activity ")
     click.echo(f"{count} activities written to {out} in {time.perf_counter() - started:.1f} s.")
+
+
+@iati_cli.command("refresh")
+@click.option("--source", "source_id", type=int, default=None, help="Read this source now.")
+def refresh_command(source_id: int | None) -> None:
+    """Read the registered IATI sources that are due (or one, now), as the schedule would."""
+    from portal.iati import sources
+
+    if source_id is not None:
+        source = db.session.get(sources.IatiSource, source_id)
+        if source is None:
+            _fail(f"No IATI source {source_id}.")
+        chosen = [source]
+    else:
+        chosen = sources.due()
+    for source in chosen:
+        status = sources.read_source(source)
+        db.session.commit()
+        counts = source.last_counts or {}
+        click.echo(
+            f"{source.id} {source.name}: {status}"
+            + (
+                f" ({counts.get('new', 0)} new, {counts.get('update', 0)} changed)"
+                if counts
+                else ""
+            )
+            + (f" - {source.last_message}" if source.last_message else "")
+        )
+        if source.dropped:
+            click.echo(f"   no longer in the file (kept): {', '.join(source.dropped)}")
+    if not chosen:
+        click.echo("No source is due.")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
-from wtforms import SelectField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from portal.forms import TextField
 from portal.iati.preview import Decisions
 from portal.organizations.models import OrgKind
 from portal.organizations.services import organization_choices
@@ -76,3 +78,37 @@ def lead_choices() -> list[tuple[int, str]]:
     """The institutions a proposed lead can be changed to on the preview: the government's
     ministries, agencies and sub-national administrations (the usual leads)."""
     return organization_choices(kinds=(OrgKind.GOVERNMENT, OrgKind.SUBNATIONAL))
+
+
+class SourceForm(FlaskForm):
+    name = TextField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    location = TextField(
+        _l("Address of the file"),
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l(
+            "The web address of the publisher's IATI activity file (as the IATI Registry "
+            "lists it), or the name of a file in the portal's folder of IATI files."
+        ),
+    )
+    every_days = IntegerField(
+        _l("Read it every (days)"),
+        default=7,
+        validators=[InputRequired(), NumberRange(min=0, max=366)],
+        description=_l("0: only when someone asks, with the button on this page."),
+    )
+    auto_apply = BooleanField(
+        _l("Apply a reading by itself when it needs no decision"),
+        description=_l(
+            "When nothing is refused and no organization needs adding, the changes are written "
+            "at once; otherwise the reading waits for CDC on the preview page."
+        ),
+    )
+    default_lead_id = SelectField(
+        _l("Default lead national partner"),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+    )
+
+    def prepare(self) -> None:
+        self.default_lead_id.choices = [(None, _l("— none —"))] + list(
+            organization_choices(national=True)
+        )

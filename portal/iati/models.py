@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,6 +49,10 @@ class ImportBatch(Base):
     decisions: Mapped[dict | None] = mapped_column(JSON)
     # What the confirmation did: counts, projects written, activities refused and why.
     result: Mapped[dict | None] = mapped_column(JSON)
+    # The registered source this batch was read from (a scheduled or on-demand re-import).
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("iati_source.id", ondelete="SET NULL"), index=True
+    )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user = relationship("User")
@@ -108,3 +114,44 @@ class IatiAmount(Base):
     year: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(ForeignKey("currency.code"))
     amount: Mapped[Decimal] = mapped_column(Money)
+
+
+SOURCE_STATES = ("new", "applied", "review", "unchanged", "failed")
+
+
+class IatiSource(Base):
+    """A publisher's IATI file CDC registers, read again on a schedule or on demand.
+
+    Each reading is a batch: applied at once when CDC lets the source apply itself and the
+    reading needs no decision (nothing refused, no new organization), else left for review.
+    """
+
+    __tablename__ = "iati_source"
+    __table_args__ = (
+        CheckConstraint(
+            "last_status IN ('new', 'applied', 'review', 'unchanged', 'failed')",
+            name="known_status",
+        ),
+        CheckConstraint("every_days BETWEEN 0 AND 366", name="plausible_schedule"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # A web address (http or https), or a file name inside PORTAL_IATI_SOURCES_DIR.
+    location: Mapped[str] = mapped_column(String(1000))
+    every_days: Mapped[int] = mapped_column(Integer, default=7)  # 0: only on demand
+    auto_apply: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_status: Mapped[str] = mapped_column(String(12), default="new")
+    last_message: Mapped[str | None] = mapped_column(Text)
+    last_counts: Mapped[dict | None] = mapped_column(JSON)
+    # Identifiers imported from this source that its last reading no longer has: the
+    # projects stay (a publisher dropping an activity deletes nothing), flagged here.
+    dropped: Mapped[list | None] = mapped_column(JSON)
+
+    default_lead = relationship("Organization")

@@ -17,12 +17,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal.db import commit_retrying
 from portal.downloads import public_download
 from portal.extensions import db
 from portal.iati import codes, export, services
+from portal.iati import sources as iati_sources
 from portal.iati.forms import (
     LEAD_PREFIX,
     LINK_PREFIX,
@@ -30,18 +32,26 @@ from portal.iati.forms import (
     ORG_PREFIX,
     SKIP_ORGANIZATION,
     DecisionForm,
+    SourceForm,
     UploadForm,
     decisions_from,
     lead_choices,
 )
-from portal.iati.models import IatiRecord, ImportBatch
+from portal.iati.models import IatiRecord, IatiSource, ImportBatch
 from portal.iati.parser import FileRefused
 from portal.iati.preview import Decisions, may_create_organizations
+from portal.jobs import submit
 from portal.organizations.models import ORG_KIND_LABELS, Organization
 from portal.organizations.services import by_ids
 from portal.projects import queries
 from portal.projects.models import Project
-from portal.security import can_import_iati, can_see_iati_batch, can_see_internal_fields
+from portal.saving import save
+from portal.security import (
+    can_import_iati,
+    can_see_iati_batch,
+    can_see_internal_fields,
+    cdc_required,
+)
 
 bp = Blueprint("iati", __name__, url_prefix="/iati")
 
@@ -213,3 +223,67 @@ def iati_label(kind: str, code: str | None) -> str:
         "related": codes.RELATED_ACTIVITY_TYPES,
     }[kind]
     return str(table.get(code or "", code or "—"))
+
+
+# --- Sources read again on a schedule or on demand (CDC) -----------------------------------
+
+
+@bp.route("/sources", methods=["GET", "POST"])
+@cdc_required
+def sources():
+    """CDC's registered IATI sources, and the form to add one."""
+    return _sources_page(None)
+
+
+@bp.route("/sources/<int:source_id>", methods=["GET", "POST"])
+@cdc_required
+def edit_source(source_id: int):
+    """CDC's registered IATI sources, and the form to change one."""
+    return _sources_page(db.get_or_404(IatiSource, source_id))
+
+
+def _sources_page(source: IatiSource | None):
+    form = SourceForm(obj=source)
+    form.prepare()
+    status = 200
+    if form.validate_on_submit():
+        outcome = save(
+            lambda: iati_sources.save_source(
+                source,
+                name=form.name.data,
+                location=form.location.data,
+                every_days=form.every_days.data,
+                auto_apply=form.auto_apply.data,
+                default_lead_id=form.default_lead_id.data,
+                actor=current_user,
+            ),
+            refusals=(iati_sources.SourceRefused,),
+        )
+        if outcome.saved:
+            flash(_("The source has been saved."), "success")
+            return redirect(url_for("iati.sources"))
+        if outcome.refusal is not None:
+            form[outcome.refusal.field].errors.append(str(outcome.refusal))
+        status = outcome.status
+    elif request.method == "POST":
+        status = 400
+    registered = list(db.session.scalars(select(IatiSource).order_by(IatiSource.name)))
+    return render_template(
+        "iati/sources.html",
+        form=form,
+        source=source,
+        registered=registered,
+        latest={s.id: iati_sources.latest_batch(s) for s in registered},
+    ), status
+
+
+@bp.post("/sources/<int:source_id>/read")
+@cdc_required
+def read_source(source_id: int):
+    """Read a source now, outside the request; its page shows the outcome."""
+    db.get_or_404(IatiSource, source_id)
+    if not FlaskForm().validate_on_submit():  # the CSRF token alone
+        abort(400)
+    submit("portal.iati.sources.read_one", source_id, current_user.id)
+    flash(_("The source is being read; this page shows the outcome when it is done."), "info")
+    return redirect(url_for("iati.sources"))

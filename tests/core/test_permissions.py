@@ -109,6 +109,9 @@ RULES = {
     "pilots.add_lesson": OBJECT,
     "pilots.add_dissemination": OBJECT,
     "iati.index": AUTHOR,
+    "iati.sources": CDC,
+    "iati.edit_source": OBJECT,  # tests/iati/test_sources.py: CDC only
+    "iati.read_source": OBJECT,
     "iati.export_xml": PUBLIC,
     "iati.preview": OBJECT,  # tests/iati/test_web.py: only the uploader sees a batch
     "reports.index": PUBLIC,
