@@ -50,6 +50,7 @@ PROPOSED_LEAD_PREFIX = "lead-proposed:"
 CHOSEN_LEAD_PREFIX = "lead-chosen:"
 NEW_PROJECT = "new"
 SKIP_ORGANIZATION = "skip"
+SAME_AS = "same:"
 
 
 def decisions_from(form: DecisionForm, values, *, may_create: bool) -> Decisions:
@@ -69,6 +70,8 @@ def decisions_from(form: DecisionForm, values, *, may_create: bool) -> Decisions
             key = name[len(ORG_PREFIX) :]
             if value == SKIP_ORGANIZATION:
                 decisions.skipped_organizations.add(key)
+            elif value.startswith(SAME_AS) and value[len(SAME_AS) :].isdigit():
+                decisions.same_as[key] = int(value[len(SAME_AS) :])
             elif value in {kind.value for kind in OrgKind}:
                 decisions.kinds[key] = value
     return decisions

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -73,6 +73,9 @@ class Proposal:
     iati_ref: str | None
     iati_type: str | None
     activities: list[str] = field(default_factory=list)
+    # Organizations of the registry it may be (id, "ACRONYM — name"), best first: the person
+    # importing may say it is one of them instead of adding it.
+    similar: list[tuple[int, str]] = field(default_factory=list)
 
     def as_data(self, kind: OrgKind | None = None) -> OrganizationData:
         kind = kind or self.kind
@@ -107,6 +110,7 @@ class OrganizationResolver:
         self.proposals: dict[str, Proposal] = {}
         self.aliases: dict[str, str] = {}  # any key an organization was named by -> its proposal
         self.created: dict[str, Organization] = {}
+        self.known_as: dict[str, Organization] = {}  # proposals taken as a known organization
         for organization in db.session.scalars(select(Organization)):
             self._remember(organization)
 
@@ -221,8 +225,11 @@ class OrganizationResolver:
         key = self.key(ref, name)
         by_name = "name:" + normalise_name(short_name(name)) if name else None
         for alias in filter(None, (key, by_name)):
-            if alias in self.aliases and self.aliases[alias] in self.created:
-                return self.created[self.aliases[alias]]
+            canonical = self.aliases.get(alias)
+            if canonical in self.created:
+                return self.created[canonical]
+            if canonical in self.known_as:
+                return self.known_as[canonical]
         return None
 
     def create(self, proposal: Proposal, *, kind: OrgKind | None = None, actor=None):
@@ -230,4 +237,43 @@ class OrganizationResolver:
         organization = create_organization(proposal.as_data(kind), actor=actor)
         self.created[proposal.key] = organization
         self._remember(organization)
+        return organization
+
+    def suggest(self, limit: int = 3, cutoff: int = 70) -> None:
+        """Give each proposal the known organizations whose names are most like its name."""
+        known = {
+            org.id: org
+            for org in self.by_name.values()
+            if org.id is not None and org not in self.created.values()
+        }
+        names = {normalise_name(org.name_en): org.id for org in known.values() if org.name_en}
+        if not names:
+            return
+        for proposal in self.proposals.values():
+            found = process.extract(
+                normalise_name(proposal.name_en),
+                list(names),
+                scorer=fuzz.token_set_ratio,
+                score_cutoff=cutoff,
+                limit=limit,
+            )
+            proposal.similar = [
+                (names[name], f"{known[names[name]].acronym} — {known[names[name]].name_en}")
+                for name, _score, _index in found
+            ]
+
+    def same_as(self, proposal: Proposal, organization: Organization) -> Organization:
+        """Take the proposal as this known organization (which learns its IATI identifier, if it
+        has none and no other organization has it)."""
+        if (
+            proposal.iati_ref
+            and not organization.iati_ref
+            and proposal.iati_ref.upper() not in self.by_ref
+        ):
+            organization.iati_ref = proposal.iati_ref
+        self.known_as[proposal.key] = organization
+        self._remember(organization)
+        if proposal.iati_ref:
+            self.by_ref[proposal.iati_ref.upper()] = organization
+        self.by_name[normalise_name(proposal.name_en)] = organization
         return organization

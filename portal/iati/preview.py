@@ -55,6 +55,7 @@ class Decisions:
     links: dict[str, int] = field(default_factory=dict)  # identifier -> project id
     skipped_organizations: set[str] = field(default_factory=set)  # proposal keys
     kinds: dict[str, str] = field(default_factory=dict)  # proposal key -> OrgKind value
+    same_as: dict[str, int] = field(default_factory=dict)  # proposal key -> known organization
     leads: dict[str, int] = field(default_factory=dict)  # identifier -> lead national partner
 
     @classmethod
@@ -65,6 +66,7 @@ class Decisions:
             links={k: int(v) for k, v in (value.get("links") or {}).items()},
             skipped_organizations=set(value.get("skipped_organizations") or []),
             kinds=dict(value.get("kinds") or {}),
+            same_as={k: int(v) for k, v in (value.get("same_as") or {}).items()},
             leads={k: int(v) for k, v in (value.get("leads") or {}).items()},
         )
 
@@ -74,6 +76,7 @@ class Decisions:
             "links": self.links,
             "skipped_organizations": sorted(self.skipped_organizations),
             "kinds": self.kinds,
+            "same_as": self.same_as,
             "leads": self.leads,
         }
 
@@ -183,6 +186,11 @@ def _create_chosen(resolver: OrganizationResolver, decisions: Decisions, user) -
     for proposal in list(resolver.proposals.values()):
         if proposal.key in decisions.skipped_organizations:
             continue
+        known = decisions.same_as.get(proposal.key)
+        organization = db.session.get(Organization, known) if known else None
+        if organization is not None:
+            resolver.same_as(proposal, organization)
+            continue
         kind = decisions.kinds.get(proposal.key)
         resolver.create(proposal, kind=OrgKind(kind) if kind in set(OrgKind) else None, actor=user)
 
@@ -213,6 +221,7 @@ def build_plan(activities: list[dict], *, user, decisions: Decisions, check: boo
     cambodian = [a for position, a in enumerate(activities) if position not in skipped]
     resolver = OrganizationResolver()
     _propose_organizations(cambodian, resolver)
+    resolver.suggest()
     may_create = may_create_organizations(user)
     if may_create:
         _create_chosen(resolver, decisions, user)

@@ -122,3 +122,36 @@ def test_an_import_keeps_only_the_new_organizations_its_projects_use(app, real_f
     ):
         used |= set(db.session.scalars(select(column)))
     assert added <= used
+
+
+def test_a_proposed_organization_can_be_one_the_registry_already_has(
+    app, real_file, rates, ministry
+):
+    """Sida's activity names "OHCHR/Office of the High Commissioner for Human Rights" with its
+    DAC code; the registry knows the office under its plain name, without an identifier."""
+    known = factories.organization(
+        OrgKind.UN_AGENCY,
+        acronym="OHCHRK",
+        name_en="Office of the High Commissioner for Human Rights",
+    )
+    plan = _plan(real_file, ministry)
+    proposal = next(p for p in plan.proposals if p.iati_ref == "XM-DAC-41313")
+    assert proposal.similar and proposal.similar[0][0] == known.id
+
+    decisions = Decisions(default_lead_id=ministry.id, same_as={proposal.key: known.id})
+    written = services.write(
+        services.parse_files([("kh-activities-2021.xml", real_file)]),
+        user=None,
+        decisions=decisions,
+        batch=None,
+    )
+    db.session.flush()
+    sida = db.session.scalar(
+        select(Project).where(Project.iati_identifier == "SE-0-SE-6-10497A0102-KHM-15160")
+    )
+    assert sida.external_lead_partner_id == known.id
+    assert known.iati_ref == "XM-DAC-41313"  # the registry learns the identifier
+    assert known.id not in {org.id for org in written.created.values()}
+    from portal.organizations.models import Organization
+
+    assert db.session.get(Organization, known.id) is not None
