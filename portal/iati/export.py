@@ -204,15 +204,18 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
 
 
 def _participants(activity, project: Project) -> None:
-    by_role: dict[str, list[Organization]] = {"funding": [], "implementing": []}
+    by_role: dict[str, list[Organization]] = {"funding": [], "extending": [], "implementing": []}
     for participant in project.participants:
         by_role[participant.role].append(participant.organization)
     for organization in by_role["funding"]:
         _organisation(activity, "participating-org", organization, "1")
     if project.lead_national_partner is not None:
         _organisation(activity, "participating-org", project.lead_national_partner, "2")
-    if project.external_lead_partner is not None:
-        _organisation(activity, "participating-org", project.external_lead_partner, "3")
+    extending = list(by_role["extending"])
+    if project.external_lead_partner is not None and project.external_lead_partner not in extending:
+        extending.insert(0, project.external_lead_partner)
+    for organization in extending:
+        _organisation(activity, "participating-org", organization, "3")
     for organization in by_role["implementing"]:
         _organisation(activity, "participating-org", organization, "4")
     if not len(activity.findall("participating-org")):

@@ -467,7 +467,12 @@ def _organizations(
             continue
         by_role.setdefault(given["role"], []).append(organization)
     participants = []
-    for role, portal_role in ((codes.FUNDING, "funding"), (codes.IMPLEMENTING, "implementing")):
+    roles = (
+        (codes.FUNDING, "funding"),
+        (codes.EXTENDING, "extending"),
+        (codes.IMPLEMENTING, "implementing"),
+    )
+    for role, portal_role in roles:
         for organization in by_role.get(role, []):
             participant = Participant(organization.id, portal_role)
             if participant not in participants:

@@ -79,6 +79,7 @@ FUNDING_KIND = {
 
 PARTICIPANT_ROLE = {
     "funding": _l("Funding organization (co-financier)"),
+    "extending": _l("Extending organization (manages the funds)"),
     "implementing": _l("Implementing partner"),
 }
 

@@ -304,7 +304,7 @@ class ProjectParticipant(Base):
     __tablename__ = "project_participant"
     __table_args__ = (
         UniqueConstraint("project_id", "organization_id", "role", name="uq_project_participant"),
-        CheckConstraint("role IN ('funding', 'implementing')", name="known_role"),
+        CheckConstraint("role IN ('funding', 'extending', 'implementing')", name="known_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -155,3 +155,35 @@ def test_a_proposed_organization_can_be_one_the_registry_already_has(
     from portal.organizations.models import Organization
 
     assert db.session.get(Organization, known.id) is not None
+
+
+def test_extending_organizations_are_kept_and_travel_back_out(app, real_file, rates, ministry):
+    """Sida's activity names the agency that manages Sweden's funds (role 3, SE-6)."""
+    from lxml import etree
+
+    from portal.iati import export
+    from portal.projects.models import ProjectParticipant
+
+    services.write(
+        services.parse_files([("kh-activities-2021.xml", real_file)]),
+        user=None,
+        decisions=Decisions(default_lead_id=ministry.id),
+        batch=None,
+    )
+    db.session.flush()
+    sida = db.session.scalar(
+        select(Project).where(Project.iati_identifier == "SE-0-SE-6-10497A0102-KHM-15160")
+    )
+    extending = [
+        (p.organization.iati_ref, p.role)
+        for p in db.session.scalars(
+            select(ProjectParticipant).where(ProjectParticipant.project_id == sida.id)
+        )
+        if p.role == "extending"
+    ]
+    assert extending == [("SE-6", "extending")]
+    body = export.export_xml([sida])
+    roles = {
+        (p.get("ref"), p.get("role")) for p in etree.fromstring(body).iter("participating-org")
+    }
+    assert ("SE-6", "3") in roles
