@@ -124,6 +124,13 @@ def _date_of(parent, tag: str) -> str | None:
 def read_extras(element, text_of) -> dict:
     """The extras of one <iati-activity>; `text_of` reads a narrative element's text."""
     extras: dict = {}
+    categories = [
+        _attrs(sector, "code", "percentage")
+        for sector in element.iterchildren("sector")
+        if (sector.get("vocabulary") or "").strip() == "2"
+    ]
+    if categories:
+        extras["dac_categories"] = categories[:LIMIT]  # DAC 3-digit codes, as published
     identifiers = [
         _attrs(other, "ref", "type") for other in element.iterchildren("other-identifier")
     ]

@@ -354,6 +354,13 @@ def _sector_weights(activity, context: Context, issues: Issues) -> dict[str, Dec
                 weights[code] = weights.get(code, Decimal(0)) + abs(amount)
         if weights:
             issues.warning(_l("Sectors are taken from the transactions, by their amounts."))
+        elif any(s["vocabulary"] == "2" for s in activity["sectors"]):
+            issues.warning(
+                _l(
+                    "The activity gives DAC categories (3 digits) only: they are shown with "
+                    "the project as published; choose its 5-digit sectors."
+                )
+            )
         elif activity["sectors"]:
             issues.warning(
                 _l("The sectors use other vocabularies than the OECD DAC codes: left out.")

@@ -99,3 +99,22 @@ def test_only_an_exact_point_places_an_activity_in_a_province(app, shared_data):
     assert finder.province(location("1", centre)) == "06"  # said exact: Kampong Thom
     assert finder.province(location("1", "11.562450 104.916010", name="")) == "12"  # Phnom Penh
     assert finder.is_country(location("1", "11.562450 104.916010", name="")) is False
+
+
+def test_dac_categories_given_alone_are_shown_and_the_person_is_told(
+    app, client, login_as, real_file, rates, ministry
+):
+    """UNIDO's two activities give only the DAC category 321 (industry), vocabulary 2."""
+    plan = services.write(
+        services.parse_files([("kh-activities-2021.xml", real_file)]),
+        user=None,
+        decisions=Decisions(default_lead_id=ministry.id),
+        batch=None,
+    )
+    db.session.flush()
+    line = next(line for line in plan.lines if line.identifier == "XM-DAC-41123-PROJECT-200170")
+    assert any("DAC categories (3 digits) only" in w for w in line.warnings)
+    project = db.session.get(Project, line.project_id)
+    login_as("cdc")
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "DAC categories, as published" in page and "321" in page
