@@ -74,15 +74,20 @@ def sectors():
 def sector(code: str):
     """Give a sector its Khmer name (CDC only); codes and English names come from IATI."""
     sector = db.get_or_404(Sector, code)
-    form = SectorNameForm(obj=sector)
+    return _khmer_name_page(sector, url_for("reference.sectors", q=sector.code))
+
+
+def _khmer_name_page(item: Sector | SectorCategory, back: str):
+    """The form of a sector's or category's Khmer name: saved, then back to the list."""
+    form = SectorNameForm(obj=item)
     status = 200
     if form.validate_on_submit():
-        outcome = save(lambda: _save_sector(form, sector))
+        outcome = save(lambda: _save_sector(form, item))
         if outcome.saved:
-            flash(_("The sector %(code)s has been saved.", code=sector.code), "success")
-            return redirect(url_for("reference.sectors", q=sector.code))
+            flash(_("The sector %(code)s has been saved.", code=item.code), "success")
+            return redirect(back)
         status = outcome.status
-    return render_template("reference/sector.html", sector=sector, form=form), status
+    return render_template("reference/sector.html", sector=item, form=form), status
 
 
 def _save_sector(form: SectorNameForm, sector: Sector | SectorCategory) -> None:
@@ -104,15 +109,7 @@ def _save_sector(form: SectorNameForm, sector: Sector | SectorCategory) -> None:
 def sector_category(code: str):
     """Give a DAC category its Khmer name (CDC only)."""
     category = db.get_or_404(SectorCategory, code)
-    form = SectorNameForm(obj=category)
-    status = 200
-    if form.validate_on_submit():
-        outcome = save(lambda: _save_sector(form, category))
-        if outcome.saved:
-            flash(_("The sector %(code)s has been saved.", code=category.code), "success")
-            return redirect(url_for("reference.sectors", category=category.code))
-        status = outcome.status
-    return render_template("reference/sector.html", sector=category, form=form), status
+    return _khmer_name_page(category, url_for("reference.sectors", category=category.code))
 
 
 @bp.get("/twgs")
