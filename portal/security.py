@@ -253,6 +253,49 @@ def can_view_evidence(user, commitment) -> bool:
     return has_role(user, Role.CDC) or is_commitment_party(user, commitment)
 
 
+def can_publish_commitments(user) -> bool:
+    """CDC marks commitments and pilots public (or no longer public)."""
+    return has_role(user, Role.CDC)
+
+
+def sees_internal_commitment_fields(user) -> bool:
+    """Logged-in users see every commitment and pilot with its people, comments and narratives;
+    the public sees only what the public pages show of the public ones."""
+    return bool(user and user.is_authenticated)
+
+
+def commitment_visibility(user):
+    """A WHERE clause for the commitments `user` may read (the public: the public ones)."""
+    from sqlalchemy import true
+
+    from portal.commitments.models import Commitment
+
+    if sees_internal_commitment_fields(user):
+        return true()
+    return Commitment.public.is_(True)
+
+
+def can_view_commitment(user, commitment) -> bool:
+    """Any logged-in user reads every commitment; the public, the ones CDC made public."""
+    return commitment.public or sees_internal_commitment_fields(user)
+
+
+def pilot_visibility(user):
+    """A WHERE clause for the pilots `user` may read (the public: the public ones)."""
+    from sqlalchemy import true
+
+    from portal.pilots.models import Pilot
+
+    if sees_internal_commitment_fields(user):
+        return true()
+    return Pilot.public.is_(True)
+
+
+def can_view_pilot(user, pilot) -> bool:
+    """Any logged-in user reads every pilot; the public, the ones CDC made public."""
+    return pilot.public or sees_internal_commitment_fields(user)
+
+
 def can_manage_pilots(user) -> bool:
     """CDC creates and edits pilots and moves them from stage to stage."""
     return has_role(user, Role.CDC)

@@ -84,11 +84,35 @@ def rate(value: Decimal | None) -> str:
     return localize_digits(format_decimal(value, format="#,##0.########"))
 
 
+def _public_ones() -> dict[str, bool]:
+    """The logged-in entries the public sees too once CDC has made one of their records public."""
+    from sqlalchemy import exists, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.commitments.models import Commitment
+    from portal.extensions import db
+    from portal.pilots.models import Pilot
+
+    try:
+        return {
+            endpoint: bool(db.session.scalar(select(exists().where(model.public.is_(True)))))
+            for endpoint, model in (("commitments.dashboard", Commitment), ("pilots.index", Pilot))
+        }
+    except SQLAlchemyError:  # the page saying the database is down is drawn without it
+        return {}
+
+
 def navigation_for(user) -> list[tuple[str, str]]:
-    """Return the (url, label) pairs of the menu this user may open."""
+    """Return the (url, label) pairs of the menu this user may open.
+
+    The public's menu has Commitments and Pilots only when at least one of them is public.
+    """
     if not user.is_authenticated:
+        shown = _public_ones()
         return [
-            (url_for(endpoint), label) for endpoint, label, roles in NAVIGATION if roles == "all"
+            (url_for(endpoint), label)
+            for endpoint, label, roles in NAVIGATION
+            if roles == "all" or shown.get(endpoint, False)
         ]
     return [
         (url_for(endpoint), label)

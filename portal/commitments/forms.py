@@ -6,7 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from sqlalchemy import select
-from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+)
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -66,6 +74,13 @@ class CommitmentForm(FlaskForm):
         default="semester",
     )
     trajectory = FieldList(FormField(TrajectoryRow), min_entries=1)
+    public = BooleanField(
+        _l("Public"),
+        description=_l(
+            "The public sees its indicator, trajectory, reported values, ratings, bottlenecks "
+            "and the parties' views; never narratives, comments, evidence files or names of people."
+        ),
+    )
 
 
 REPEATABLE = ("parties", "trajectory")
@@ -141,6 +156,7 @@ def to_data(form: CommitmentForm) -> services.CommitmentData:
             services.PlannedValue(row["period"], row["planned_value"])
             for _i, row in filled_rows(form.trajectory)
         ],
+        public=bool(form.public.data),
     )
 
 

@@ -56,6 +56,8 @@ class Commitment(TimestampMixin, Base):
     target_value: Mapped[Decimal] = mapped_column(Value)
     target_date: Mapped[date] = mapped_column(Date)
     period_kind: Mapped[str] = mapped_column(String(10), default="semester")
+    # CDC shows it to the public: indicator, trajectory, values, ratings, bottlenecks' titles.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

@@ -72,8 +72,9 @@ class Row:
     late_bottlenecks: int = 0
 
 
-def load(filters: Filters | None = None) -> list[Commitment]:
-    """The commitments that pass the principle and institution filters, with what they need."""
+def load(filters: Filters | None = None, visible=None) -> list[Commitment]:
+    """The commitments that pass the principle and institution filters (and the clause
+    `visible`, when given), with what they need."""
     filters = filters or Filters()
     statement = (
         select(Commitment)
@@ -87,6 +88,8 @@ def load(filters: Filters | None = None) -> list[Commitment]:
         statement = statement.where(Commitment.principle == filters.principle)
     if filters.institution:
         statement = statement.where(Commitment.lead_institution_id == filters.institution)
+    if visible is not None:
+        statement = statement.where(visible)
     return list(db.session.scalars(statement))
 
 
@@ -219,13 +222,14 @@ def scorecards(dashboard_rows: list[Row], today: date) -> list[dict]:
     return sorted(cards, key=lambda c: c["organization"].acronym)
 
 
-def institutions_leading() -> list[Organization]:
-    """The institutions that lead at least one commitment (for the filter)."""
+def institutions_leading(visible=None) -> list[Organization]:
+    """The institutions that lead at least one commitment `visible` lets through (the filter)."""
+    leads = select(Commitment.lead_institution_id)
+    if visible is not None:
+        leads = leads.where(visible)
     return list(
         db.session.scalars(
-            select(Organization)
-            .where(Organization.id.in_(select(Commitment.lead_institution_id)))
-            .order_by(Organization.acronym)
+            select(Organization).where(Organization.id.in_(leads)).order_by(Organization.acronym)
         )
     )
 

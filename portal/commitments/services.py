@@ -59,6 +59,7 @@ class CommitmentData:
     twg_id: int | None = None
     parties: list[PartyData] = field(default_factory=list)
     trajectory: list[PlannedValue] = field(default_factory=list)
+    public: bool | None = None  # None keeps what the commitment has (a new one is not public)
 
 
 def collector():
@@ -259,4 +260,20 @@ def save_commitment(
     ]
     db.session.flush()
     record("commitment.created" if creating else "commitment.updated", user=actor, obj=commitment)
+    if data.public is not None:
+        set_public(commitment, data.public, actor=actor)
     return commitment
+
+
+def set_public(commitment: Commitment, public: bool, *, actor) -> bool:
+    """Show the commitment to the public, or stop showing it (CDC); say whether it changed."""
+    if bool(commitment.public) == public:
+        return False
+    commitment.public = public
+    db.session.flush()
+    record(
+        "commitment.made_public" if public else "commitment.made_internal",
+        user=actor,
+        obj=commitment,
+    )
+    return True

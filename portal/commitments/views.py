@@ -40,8 +40,11 @@ from portal.security import (
     can_manage_bottlenecks,
     can_manage_commitments,
     can_report_on,
+    can_view_commitment,
     can_view_evidence,
     cdc_required,
+    commitment_visibility,
+    sees_internal_commitment_fields,
 )
 from portal.templating import format_value
 
@@ -63,23 +66,25 @@ def _helpers() -> dict:
 
 
 @bp.get("/")
-@login_required
 def dashboard():
-    """The delivery dashboard: statuses, watch lists, trajectories and scorecards (all users)."""
+    """The delivery dashboard: statuses, watch lists, trajectories and scorecards (all users;
+    the public sees the public commitments)."""
     today = date.today()
     filters = queries.Filters.from_args(request.args)
-    rows = queries.rows(queries.load(filters), filters, today)
+    visible = commitment_visibility(current_user)
+    rows = queries.rows(queries.load(filters, visible), filters, today)
     summary = queries.summarise(rows)
     return render_template(
         "commitments/dashboard.html",
         rows=rows,
         summary=summary,
         filters=filters,
-        institutions=queries.institutions_leading(),
+        institutions=queries.institutions_leading(visible),
         scorecards=queries.scorecards(rows, today),
         bars=charts.status_bars(summary.by_status),
         trajectories={r.commitment.id: charts.trajectory(r.commitment) for r in rows},
         can_manage=can_manage_commitments(current_user),
+        internal=sees_internal_commitment_fields(current_user),
         threshold=int(status.SOME_RISK_PROGRESS * 100),
         grace_days=periods.REPORTING_GRACE_DAYS,
     )
@@ -185,16 +190,20 @@ def _render_detail(
         can_assess=may_assess,
         can_bottleneck=can_manage_bottlenecks(current_user, commitment),
         can_evidence=can_view_evidence(current_user, commitment),
+        internal=sees_internal_commitment_fields(current_user),
         bottleneck_form=_bottleneck_form(commitment, bottleneck_form),
         resolutions=resolutions or {},
     ), code
 
 
 @bp.get("/<int:commitment_id>")
-@login_required
 def detail(commitment_id: int):
-    """A commitment: indicator, trajectory, reports with their ratings, bottlenecks (all users)."""
-    return _render_detail(db.get_or_404(Commitment, commitment_id))
+    """A commitment: indicator, trajectory, reports with their ratings, bottlenecks (all users;
+    the public sees a public commitment without narratives, comments, evidence or people)."""
+    commitment = db.get_or_404(Commitment, commitment_id)
+    if not can_view_commitment(current_user, commitment):
+        abort(404)
+    return _render_detail(commitment)
 
 
 @bp.route("/<int:commitment_id>/report", methods=["GET", "POST"])
@@ -284,7 +293,6 @@ def assess(report_id: int):
 
 
 @bp.get("/evidence/<int:evidence_id>")
-@login_required
 def evidence(evidence_id: int):
     """Download an evidence file (the commitment's parties and CDC; to others it is 404)."""
     item = db.get_or_404(EvidenceFile, evidence_id)

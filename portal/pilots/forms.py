@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import FieldList, Form, FormField, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -64,6 +71,13 @@ class PilotForm(FlaskForm):
         description=_l("Portal project numbers or IATI identifiers, separated by commas."),
     )
     stage = SelectField(_l("Stage"), choices=lambda: _choices(STAGES), default="proposed")
+    public = BooleanField(
+        _l("Public"),
+        description=_l(
+            "The public sees its purpose, partners, stages and lessons; never the evidence of "
+            "lessons, the reasons for stage changes or names of people."
+        ),
+    )
 
 
 REPEATABLE = ("partners",)
@@ -134,6 +148,7 @@ def to_data(form: PilotForm) -> services.PilotData:
         end_date=form.end_date.data,
         projects=form.projects.data or "",
         stage=form.stage.data or "",
+        public=bool(form.public.data),
     )
 
 

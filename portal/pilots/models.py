@@ -68,6 +68,8 @@ class Pilot(TimestampMixin, Base):
     stage: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # CDC shows it to the public: purpose, partners, stages and lessons.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

@@ -64,6 +64,7 @@ class PilotData:
     projects: str = ""
     stage: str = "proposed"
     stage_reason: str = ""
+    public: bool | None = None  # None keeps what the pilot has (a new one is not public)
 
 
 def resolve_projects(text: str) -> tuple[list[int], list[str]]:
@@ -179,7 +180,20 @@ def save_pilot(data: PilotData, *, actor, pilot: Pilot | None = None) -> Pilot:
         )
     db.session.flush()
     record("pilot.created" if creating else "pilot.updated", user=actor, obj=pilot)
+    if data.public is not None:
+        set_public(pilot, data.public, actor=actor)
     return pilot
+
+
+def set_public(pilot: Pilot, public: bool, *, actor) -> bool:
+    """Show the pilot and its lessons to the public, or stop showing them (CDC); say whether
+    it changed."""
+    if bool(pilot.public) == public:
+        return False
+    pilot.public = public
+    db.session.flush()
+    record("pilot.made_public" if public else "pilot.made_internal", user=actor, obj=pilot)
+    return True
 
 
 def change_stage(pilot: Pilot, to_stage: str, reason: str, *, actor) -> PilotStageChange:
@@ -278,17 +292,24 @@ def add_dissemination(
     return item
 
 
-def pilots(stage: str = "") -> list[Pilot]:
-    """Every pilot (of one stage), newest first."""
+def pilots(stage: str = "", visible=None) -> list[Pilot]:
+    """Every pilot (of one stage) the clause `visible` lets through, newest first."""
     statement = select(Pilot).order_by(Pilot.start_date.desc().nulls_last(), Pilot.id.desc())
+    if visible is not None:
+        statement = statement.where(visible)
     if stage in STAGES:
         statement = statement.where(Pilot.stage == stage)
     return list(db.session.scalars(statement))
 
 
-def lessons(priority_id: int | None = None, partner_id: int | None = None) -> list[Lesson]:
-    """Lessons across pilots, newest first, of pilots serving a priority and/or with a partner."""
+def lessons(
+    priority_id: int | None = None, partner_id: int | None = None, visible=None
+) -> list[Lesson]:
+    """Lessons across pilots, newest first, of pilots serving a priority and/or with a partner
+    (only of the pilots the clause `visible` lets through)."""
     statement = select(Lesson).join(Pilot).order_by(Lesson.learned_on.desc(), Lesson.id.desc())
+    if visible is not None:
+        statement = statement.where(visible)
     if priority_id:
         statement = statement.where(
             exists().where(PilotPriority.pilot_id == Pilot.id, PilotPriority.node_id == priority_id)
@@ -306,10 +327,16 @@ def lessons(priority_id: int | None = None, partner_id: int | None = None) -> li
     return list(db.session.scalars(statement))
 
 
-def partners_in_pilots() -> list[Organization]:
-    """Organizations taking part in at least one pilot (for the lessons filter)."""
-    ids = select(Pilot.lead_partner_id).union(
-        select(Pilot.external_partner_id), select(PilotPartner.organization_id)
+def partners_in_pilots(visible=None) -> list[Organization]:
+    """Organizations taking part in at least one pilot `visible` lets through (lessons filter)."""
+    shown = select(Pilot.id).where(visible) if visible is not None else select(Pilot.id)
+    ids = (
+        select(Pilot.lead_partner_id)
+        .where(Pilot.id.in_(shown))
+        .union(
+            select(Pilot.external_partner_id).where(Pilot.id.in_(shown)),
+            select(PilotPartner.organization_id).where(PilotPartner.pilot_id.in_(shown)),
+        )
     )
     return list(
         db.session.scalars(
@@ -318,12 +345,17 @@ def partners_in_pilots() -> list[Organization]:
     )
 
 
-def priorities_in_pilots() -> list[StrategyNode]:
-    """National priorities served by at least one pilot (for the lessons filter)."""
+def priorities_in_pilots(visible=None) -> list[StrategyNode]:
+    """National priorities served by at least one pilot `visible` lets through (lessons filter)."""
+    shown = select(Pilot.id).where(visible) if visible is not None else select(Pilot.id)
     return list(
         db.session.scalars(
             select(StrategyNode)
-            .where(StrategyNode.id.in_(select(PilotPriority.node_id)))
+            .where(
+                StrategyNode.id.in_(
+                    select(PilotPriority.node_id).where(PilotPriority.pilot_id.in_(shown))
+                )
+            )
             .order_by(StrategyNode.code)
         )
     )

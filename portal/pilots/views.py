@@ -22,7 +22,15 @@ from portal.pilots.forms import (
 )
 from portal.pilots.models import EXTERNAL_ROLES, STAGES, Lesson, Pilot
 from portal.saving import RowFormPage, save
-from portal.security import can_manage_pilots, can_record_lessons, can_view_project, cdc_required
+from portal.security import (
+    can_manage_pilots,
+    can_record_lessons,
+    can_view_pilot,
+    can_view_project,
+    cdc_required,
+    pilot_visibility,
+    sees_internal_commitment_fields,
+)
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
 
@@ -38,30 +46,32 @@ def _int_arg(name: str) -> int | None:
 
 
 @bp.get("/")
-@login_required
 def index():
-    """Every pilot, by stage, with its lessons counted (all users)."""
+    """Every pilot, by stage, with its lessons counted (all users; the public, public pilots)."""
     stage = request.args.get("stage", "")
     return render_template(
         "pilots/index.html",
-        pilots=services.pilots(stage),
+        pilots=services.pilots(stage, pilot_visibility(current_user)),
         stage=stage if stage in STAGES else "",
         can_manage=can_manage_pilots(current_user),
+        internal=sees_internal_commitment_fields(current_user),
     )
 
 
 @bp.get("/lessons")
-@login_required
 def lessons():
-    """Lessons learned across pilots, filtered by national priority and partner (all users)."""
+    """Lessons learned across pilots, filtered by national priority and partner (all users;
+    the public, the lessons of public pilots)."""
     priority_id, partner_id = _int_arg("priority"), _int_arg("partner")
+    visible = pilot_visibility(current_user)
     return render_template(
         "pilots/lessons.html",
-        lessons=services.lessons(priority_id, partner_id),
-        priorities=services.priorities_in_pilots(),
-        partners=services.partners_in_pilots(),
+        lessons=services.lessons(priority_id, partner_id, visible),
+        priorities=services.priorities_in_pilots(visible),
+        partners=services.partners_in_pilots(visible),
         priority_id=priority_id,
         partner_id=partner_id,
+        internal=sees_internal_commitment_fields(current_user),
     )
 
 
@@ -125,6 +135,7 @@ def _render_detail(pilot: Pilot, *, stage_form=None, lesson_form=None, share_for
         ),
         can_manage=can_manage_pilots(current_user),
         can_record=can_record_lessons(current_user, pilot),
+        internal=sees_internal_commitment_fields(current_user),
         stage_form=stage_form or StageForm(formdata=None),
         lesson_form=lesson_form or LessonForm(formdata=None),
         share_forms={
@@ -136,10 +147,13 @@ def _render_detail(pilot: Pilot, *, stage_form=None, lesson_form=None, share_for
 
 
 @bp.get("/<int:pilot_id>")
-@login_required
 def detail(pilot_id: int):
-    """A pilot: purpose, partners, priorities, projects, stages and lessons (all users)."""
-    return _render_detail(db.get_or_404(Pilot, pilot_id))
+    """A pilot: purpose, partners, priorities, projects, stages and lessons (all users; the
+    public sees a public pilot without lesson evidence, stage reasons or people)."""
+    pilot = db.get_or_404(Pilot, pilot_id)
+    if not can_view_pilot(current_user, pilot):
+        abort(404)
+    return _render_detail(pilot)
 
 
 @bp.post("/<int:pilot_id>/stage")

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from portal.commitments.reporting import BottleneckData, add_bottleneck
+from portal.extensions import db
 from portal.organizations.models import OrgKind
 from tests import factories
 from tests.commitments import helpers
@@ -27,6 +28,7 @@ def world():
 
 WHO = {
     "anonymous": (None, None),
+    "anonymous_public": (None, None),  # the same commitment, once CDC made it public
     "lead": ("ministry", "lead"),
     "co_responsible": ("ministry", "co"),
     "supporting": ("dp", "dp1"),
@@ -38,7 +40,8 @@ WHO = {
 # who -> GET detail, GET edit, GET report, POST assess, GET evidence, POST bottleneck,
 #        POST resolve
 EXPECTED = {
-    "anonymous": (302, 302, 302, 302, 302, 302, 302),
+    "anonymous": (404, 302, 302, 302, 404, 302, 302),
+    "anonymous_public": (200, 302, 302, 302, 404, 302, 302),
     "lead": (200, 403, 200, 403, 200, 400, 302),
     "co_responsible": (200, 403, 403, 400, 200, 400, 302),
     "supporting": (200, 403, 403, 400, 200, 400, 302),
@@ -51,6 +54,9 @@ EXPECTED = {
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_commitment_routes_answer_each_role(client, login_as, world, who):
     role, org_key = WHO[who]
+    if who == "anonymous_public":
+        world["commitment"].public = True
+        db.session.commit()
     if role:
         login_as(role, organization=world["orgs"][org_key] if org_key else None)
     item, report = world["commitment"], world["report"]
@@ -66,8 +72,12 @@ def test_commitment_routes_answer_each_role(client, login_as, world, who):
     assert answers == EXPECTED[who]
 
 
-def test_everyone_logged_in_reads_the_dashboard_the_public_does_not(client, login_as, world):
-    assert client.get("/commitments/").status_code == 302
+def test_everyone_logged_in_reads_the_dashboard_the_public_only_public_ones(
+    client, login_as, world
+):
+    public_page = client.get("/commitments/")
+    assert public_page.status_code == 200
+    assert "Share of ODA disbursed on budget" not in public_page.get_data(as_text=True)
     login_as("dp", organization=world["orgs"]["outsider"])
     page = client.get("/commitments/").get_data(as_text=True)
     assert "Share of ODA disbursed on budget" in page

@@ -172,4 +172,4 @@ def test_evidence_is_served_as_an_attachment_to_the_parties_only(client, login_a
     assert "report &lt;draft&gt;.pdf" in page  # the name shows, the link does not
     assert f"/commitments/evidence/{evidence_id}" not in page
     client.post("/logout")
-    assert client.get(f"/commitments/evidence/{evidence_id}").status_code == 302  # log in first
+    assert client.get(f"/commitments/evidence/{evidence_id}").status_code == 404  # the public

@@ -91,7 +91,7 @@ RULES = {
     "alignment.hand_over": OBJECT,
     "alignment.step": OBJECT,
     "alignment.comment": OBJECT,
-    "commitments.dashboard": LOGIN,
+    "commitments.dashboard": PUBLIC,  # the public sees the public commitments only
     "commitments.new": CDC,
     "commitments.detail": OBJECT,
     "commitments.edit": OBJECT,
@@ -100,8 +100,8 @@ RULES = {
     "commitments.evidence": OBJECT,
     "commitments.add_bottleneck": OBJECT,
     "commitments.resolve_bottleneck": OBJECT,
-    "pilots.index": LOGIN,
-    "pilots.lessons": LOGIN,
+    "pilots.index": PUBLIC,  # the public sees the public pilots only
+    "pilots.lessons": PUBLIC,  # of public pilots, for the public
     "pilots.new": CDC,
     "pilots.detail": OBJECT,
     "pilots.edit": OBJECT,

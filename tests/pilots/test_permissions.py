@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from portal.extensions import db
 from portal.pilots.services import LessonData, add_lesson
 from tests import factories
 from tests.pilots import helpers
@@ -21,6 +22,7 @@ def world():
 
 WHO = {
     "anonymous": (None, None),
+    "anonymous_public": (None, None),  # the same pilot, once CDC made it public
     "lead": ("ministry", "lead"),
     "external": ("dp", "external"),
     "other_partner": ("dp", "other"),
@@ -31,7 +33,8 @@ WHO = {
 
 # who -> GET detail, GET edit, POST stage, POST lesson, POST dissemination
 EXPECTED = {
-    "anonymous": (302, 302, 302, 302, 302),
+    "anonymous": (404, 302, 302, 302, 302),
+    "anonymous_public": (200, 302, 302, 302, 302),
     "lead": (200, 403, 403, 400, 400),
     "external": (200, 403, 403, 400, 400),
     "other_partner": (200, 403, 403, 400, 400),
@@ -44,6 +47,9 @@ EXPECTED = {
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_pilot_routes_answer_each_role(client, login_as, world, who):
     role, org_key = WHO[who]
+    if who == "anonymous_public":
+        world["pilot"].public = True
+        db.session.commit()
     if role:
         login_as(role, organization=world["orgs"][org_key] if org_key else None)
     pilot_id, lesson_id = world["pilot"].id, world["lesson"].id

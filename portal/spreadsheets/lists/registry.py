@@ -42,6 +42,11 @@ def ministry(user) -> bool:
     return has_role(user, Role.MINISTRY)
 
 
+def everyone(user) -> bool:
+    """The public too (the rows function keeps to what its page shows the reader)."""
+    return True
+
+
 def logged_in(user) -> bool:
     """Anyone logged in (the page itself may narrow what the rows hold)."""
     return bool(user and user.is_authenticated)

@@ -19,8 +19,21 @@ from portal.pilots import services as pilot_services
 from portal.pilots.models import EXTERNAL_ROLES, STAGES
 from portal.projects import history
 from portal.projects.exports import quality_by_partner
-from portal.security import can_see_internal_fields, load_project_or_404
-from portal.spreadsheets.lists.registry import cdc, integer_arg, logged_in, ministry, register
+from portal.security import (
+    can_see_internal_fields,
+    commitment_visibility,
+    load_project_or_404,
+    pilot_visibility,
+    sees_internal_commitment_fields,
+)
+from portal.spreadsheets.lists.registry import (
+    cdc,
+    everyone,
+    integer_arg,
+    logged_in,
+    ministry,
+    register,
+)
 
 
 @register("inbox", _l("Inbox"), ministry)
@@ -81,9 +94,10 @@ def scorecards(args, user):
     return header, rows
 
 
-@register("commitments", _l("Commitments"), logged_in)
+@register("commitments", _l("Commitments"), everyone)
 def commitments(args, user):
-    """The commitments of the delivery dashboard, with its filters and computed statuses."""
+    """The commitments of the delivery dashboard, with its filters and computed statuses (the
+    public: the public commitments)."""
     filters = commitment_queries.Filters.from_args(args)
     header = [
         _("Commitment"),
@@ -101,7 +115,8 @@ def commitments(args, user):
         _("Open bottlenecks"),
     ]
     rows = []
-    for r in commitment_queries.rows(commitment_queries.load(filters), filters, date.today()):
+    loaded = commitment_queries.load(filters, commitment_visibility(user))
+    for r in commitment_queries.rows(loaded, filters, date.today()):
         c, latest = r.commitment, r.latest
         rows.append(
             [
@@ -123,9 +138,10 @@ def commitments(args, user):
     return header, rows
 
 
-@register("pilots", _l("Pilots"), logged_in)
+@register("pilots", _l("Pilots"), everyone)
 def pilots(args, user):
-    """Pilots, of one stage (?stage=) or all, as the pilots page lists them."""
+    """Pilots, of one stage (?stage=) or all, as the pilots page lists them (the public: the
+    public pilots)."""
     header = [
         _("Pilot"),
         _("Stage"),
@@ -147,25 +163,27 @@ def pilots(args, user):
             p.end_date,
             len(p.lessons),
         ]
-        for p in pilot_services.pilots(args.get("stage", ""))
+        for p in pilot_services.pilots(args.get("stage", ""), pilot_visibility(user))
     ]
     return header, rows
 
 
-@register("lessons", _l("Lessons learned"), logged_in)
+@register("lessons", _l("Lessons learned"), everyone)
 def lessons(args, user):
-    """Lessons across pilots, with the priority and partner filters of the lessons page."""
+    """Lessons across pilots, with the priority and partner filters of the lessons page (the
+    public: the lessons of public pilots, their evidence left blank)."""
+    internal = sees_internal_commitment_fields(user)
     header = [_("Pilot"), _("Learned on"), _("Lesson"), _("Evidence"), _("Times shared")]
     rows = [
         [
             lesson.pilot.name_en,
             lesson.learned_on,
             lesson.text,
-            lesson.evidence,
+            lesson.evidence if internal else None,
             len(lesson.disseminations),
         ]
         for lesson in pilot_services.lessons(
-            integer_arg(args, "priority"), integer_arg(args, "partner")
+            integer_arg(args, "priority"), integer_arg(args, "partner"), pilot_visibility(user)
         )
     ]
     return header, rows
