@@ -273,3 +273,48 @@ def test_column_layout_is_the_same_for_every_reader(client, registry):
     other = list(csv.reader(io.StringIO(client.get("/projects/export.csv").get_data(as_text=True))))
     assert public[0] == other[0]
     assert {len(row) for row in public} == {len(public[0])}
+
+
+def test_the_public_downloads_no_commitment_or_pilot_that_is_not_public(client, registry):
+    """Commitments and pilots go out to the public only once CDC made them public, and a
+    public pilot's lessons go out without their evidence."""
+    from portal.extensions import db
+    from portal.pilots import services as pilot_services
+    from tests.commitments import helpers as commitment_helpers
+    from tests.pilots import helpers as pilot_helpers
+
+    cdc = registry["readers"]["cdc"]
+    commitment_helpers.commitment(
+        commitment_helpers.parties(), title_en="Internal sentinel commitment", actor=cdc
+    )
+    orgs = pilot_helpers.partners()
+    hidden = pilot_helpers.pilot(orgs, name_en="Internal sentinel pilot", actor=cdc)
+    shown = pilot_helpers.pilot(orgs, name_en="Public sentinel pilot", actor=cdc)
+    pilot_services.set_public(shown, True, actor=cdc)
+    for pilot, text in ((hidden, "Hidden sentinel lesson"), (shown, "Shown sentinel lesson")):
+        pilot_services.add_lesson(
+            pilot,
+            pilot_services.LessonData(date(2025, 1, 1), text, evidence="Sentinel evidence note"),
+            actor=cdc,
+        )
+    db.session.commit()
+    found = {}
+    for url in _urls(registry):
+        response = client.get(url)
+        text = _text(response) if response.status_code == 200 else ""
+        leaks = [
+            s
+            for s in (
+                "Internal sentinel commitment",
+                "Internal sentinel pilot",
+                "Hidden sentinel lesson",
+                "Sentinel evidence note",
+            )
+            if s in text
+        ]
+        if leaks:
+            found[url] = leaks
+        response.close()
+    assert found == {}, "\n".join(f"{url}: {leaks}" for url, leaks in found.items())
+    lessons = client.get("/exports/lessons.csv").get_data(as_text=True)
+    assert "Shown sentinel lesson" in lessons
