@@ -64,6 +64,13 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(9, 30), tzinfo=UTC)
 
 
+# The demo commitments CDC has made public (the others show what stays for logged-in users).
+PUBLIC_TITLES = {
+    "Share of ODA disbursed on budget",
+    "Number of provinces with functioning sub-national planning",
+}
+
+
 def _commitment(spec: dict, cdc: User | None) -> Commitment:
     org = {a: existing_by_acronym(a) for a in [spec["lead"], *spec["co"], *spec["supporting"]]}
     twg = db.session.scalar(
@@ -88,6 +95,7 @@ def _commitment(spec: dict, cdc: User | None) -> Commitment:
             services.PlannedValue(p.code, Decimal(v))
             for p, v in zip(_periods(spec), spec["trajectory"], strict=True)
         ],
+        public=spec["title_en"] in PUBLIC_TITLES,
     )
     commitment = services.save_commitment(data, actor=cdc)
     commitment.is_demo = True

@@ -164,6 +164,13 @@ def _project_refs(lead_id: int) -> str:
     return ", ".join(str(i) for i in ids)
 
 
+# The demo pilots CDC has made public, with their lessons.
+PUBLIC_NAMES = {
+    "Joint sub-national planning in Siem Reap and Battambang",
+    "Programme-based approach for rural water supply",
+}
+
+
 def _pilot(spec: dict, cdc: User | None) -> Pilot:
     lead = existing_by_acronym(spec["lead"])
     external, role = spec["external"]
@@ -183,6 +190,7 @@ def _pilot(spec: dict, cdc: User | None) -> Pilot:
             projects=_project_refs(lead.id),
             stage=first_stage,
             stage_reason=first_reason,
+            public=spec["name_en"] in PUBLIC_NAMES,
         ),
         actor=cdc,
     )

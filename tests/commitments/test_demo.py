@@ -39,6 +39,9 @@ def test_demo_commitments_and_pilots_are_realistic_and_idempotent():
     assert all(p.is_demo and p.priorities and p.stage_changes for p in pilots)
     assert {p.stage for p in pilots} >= {"proposed", "active", "evaluated", "scaled_up"}
     assert db.session.scalar(select(func.count()).select_from(Lesson)) >= 4
+    # Some of each are public, and some not: the public pages show both sides of the rule.
+    assert {c.public for c in commitments} == {True, False}
+    assert {p.public for p in pilots} == {True, False}
 
     again = build_demo(project_count=0)
     assert again["commitments"] == 0 and again["pilots"] == 0
