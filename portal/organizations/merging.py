@@ -63,6 +63,7 @@ REFERENCE_LABELS: dict[str, Any] = {
     "round_snapshot_project.reporting_org_id": _l("Closed rounds' projects it reported"),
     "round_snapshot_project.lead_national_partner_id": _l("Closed rounds' projects it led"),
     "sector_lead.organization_id": _l("Sectors it usually leads"),
+    "iati_source.default_lead_id": _l("IATI sources it is the default lead of"),
 }
 
 # The fields the organization that stays takes from the duplicate when it has none.

@@ -13,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.commitments.models import Bottleneck, ProgressReport, RatingAssessment
 from portal.db import Base
 from portal.extensions import db
-from portal.iati.models import ImportBatch
+from portal.iati.models import IatiSource, ImportBatch
 from portal.organizations import merging
 from portal.organizations.models import Organization, OrgKind
 from portal.pilots.models import PilotPartner
@@ -366,6 +366,7 @@ def _every_kind_of_reference(a: Organization) -> None:
                 workflow_state="draft",
             ),
             SectorLead(code="12220", organization_id=a.id),
+            IatiSource(name="A source", location="https://example.org/a.xml", default_lead_id=a.id),
         ]
     )
     db.session.flush()
