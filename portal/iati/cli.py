@@ -170,10 +170,26 @@ def export_command(partner: str | None, out: str) -> None:
         if organization is None:
             _fail(f"no organization has the IATI identifier or acronym {partner!r}.")
         statement = statement.where(Project.reporting_org_id == organization.id)
-    # The operator's file of every project, drafts included: contacts stay in it.
-    body = export.export_xml(export.iter_projects(statement), shows_contacts=lambda _p: True)
-    Path(out).write_bytes(body)
-    count = body.count(b"<iati-activity ")
+    count = 0
+
+    def counted(projects):
+        nonlocal count
+        for project in projects:
+            count += 1
+            yield project
+
+    # The operator's file of every project, drafts included: contacts stay in it. Written as
+    # it is made, so that memory stays flat whatever the number of projects.
+    chunks = export.iter_xml(
+        counted(export.iter_projects(statement)), shows_contacts=lambda _p: True
+    )
+    try:
+        with Path(out).open("wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+    except BaseException:  # an unfinished file is not left behind
+        Path(out).unlink(missing_ok=True)
+        raise
     click.echo(f"{count} activities written to {out} in {time.perf_counter() - started:.1f} s.")
 
 

@@ -44,7 +44,8 @@ class ImportBatch(Base):
     status: Mapped[str] = mapped_column(String(12), default="preview")
     file_names: Mapped[list] = mapped_column(JSON, default=list)
     activity_count: Mapped[int] = mapped_column(Integer, default=0)
-    # The parsed activities (portal.iati.parser), and the choices made on the preview page.
+    # The parsed activities (portal.iati.parser; those not for Cambodia only as far as their
+    # listing needs), and the choices made on the preview page.
     activities: Mapped[list] = mapped_column(JSON, default=list)
     decisions: Mapped[dict | None] = mapped_column(JSON)
     # What the confirmation did: counts, projects written, activities refused and why.

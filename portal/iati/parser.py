@@ -6,7 +6,8 @@ bombs and external entities live). A malformed file is refused with its line and
 
 Each activity becomes a JSON-ready dictionary (kept in the import batch between the preview
 and the confirmation): amounts stay decimal text, codes stay as the file gives them, and
-judging them is left to portal.iati.mapping.
+judging them is left to portal.iati.mapping. In a batch, an activity that does not name
+Cambodia is read only as far as its listing as not for Cambodia needs (`read_listed`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from lxml import etree
 
+from portal.iati.codes import CAMBODIA
 from portal.iati.extras import read_extras
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -71,8 +73,18 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_file(name: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFile:
-    """Parse one IATI activity file; refuse (FileRefused) anything unsafe or malformed."""
+def parse_file(
+    name: str,
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    listed_only_elsewhere: bool = False,
+) -> ParsedFile:
+    """Parse one IATI activity file; refuse (FileRefused) anything unsafe or malformed.
+
+    With `listed_only_elsewhere`, an activity that does not name Cambodia is read only as far
+    as its listing as not for Cambodia needs (`read_listed`).
+    """
     if len(data) > max_bytes:
         raise FileRefused(
             name,
@@ -105,9 +117,8 @@ def parse_file(name: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
             root.sourceline,
         )
     version = root.get("version")
-    activities = [
-        read_activity(element, name, version) for element in root.iterchildren("iati-activity")
-    ]
+    read = read_listed if listed_only_elsewhere else read_activity
+    activities = [read(element, name, version) for element in root.iterchildren("iati-activity")]
     if not activities:
         raise FileRefused(name, _l("the file holds no <iati-activity>."))
     return ParsedFile(name=name, version=version, activities=activities)
@@ -232,6 +243,56 @@ def read_activity(element, file_name: str, file_version: str | None) -> dict:
         "extras": read_extras(element, lambda e: _first_text(e, lang)),
     }
     return activity
+
+
+def read_listed(element, file_name: str, file_version: str | None) -> dict:
+    """An activity as far as the batch needs it when it does not name Cambodia; one that does
+    is read whole (`read_activity`).
+
+    Such an activity is never mapped, only listed as not for Cambodia, with its reason
+    (portal.iati.recipients): its identifier, title and place in the file, its recipient
+    countries and regions, those its transactions name (gathered into one), and its related
+    activities (a parent is represented by its children). Whole publisher files are mostly
+    such activities: the batch kept between the preview and the confirmation stays small.
+    """
+    countries = [
+        {"code": (c.get("code") or "").strip().upper(), "percentage": c.get("percentage")}
+        for c in element.iterchildren("recipient-country")
+    ]
+    in_transactions: dict[str, set[str]] = {"countries": set(), "regions": set()}
+    for transaction in element.iterchildren("transaction"):
+        in_transactions["countries"].update(
+            (c.get("code") or "").strip().upper()
+            for c in transaction.iterchildren("recipient-country")
+        )
+        in_transactions["regions"].update(
+            (r.get("code") or "").strip() for r in transaction.iterchildren("recipient-region")
+        )
+    if CAMBODIA in in_transactions["countries"] or any(c["code"] == CAMBODIA for c in countries):
+        return read_activity(element, file_name, file_version)
+    lang = (element.get(XML_LANG) or "en").strip().lower()
+    transactions = (
+        [{name: sorted(codes) for name, codes in in_transactions.items()}]
+        if any(in_transactions.values())
+        else []
+    )
+    return {
+        "file": file_name,
+        "line": element.sourceline,
+        "listed_only": True,
+        "identifier": _text(element.find("iati-identifier")),
+        "titles": _narratives(element.find("title"), lang),
+        "countries": countries,
+        "regions": [
+            {"code": (r.get("code") or "").strip(), "percentage": r.get("percentage")}
+            for r in element.iterchildren("recipient-region")
+        ],
+        "related": [
+            {"type": (r.get("type") or "").strip(), "ref": (r.get("ref") or "").strip()}
+            for r in element.iterchildren("related-activity")
+        ],
+        "transactions": transactions,
+    }
 
 
 def _reporting_org(element, lang: str) -> dict:

@@ -37,12 +37,17 @@ def max_file_bytes() -> int:
 
 
 def parse_files(files: list[tuple[str, bytes]]) -> list[dict]:
-    """Parse every file; one refused file refuses the batch (FileRefused)."""
+    """Parse every file; one refused file refuses the batch (FileRefused).
+
+    The activities that do not name Cambodia are read only as far as their listing needs
+    (portal.iati.parser.read_listed): they are never mapped.
+    """
     if not files:
         raise FileRefused("—", _l("choose at least one IATI activity file."))
     activities: list[dict] = []
     for name, data in files:
-        activities.extend(parse_file(name, data, max_bytes=max_file_bytes()).activities)
+        parsed = parse_file(name, data, max_bytes=max_file_bytes(), listed_only_elsewhere=True)
+        activities.extend(parsed.activities)
     return activities
 
 
