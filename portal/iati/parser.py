@@ -188,6 +188,20 @@ def _period(element) -> dict:
     }
 
 
+# What an activity of a file without a version is taken for when it is written the 1.x way.
+SHAPE_OF_1X = "1.x"
+
+
+def _version_by_shape(element) -> str | None:
+    """None (read as 2.x) unless the activity, in a file that gives no version, writes its title
+    or descriptions as plain text, the 1.x way (2.x puts every text in <narrative>)."""
+    for tag in ("title", "description"):
+        for text_element in element.iterchildren(tag):
+            if (text_element.text or "").strip() and text_element.find("narrative") is None:
+                return SHAPE_OF_1X
+    return None
+
+
 def read_activity(element, file_name: str, file_version: str | None) -> dict:
     """Turn one <iati-activity> into a dictionary of what the portal may map."""
     lang = (element.get(XML_LANG) or "en").strip().lower()
@@ -195,7 +209,7 @@ def read_activity(element, file_name: str, file_version: str | None) -> dict:
     activity = {
         "file": file_name,
         "line": element.sourceline,
-        "version": element.get(DPORTAL_VERSION) or file_version,
+        "version": element.get(DPORTAL_VERSION) or file_version or _version_by_shape(element),
         "identifier": _text(element.find("iati-identifier")),
         "lang": lang,
         "default_currency": currency,

@@ -80,3 +80,17 @@ def test_a_multi_country_activity_counts_cambodias_share(app, rates, ministry):
     assert sorted(loc.province_code for loc in data.locations) == ["03", "17"]
     assert any("scaled to 100" in w for w in line.warnings)
     assert data.lead_national_partner_id == ministry.id  # found by name
+
+
+def test_a_file_without_a_version_written_the_1x_way_is_not_read_as_2x(app, rates, ministry):
+    """IATI 1.x wrote texts straight in <title>; 2.x puts them in <narrative>. A file that
+    gives no version is read as 2.x only when it is written the 2.x way."""
+    old_style = b"""<iati-activities><iati-activity default-currency="USD">
+      <iati-identifier>AU-5-OLD1</iati-identifier>
+      <reporting-org ref="AU-5" type="10">DFAT test</reporting-org>
+      <title>An activity of the old standard</title>
+      <recipient-country code="KH"/><activity-status code="2"/>
+    </iati-activity></iati-activities>"""
+    line = _line(old_style)
+    assert line.action == REFUSED
+    assert any("version 1.x is not supported" in error for error in line.errors)
