@@ -171,6 +171,17 @@ def read_extras(element, text_of) -> dict:
     ]
     if budget_items:
         extras["budget_items"] = budget_items[:LIMIT]
+    places = []
+    for location in element.iterchildren("location"):
+        ids = [
+            _attrs(location_id, "vocabulary", "code")
+            for location_id in location.iterchildren("location-id")
+        ]
+        name = location.find("name")
+        if ids:
+            places.append({"name": text_of(name) if name is not None else None, "ids": ids})
+    if places:
+        extras["place_ids"] = places[:LIMIT]  # GeoNames (G1) and other gazetteer codes
     providers: Counter = Counter()
     receivers: Counter = Counter()
     for transaction in element.iterchildren("transaction"):

@@ -118,3 +118,27 @@ def test_dac_categories_given_alone_are_shown_and_the_person_is_told(
     login_as("cdc")
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "DAC categories, as published" in page and "321" in page
+
+
+def test_tags_budget_items_and_gazetteer_codes_are_shown(
+    app, client, login_as, real_file, rates, ministry
+):
+    """ADB's loan gives country budget items and a GeoNames code; a Dutch activity SDG tags."""
+    services.write(
+        services.parse_files([("kh-activities-2021.xml", real_file)]),
+        user=None,
+        decisions=Decisions(default_lead_id=ministry.id),
+        batch=None,
+    )
+    db.session.flush()
+    element = _activity_element(real_file, ADB_LOAN)
+    geonames = element.find("location/location-id").get("code")
+    project = db.session.scalar(select(Project).where(Project.iati_identifier == ADB_LOAN))
+    login_as("cdc")
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Country budget items" in page and f"G1:{geonames}" in page
+    tagged = db.session.scalar(
+        select(Project).where(Project.iati_identifier == "NL-KVK-27108436-A-06570-05:KH")
+    )
+    page = client.get(f"/projects/{tagged.id}").get_data(as_text=True)
+    assert "Tags" in page
