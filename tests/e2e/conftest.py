@@ -178,3 +178,6 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    # A test that imports a whole real file into the shared browser database runs after every
+    # other test, which expect the demo data as built.
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
