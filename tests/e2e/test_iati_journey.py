@@ -97,7 +97,11 @@ def test_cdc_imports_the_real_cambodian_file_reviewing_organizations_and_leads(
     page.wait_for_url("**/iati/*")
     assert "Import done" in page.locator("main").inner_text()
     page.goto(f"/projects/?q={identifier}")
-    page.locator("table.project-list a[href^='/projects/']").first.click()
-    page.wait_for_url("**/projects/*")
-    assert "Ministry of Interior" in page.locator("main").inner_text()
+    page.locator("table.project-list tbody a[href^='/projects/']").first.click()
+    page.wait_for_url(re.compile(r".*/projects/\d+$"))
+    assert identifier in page.locator("main").inner_text()
+    lead = page.locator("dt", has_text="Lead national partner").locator(
+        "xpath=following-sibling::dd[1]"
+    )
+    assert "Ministry of Interior" in lead.inner_text()
     screenshot(page, f"iati-real-project-{backend}")
