@@ -95,7 +95,10 @@ def test_the_daily_pages_fit_and_speak_one_language(
         if who:
             log_in(page, who)
         page.goto("/")
-        page.locator(f"button[name='lang'][value='{language}']").click()
+        # The choice is a form posted back to the page: wait until the page speaks it.
+        with page.expect_navigation():
+            page.locator(f"button[name='lang'][value='{language}']").click()
+        page.wait_for_function(f"document.documentElement.lang === '{language}'")
         for step in steps:
             open_journey_page(page, step)
         assert page.locator("h1").count() >= 1, page.url
