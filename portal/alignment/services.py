@@ -18,7 +18,7 @@ from portal.alignment.models import (
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
-from portal.money.services import USD, MissingExchangeRate, rate_changed, rate_for, to_usd
+from portal.money.services import USD, MissingExchangeRate, load_rates, rate_changed, to_usd
 from portal.projects.models import Project
 from portal.settings import get_setting, set_setting
 from portal.strategy.models import NodeKind, StrategyFramework, StrategyNode
@@ -140,16 +140,6 @@ def _partner_original(project: Project) -> dict[int, list[tuple[str, Decimal]]]:
     return {year: sorted(amounts.items()) for year, amounts in years.items()}
 
 
-def _rates_of(currencies: list[str], year: int) -> list[tuple[str, Decimal]]:
-    rates = []
-    for code in currencies:
-        try:
-            rates.append((code, rate_for(code, year)))
-        except MissingExchangeRate:
-            continue
-    return rates
-
-
 def figures_table(project: Project) -> list[dict]:
     """Per year: partner-reported and government-recorded USD, the difference, the status.
 
@@ -159,6 +149,7 @@ def figures_table(project: Project) -> list[dict]:
     reported = partner_figures(project)
     original = _partner_original(project)
     currencies = project_currencies(project)
+    rates = load_rates(set(currencies))  # one query for every year's row
     recorded = {
         f.year: f
         for f in db.session.scalars(
@@ -183,7 +174,9 @@ def figures_table(project: Project) -> list[dict]:
                 if figure
                 else None,
                 "currency": (figure.recorded_currency if figure else None) or USD,
-                "rates": _rates_of(currencies, year),
+                "rates": [
+                    (code, rates[(code, year)]) for code in currencies if (code, year) in rates
+                ],
             }
         )
     return rows
@@ -193,6 +186,7 @@ def save_figures(project: Project, figures: list[FigureData], *, actor) -> None:
     """Record the government's amounts and each year's status; a dispute needs a comment."""
     errors = {}
     allowed = {USD, *project_currencies(project)}
+    rates = load_rates(allowed)
     in_usd: list[Decimal | None] = []
     for index, figure in enumerate(figures):
         if figure.status not in ("pending", "agreed", "disputed"):
@@ -206,7 +200,7 @@ def save_figures(project: Project, figures: list[FigureData], *, actor) -> None:
             errors[f"figures-{index}-amount"] = str(_l("An amount cannot be negative."))
         elif figure.amount is not None:
             try:
-                usd = to_usd(figure.amount, figure.currency, figure.year)
+                usd = to_usd(figure.amount, figure.currency, figure.year, rates)
             except MissingExchangeRate as missing:
                 errors[f"figures-{index}-amount"] = str(missing)
         in_usd.append(usd)
