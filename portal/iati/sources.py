@@ -94,10 +94,12 @@ def save_source(
     source.every_days = every_days
     source.auto_apply = auto_apply
     source.default_lead_id = default_lead_id or None
-    base = source.last_run_at or utcnow()
-    source.next_run_at = base + timedelta(days=every_days) if every_days else None
-    if source.last_run_at is None and every_days:
-        source.next_run_at = utcnow()  # a new scheduled source is read at the next tick
+    if not every_days:
+        source.next_run_at = None
+    elif source.last_run_at is None:
+        source.next_run_at = utcnow()  # a source never read is read at the next tick
+    else:
+        source.next_run_at = source.last_run_at + timedelta(days=every_days)
     db.session.flush()
     record("iati_source.saved", user=actor, obj=source, location=checked, every_days=every_days)
     return source
