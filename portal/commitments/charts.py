@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from portal.commitments import values as period_values
+
 WIDTH, HEIGHT = 520, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 70, 16, 40
 
@@ -62,16 +64,22 @@ def _axis(low: float, high: float) -> tuple[float, float, list[float]]:
     return low, high, ticks
 
 
-def trajectory(commitment) -> TrajectoryChart | None:
-    """Planned against actual, from the baseline to the last planned period."""
+def trajectory(commitment, actuals: dict | None = None) -> TrajectoryChart | None:
+    """Planned against actual, from the baseline to the last planned period.
+
+    `actuals` are the periods' values (values.actuals: reported, computed or overridden);
+    by default they are read for the reader of the page.
+    """
     points = commitment.points
     if not points:
         return None
+    if actuals is None:
+        actuals = period_values.actuals(commitment)
+    found = {k: a for k, a in actuals.items() if a.value is not None}
     baseline = commitment.baseline_value
     labels = [str(commitment.baseline_year)] + [p.period for p in points]
-    reports = {r.period: r for r in commitment.reports}
     values = [baseline, commitment.target_value, *(p.planned_value for p in points)]
-    values += [r.actual_value for r in reports.values()]
+    values += [a.value for a in found.values()]
     low, high = float(min(values)), float(max(values))
     pad = (high - low) * 0.05 or 1.0
     low, high, ticks = _axis(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad)
@@ -91,16 +99,15 @@ def trajectory(commitment) -> TrajectoryChart | None:
         planned.append(
             Mark(x_of(index), y_of(point.planned_value), point.period, point.planned_value)
         )
-        report = reports.get(point.period)
-        if report is not None:
-            actual.append(
-                Mark(x_of(index), y_of(report.actual_value), point.period, report.actual_value)
-            )
+        measured = found.get(point.period)
+        if measured is not None and measured.value is not None:
+            actual.append(Mark(x_of(index), y_of(measured.value), point.period, measured.value))
         rows.append(
             {
                 "period": point.period,
                 "planned": point.planned_value,
-                "actual": report.actual_value if report else None,
+                "actual": measured.value if measured else None,
+                "source": measured.source if measured else None,
                 "baseline": False,
             }
         )

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.commitments import codes, services
+from portal.commitments import codes, measures, services
 from portal.commitments.reporting import BottleneckData, ReportData
 from portal.extensions import db
 from portal.forms import LongTextField, NumberField, TextField, as_id
@@ -68,6 +68,27 @@ class CommitmentForm(FlaskForm):
     baseline_year = IntegerField(_l("Baseline year"), validators=[Optional()])
     target_value = NumberField(_l("Target value"), validators=[Optional()])
     target_date = DateField(_l("Target date"), validators=[Optional()])
+    measure = SelectField(
+        _l("Computed by the portal from its data"),
+        choices=lambda: [("", _l("No: the lead reports the value"))] + measures.choices(),
+        validators=[Optional()],
+        validate_choice=False,
+        description=_l(
+            "The actual value of each period is then computed from the projects, unless CDC "
+            "overrides it with a reason. The unit is %."
+        ),
+    )
+    measure_organization_id = SelectField(
+        _l("Only the projects of"),
+        validators=[Optional()],
+        validate_choice=False,
+        description=_l("A partner's projects, or those a ministry leads; empty for all projects."),
+    )
+    measure_sector = TextField(
+        _l("Only the projects in the sector"),
+        validators=[Optional(), Length(max=5)],
+        description=_l("A DAC sector code (5 digits) or category (3 digits); empty for all."),
+    )
     period_kind = SelectField(
         _l("Reporting periods"),
         choices=lambda: codes.choices(codes.PERIOD_KINDS),
@@ -91,6 +112,7 @@ def prepare(form: CommitmentForm) -> None:
     national = [("", "—")] + [(str(i), label) for i, label in organization_choices(True)]
     everyone = [("", "—")] + [(str(i), label) for i, label in organization_choices()]
     form.lead_institution_id.choices = national
+    form.measure_organization_id.choices = everyone
     form.twg_id.choices = [("", "—")] + [
         (str(t.id), f"{t.acronym or ''} {t.name_en}".strip())
         for t in db.session.scalars(
@@ -107,6 +129,10 @@ def fill_from(form: CommitmentForm, commitment) -> None:
     """Put a commitment's current values in the form (GET of the edit page)."""
     form.lead_institution_id.data = str(commitment.lead_institution_id)
     form.twg_id.data = str(commitment.twg_id) if commitment.twg_id else ""
+    form.measure.data = commitment.measure or ""
+    form.measure_organization_id.data = (
+        str(commitment.measure_organization_id) if commitment.measure_organization_id else ""
+    )
     form.parties.entries = []
     for party in commitment.parties or [None]:
         form.parties.append_entry(
@@ -157,6 +183,9 @@ def to_data(form: CommitmentForm) -> services.CommitmentData:
             for _i, row in filled_rows(form.trajectory)
         ],
         public=bool(form.public.data),
+        measure=form.measure.data or None,
+        measure_organization_id=_int(form.measure_organization_id.data),
+        measure_sector=(form.measure_sector.data or "").strip() or None,
     )
 
 
@@ -233,3 +262,12 @@ class BottleneckForm(FlaskForm):
 
 class ResolveForm(FlaskForm):
     resolution = LongTextField(_l("How it was resolved"), validators=[Optional(), Length(max=4000)])
+
+
+class OverrideForm(FlaskForm):
+    """CDC's value for one period of a computed indicator, with the reason."""
+
+    value = NumberField(_l("Value"), validators=[Optional()])
+    reason = LongTextField(
+        _l("Why the computed value is overridden"), validators=[Optional(), Length(max=4000)]
+    )

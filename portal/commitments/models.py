@@ -56,6 +56,11 @@ class Commitment(TimestampMixin, Base):
     target_value: Mapped[Decimal] = mapped_column(Value)
     target_date: Mapped[date] = mapped_column(Date)
     period_kind: Mapped[str] = mapped_column(String(10), default="semester")
+    # The portal measure the indicator is linked to (a key of portal.commitments.measures), and
+    # the projects it is computed over: those of a partner or ministry, of a sector, or all.
+    measure: Mapped[str | None] = mapped_column(String(40))
+    measure_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    measure_sector: Mapped[str | None] = mapped_column(String(5))
     # CDC shows it to the public: indicator, trajectory, values, ratings, bottlenecks' titles.
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -66,7 +71,12 @@ class Commitment(TimestampMixin, Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
 
-    lead_institution: Mapped[Organization] = relationship(lazy="joined")
+    lead_institution: Mapped[Organization] = relationship(
+        lazy="joined", foreign_keys=[lead_institution_id]
+    )
+    measure_organization: Mapped[Organization | None] = relationship(
+        foreign_keys=[measure_organization_id]
+    )
     twg: Mapped[TechnicalWorkingGroup | None] = relationship()
     parties: Mapped[list[CommitmentParty]] = relationship(
         back_populates="commitment", cascade="all, delete-orphan", lazy="selectin"
@@ -81,6 +91,9 @@ class Commitment(TimestampMixin, Base):
         back_populates="commitment",
         cascade="all, delete-orphan",
         order_by="Bottleneck.due_date",
+    )
+    overrides: Mapped[list[ValueOverride]] = relationship(
+        back_populates="commitment", cascade="all, delete-orphan", lazy="selectin"
     )
 
     def display_name(self, locale: str = "en") -> str:
@@ -105,6 +118,10 @@ class Commitment(TimestampMixin, Base):
     def planned_for(self, period: str) -> Decimal | None:
         """The value planned for `period`, or None when it is not in the trajectory."""
         return next((p.planned_value for p in self.trajectory if p.period == period), None)
+
+    def override_for(self, period: str) -> ValueOverride | None:
+        """CDC's override of the computed value of `period`, or None."""
+        return next((o for o in self.overrides if o.period == period), None)
 
     def report_for(self, period: str) -> ProgressReport | None:
         """The report for `period`, or None."""
@@ -162,6 +179,29 @@ class TrajectoryPoint(Base):
     planned_value: Mapped[Decimal] = mapped_column(Value)
 
     commitment: Mapped[Commitment] = relationship(back_populates="trajectory")
+
+
+class ValueOverride(Base):
+    """CDC's value for a period of a linked indicator, instead of the computed one, with why."""
+
+    __tablename__ = "commitment_value_override"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "period", name="uq_commitment_value_override"),
+        CheckConstraint("length(reason) > 0", name="reason_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        ForeignKey("commitment.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(String(7))
+    value: Mapped[Decimal] = mapped_column(Value)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    commitment: Mapped[Commitment] = relationship(back_populates="overrides")
+    by = relationship("User", lazy="joined")
 
 
 class ProgressReport(Base):

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.commitments import codes, periods, status
+from portal.commitments import codes, periods, status, values
 from portal.commitments.models import Commitment, ProgressReport
 from portal.extensions import db
 from portal.forms import as_id
@@ -70,6 +70,9 @@ class Row:
     differs: bool
     open_bottlenecks: int = 0
     late_bottlenecks: int = 0
+    # Every period's value (reported, or computed / overridden for a linked indicator).
+    actuals: dict[str, values.Actual] = field(default_factory=dict)
+    latest_value: values.Actual | None = None
 
 
 def load(filters: Filters | None = None, visible=None) -> list[Commitment]:
@@ -81,6 +84,7 @@ def load(filters: Filters | None = None, visible=None) -> list[Commitment]:
         .options(
             selectinload(Commitment.bottlenecks),
             selectinload(Commitment.reports).selectinload(ProgressReport.assessments),
+            selectinload(Commitment.overrides),
         )
         .order_by(Commitment.principle, Commitment.title_en)
     )
@@ -93,10 +97,13 @@ def load(filters: Filters | None = None, visible=None) -> list[Commitment]:
     return list(db.session.scalars(statement))
 
 
-def row_of(commitment: Commitment, today: date) -> Row:
-    """Judge one commitment today: computed status, latest report, agreement, bottlenecks."""
+def row_of(commitment: Commitment, today: date, published_only: bool | None = None) -> Row:
+    """Judge one commitment today: computed status, latest report and value, agreement,
+    bottlenecks (a computed indicator over the published projects for the public)."""
     latest = commitment.latest_report
-    computed = status.current_status(commitment, today)
+    found = values.actuals(commitment, published_only=published_only, today=today)
+    latest_value = values.latest(found)
+    computed = status.current_status(commitment, today, latest_value)
     return Row(
         commitment=commitment,
         status=computed,
@@ -105,6 +112,8 @@ def row_of(commitment: Commitment, today: date) -> Row:
         differs=latest is not None and status.differs(latest.self_rating, computed),
         open_bottlenecks=sum(1 for b in commitment.bottlenecks if b.is_open),
         late_bottlenecks=sum(1 for b in commitment.bottlenecks if b.is_late(today)),
+        actuals=found,
+        latest_value=latest_value,
     )
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import Role
 from portal.audit.services import record
-from portal.commitments import codes, periods, uploads
+from portal.commitments import codes, periods, uploads, values
 from portal.commitments.models import (
     Bottleneck,
     Commitment,
@@ -44,6 +44,17 @@ def _period_list(commitment: Commitment) -> str:
     return ", ".join(p.period for p in commitment.points)
 
 
+def from_data(commitment: Commitment, period: str) -> Decimal | None:
+    """The value the portal has for `period` of a computed indicator (computed or CDC's), or
+    None: the report then records it, and the lead types no value."""
+    if values.measure_of(commitment) is None:
+        return None
+    found = values.actuals(commitment, published_only=False).get(period)
+    if found is None or found.source == values.REPORTED:
+        return None
+    return found.value
+
+
 def check_report(
     commitment: Commitment,
     data: ReportData,
@@ -70,7 +81,7 @@ def check_report(
         err("period", _l("A report for %(period)s already exists.", period=period))
     elif periods.parse(period).start > today:
         err("period", _l("%(period)s has not started yet.", period=period))
-    if data.actual_value is None:
+    if data.actual_value is None and (not period or from_data(commitment, period) is None):
         err("actual_value", _l("Enter the actual value, in %(unit)s.", unit=commitment.unit))
     if not (data.narrative or "").strip():
         err("narrative", _l("Say in a few sentences what happened in the period."))
@@ -97,10 +108,13 @@ def submit_report(
 ) -> ProgressReport:
     """Record the lead's report for a period, with its evidence (the lead's users or CDC)."""
     checked = check_report(commitment, data, files)
+    period = data.period.strip().upper()
+    measured = from_data(commitment, period)
     report = ProgressReport(
         commitment=commitment,
-        period=data.period.strip().upper(),
-        actual_value=data.actual_value,
+        period=period,
+        # A computed indicator's report keeps the value the portal had when the lead rated it.
+        actual_value=measured if measured is not None else data.actual_value,
         narrative=data.narrative.strip(),
         self_rating=data.self_rating,
         reported_by_id=actor.id,

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.commitments import codes, periods
+from portal.commitments.measures import MEASURES
 from portal.commitments.models import Commitment, CommitmentParty, TrajectoryPoint
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.reference.models import TechnicalWorkingGroup
+from portal.reference.models import Sector, SectorCategory, TechnicalWorkingGroup
 
 
 class CommitmentInvalid(ValueError):
@@ -60,6 +61,10 @@ class CommitmentData:
     parties: list[PartyData] = field(default_factory=list)
     trajectory: list[PlannedValue] = field(default_factory=list)
     public: bool | None = None  # None keeps what the commitment has (a new one is not public)
+    # The portal measure the indicator is linked to (measures.MEASURES), and its scope.
+    measure: str | None = None
+    measure_organization_id: int | None = None
+    measure_sector: str | None = None
 
 
 def collector():
@@ -99,6 +104,7 @@ def validate(data: CommitmentData, commitment: Commitment | None = None) -> None
     if not (data.unit or "").strip():
         err("unit", _l("Give the unit (for example %, provinces, days)."))
     _validate_indicator(data, err)
+    _validate_measure(data, err)
     _validate_parties(data, err)
     _validate_trajectory(data, commitment, err)
     if errors:
@@ -120,6 +126,32 @@ def _validate_indicator(data: CommitmentData, err) -> None:
         err("target_date", _l("The target date is before the baseline year."))
     if data.period_kind not in codes.PERIOD_KINDS:
         err("period_kind", _l("Choose quarters or semesters."))
+
+
+def _validate_measure(data: CommitmentData, err) -> None:
+    if not data.measure:
+        if data.measure_organization_id or data.measure_sector:
+            err("measure", _l("Choose the measure the scope applies to, or clear the scope."))
+        return
+    measure = MEASURES.get(data.measure)
+    if measure is None:
+        err("measure", _l("Choose a measure from the list."))
+        return
+    if (data.unit or "").strip() != measure.unit:
+        err("unit", _l("A computed indicator is in %(unit)s, as its measure.", unit=measure.unit))
+    if data.measure_organization_id is not None and (
+        db.session.get(Organization, data.measure_organization_id) is None
+    ):
+        err("measure_organization_id", _l("Choose an organization from the list."))
+    code = (data.measure_sector or "").strip()
+    if code and not (
+        (len(code) == 3 and db.session.get(SectorCategory, code) is not None)
+        or (len(code) == 5 and db.session.get(Sector, code) is not None)
+    ):
+        err(
+            "measure_sector",
+            _l("Give a DAC sector code (5 digits) or sector category (3 digits) the portal has."),
+        )
 
 
 def _validate_parties(data: CommitmentData, err) -> None:
@@ -228,6 +260,7 @@ def save_commitment(
     ):
         raise AssertionError("validate() lets no commitment through without these values")
     creating = commitment is None
+    linked_before = None if commitment is None else _link_of(commitment)
     if commitment is None:
         commitment = Commitment(created_by_id=getattr(actor, "id", None))
         db.session.add(commitment)
@@ -247,6 +280,11 @@ def save_commitment(
     commitment.target_value = data.target_value
     commitment.target_date = data.target_date
     commitment.period_kind = data.period_kind
+    commitment.measure = data.measure or None
+    commitment.measure_organization_id = data.measure_organization_id if data.measure else None
+    commitment.measure_sector = (
+        (data.measure_sector or "").strip() or None if data.measure else None
+    )
     commitment.updated_by_id = getattr(actor, "id", None)
     commitment.parties = [
         CommitmentParty(organization_id=p.organization_id, role=p.role) for p in data.parties
@@ -260,9 +298,23 @@ def save_commitment(
     ]
     db.session.flush()
     record("commitment.created" if creating else "commitment.updated", user=actor, obj=commitment)
+    if _link_of(commitment) != linked_before and (commitment.measure or linked_before):
+        measure, organization_id, sector = _link_of(commitment)
+        record(
+            "commitment.measure_linked",
+            user=actor,
+            obj=commitment,
+            measure=measure,
+            organization_id=organization_id,
+            sector=sector,
+        )
     if data.public is not None:
         set_public(commitment, data.public, actor=actor)
     return commitment
+
+
+def _link_of(commitment: Commitment) -> tuple[str | None, int | None, str | None]:
+    return commitment.measure, commitment.measure_organization_id, commitment.measure_sector
 
 
 def set_public(commitment: Commitment, public: bool, *, actor) -> bool:

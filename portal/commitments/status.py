@@ -13,8 +13,10 @@ The rule (also stated on the dashboard page):
    actual value fell short of it).
 
 A report is judged as at the end of its period (or today, for a period not over yet); the
-commitment's current status is its latest report judged today, so that a missed target date
-shows as overdue. With no report, a commitment is *not reported yet* (or overdue, past its date).
+commitment's current status is its latest value judged today (the latest report's; for an
+indicator the portal computes, the latest period's computed or overridden value), so that a
+missed target date shows as overdue. With no value, a commitment is *not reported yet* (or
+overdue, past its date).
 """
 
 from __future__ import annotations
@@ -67,8 +69,9 @@ def compute(
     return codes.OFF_TRACK
 
 
-def report_status(commitment, report, today: date | None = None) -> str:
-    """The computed status of one report, as at the end of its period (or today if sooner)."""
+def report_status(commitment, report, today: date | None = None, actual=None) -> str:
+    """The computed status of one report, as at the end of its period (or today if sooner);
+    `actual` is the period's value when it is not the report's own (a computed indicator)."""
     today = today or date.today()
     planned = commitment.planned_for(report.period)
     if planned is None:  # the trajectory changed after the report; judge against the target
@@ -79,24 +82,31 @@ def report_status(commitment, report, today: date | None = None) -> str:
         target=commitment.target_value,
         target_date=commitment.target_date,
         planned=planned,
-        actual=report.actual_value,
+        actual=report.actual_value if actual is None else actual,
         on=min(period_end, today),
     )
 
 
-def current_status(commitment, today: date | None = None) -> str:
-    """The commitment's status today: its latest report judged today, or none yet."""
+def current_status(commitment, today: date | None = None, latest=None) -> str:
+    """The commitment's status today: its latest value judged today, or none yet.
+
+    `latest` is the latest period's value (values.latest: computed, overridden or reported);
+    without it, the latest report's.
+    """
     today = today or date.today()
-    latest = commitment.latest_report
-    if latest is None:
+    if latest is not None:
+        period, actual = latest.period, latest.value
+    elif commitment.latest_report is not None:
+        period, actual = commitment.latest_report.period, commitment.latest_report.actual_value
+    else:
         return codes.OVERDUE if today > commitment.target_date else codes.NOT_REPORTED
-    planned = commitment.planned_for(latest.period)
+    planned = commitment.planned_for(period)
     return compute(
         baseline=commitment.baseline_value,
         target=commitment.target_value,
         target_date=commitment.target_date,
         planned=commitment.target_value if planned is None else planned,
-        actual=latest.actual_value,
+        actual=actual,
         on=today,
     )
 

@@ -7,23 +7,27 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.commitments import (
     charts,
     codes,
+    measures,
     periods,
     queries,
     reporting,
     services,
     status,
     uploads,
+    values,
 )
 from portal.commitments.forms import (
     REPEATABLE,
     AssessmentForm,
     BottleneckForm,
     CommitmentForm,
+    OverrideForm,
     ReportForm,
     ResolveForm,
     fill_from,
@@ -46,9 +50,17 @@ from portal.security import (
     commitment_visibility,
     sees_internal_commitment_fields,
 )
-from portal.templating import format_value
+from portal.templating import format_value, show_publicly_when
 
 bp = Blueprint("commitments", __name__, url_prefix="/commitments")
+
+
+def _any_public() -> bool:
+    """Whether CDC has made a commitment public (the public's menu then offers the dashboard)."""
+    return bool(db.session.scalar(select(exists().where(Commitment.public.is_(True)))))
+
+
+show_publicly_when("commitments.dashboard", _any_public)
 
 
 @bp.context_processor
@@ -62,6 +74,7 @@ def _helpers() -> dict:
         "party_roles": codes.PARTY_ROLES,
         "agreement_text": codes.AGREEMENT,
         "period_kinds": codes.PERIOD_KINDS,
+        "measures": measures.MEASURES,
     }
 
 
@@ -71,7 +84,7 @@ def dashboard():
     the public sees the public commitments)."""
     today = date.today()
     filters = queries.Filters.from_args(request.args)
-    visible = commitment_visibility(current_user)
+    visible = commitment_visibility(current_user, Commitment)
     rows = queries.rows(queries.load(filters, visible), filters, today)
     summary = queries.summarise(rows)
     return render_template(
@@ -82,7 +95,7 @@ def dashboard():
         institutions=queries.institutions_leading(visible),
         scorecards=queries.scorecards(rows, today),
         bars=charts.status_bars(summary.by_status),
-        trajectories={r.commitment.id: charts.trajectory(r.commitment) for r in rows},
+        trajectories={r.commitment.id: charts.trajectory(r.commitment, r.actuals) for r in rows},
         can_manage=can_manage_commitments(current_user),
         internal=sees_internal_commitment_fields(current_user),
         threshold=int(status.SOME_RISK_PROGRESS * 100),
@@ -160,8 +173,31 @@ def _bottleneck_form(commitment: Commitment, form: BottleneckForm | None = None)
     return form
 
 
+def _override_forms(commitment: Commitment, row: queries.Row, given=None) -> dict:
+    """CDC's override form of each computed period (the one given keeps its input)."""
+    if values.measure_of(commitment) is None or not can_manage_commitments(current_user):
+        return {}
+    given = given or {}
+    forms = {}
+    for period, actual in row.actuals.items():
+        if actual.figure is None:
+            continue
+        form = given.get(period) or OverrideForm(formdata=None, prefix=f"o-{period}")
+        if period not in given and actual.override is not None:
+            form.value.data = actual.override.value
+            form.reason.data = actual.override.reason
+        forms[period] = form
+    return forms
+
+
 def _render_detail(
-    commitment: Commitment, *, assess_forms=None, bottleneck_form=None, resolutions=None, code=200
+    commitment: Commitment,
+    *,
+    assess_forms=None,
+    bottleneck_form=None,
+    resolutions=None,
+    override_forms=None,
+    code=200,
 ):
     """The detail page; the forms given (or typed resolutions, by bottleneck) keep their input."""
     today = date.today()
@@ -169,19 +205,31 @@ def _render_detail(
     reports = list(reversed(commitment.reports_in_order))
     row = queries.row_of(commitment, today)
     may_assess = can_assess_ratings(current_user, commitment)
+    measured = row.actuals
     return render_template(
         "commitments/detail.html",
         commitment=commitment,
         row=row,
+        measure=values.measure_of(commitment),
+        scope_sector=values.sector_of(commitment),
+        public_view=values.public_reader(),
+        computed=[a for a in measured.values() if a.figure is not None],
+        override_forms=_override_forms(commitment, row, override_forms),
         reports=reports,
-        report_status={r.id: status.report_status(commitment, r, today) for r in reports},
+        report_status={
+            r.id: status.report_status(
+                commitment, r, today, measured[r.period].value if r.period in measured else None
+            )
+            for r in reports
+        },
+        actual_of={r.id: measured.get(r.period) for r in reports},
         agreement={r.id: status.agreement(commitment, r) for r in reports},
         assess_forms={
             r.id: _assessment_form(commitment, r.id, assess_forms.get(r.id)) for r in reports
         }
         if may_assess
         else {},
-        chart=charts.trajectory(commitment),
+        chart=charts.trajectory(commitment, measured),
         timeliness=queries.timeliness(commitment, today),
         upwards=status.higher_is_better(commitment.baseline_value, commitment.target_value),
         today=today,
@@ -204,6 +252,49 @@ def detail(commitment_id: int):
     if not can_view_commitment(current_user, commitment):
         abort(404)
     return _render_detail(commitment)
+
+
+@bp.post("/<int:commitment_id>/values/<period>")
+@login_required
+def override_value(commitment_id: int, period: str):
+    """Override the computed value of a period with a reason, or go back to it (CDC; 403)."""
+    commitment = db.get_or_404(Commitment, commitment_id)
+    if not can_manage_commitments(current_user):
+        abort(403)
+    if values.measure_of(commitment) is None or commitment.planned_for(period) is None:
+        abort(404)
+    back = url_for("commitments.detail", commitment_id=commitment.id) + "#computed-values"
+    form = OverrideForm(prefix=f"o-{period}")
+    if request.form.get("clear"):
+        if not form.validate_on_submit():
+            abort(400)
+        cleared = save(lambda: values.clear_override(commitment, period, actor=current_user))
+        if cleared.saved:
+            flash(_("The computed value of %(period)s is used again.", period=period), "success")
+        return redirect(back)
+
+    def override():
+        return values.set_override(
+            commitment, period, form.value.data, form.reason.data or "", actor=current_user
+        )
+
+    if not form.validate_on_submit():  # a mistyped number, or the form sent again too late
+        refusal = check(
+            lambda: values.check_override(
+                commitment, period, form.value.data, form.reason.data or ""
+            ),
+            refusals=(services.CommitmentInvalid,),
+        )
+        if refusal is not None:
+            place_errors(form, refusal.errors)
+        return _render_detail(commitment, override_forms={period: form}, code=400)
+    outcome = save(override, refusals=(services.CommitmentInvalid,))
+    if not outcome.saved:
+        if outcome.refusal is not None:
+            place_errors(form, outcome.refusal.errors)
+        return _render_detail(commitment, override_forms={period: form}, code=outcome.status)
+    flash(_("The value of %(period)s is overridden.", period=period), "success")
+    return redirect(back)
 
 
 @bp.route("/<int:commitment_id>/report", methods=["GET", "POST"])
@@ -249,6 +340,7 @@ def report(commitment_id: int):
     return render_template(
         "commitments/report.html",
         commitment=commitment,
+        measure=values.measure_of(commitment),
         form=form,
         errors=field_errors(form),
         allowed=uploads.ALLOWED_TEXT,

@@ -88,6 +88,7 @@ def test_the_trajectory_chart_plots_planned_and_actual_from_the_baseline(board):
         "period": "2025-S1",
         "planned": Decimal("44"),
         "actual": Decimal("45"),
+        "source": "reported",
         "baseline": False,
     }
     assert chart.y_ticks[0][1] != chart.y_ticks[-1][1]
