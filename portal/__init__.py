@@ -140,6 +140,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.password_views import bp as passwords_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.alignment.views import bp as alignment_bp
+    from portal.analysis.views import bp as analysis_bp
+    from portal.api import pivot as api_pivot  # noqa: F401  (GET /api/v1/pivot, on the API's bp)
     from portal.api.token_views import bp as api_tokens_bp
     from portal.api.views import bp as api_bp
     from portal.commitments.views import bp as commitments_bp
@@ -179,6 +181,7 @@ def register_blueprints(app: Flask) -> None:
         pilots_bp,
         iati_bp,
         reports_bp,
+        analysis_bp,
         rounds_bp,
         api_bp,
         api_tokens_bp,

@@ -9,6 +9,7 @@ from portal.alignment.models import (  # noqa: F401
     Notification,
     WorkflowTransition,
 )
+from portal.analysis.models import SavedQuestion  # noqa: F401
 from portal.api.models import ApiToken  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.changes import DataVersion  # noqa: F401

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("commitments.dashboard", _l("Commitments"), None),
     ("pilots.index", _l("Pilots"), None),
     ("reports.index", _l("Reports"), "all"),
+    ("analysis.index", _l("Analysis"), "all"),
     ("projects.quality_summary", _l("Data quality"), None),
     ("users.index", _l("Accounts"), {Role.CDC}),
     ("organizations.index", _l("Organizations"), {Role.CDC}),

@@ -255,7 +255,82 @@ def _paths(user) -> dict:
             ),
             404,
         ),
+        "/pivot": _pivot_operation(money_years),
     }
+
+
+def _pivot_operation(money_years: list) -> dict:
+    """GET /pivot (portal/api/pivot.py): the report builder's rows × columns × measure."""
+    from portal.aggregates.services import DIMENSIONS as GROUPS
+    from portal.analysis.pivot import MAX_COLUMNS, MAX_DIMENSIONS, MAX_ROWS, MEASURES, SHARES
+
+    names = "|".join(GROUPS)
+    listing = f"^({names})(,({names}))*$"
+    value = {"oneOf": [MONEY, {"type": "integer"}, {"type": "null"}]}
+    keys = {
+        "type": "array",
+        "items": obj(
+            {
+                "dimension": {"type": "string", "enum": list(GROUPS)},
+                "key": {"type": ["string", "integer", "boolean", "null"]},
+                "label": {"type": "string"},
+            }
+        ),
+    }
+    return _operation(
+        "getPivot",
+        "Cross one to three dimensions (rows, then columns) with one measure, over the "
+        "projects the filters select and the caller may read. Money is split over sectors, "
+        "places and years to the cent, so every row, column and grand total equals the "
+        "aggregates' and the project list's figure. A cell is a decimal string (USD, or a "
+        "percentage with share), or a whole number of projects.",
+        [
+            _query(
+                "rows",
+                f"One to {MAX_ROWS} dimensions, comma-separated (required).",
+                {"type": "string", "pattern": listing},
+            ),
+            _query(
+                "columns",
+                f"Up to {MAX_COLUMNS} dimensions, comma-separated; at most {MAX_DIMENSIONS} "
+                "dimensions in all, each once.",
+                {"type": "string", "pattern": listing},
+            ),
+            _query(
+                "measure",
+                "What each cell holds (commitment by the year of agreement; disbursed and "
+                "planned by their own year; projects counts each project once a cell).",
+                {"type": "string", "enum": list(MEASURES), "default": "commitment"},
+            ),
+            _query(
+                "share",
+                "Each cell as a percentage (one decimal) of its row's or column's total.",
+                {"type": "string", "enum": list(SHARES)},
+            ),
+            *PROJECT_FILTER_PARAMETERS,
+            *money_years,
+        ],
+        _ok(
+            "The columns, the rows (each with a cell per column) and the grand total.",
+            obj(
+                {
+                    "question": {"type": "object"},
+                    "columns": {"type": "array", "items": obj({"keys": keys, "total": value})},
+                    "rows": {
+                        "type": "array",
+                        "items": obj(
+                            {
+                                "keys": keys,
+                                "cells": {"type": "array", "items": value},
+                                "total": value,
+                            }
+                        ),
+                    },
+                    "total": value,
+                }
+            ),
+        ),
+    )
 
 
 def document(user) -> dict:

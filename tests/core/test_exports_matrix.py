@@ -52,6 +52,8 @@ COVERED = {
     "api.organizations": "organizations (no project field)",
     "api.organization": "an organization (no project field)",
     "api.aggregates": "sums by province, sector, partner, year",
+    "api.pivot": "the report builder's answer as JSON",
+    "analysis.export": "the report builder's answer, CSV and XLSX",
 }
 
 
@@ -149,6 +151,11 @@ def _urls(registry) -> list[str]:
         "/api/v1/organizations",
         f"/api/v1/organizations/{partner}",
         *(f"/api/v1/aggregates/{d}" for d in ("province", "sector", "partner", "year")),
+        "/api/v1/pivot?rows=partner&columns=province&measure=commitment",
+        "/api/v1/pivot?rows=ministry,year&columns=status&measure=commitment",
+        "/analysis/export.csv?rows=partner&columns=year&measure=commitment",
+        "/analysis/export.xlsx?rows=province&measure=commitment",
+        "/analysis/export.csv?rows=partner&measure=commitment&share=column",
     ]
     for name in sorted(LISTS):
         for project in (published, unpublished):

@@ -132,6 +132,13 @@ RULES = {
     "api.organizations": PUBLIC,
     "api.organization": OBJECT,
     "api.aggregates": OBJECT,
+    "api.pivot": PUBLIC,  # tests/analysis/test_pages.py: over what the caller may read
+    "analysis.index": PUBLIC,
+    "analysis.export": PUBLIC,
+    "analysis.save_question": LOGIN,
+    # tests/analysis/test_pages.py: a saved question's link, opened by every role.
+    "analysis.saved": OBJECT,
+    "analysis.delete": OBJECT,
     "api_tokens.create": LOGIN,
     "api_tokens.revoke": OBJECT,  # tests/api/test_tokens.py: only one's own tokens
     "spreadsheets.index": AUTHOR,
