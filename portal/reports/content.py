@@ -87,9 +87,12 @@ class ReportData:
     coverage: object = None
     predictability: object = None
     map_figures: object = None
+    # The executive summary: the key figures against the period before (portal.reports.summary).
+    summary: object = None
 
 
 STEPS = (
+    "summary",
     "money",
     "alignment",
     "reconciliation",
@@ -334,7 +337,15 @@ def collect_predictability(data: ReportData) -> None:
         )
 
 
+def collect_summary(data: ReportData) -> None:
+    """The key figures of the period against those of the period before."""
+    from portal.reports import summary
+
+    data.summary = summary.live(data.params)
+
+
 COLLECTORS = {
+    "summary": collect_summary,
     "money": collect_money,
     "alignment": collect_alignment,
     "reconciliation": collect_reconciliation,
@@ -345,6 +356,7 @@ COLLECTORS = {
 }
 # Which step each section needs.
 NEEDS = {
+    "summary": "summary",
     "key_figures": "money",
     "partners": "money",
     "sectors": "money",

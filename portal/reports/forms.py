@@ -6,10 +6,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.reports import commentary
 from portal.reports.params import (
     AUDIENCES,
     INTERNAL_SECTIONS,
@@ -141,3 +142,61 @@ class ReportForm(FlaskForm):
             sections=tuple(self.sections.data),
             audience=self.audience.data,
         )
+
+
+def _no_control_characters(form, field) -> None:
+    if commentary.CONTROL.search(field.data or ""):
+        raise ValidationError(
+            _l("Remove the invisible control characters (pasted from another program).")
+        )
+
+
+def commentary_form(sections, texts: dict | None = None, data=None) -> FlaskForm:
+    """A form of the draft's texts: its introduction and each of its sections, in both languages.
+
+    Field `<key>-<locale>` holds the text of `key` (introduction or a section) in `locale`.
+    """
+
+    class CommentaryForm(FlaskForm):
+        pass
+
+    too_long = _l(
+        "This text is too long: at most %(max)d characters (it has %(length)d).",
+    )
+    for key in commentary.keys_for(sections):
+        for locale in commentary.LOCALES:
+            setattr(
+                CommentaryForm,
+                f"{key}-{locale}",
+                TextAreaField(
+                    _l("In English") if locale == "en" else _l("In Khmer"),
+                    validators=[
+                        Optional(),
+                        _Longest(commentary.MAX_LENGTH, too_long),
+                        _no_control_characters,
+                    ],
+                    default=commentary.text_of(texts, key, locale),
+                    render_kw={"lang": locale, "rows": 5 if key == commentary.INTRODUCTION else 3},
+                ),
+            )
+    return CommentaryForm(data)
+
+
+class _Longest:
+    """At most `limit` characters, counted as the report keeps them (trimmed, Unix line ends)."""
+
+    def __init__(self, limit: int, message) -> None:
+        self.limit, self.message = limit, message
+
+    def __call__(self, form, field) -> None:
+        length = len(commentary.normalized(field.data))
+        if length > self.limit:
+            raise ValidationError(self.message % {"max": self.limit, "length": length})
+
+
+def commentary_texts(form, sections) -> dict:
+    """The texts a valid commentary form holds, by key then language."""
+    return {
+        key: {locale: form[f"{key}-{locale}"].data or "" for locale in commentary.LOCALES}
+        for key in commentary.keys_for(sections)
+    }

@@ -36,7 +36,7 @@ def _visible(params: ReportParams, frozen: list[rounds.Frozen]) -> list[rounds.F
     if not params.is_public:
         return frozen
     reader = content.reader_for(params)
-    seen = set(db.session.scalars(select(Project.id).where(project_visibility(reader))))
+    seen = set(db.session.scalars(select(Project.id).where(project_visibility(reader, Project))))
     return [row for row in frozen if row.project_id in seen]
 
 
@@ -179,6 +179,10 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
     sections = set(params.sections)
     if sections & {"key_figures", "partners", "sectors", "provinces", "assistance", "trend"}:
         _money(data, frozen)
+    if "summary" in sections:
+        from portal.reports import summary
+
+        data.summary = summary.frozen(params, frozen, lambda rows: _visible(params, rows))
     if "alignment" in sections:
         _alignment(data, frozen)
     if "reconciliation" in sections:

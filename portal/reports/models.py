@@ -53,6 +53,9 @@ class ReportJob(Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     page_count: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
+    # CDC's own words: {"introduction" or a section's key: {"en": text, "km": text}}
+    # (portal.reports.commentary); written on the draft, copied as is when it is issued.
+    commentary: Mapped[dict | None] = mapped_column(JSON)
 
     created_by: Mapped[User | None] = relationship()
 
@@ -87,6 +90,7 @@ class IssuedReport(Base):
     page_count: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    commentary: Mapped[dict | None] = mapped_column(JSON)
 
     issued_by: Mapped[User | None] = relationship()
 

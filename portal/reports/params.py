@@ -29,6 +29,7 @@ AUDIENCES = {
 
 # In the order they appear in the report.
 SECTIONS = {
+    "summary": _l("Executive summary"),
     "key_figures": _l("Key figures"),
     "partners": _l("Funding by development partner"),
     "sectors": _l("Funding by sector"),

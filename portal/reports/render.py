@@ -31,6 +31,7 @@ from portal.dashboard.services import Bar, top_bars
 from portal.fonts import KHMER_TTF
 from portal.khmer import break_html
 from portal.pilots.models import STAGES
+from portal.reports import commentary
 from portal.reports.content import ReportData, reader_for
 from portal.reports.params import AUDIENCES, LANGUAGES, SECTIONS, ReportParams
 from portal.templating import format_value
@@ -242,7 +243,9 @@ def _province_map(params: ReportParams, filters, locale: str, figures=None) -> d
     }
 
 
-def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
+def _context(
+    params: ReportParams, data: ReportData, *, for_pdf: bool, texts: dict | None = None
+) -> dict:
     both = params.language == "both"
     filters = params.filters()
     map_filters = type(filters)(
@@ -270,6 +273,9 @@ def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
         "name": lambda obj: local_name(obj, params.language),
         "data_time_text": format_datetime(data.data_time, "medium"),
         "today_text": format_date(data.data_time.date(), "long"),
+        # CDC's words: only the edition's languages, only the sections the edition has.
+        "comment": lambda key: commentary.render(texts, key, params.locales),
+        "has_introduction": commentary.has_text(texts, commentary.INTRODUCTION, params.locales),
     }
     context["groups"] = {
         name: grouped(data, dimension)
@@ -295,17 +301,24 @@ def _context(params: ReportParams, data: ReportData, *, for_pdf: bool) -> dict:
 
 
 def render_html(
-    params: ReportParams, data: ReportData, *, for_pdf: bool = False, back_url: str | None = None
+    params: ReportParams,
+    data: ReportData,
+    *,
+    for_pdf: bool = False,
+    back_url: str | None = None,
+    commentary: dict | None = None,
 ) -> str:
     """The report as one HTML document, in the report's language (English for 'both').
 
-    A preview (`back_url` given) opens with a bar leading back to the builder's choices."""
+    A preview (`back_url` given) opens with a bar leading back to the builder's choices.
+    `commentary` is CDC's introduction and per-section texts (portal.reports.commentary)."""
     locale = "km" if params.language == "km" else "en"
     with force_locale(locale):
         # The environment directly: a report is rendered outside requests too, without the
         # page chrome's context (navigation, current user).
         template = current_app.jinja_env.get_template("reports/document.html")
-        html = template.render(**_context(params, data, for_pdf=for_pdf), back_url=back_url)
+        context = _context(params, data, for_pdf=for_pdf, texts=commentary)
+        html = template.render(**context, back_url=back_url)
     # The PDF renderer knows no Khmer word boundaries: mark them (portal.khmer).
     return break_html(html) if params.language != "en" else html
 

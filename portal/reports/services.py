@@ -16,7 +16,7 @@ from portal import jobs
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
-from portal.reports import content, render
+from portal.reports import commentary, content, render
 from portal.reports.models import IssuedReport, ReportJob
 from portal.reports.params import PUBLIC, ReportParams, audience_of
 
@@ -37,8 +37,9 @@ class Built:
     timings: dict
 
 
-def build(params: ReportParams, progress=None) -> Built:
-    """Take the data, lay the report out and render its PDF (in the report's language)."""
+def build(params: ReportParams, progress=None, commentary: dict | None = None) -> Built:
+    """Take the data, lay the report out and render its PDF (in the report's language), with
+    CDC's introduction and commentary (portal.reports.commentary) where it has some."""
     started = time.perf_counter()
 
     def collecting(step: str, index: int, count: int) -> None:
@@ -47,7 +48,7 @@ def build(params: ReportParams, progress=None) -> Built:
 
     data = content.collect(params, collecting)
     collected = time.perf_counter()
-    html = render.render_html(params, data, for_pdf=True)
+    html = render.render_html(params, data, for_pdf=True, commentary=commentary)
     rendered = time.perf_counter()
     if progress:
         progress("layout", LAYOUT_AT)
@@ -91,7 +92,7 @@ def run_job(job_id: int) -> None:
         db.session.commit()
 
     try:
-        built = build(ReportParams.from_json(job.params), progress)
+        built = build(ReportParams.from_json(job.params), progress, job.commentary)
         job.pdf, job.page_count, job.data_time = built.pdf, built.pages, built.data_time
         job.sha256 = hashlib.sha256(built.pdf).hexdigest()
         job.state, job.progress, job.step, job.finished_at = "done", 100, None, utcnow()
@@ -142,6 +143,7 @@ def issue(job: ReportJob, user) -> IssuedReport:
         size=len(job.pdf),
         page_count=job.page_count,
         sha256=hashlib.sha256(job.pdf).hexdigest(),
+        commentary=job.commentary,
     )
     try:
         with db.session.begin_nested():
@@ -151,6 +153,39 @@ def issue(job: ReportJob, user) -> IssuedReport:
     record("report_issued", user=user, obj=report, sha256=report.sha256)
     db.session.commit()
     return report
+
+
+class AlreadyIssued(ValueError):
+    """The draft is issued: its PDF, and the words in it, never change."""
+
+
+class StillGenerating(ValueError):
+    """The draft's PDF is being generated: its texts change once it is done."""
+
+
+def issued_from(job: ReportJob) -> IssuedReport | None:
+    """The report issued from `job`, if any."""
+    return db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job.id))
+
+
+def write_commentary(job: ReportJob, texts: dict, user) -> None:
+    """Keep the draft's introduction and commentary, and generate its PDF again with them.
+
+    Refuses an issued draft (`AlreadyIssued`) and one still being generated
+    (`StillGenerating`). Commits, as `start` does: the worker must find the job.
+    """
+    if issued_from(job) is not None:
+        raise AlreadyIssued(job.id)
+    if job.state in ("queued", "running") and not is_stalled(job):
+        raise StillGenerating(job.id)
+    job.commentary = commentary.cleaned(texts) or None
+    job.state, job.progress, job.step, job.error = "queued", 0, None, None
+    job.pdf = job.sha256 = job.page_count = None
+    job.started_at = job.finished_at = job.data_time = None
+    job.created_at = utcnow()  # a stalled generation is judged from here again
+    record("report_commentary_written", user=user, obj=job, texts=len(job.commentary or {}))
+    db.session.commit()
+    jobs.submit("portal.reports.services.run_job", job.id)
 
 
 class NotPublishable(ValueError):

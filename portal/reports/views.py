@@ -24,8 +24,8 @@ from portal.accounts.models import Role
 from portal.db import paginate
 from portal.extensions import db
 from portal.projects.queries import filter_options
-from portal.reports import content, render, services
-from portal.reports.forms import ReportForm
+from portal.reports import commentary, content, render, services
+from portal.reports.forms import ReportForm, commentary_form, commentary_texts
 from portal.reports.models import IssuedReport, ReportJob
 from portal.reports.params import (
     AUDIENCES,
@@ -48,6 +48,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 STEP_LABELS = {
+    "summary": _l("Comparing with the year before…"),
     "money": _l("Adding up the money…"),
     "alignment": _l("Counting confirmations by ministry…"),
     "reconciliation": _l("Listing disputed figures…"),
@@ -194,10 +195,67 @@ def job(job_id: int):
         query=_query(params),
         issued=issued,
         stalled=services.is_stalled(report_job),
+        commentary_count=sum(len(t) for t in (report_job.commentary or {}).values()),
         sections=SECTIONS,
         report_languages=LANGUAGES,
         scopes=SCOPES,
     )
+
+
+def _commentary_page(report_job: ReportJob, params: ReportParams, form, issued, status=200):
+    return (
+        render_template(
+            "reports/commentary.html",
+            job=report_job,
+            params=params,
+            form=form,
+            issued=issued,
+            keys=commentary.keys_for(params.sections),
+            introduction=commentary.INTRODUCTION,
+            report_languages=LANGUAGES,
+            scopes=SCOPES,
+        ),
+        status,
+    )
+
+
+@bp.route("/jobs/<int:job_id>/commentary", methods=["GET", "POST"])
+@cdc_required
+def write_commentary(job_id: int):
+    """Write the draft's introduction and commentary (English and Khmer), then generate it again.
+
+    Refuses (409) a draft already issued, whose words never change, and one being generated.
+    """
+    report_job = db.session.get(ReportJob, job_id) or abort(404)
+    params = ReportParams.from_json(report_job.params)
+    issued = services.issued_from(report_job)
+    posted = request.method == "POST"
+    form = commentary_form(
+        params.sections, report_job.commentary, request.form if posted and not issued else None
+    )
+    if issued is not None:
+        if posted:
+            flash(
+                _("This report is issued: its introduction and commentary never change."), "danger"
+            )
+        return _commentary_page(report_job, params, form, issued, 409 if posted else 200)
+    if not posted:
+        return _commentary_page(report_job, params, form, issued)
+    if not form.validate():
+        return _commentary_page(report_job, params, form, issued, 422)
+    try:
+        services.write_commentary(report_job, commentary_texts(form, params.sections), current_user)
+    except services.StillGenerating:
+        flash(
+            _("This report is being generated: wait until it is ready, then write again."),
+            "warning",
+        )
+        return _commentary_page(report_job, params, form, issued, 409)
+    flash(
+        _("The introduction and commentary are kept; the PDF is generated again with them."),
+        "success",
+    )
+    return redirect(url_for("reports.job", job_id=job_id))
 
 
 def _pdf_response(pdf: bytes, filename: str, sha256: str | None) -> Response:

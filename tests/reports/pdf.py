@@ -27,6 +27,11 @@ def text(pdf: bytes, first: int | None = None, last: int | None = None) -> str:
     return _run("pdftotext", pdf, "-layout", *pages)
 
 
+def reading_text(pdf: bytes) -> str:
+    """The text in reading order (columns side by side come one after the other)."""
+    return _run("pdftotext", pdf)
+
+
 def page_texts(pdf: bytes) -> list[str]:
     """The text of each page (pdftotext separates pages with a form feed)."""
     return _run("pdftotext", pdf, "-layout").split("\f")[:-1]
