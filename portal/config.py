@@ -99,6 +99,7 @@ class Config:
         self.UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(instance / "uploads"))
         # The map: province boundaries (GeoJSON) and optional base tiles (URL template).
         self.BOUNDARIES_FILE = os.environ.get("PORTAL_BOUNDARIES_FILE") or None
+        self.DISTRICT_BOUNDARIES_FILE = os.environ.get("PORTAL_DISTRICT_BOUNDARIES_FILE") or None
         # IATI sources CDC registers by file name are read from this folder only (URLs need
         # none); without it, sources are web addresses.
         self.IATI_SOURCES_DIR = os.environ.get("PORTAL_IATI_SOURCES_DIR") or None

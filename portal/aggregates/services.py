@@ -57,6 +57,7 @@ DIMENSIONS = (
     "modality",
     "status",
     "on_budget",
+    "commune",
 )
 NATIONWIDE, UNALLOCATED = "nationwide", "unallocated"
 # SQLite understands "WITH name AS MATERIALIZED (...)" from 3.35 on.
@@ -90,11 +91,22 @@ SHARED: dict[str, tuple[type[ProjectSector | ProjectLocation], SQLColumnExpressi
         ProjectLocation,
         func.coalesce(ProjectLocation.district_code, ProjectLocation.province_code),
     ),
+    # A commune's code (6 digits), else the district's (4) or the province's (2) for the
+    # money of locations that name no commune.
+    "commune": (
+        ProjectLocation,
+        func.coalesce(
+            ProjectLocation.commune_code,
+            ProjectLocation.district_code,
+            ProjectLocation.province_code,
+        ),
+    ),
 }
 # The dimensions in which a project has at most one row a group (a sector is listed once a
 # project, a place too: uq_project_location_place), so its rows count its projects; in the
-# others (categories, provinces), several of its shares may fall in one group.
-ONCE_A_GROUP = {*DIRECT, "sector", "district"}
+# others (categories, provinces, districts of several communes), several of its shares may
+# fall in one group.
+ONCE_A_GROUP = {*DIRECT, "sector", "commune"}
 
 
 @dataclass
@@ -235,7 +247,7 @@ def _grouped(money, dimension: str, measures):
 
 def _every_project(user, filters: ProjectFilters) -> bool:
     """Whether `user` sees every project and `filters` leave them all (CDC, no filter)."""
-    return not filters.as_args() and project_visibility(user).compare(true())
+    return not filters.as_args() and project_visibility(user, Project).compare(true())
 
 
 def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> list[Row]:

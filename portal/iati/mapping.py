@@ -122,7 +122,7 @@ def data_from_project(project) -> ProjectData:
         **simple,
         sectors=[SectorShare(s.sector_code, s.percentage) for s in project.sectors],
         locations=[
-            LocationShare(loc.province_code, loc.percentage, loc.district_code)
+            LocationShare(loc.province_code, loc.percentage, loc.district_code, loc.commune_code)
             for loc in project.locations
         ],
         funding=[YearAmount(f.year, f.kind, f.amount, f.currency) for f in project.funding],

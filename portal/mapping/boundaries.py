@@ -88,6 +88,7 @@ class BoundaryFeature:
     codes: list[tuple[str, object]]  # (property, value) that look like codes
     names: list[str]
     geometry: dict | None
+    properties: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -154,7 +155,9 @@ def _feature(index: int, raw: dict) -> BoundaryFeature:
         ):
             names.append(value.strip())
     shown = names[0] if names else f"#{index + 1}"
-    return BoundaryFeature(index, shown, codes, names, simplify_geometry(raw.get("geometry")))
+    geometry = simplify_geometry(raw.get("geometry"))
+    kept = {k: v for k, v in properties.items() if isinstance(v, str | int)}
+    return BoundaryFeature(index, shown, codes, names, geometry, kept)
 
 
 def parse(text: str, path: str = "") -> BoundaryFile:

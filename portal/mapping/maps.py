@@ -103,17 +103,25 @@ def _circle_style(figure: ProvinceFigure, largest: Decimal) -> dict:
     }
 
 
-def _legend_html(figures: MapFigures, locale: str) -> str:
+def _legend_html(figures: MapFigures, locale: str, apart: bool = False) -> str:
     title = MEASURES[figures.measure]
     unit = _("USD per person") if figures.per_capita else _("USD")
     items = "".join(
         f'<li><span class="swatch" style="background:{color}"></span>{escape(label)}</li>'
         for color, label in figures.classes.legend(locale, no_data=figures.per_capita)
     )
+    beside = ""
+    if apart:
+        beside = "".join(
+            f'<li class="apart"><strong>{escape(heading)}</strong>: '
+            f"{escape(money_text(figures.value_of(row)))}</li>"
+            for _key, heading, row in figures.apart()
+        )
+        beside = f'<ul class="apart">{beside}</ul><p class="apart">{escape(figures.apart_note)}</p>'
     # A <details>: open on a wide screen, folded on a phone so that it does not hide the map.
     return (
         f"<details open><summary><strong>{escape(title)}</strong> ({escape(unit)})</summary>"
-        f"<ul>{items}</ul></details>"
+        f"<ul>{items}</ul>{beside}</details>"
     )
 
 
@@ -127,8 +135,17 @@ def render_map(
     tiles: str | None = None,
     tiles_attribution: str | None = None,
     boundaries_attribution: str | None = None,
+    place_label: str | None = None,
+    layer_name: str | None = None,
+    bounds: tuple[tuple[float, float], tuple[float, float]] = CAMBODIA_BOUNDS,
+    apart: bool = False,
 ) -> str:
-    """Return the map as a complete HTML document (Leaflet and CSS from `asset_url`)."""
+    """Return the map as a complete HTML document (Leaflet and CSS from `asset_url`).
+
+    `place_label` and `layer_name` name the places (provinces by default); `bounds` is the
+    first view ((south, west), (north, east)); with `apart`, the legend also lists the money
+    kept beside the map (nationwide, ...).
+    """
     fmap = folium.Map(
         location=[12.5, 105.0],
         zoom_start=7,
@@ -153,7 +170,12 @@ def render_map(
             control=True,
         ).add_to(fmap)
     tooltip_fields = ["name_en", "name_km", "amount", "projects"]
-    aliases = [_("Province"), _("Khmer name"), str(MEASURES[figures.measure]), _("Projects")]
+    aliases = [
+        place_label or _("Province"),
+        _("Khmer name"),
+        str(MEASURES[figures.measure]),
+        _("Projects"),
+    ]
     shaped = {
         "type": "FeatureCollection",
         "features": [
@@ -169,7 +191,7 @@ def render_map(
     if shaped["features"]:
         folium.GeoJson(
             shaped,
-            name=_("Provinces"),
+            name=layer_name or _("Provinces"),
             tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=aliases, sticky=True),
             on_each_feature=folium.JsCode(_ON_EACH_FEATURE),
             className="province-shape",
@@ -198,9 +220,9 @@ def render_map(
             tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=aliases, sticky=True),
             on_each_feature=folium.JsCode(_ON_EACH_FEATURE),
         ).add_to(fmap)
-    Legend(_legend_html(figures, locale)).add_to(fmap)
+    Legend(_legend_html(figures, locale, apart)).add_to(fmap)
     if tiles:
         folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds([list(CAMBODIA_BOUNDS[0]), list(CAMBODIA_BOUNDS[1])])
+    fmap.fit_bounds([list(bounds[0]), list(bounds[1])])
     html = fmap.get_root().render()
     return html.replace("<html>", f'<html lang="{locale}">', 1)

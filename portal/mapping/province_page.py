@@ -8,7 +8,7 @@ dimension at a time, and the page says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from portal.aggregates.services import UNALLOCATED, Row, aggregate, totals
 from portal.dashboard.services import Bar
 from portal.extensions import db
 from portal.mapping import population
+from portal.mapping.district_map import commune_lines
 from portal.mapping.services import money_years
 from portal.organizations.models import Organization
 from portal.projects.queries import ProjectFilters
@@ -41,6 +42,7 @@ class ProvinceSummary:
     partners: list[Named]
     sectors: list[Named]
     districts: list[Named]
+    communes: dict = field(default_factory=dict)  # district code -> [CommuneLine]
     population: int | None = None
     population_year: int | None = None
     largest_year_amount: Decimal = Decimal(0)
@@ -119,6 +121,7 @@ def summary(user, filters: ProjectFilters, place: Province) -> ProvinceSummary:
         partners=_named(by("partner"), Organization, _organization_label),
         sectors=_named(by("sector"), Sector, _code_label),
         districts=district_rows,
+        communes=commune_lines(by("commune"), place.code),
         population=people,
         population_year=year_for_population if people else None,
         largest_year_amount=largest,

@@ -70,6 +70,17 @@ class MapFigures:
     def per_capita(self) -> bool:
         return self.measure == PER_CAPITA
 
+    def apart(self) -> list[tuple[str, str, Row]]:
+        """Return (key, heading, row) of the money shown beside the map, never spread on it."""
+        return [
+            (NATIONWIDE, str(_l("Nationwide")), self.nationwide),
+            (UNALLOCATED, str(_l("No location given")), self.unallocated),
+        ]
+
+    @property
+    def apart_note(self) -> str:
+        return str(_l("Neither is spread over the provinces."))
+
     def value_of(self, row: Row) -> Decimal | None:
         """Return the measure's money of a row (per capita maps disbursements)."""
         return row.disbursed if self.per_capita else row.value(self.measure)

@@ -143,14 +143,11 @@ def render_svg(
         lines.append(_text(legend_x + 26, y + 11, class_label, 11))
         y += 20
     y += 14
-    for heading, row in (
-        (_("Nationwide"), figures.nationwide),
-        (_("No location given"), figures.unallocated),
-    ):
+    for _key, heading, row in figures.apart():
         lines.append(_text(legend_x, y, heading, 11, "bold"))
         lines.append(_text(legend_x, y + 15, f"{money(figures.value_of(row))} USD", 11))
         y += 36
-    lines.append(_text(legend_x, y - 6, _("Neither is spread over the provinces."), 10))
+    lines.append(_text(legend_x, y - 6, figures.apart_note, 10))
     y += 16
     if figures.per_capita and figures.population_year:
         lines.append(

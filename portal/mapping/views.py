@@ -23,7 +23,7 @@ from portal.downloads import public_download
 from portal.exports import csv_response, xlsx_response
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.mapping import maps, population, province_page, services, svg
+from portal.mapping import district_map, maps, population, province_page, services, svg
 from portal.mapping.forms import PopulationUploadForm
 from portal.projects.queries import ProjectFilters, filter_options
 from portal.reference.models import Province
@@ -208,6 +208,9 @@ def boundaries():
         matching=services.current_matching(provinces),
         provinces={code: (en, km) for code, en, km in provinces},
         configured=current_app.config.get("BOUNDARIES_FILE"),
+        district_matching=district_map.current_matching(provinces),
+        districts={code: (prov, en, km) for code, prov, en, km in district_map.district_rows()},
+        district_file=current_app.config.get("DISTRICT_BOUNDARIES_FILE"),
     )
 
 
@@ -243,3 +246,7 @@ def population_upload():
         years=sorted({year for by_year in table.values() for year in by_year}, reverse=True),
         provinces=services.province_rows(),
     ), status
+
+
+# The district map's routes live on this blueprint too.
+from portal.mapping import district_views  # noqa: E402, F401

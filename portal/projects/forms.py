@@ -23,7 +23,7 @@ from portal.forms import LongTextField, NumberField, TextField, as_id
 from portal.money.services import active_currency_codes
 from portal.organizations.services import organization_choices
 from portal.projects import codes, services
-from portal.reference.models import District, Province, Sector, TechnicalWorkingGroup
+from portal.reference.models import Commune, District, Province, Sector, TechnicalWorkingGroup
 
 REPEATABLE = ("sectors", "locations", "funding", "participants", "documents")
 
@@ -36,6 +36,7 @@ class SectorRow(Form):
 class LocationRow(Form):
     province_code = SelectField(_l("Province"), validators=[Optional()])
     district_code = SelectField(_l("District (optional)"), validators=[Optional()])
+    commune_code = SelectField(_l("Commune (optional)"), validators=[Optional()])
     percentage = NumberField(_l("Share (%)"), validators=[Optional()])
 
 
@@ -210,6 +211,7 @@ def prepare(form: ProjectForm, *, reporting_choices: list[tuple[int, str]]) -> N
             select(District).join(District.province).order_by(Province.name_en, District.name_en)
         )
     ]
+    communes = commune_choices()
     sectors = _grouped_sectors()
 
     form.reporting_org_id.choices = reporting_choices
@@ -222,10 +224,27 @@ def prepare(form: ProjectForm, *, reporting_choices: list[tuple[int, str]]) -> N
     for entry in form.locations:
         entry.form.province_code.choices = provinces
         entry.form.district_code.choices = districts
+        entry.form.commune_code.choices = communes
     for entry in form.funding:
         entry.form.currency.choices = currencies
     for entry in form.participants:
         entry.form.organization_id.choices = everyone
+
+
+def commune_choices() -> list[tuple[str, str]]:
+    """Every commune as (code, 'Commune (District)'), by province, district and name.
+
+    The whole list is sent so that the form works without JavaScript; with it, a row's list
+    keeps only the communes of the row's district (their codes start with the district's).
+    """
+    statement = (
+        select(Commune.code, Commune.name_en, District.name_en)
+        .join(Commune.district)
+        .order_by(District.province_code, District.name_en, Commune.name_en)
+    )
+    return [("", "—")] + [
+        (code, f"{name} ({district})") for code, name, district in db.session.execute(statement)
+    ]
 
 
 def fill_from_project(form: ProjectForm, project) -> None:
@@ -299,7 +318,12 @@ def to_data(form: ProjectForm) -> services.ProjectData:
             services.SectorShare(r["sector_code"], r["percentage"]) for _i, r in rows("sectors")
         ],
         locations=[
-            services.LocationShare(r["province_code"], r["percentage"], r["district_code"] or None)
+            services.LocationShare(
+                r["province_code"],
+                r["percentage"],
+                r["district_code"] or None,
+                r["commune_code"] or None,
+            )
             for _i, r in rows("locations")
         ],
         funding=[

@@ -97,7 +97,7 @@ def snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
         "sectors": "; ".join(sorted(f"{s.sector_code} {s.percentage:g}%" for s in project.sectors)),
         "locations": "; ".join(
             sorted(
-                f"{loc.district_code or loc.province_code} {loc.percentage:g}%"
+                f"{loc.commune_code or loc.district_code or loc.province_code} {loc.percentage:g}%"
                 for loc in project.locations
             )
         ),

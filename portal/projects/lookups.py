@@ -17,7 +17,7 @@ from portal.money.models import Currency
 from portal.money.services import load_rates
 from portal.organizations.models import Organization
 from portal.projects.models import Project
-from portal.reference.models import District, Province, Sector
+from portal.reference.models import Commune, District, Province, Sector
 
 CHUNK = 500
 
@@ -39,6 +39,10 @@ class Lookups:
 
     def district_provinces(self, codes: list[str]) -> dict[str, str]:
         statement = select(District.code, District.province_code).where(District.code.in_(codes))
+        return dict(db.session.execute(statement).all())
+
+    def commune_districts(self, codes: list[str]) -> dict[str, str]:
+        statement = select(Commune.code, Commune.district_code).where(Commune.code.in_(codes))
         return dict(db.session.execute(statement).all())
 
     def known_currencies(self, codes: set[str]) -> set[str]:
@@ -95,6 +99,11 @@ class Preloaded(Lookups):
 
     def district_provinces(self, codes: list[str]) -> dict[str, str]:
         return {code: self._districts[code] for code in codes if code in self._districts}
+
+    def commune_districts(self, codes: list[str]) -> dict[str, str]:
+        if not codes:
+            return {}
+        return super().commune_districts(codes)
 
     def known_currencies(self, codes: set[str]) -> set[str]:
         return {code for code in codes if code in self._currencies}

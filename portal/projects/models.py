@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, Money, Percent, Rate, TimestampMixin, utcnow
 from portal.organizations.models import Organization
-from portal.reference.models import District, Province, Sector, TechnicalWorkingGroup
+from portal.reference.models import Commune, District, Province, Sector, TechnicalWorkingGroup
 
 
 class Project(TimestampMixin, Base):
@@ -239,16 +239,23 @@ class ProjectLocation(Base):
     __tablename__ = "project_location"
     __table_args__ = (
         UniqueConstraint(
-            "project_id", "province_code", "district_code", name="uq_project_location"
+            "project_id",
+            "province_code",
+            "district_code",
+            "commune_code",
+            name="uq_project_location",
         ),
-        # One row a place (a district, or a province as a whole) in a project: the constraint
-        # above lets a province without district appear twice (NULLs differ), this does not.
-        # The aggregates count a district's projects as its rows because of it.
+        # One row a place (a commune, a district or a province as a whole) in a project: the
+        # constraint above lets a province without district appear twice (NULLs differ), this
+        # does not. The aggregates count a commune's projects as its rows because of it.
         Index(
             "uq_project_location_place",
             "project_id",
-            text("coalesce(district_code, province_code)"),
+            text("coalesce(commune_code, district_code, province_code)"),
             unique=True,
+        ),
+        CheckConstraint(
+            "commune_code IS NULL OR district_code IS NOT NULL", name="commune_in_district"
         ),
         CheckConstraint("percentage > 0 AND percentage <= 100", name="percentage_range"),
         CheckConstraint(SHARE_BOUNDS_CHECK, name="share_bounds"),
@@ -260,6 +267,7 @@ class ProjectLocation(Base):
     )
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("commune.code"))
     percentage: Mapped[Decimal] = mapped_column(Percent)
     share_from: Mapped[int] = mapped_column(Integer)
     share_to: Mapped[int] = mapped_column(Integer)
@@ -267,6 +275,7 @@ class ProjectLocation(Base):
     project: Mapped[Project] = relationship(back_populates="locations")
     province: Mapped[Province] = relationship(lazy="joined")
     district: Mapped[District | None] = relationship(lazy="joined")
+    commune: Mapped[Commune | None] = relationship(lazy="joined")
 
 
 class ProjectFunding(Base):

@@ -54,6 +54,7 @@ class LocationShare:
     province_code: str
     percentage: Decimal
     district_code: str | None = None
+    commune_code: str | None = None
 
 
 @dataclass
@@ -270,13 +271,20 @@ def _validate_locations(data: ProjectData, err, lookups: Lookups) -> None:
     districts = lookups.district_provinces(
         [loc.district_code for loc in data.locations if loc.district_code]
     )
+    communes = lookups.commune_districts(
+        [loc.commune_code for loc in data.locations if loc.commune_code]
+    )
     seen = set()
     for i, share in enumerate(data.locations):
         if share.province_code not in provinces:
             err(f"locations-{i}-province_code", _l("Choose a province."))
         if share.district_code and districts.get(share.district_code) != share.province_code:
             err(f"locations-{i}-district_code", _l("This district is not in the province."))
-        key = (share.province_code, share.district_code)
+        if share.commune_code and not share.district_code:
+            err(f"locations-{i}-district_code", _l("Choose the commune's district too."))
+        elif share.commune_code and communes.get(share.commune_code) != share.district_code:
+            err(f"locations-{i}-commune_code", _l("This commune is not in the district."))
+        key = (share.province_code, share.district_code, share.commune_code)
         if key in seen:
             err(f"locations-{i}-province_code", _l("This place is listed twice."))
         seen.add(key)

@@ -150,6 +150,7 @@ def child_rows(data: ProjectData, rates: dict) -> dict[str, list[dict]]:
             {
                 "province_code": loc.province_code,
                 "district_code": loc.district_code or None,
+                "commune_code": loc.commune_code or None,
                 "percentage": loc.percentage,
                 "share_from": low,
                 "share_to": high,

@@ -47,7 +47,9 @@ def data_from_project(project: Project) -> services.ProjectData:
         **{name: getattr(project, name) for name in names},
         sectors=[services.SectorShare(s.sector_code, s.percentage) for s in project.sectors],
         locations=[
-            services.LocationShare(loc.province_code, loc.percentage, loc.district_code)
+            services.LocationShare(
+                loc.province_code, loc.percentage, loc.district_code, loc.commune_code
+            )
             for loc in project.locations
         ],
         funding=[

@@ -1,7 +1,8 @@
 // Helpers for long forms, each an enhancement: without JavaScript every form works as before.
 // - A long list (a select of more than 30 options) gets a box above it that narrows the list
 //   to the options containing what is typed.
-// - A location row's district list offers only the districts of the row's province.
+// - A location row's district list offers only the districts of the row's province, and its
+//   commune list only the communes of the row's district.
 // - Share columns show their running total as they are typed.
 (function () {
   "use strict";
@@ -46,6 +47,17 @@
     if (district.selectedOptions.length && district.selectedOptions[0].hidden) { district.value = ""; }
   }
 
+  function narrowCommunes(districtSelect) {
+    var row = districtSelect.closest("tr");
+    var commune = row && row.querySelector('select[name$="-commune_code"]');
+    if (!commune) { return; }
+    var district = districtSelect.value;
+    Array.prototype.forEach.call(commune.options, function (option) {
+      option.hidden = option.value !== "" && (!district || option.value.indexOf(district) !== 0);
+    });
+    if (commune.selectedOptions.length && commune.selectedOptions[0].hidden) { commune.value = ""; }
+  }
+
   function total(name) {
     var sum = 0;
     document.querySelectorAll('[data-rows="' + name + '"] input[name$="-percentage"]').forEach(function (input) {
@@ -63,10 +75,17 @@
   function setUp(root) {
     root.querySelectorAll("select").forEach(filterBox);
     root.querySelectorAll('select[name$="-province_code"]').forEach(narrowDistricts);
+    root.querySelectorAll('select[name$="-district_code"]').forEach(narrowCommunes);
   }
 
   document.addEventListener("change", function (event) {
-    if (event.target.matches('select[name$="-province_code"]')) { narrowDistricts(event.target); }
+    if (event.target.matches('select[name$="-province_code"]')) {
+      narrowDistricts(event.target);
+      var row = event.target.closest("tr");
+      var district = row && row.querySelector('select[name$="-district_code"]');
+      if (district) { narrowCommunes(district); }
+    }
+    if (event.target.matches('select[name$="-district_code"]')) { narrowCommunes(event.target); }
   });
   document.addEventListener("input", function (event) {
     var table = event.target.closest("[data-rows]");

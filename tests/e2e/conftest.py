@@ -37,7 +37,9 @@ JOURNEY_PAGES = {
         "/projects/",
         "first:table a[href^='/projects/']",
         "/map/",
+        "/map/districts/?area=12",
         "/reports/",
+        "/analysis/?rows=partner&columns=year&measure=disbursed",
         "/login",
     ],
     "jica@demo.example": [
@@ -49,6 +51,7 @@ JOURNEY_PAGES = {
         "/pilots/",
         "/projects/quality",
         "/reports/",
+        "/analysis/?rows=partner&columns=year&measure=disbursed",
         "/rounds/",
     ],
     "moh@demo.example": [
@@ -59,6 +62,7 @@ JOURNEY_PAGES = {
         "/commitments/",
         "/pilots/",
         "/map/",
+        "/analysis/?rows=partner&columns=year&measure=disbursed",
         "/rounds/",
     ],
     "cdc@demo.example": [
@@ -71,6 +75,7 @@ JOURNEY_PAGES = {
         "/pilots/",
         "/reports/",
         "/reports/new",
+        "/analysis/?rows=sector,province&columns=year&measure=planned",
         "/admin/users/",
         "/admin/reference/",
         "/rounds/",
