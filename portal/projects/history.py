@@ -56,6 +56,12 @@ def _text(value) -> str:
     return str(value)
 
 
+def _place(location) -> str:
+    # Some callers pass rows of selected columns, without the commune.
+    commune = getattr(location, "commune_code", None)
+    return commune or location.district_code or location.province_code
+
+
 def snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
     """Return every recorded field of `project` as text, for comparing two versions.
 
@@ -96,10 +102,7 @@ def snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
         "commitment_date": _text(project.commitment_date),
         "sectors": "; ".join(sorted(f"{s.sector_code} {s.percentage:g}%" for s in project.sectors)),
         "locations": "; ".join(
-            sorted(
-                f"{loc.commune_code or loc.district_code or loc.province_code} {loc.percentage:g}%"
-                for loc in project.locations
-            )
+            sorted(f"{_place(loc)} {loc.percentage:g}%" for loc in project.locations)
         ),
         "funding": "; ".join(
             sorted(f"{f.year} {f.kind} {f.amount:,.2f} {f.currency}" for f in project.funding)
