@@ -452,6 +452,7 @@ def seed_workflow(*, seed: int = DEMO_SEED) -> int:
         (
             ProjectLocation.province_code,
             ProjectLocation.district_code,
+            ProjectLocation.commune_code,
             ProjectLocation.percentage,
         ),
         where,
