@@ -211,14 +211,31 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.accounts.cli import create_user_command
     from portal.cli import portal_cli
+    from portal.demo.cli import demo_command
     from portal.iati.cli import iati_cli
     from portal.mail.cli import mail_cli
+    from portal.money.cli import load_rates_command, set_rate_command
+    from portal.projects.cli import rescore_command
+    from portal.reference.cli import seed_command
+    from portal.reports.cli import report_cli
     from portal.rounds.cli import round_cli
 
-    portal_cli.add_command(iati_cli)
-    portal_cli.add_command(mail_cli)
-    portal_cli.add_command(round_cli)
+    # Each feature owns its commands; `flask portal` gathers them.
+    for command in (
+        seed_command,
+        demo_command,
+        create_user_command,
+        set_rate_command,
+        load_rates_command,
+        rescore_command,
+        report_cli,
+        iati_cli,
+        mail_cli,
+        round_cli,
+    ):
+        portal_cli.add_command(command)
     app.cli.add_command(portal_cli)
 
 

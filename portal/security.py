@@ -1,7 +1,8 @@
 """Who may see and change what: the one place every view and the API asks.
 
 Rules are small functions of (user, object). Views load the object, then call one of these
-right away; nothing else in the code decides access.
+right away; nothing else in the code decides access. The same rules as SQL (which rows a
+reader may see) take the feature's model as an argument, so this module imports no feature.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from urllib.parse import urlsplit
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import false, or_, true
 
-from portal.accounts.models import Role, User
+from portal.roles import Role
 
 
 def has_role(user, *roles: Role) -> bool:
@@ -50,7 +52,7 @@ def can_edit_reference_data(user) -> bool:
     return has_role(user, Role.CDC)
 
 
-def can_edit_user(actor, target: User) -> bool:
+def can_edit_user(actor, target) -> bool:
     """CDC edits any account; nobody else edits accounts (own password aside)."""
     return has_role(actor, Role.CDC) and target is not None
 
@@ -72,12 +74,9 @@ def is_safe_redirect(target: str | None) -> TypeGuard[str]:
 # --- projects -------------------------------------------------------------------------------
 
 
-def project_visibility(user):
-    """A WHERE clause for the projects `user` may read (the public sees published ones)."""
-    from sqlalchemy import or_, true
-
-    from portal.projects.models import Project
-
+def project_visibility(user, Project):
+    """A WHERE clause over `Project` (the projects feature's model, which it passes) for the
+    projects `user` may read (the public sees published ones)."""
     published = Project.published_at.is_not(None)
     if not (user and user.is_authenticated):
         return published
@@ -111,12 +110,9 @@ def can_see_internal_fields(user, project) -> bool:
     )
 
 
-def internal_fields_visibility(user):
-    """A WHERE clause for the projects whose internal fields `user` may see (as above, in SQL)."""
-    from sqlalchemy import false, or_, true
-
-    from portal.projects.models import Project
-
+def internal_fields_visibility(user, Project):
+    """A WHERE clause over `Project` for the projects whose internal fields `user` may see (as
+    above, in SQL)."""
     if not (user and user.is_authenticated):
         return false()
     if user.role is Role.CDC:
@@ -142,22 +138,6 @@ def can_edit_project(user, project) -> bool:
 def can_publish_project(user, project) -> bool:
     """Only CDC publishes a project to the public pages."""
     return has_role(user, Role.CDC)
-
-
-def load_project_or_404(project_id: int, user, *, for_edit: bool = False):
-    """Load a project the user may read (and edit); anything else is 404 or 403.
-
-    A project the user may not even read answers 404, so ids cannot be probed.
-    """
-    from portal.extensions import db
-    from portal.projects.models import Project
-
-    project = db.session.get(Project, project_id)
-    if project is None or not can_view_project(user, project):
-        abort(404)
-    if for_edit and not can_edit_project(user, project):
-        abort(404 if not can_see_internal_fields(user, project) else 403)
-    return project
 
 
 # --- the alignment workflow -------------------------------------------------------------------
@@ -264,12 +244,9 @@ def sees_internal_commitment_fields(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def commitment_visibility(user):
-    """A WHERE clause for the commitments `user` may read (the public: the public ones)."""
-    from sqlalchemy import true
-
-    from portal.commitments.models import Commitment
-
+def commitment_visibility(user, Commitment):
+    """A WHERE clause over `Commitment` for the commitments `user` may read (the public: the
+    public ones)."""
     if sees_internal_commitment_fields(user):
         return true()
     return Commitment.public.is_(True)
@@ -280,12 +257,9 @@ def can_view_commitment(user, commitment) -> bool:
     return commitment.public or sees_internal_commitment_fields(user)
 
 
-def pilot_visibility(user):
-    """A WHERE clause for the pilots `user` may read (the public: the public ones)."""
-    from sqlalchemy import true
-
-    from portal.pilots.models import Pilot
-
+def pilot_visibility(user, Pilot):
+    """A WHERE clause over `Pilot` for the pilots `user` may read (the public: the public
+    ones)."""
     if sees_internal_commitment_fields(user):
         return true()
     return Pilot.public.is_(True)

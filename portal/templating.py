@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask import Flask, request, url_for
@@ -10,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal.accounts.models import Role
 from portal.i18n import current_locale, localize_digits
+from portal.roles import Role
 
 MILLION = Decimal(1_000_000)
 
@@ -85,20 +86,22 @@ def rate(value: Decimal | None) -> str:
     return localize_digits(format_decimal(value, format="#,##0.########"))
 
 
+# Logged-in entries the public sees too once CDC has made one of their records public: each
+# feature registers its own question (endpoint -> "is anything of mine public?").
+PUBLIC_WHEN: dict[str, Callable[[], bool]] = {}
+
+
+def show_publicly_when(endpoint: str, question: Callable[[], bool]) -> None:
+    """Show the menu entry `endpoint` to the public whenever `question()` says yes."""
+    PUBLIC_WHEN[endpoint] = question
+
+
 def _public_ones() -> dict[str, bool]:
-    """The logged-in entries the public sees too once CDC has made one of their records public."""
-    from sqlalchemy import exists, select
+    """The logged-in entries the public sees too, asked of the features that registered them."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from portal.commitments.models import Commitment
-    from portal.extensions import db
-    from portal.pilots.models import Pilot
-
     try:
-        return {
-            endpoint: bool(db.session.scalar(select(exists().where(model.public.is_(True)))))
-            for endpoint, model in (("commitments.dashboard", Commitment), ("pilots.index", Pilot))
-        }
+        return {endpoint: bool(question()) for endpoint, question in PUBLIC_WHEN.items()}
     except SQLAlchemyError:  # the page saying the database is down is drawn without it
         return {}
 

@@ -3,42 +3,24 @@
 from __future__ import annotations
 
 import contextlib
-import enum
 import functools
 import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, TimestampMixin, utcnow
 from portal.organizations.models import GOVERNMENT_KINDS, NATIONAL_KINDS, Organization
+from portal.roles import ROLE_LABELS, Role  # noqa: F401  (a user holds a role)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Starts the stored hash of an account whose owner has not chosen a password yet: never a
 # valid argon2 hash, so nothing can match it.
 UNUSABLE_PREFIX = "!"
-
-
-class Role(enum.StrEnum):
-    DP = "dp"
-    MINISTRY = "ministry"
-    CDC = "cdc"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.DP: _l("Development partner focal point"),
-    Role.MINISTRY: _l("Ministry focal point"),
-    Role.CDC: _l("CDC staff"),
-}
 
 
 def role_fits_organization(role: Role, organization: Organization) -> bool:

@@ -30,6 +30,7 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.projects.history import display_value
 from portal.projects.history import label as field_label
+from portal.projects.queries import load_project_or_404
 from portal.saving import save
 from portal.security import (
     can_discuss_figures,
@@ -37,7 +38,6 @@ from portal.security import (
     can_review_alignment,
     cdc_required,
     is_safe_redirect,
-    load_project_or_404,
     roles_required,
 )
 from portal.strategy.models import NodeKind

@@ -16,8 +16,6 @@ from portal.demo.organizations import (
     DEMO_PASSWORD,
     DEMO_RATE_ANCHORS,
     DEMO_USERS,
-    DEVELOPMENT_PARTNERS,
-    NATIONAL_INSTITUTIONS,
 )
 from portal.demo.pilots import seed_pilots
 from portal.demo.projects import seed_projects
@@ -25,38 +23,13 @@ from portal.demo.rounds import seed_rounds
 from portal.demo.workflow import seed_workflow
 from portal.extensions import db
 from portal.money.models import ExchangeRate
-from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
-from portal.organizations.services import by_acronym, existing_by_acronym
+from portal.organizations.known import seed_organizations
+from portal.organizations.services import existing_by_acronym
 from portal.reference.seed import seed_reference_data
 from portal.reference.services import load_sector_leads
 
 DEMO_RATE_SOURCE = "Demo data: approximate yearly average, not an official rate"
 DEMO_YEARS = range(1995, 2031)
-
-
-def seed_organizations() -> int:
-    """Add the real partners and institutions that are not there yet; return how many."""
-    added = 0
-    for acronym, name_en, name_km, kind, iati_ref in DEVELOPMENT_PARTNERS + NATIONAL_INSTITUTIONS:
-        if by_acronym(acronym) is not None:
-            continue
-        if iati_ref and db.session.scalar(
-            select(Organization.id).where(Organization.iati_ref == iati_ref)
-        ):
-            iati_ref = None
-        db.session.add(
-            Organization(
-                acronym=acronym,
-                name_en=name_en,
-                name_km=name_km,
-                kind=kind,
-                iati_ref=iati_ref,
-                iati_type=DEFAULT_IATI_TYPE[kind],
-            )
-        )
-        added += 1
-    db.session.flush()
-    return added
 
 
 def seed_users() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import exists, select
 
 from portal.commitments.forms import place_errors
 from portal.extensions import db
@@ -31,8 +32,17 @@ from portal.security import (
     pilot_visibility,
     sees_internal_commitment_fields,
 )
+from portal.templating import show_publicly_when
 
 bp = Blueprint("pilots", __name__, url_prefix="/pilots")
+
+
+def _any_public() -> bool:
+    """Whether CDC has made a pilot public (the public's menu then offers the pilots)."""
+    return bool(db.session.scalar(select(exists().where(Pilot.public.is_(True)))))
+
+
+show_publicly_when("pilots.index", _any_public)
 
 
 @bp.context_processor
@@ -51,7 +61,7 @@ def index():
     stage = request.args.get("stage", "")
     return render_template(
         "pilots/index.html",
-        pilots=services.pilots(stage, pilot_visibility(current_user)),
+        pilots=services.pilots(stage, pilot_visibility(current_user, Pilot)),
         stage=stage if stage in STAGES else "",
         can_manage=can_manage_pilots(current_user),
         internal=sees_internal_commitment_fields(current_user),
@@ -63,7 +73,7 @@ def lessons():
     """Lessons learned across pilots, filtered by national priority and partner (all users;
     the public, the lessons of public pilots)."""
     priority_id, partner_id = _int_arg("priority"), _int_arg("partner")
-    visible = pilot_visibility(current_user)
+    visible = pilot_visibility(current_user, Pilot)
     return render_template(
         "pilots/lessons.html",
         lessons=services.lessons(priority_id, partner_id, visible),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from flask import abort
 from sqlalchemy import SQLColumnExpression, case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -14,7 +15,31 @@ from portal.extensions import db
 from portal.forms import as_id
 from portal.organizations.models import Organization
 from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
-from portal.security import internal_fields_visibility, project_visibility
+from portal.security import (
+    can_edit_project,
+    can_see_internal_fields,
+    can_view_project,
+    internal_fields_visibility,
+    project_visibility,
+)
+
+
+def visible_projects(user):
+    """A WHERE clause for the projects `user` may read (`security.project_visibility`)."""
+    return project_visibility(user, Project)
+
+
+def load_project_or_404(project_id: int, user, *, for_edit: bool = False) -> Project:
+    """Load a project the user may read (and edit); anything else is 404 or 403.
+
+    A project the user may not even read answers 404, so ids cannot be probed.
+    """
+    project = db.session.get(Project, project_id)
+    if project is None or not can_view_project(user, project):
+        abort(404)
+    if for_edit and not can_edit_project(user, project):
+        abort(404 if not can_see_internal_fields(user, project) else 403)
+    return project
 
 
 @dataclass
@@ -82,7 +107,7 @@ DEFAULT_SORT = "-updated"
 
 def filtered(user, filters: ProjectFilters):
     """Return the SELECT of the projects `user` may read that match `filters`."""
-    statement = select(Project).where(project_visibility(user))
+    statement = select(Project).where(visible_projects(user))
     if filters.q:
         like = f"%{filters.q.lower()}%"
         statement = statement.where(
@@ -167,7 +192,7 @@ def sorted_statement(statement, sort: str, user):
     else:
         column = SORTS.get(key, Project.updated_at)
     if key in INTERNAL_SORTS:
-        column = case((internal_fields_visibility(user), column), else_=null())
+        column = case((internal_fields_visibility(user, Project), column), else_=null())
     descending = sort.startswith("-") or (key not in SORTS and key != "partner")
     order = column.desc() if descending else column.asc()
     if key in NULLABLE_SORTS or key in INTERNAL_SORTS:

@@ -29,6 +29,7 @@ from portal.projects.forms import (
     to_data,
 )
 from portal.projects.models import Project
+from portal.projects.queries import load_project_or_404
 from portal.rounds.checks import panel_for as round_checks_for
 from portal.saving import RowFormPage
 from portal.security import (
@@ -36,7 +37,6 @@ from portal.security import (
     can_edit_project,
     can_publish_project,
     can_see_internal_fields,
-    load_project_or_404,
 )
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")

@@ -13,16 +13,17 @@ from portal.alignment import queries as alignment_queries
 from portal.alignment.services import service_standard_days
 from portal.commitments import codes as commitment_codes
 from portal.commitments import queries as commitment_queries
+from portal.commitments.models import Commitment
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.pilots import services as pilot_services
-from portal.pilots.models import EXTERNAL_ROLES, STAGES
+from portal.pilots.models import EXTERNAL_ROLES, STAGES, Pilot
 from portal.projects import history
 from portal.projects.exports import quality_by_partner
+from portal.projects.queries import load_project_or_404
 from portal.security import (
     can_see_internal_fields,
     commitment_visibility,
-    load_project_or_404,
     pilot_visibility,
     sees_internal_commitment_fields,
 )
@@ -115,7 +116,7 @@ def commitments(args, user):
         _("Open bottlenecks"),
     ]
     rows = []
-    loaded = commitment_queries.load(filters, commitment_visibility(user))
+    loaded = commitment_queries.load(filters, commitment_visibility(user, Commitment))
     for r in commitment_queries.rows(loaded, filters, date.today()):
         c, latest = r.commitment, r.latest
         rows.append(
@@ -163,7 +164,7 @@ def pilots(args, user):
             p.end_date,
             len(p.lessons),
         ]
-        for p in pilot_services.pilots(args.get("stage", ""), pilot_visibility(user))
+        for p in pilot_services.pilots(args.get("stage", ""), pilot_visibility(user, Pilot))
     ]
     return header, rows
 
@@ -183,7 +184,9 @@ def lessons(args, user):
             len(lesson.disseminations),
         ]
         for lesson in pilot_services.lessons(
-            integer_arg(args, "priority"), integer_arg(args, "partner"), pilot_visibility(user)
+            integer_arg(args, "priority"),
+            integer_arg(args, "partner"),
+            pilot_visibility(user, Pilot),
         )
     ]
     return header, rows
