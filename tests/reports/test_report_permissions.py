@@ -26,6 +26,8 @@ def _urls(job, report):
         ("GET", f"/reports/jobs/{job.id}"),
         ("GET", f"/reports/jobs/{job.id}/report.pdf"),
         ("POST", f"/reports/jobs/{job.id}/issue"),
+        ("GET", f"/reports/jobs/{job.id}/commentary"),
+        ("POST", f"/reports/jobs/{job.id}/commentary"),
         ("POST", f"/reports/{report.id}/publish"),
     ]
 
@@ -42,6 +44,7 @@ def test_only_cdc_reaches_jobs_and_publishing(client, login_as, issued, role):
         else:
             assert response.status_code == 403, (role, url)
     assert db.session.get(IssuedReport, report.id).published_at is None
+    assert db.session.get(ReportJob, job.id).commentary is None
 
 
 @pytest.mark.parametrize("role", [None, "dp", "ministry"])
@@ -63,6 +66,9 @@ def test_cdc_reaches_everything(client, login_as, issued):
     job, report = issued
     login_as("cdc")
     for method, url in _urls(job, report):
-        assert client.open(url, method=method, data={"published": "1"}).status_code in (200, 302)
+        # An issued report's commentary is shown, never changed (409, not 403).
+        expected = (409,) if method == "POST" and url.endswith("/commentary") else (200, 302)
+        response = client.open(url, method=method, data={"published": "1"})
+        assert response.status_code in expected, url
     assert client.get(f"/reports/{report.id}").status_code == 200
     assert db.session.scalar(select(IssuedReport.published_at)) is not None
