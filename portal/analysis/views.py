@@ -49,6 +49,8 @@ def _chart(answer: Pivot, maps: list[dict]) -> list[dict[str, Any]]:
         for key in answer.row_keys
     ]
     bars = [b for b in bars if b["value"] is not None and b["value"] > 0]
+    if answer.question.rows != ["year"]:  # years stay in their order; other groups by size
+        bars.sort(key=lambda bar: -bar["value"])
     return bars[:CHART_BARS]
 
 
