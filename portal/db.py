@@ -125,12 +125,17 @@ class Page:
         return min(self.total, self.page * self.per_page)
 
 
-def paginate(session, statement, page: int, per_page: int) -> Page:
-    """Run `statement` for one page, counting the whole result once."""
+def paginate(session, statement, page: int, per_page: int, *, clamp: bool = True) -> Page:
+    """Run `statement` for one page, counting the whole result once.
+
+    Pages show the last page for a number past it (`clamp`); the API answers such a page
+    empty, with its number, as a client asked for it.
+    """
     page = max(1, page)
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, math.ceil((total or 0) / per_page))
-    page = min(page, pages)
+    if clamp:
+        page = min(page, pages)
     items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 

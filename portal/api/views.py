@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
-from portal.aggregates.services import NATIONWIDE, UNALLOCATED, aggregate, totals
+from portal.aggregates.labels import key_labels
+from portal.aggregates.services import UNALLOCATED, aggregate, totals
 from portal.api import openapi, serialize
 from portal.api.auth import api_user, authenticate
 from portal.api.errors import ApiError, handle_api_error, handle_rate_limit
@@ -27,13 +27,13 @@ from portal.api.params import (
     project_filters,
     project_sort,
 )
+from portal.db import paginate
 from portal.extensions import csrf, db
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import search_statement
 from portal.projects import queries
 from portal.projects.models import Project
-from portal.reference.models import Province, Sector
 from portal.security import can_view_project
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -51,11 +51,9 @@ def _start_limiter(state) -> None:
 
 
 def _page(statement, page: int, per_page: int, endpoint: str, **values):
-    """Run one page of `statement`; return (items, meta, links) without clamping the page."""
-    counted = select(func.count()).select_from(statement.order_by(None).subquery())
-    total = db.session.scalar(counted) or 0
-    items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
-    pages = max(1, -(-total // per_page))
+    """Run one page of `statement`; return (items, meta, links), a page past the last empty."""
+    found = paginate(db.session, statement, page, per_page, clamp=False)
+    items, total, pages = found.items, found.total, found.pages
     args = {k: v for k, v in request.args.items() if k not in PAGING}
 
     def link(number):
@@ -190,20 +188,11 @@ def aggregates(dimension: str):
 
 
 def _labels(dimension: str, keys: list) -> dict:
-    """Readable names of the groups' keys, in the caller's language."""
-    locale = current_locale()
-    if dimension == "partner":
-        ids = [k for k in keys if isinstance(k, int)]
-        orgs = db.session.scalars(select(Organization).where(Organization.id.in_(ids)))
-        return {o.id: o.acronym for o in orgs}
+    """Readable names of the groups' keys, in the caller's language: the shared labels, and in
+    the API every group has one (a year is its number, the sectors' empty group is named)."""
+    labels = key_labels(dimension, keys, current_locale())
     if dimension == "year":
-        return {k: str(k) for k in keys}
-    if dimension == "province":
-        provinces = db.session.scalars(select(Province))
-        labels = {p.code: p.display_name(locale) for p in provinces}
-        labels.update({NATIONWIDE: _("Nationwide"), UNALLOCATED: _("No location given")})
-        return labels
-    sectors = db.session.scalars(select(Sector).where(Sector.code.in_(keys)))
-    labels = {s.code: f"{s.code} {s.display_name(locale)}" for s in sectors}
-    labels[UNALLOCATED] = _("No sector given")
+        labels = {k: str(k) for k in keys}
+    if dimension == "sector":
+        labels[UNALLOCATED] = _("No sector given")
     return labels
