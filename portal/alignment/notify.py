@@ -59,6 +59,11 @@ def recipients(project, target: str) -> list[User]:
     return []
 
 
+def notice(user_id: int, *, kind: str, params: dict, project_id: int | None = None) -> None:
+    """Add one in-app notice (the bell) for a user; other features tell people through it."""
+    db.session.add(Notification(user_id=user_id, project_id=project_id, kind=kind, params=params))
+
+
 def send(users: list[User], *, kind: str, project, actor, **params) -> int:
     """Add a notice for each user (not the actor) and queue an email to each; return how many."""
     params = {"title": project.title_en, **{k: str(v) for k, v in params.items() if v}}

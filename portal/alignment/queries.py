@@ -27,6 +27,29 @@ from portal.organizations.models import Organization
 from portal.projects.models import Project
 
 
+def figures_of_year(year: int):
+    """The government's figures of `year` as a subquery (id, project_id, status, recorded_usd)
+    that other features join to their projects (the reporting round's pages and snapshot)."""
+    return (
+        select(
+            GovernmentFigure.id,
+            GovernmentFigure.project_id,
+            GovernmentFigure.status,
+            GovernmentFigure.recorded_usd,
+        )
+        .where(GovernmentFigure.year == year)
+        .subquery()
+    )
+
+
+def figures_by_id(ids: list[int]) -> dict[int, GovernmentFigure]:
+    """The government figures of these ids, loaded."""
+    if not ids:
+        return {}
+    found = db.session.scalars(select(GovernmentFigure).where(GovernmentFigure.id.in_(ids)))
+    return {figure.id: figure for figure in found}
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)

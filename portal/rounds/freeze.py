@@ -12,7 +12,7 @@ from collections import defaultdict
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
-from portal.alignment.models import GovernmentFigure
+from portal.alignment.queries import figures_of_year
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
@@ -108,12 +108,13 @@ def _take(round_: ReportingRound, where) -> int:
             ),
         )
     )
+    figures = figures_of_year(round_.year)
     government = {
         project_id: (status, recorded)
         for project_id, status, recorded in db.session.execute(
-            select(
-                GovernmentFigure.project_id, GovernmentFigure.status, GovernmentFigure.recorded_usd
-            ).where(GovernmentFigure.project_id.in_(ids), GovernmentFigure.year == round_.year)
+            select(figures.c.project_id, figures.c.status, figures.c.recorded_usd).where(
+                figures.c.project_id.in_(ids)
+            )
         )
     }
     updated = set(

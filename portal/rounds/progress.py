@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select, type_coerce
 
-from portal.alignment.models import GovernmentFigure
+from portal.alignment.queries import figures_of_year
 from portal.db import Money
 from portal.extensions import db
 from portal.organizations.models import Organization
@@ -166,7 +166,8 @@ def _ministry_rows(round_: ReportingRound, organization_id: int | None = None):
     """(ministry id, projects, confirmed, disputed, actual USD, actual USD confirmed)."""
     if round_.is_open:
         actual = actual_of_year(round_.year)
-        figure = GovernmentFigure
+        figures = figures_of_year(round_.year)
+        figure = figures.c
         statement = (
             select(
                 Project.lead_national_partner_id,
@@ -180,7 +181,7 @@ def _ministry_rows(round_: ReportingRound, organization_id: int | None = None):
                 ),
             )
             .outerjoin(actual, actual.c.project_id == Project.id)
-            .outerjoin(figure, and_(figure.project_id == Project.id, figure.year == round_.year))
+            .outerjoin(figures, figure.project_id == Project.id)
             .where(concerned(round_))
             .group_by(Project.lead_national_partner_id)
         )

@@ -13,7 +13,7 @@ from datetime import date
 from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import select
 
-from portal.alignment.models import Notification
+from portal.alignment.notify import notice
 from portal.extensions import db
 from portal.mail.sender import tick
 from portal.mail.services import queue_mail
@@ -34,11 +34,7 @@ def _tell(users, *, subject, text, link_path: str) -> list[int]:
             message = queue_mail(
                 user, subject=subject(), text=body, link_path=link_path, locale=user.locale
             )
-            db.session.add(
-                Notification(
-                    user_id=user.id, kind="round", params={"title": body, "link": link_path}
-                )
-            )
+            notice(user.id, kind="round", params={"title": body, "link": link_path})
         ids.append(message.id)
     return ids
 

@@ -291,24 +291,24 @@ def actual_of_year(year: int):
 
 def ministry_rows(round_: ReportingRound, organization_id: int, page: int, per_page: int):
     """The round's projects the ministry leads: (project, actual USD of the year, figure)."""
-    from portal.alignment.models import GovernmentFigure
+    from portal.alignment.queries import figures_by_id, figures_of_year
 
     where = [concerned(round_), Project.lead_national_partner_id == organization_id]
     total = db.session.scalar(select(func.count()).select_from(Project).where(*where)) or 0
     actual = actual_of_year(round_.year)
+    figures = figures_of_year(round_.year)
+    figure = figures.c
     rows = db.session.execute(
-        select(Project, actual.c.usd, GovernmentFigure)
+        select(Project, actual.c.usd, figure.id)
         .outerjoin(actual, actual.c.project_id == Project.id)
-        .outerjoin(
-            GovernmentFigure,
-            and_(GovernmentFigure.project_id == Project.id, GovernmentFigure.year == round_.year),
-        )
+        .outerjoin(figures, figure.project_id == Project.id)
         .where(*where)
-        .order_by(case((GovernmentFigure.status == "agreed", 1), else_=0), Project.title_en)
+        .order_by(case((figure.status == "agreed", 1), else_=0), Project.title_en)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return [(project, usd, figure) for project, usd, figure in rows], total
+    loaded = figures_by_id([figure_id for *_, figure_id in rows if figure_id is not None])
+    return [(project, usd, loaded.get(figure_id)) for project, usd, figure_id in rows], total
 
 
 def _is_concerned(round_: ReportingRound, project: Project) -> bool:
