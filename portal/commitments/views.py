@@ -184,7 +184,7 @@ def _override_forms(commitment: Commitment, row: queries.Row, given=None) -> dic
             continue
         form = given.get(period) or OverrideForm(formdata=None, prefix=f"o-{period}")
         if period not in given and actual.override is not None:
-            form.value.data = actual.override.value
+            form.value.data = actual.override.value.normalize()  # 66.5, not 66.5000
             form.reason.data = actual.override.reason
         forms[period] = form
     return forms

@@ -51,6 +51,7 @@ REFERENCE_LABELS: dict[str, Any] = {
     "project_participant.organization_id": _l("Projects it funds or implements"),
     "user_account.organization_id": _l("User accounts"),
     "commitment.lead_institution_id": _l("Commitments it leads"),
+    "commitment.measure_organization_id": _l("Computed indicators counting its projects"),
     "commitment_party.organization_id": _l("Commitments it is a party to"),
     "commitment_bottleneck.owner_id": _l("Commitment bottlenecks it owns"),
     "progress_report.on_behalf_of_id": _l("Progress reports made for it"),

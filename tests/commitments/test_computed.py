@@ -51,7 +51,7 @@ def linked():
 
 def _value_row(page: str, period: str) -> str:
     """The text of the computed-values table's row of `period`."""
-    found = re.search(rf'<tr id="value-{period}">(.*?)</tr>', page, re.S)
+    found = re.search(rf'<tr id="value-{period}"[^>]*>(.*?)</tr>', page, re.S)
     assert found, f"no row for {period}"
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found[1]))
 
@@ -264,3 +264,28 @@ def test_an_unlinked_commitment_keeps_the_reported_values(linked):
     found = values.actuals(item, published_only=False)
     assert list(found) == ["2025-S1"]
     assert (found["2025-S1"].value, found["2025-S1"].source) == (Decimal(45), "reported")
+
+
+def test_predictability_is_the_rounds_rule_over_the_scope():
+    """The same figure as portal.rounds.predictability for the country; the public's scope
+    (published projects) holds none of these frozen projects, so it gives no value."""
+    from tests.rounds.test_predictability import closed_round, frozen
+
+    alpha = factories.organization(OrgKind.BILATERAL)
+    ministry = factories.organization(OrgKind.GOVERNMENT)
+    previous, current = closed_round(2024), closed_round(2025)
+    frozen(previous, 1, alpha, ministry, plan_2025="200")
+    frozen(previous, 2, alpha, ministry, plan_2025="100")
+    frozen(current, 1, alpha, ministry, actual="150")
+    frozen(current, 2, alpha, ministry, actual="130")
+    db.session.flush()
+    period = measures.Period(2025, 2, "semester")
+    measure = measures.MEASURES["predictability"]
+    figure = measure.compute(measures.Scope(), period, date.today())
+    assert (figure.value, figure.projects) == (Decimal("83.33"), 2)  # (150 + 100) / 300
+    public = measure.compute(measures.Scope(published_only=True), period, date.today())
+    assert (public.value, public.projects) == (None, 0)
+    assert (
+        measure.compute(measures.Scope(), measures.Period(2026, 1, "semester"), date.today()).value
+        is None
+    )

@@ -321,6 +321,7 @@ def _every_kind_of_reference(a: Organization) -> None:
     party_of = commitments.commitment(orgs)
     led = commitments.commitment({**orgs, "lead": nat, "dp1": factories.organization()})
     _force(led.__table__.c.lead_institution_id, led.id, a.id)
+    _force(led.__table__.c.measure_organization_id, led.id, a.id)
     report = ProgressReport(
         commitment_id=led.id,
         period="2025-S1",
