@@ -66,17 +66,15 @@ def _in_app(app: Flask, path: str, args: tuple, request_id: str) -> None:
 
 
 def run(path: str, *args) -> None:
-    """Entry point of the RQ worker: run `path(*args)` in an application context."""
-    global _worker_app
+    """Entry point of the RQ worker: run `path(*args)` in the worker's application context
+    (`flask portal worker` hands its application to `work`, so this module needs no factory)."""
     from rq import get_current_job
 
     job = get_current_job()
     if job is not None:
         set_request_id(job.meta.get("request_id") or job.id)
     if _worker_app is None:
-        from portal import create_app
-
-        _worker_app = create_app()
+        raise RuntimeError("jobs run in `flask --app app portal worker`, which gives them the app")
     with _worker_app.app_context():
         _function(path)(*args)
 
@@ -85,6 +83,8 @@ def work(app: Flask, *, burst: bool = False) -> None:
     """Process queued jobs until stopped (or, with `burst`, until the queue is empty)."""
     from rq import SimpleWorker, Worker
 
+    global _worker_app
+    _worker_app = app
     queue = _queue(app)
     worker_class = SimpleWorker if burst else Worker
     worker_class([queue], connection=queue.connection).work(burst=burst)

@@ -24,7 +24,7 @@ from portal.rounds.models import (
     RoundSnapshotFunding,
     RoundSnapshotProject,
 )
-from portal.rounds.services import RoundError, concerned, log
+from portal.rounds.scope import RoundError, concerned, log
 
 PROJECT_COLUMNS = (
     "iati_identifier",

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.mail.sender import tick
 from portal.mail.services import queue_mail
 from portal.rounds.models import ReportingRound, RoundEvent, RoundReturn
-from portal.rounds.services import active_partner_ids, focal_points, log, partners_concerned
+from portal.rounds.scope import active_partner_ids, focal_points, log, partners_concerned
 
 # Days from the deadline at which reminders go (then every REPEAT_DAYS after the deadline).
 SCHEDULE = (-14, -7, 0)

@@ -8,16 +8,17 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import case, func, select, update
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
-from portal.organizations.models import PARTNER_KINDS, Organization
+from portal.organizations.models import Organization
 from portal.projects import codes
 from portal.projects.models import Project, ProjectChange, ProjectFunding
 from portal.projects.services import project_saved
+from portal.rounds import freeze, reminders
 from portal.rounds.models import (
     CLOSED,
     OPEN,
@@ -27,114 +28,20 @@ from portal.rounds.models import (
     RoundReturn,
     RoundSnapshotProject,
 )
+from portal.rounds.scope import (  # noqa: F401  (the round's lookups, used through services)
+    RoundError,
+    active_partner_ids,
+    all_rounds,
+    by_year,
+    closed_round,
+    concerned,
+    current_open,
+    focal_points,
+    log,
+    partners_concerned,
+    updated,
+)
 from portal.security import has_role
-
-
-class RoundError(ValueError):
-    """A round step that the rules refuse; the message says why, in the user's language."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.field = field
-
-
-def by_year(year: int) -> ReportingRound | None:
-    """The round of `year`, or None."""
-    return db.session.scalar(select(ReportingRound).where(ReportingRound.year == year))
-
-
-def all_rounds() -> list[ReportingRound]:
-    """Every round, newest year first."""
-    return list(db.session.scalars(select(ReportingRound).order_by(ReportingRound.year.desc())))
-
-
-def current_open() -> ReportingRound | None:
-    """The open round of the latest year, if any."""
-    return db.session.scalar(
-        select(ReportingRound)
-        .where(ReportingRound.state == OPEN)
-        .order_by(ReportingRound.year.desc())
-        .limit(1)
-    )
-
-
-def closed_round(year: int) -> ReportingRound | None:
-    """The closed round of `year`, or None."""
-    found = by_year(year)
-    return found if found is not None and found.state == CLOSED else None
-
-
-def concerned(round_: ReportingRound):
-    """SQL condition: a project the round asks about (active in its year or later).
-
-    Cancelled projects are left out; so are projects that ended before the year, or that start
-    after the last year of plans the round asks for.
-    """
-    return and_(
-        Project.status != codes.CANCELLED,
-        or_(Project.end_year.is_(None), Project.end_year >= round_.year),
-        or_(Project.start_year.is_(None), Project.start_year <= round_.plan_years[-1]),
-    )
-
-
-def updated(round_: ReportingRound):
-    """SQL condition: the project was updated (or confirmed unchanged) in the round."""
-    return exists().where(
-        RoundProjectUpdate.round_id == round_.id, RoundProjectUpdate.project_id == Project.id
-    )
-
-
-def partners_concerned(round_: ReportingRound) -> list[Organization]:
-    """The active development partners with at least one project the round concerns."""
-    with_projects = (
-        select(Project.reporting_org_id).where(concerned(round_)).distinct().scalar_subquery()
-    )
-    return list(
-        db.session.scalars(
-            select(Organization)
-            .where(
-                Organization.active,
-                Organization.kind.in_(PARTNER_KINDS),
-                Organization.id.in_(with_projects),
-            )
-            .order_by(Organization.acronym)
-        )
-    )
-
-
-def active_partner_ids() -> list[int]:
-    """The ids of the active development partners."""
-    return list(
-        db.session.scalars(
-            select(Organization.id).where(Organization.active, Organization.kind.in_(PARTNER_KINDS))
-        )
-    )
-
-
-def focal_points(organization_ids, role: Role = Role.DP) -> list[User]:
-    """The active accounts of `role` in these organizations."""
-    return list(
-        db.session.scalars(
-            select(User).where(
-                User.active,
-                User.role == role,
-                User.organization_id.in_(list(organization_ids)),
-            )
-        )
-    )
-
-
-def log(round_: ReportingRound, kind: str, *, actor=None, organization_id=None, **fields):
-    """Add one step to the round's log."""
-    event = RoundEvent(
-        round_id=round_.id,
-        organization_id=organization_id,
-        user_id=getattr(actor, "id", None),
-        kind=kind,
-        **fields,
-    )
-    db.session.add(event)
-    return event
 
 
 def open_round(
@@ -167,8 +74,6 @@ def open_round(
     )
     db.session.add(round_)
     db.session.flush()
-    from portal.rounds import reminders
-
     messages = reminders.announce(round_)
     log(round_, "opened", actor=actor, message_ids=messages)
     record("round.opened", user=actor, obj=round_, year=year, deadline=deadline.isoformat())
@@ -225,8 +130,6 @@ def submit_return(round_: ReportingRound, organization: Organization, *, actor) 
     entry.submitted_by_id = getattr(actor, "id", None)
     db.session.flush()
     if not round_.is_open:
-        from portal.rounds import freeze
-
         frozen = freeze.refreeze_partner(round_, organization.id)
         entry.grace_until = None
         log(round_, "refrozen", actor=actor, organization_id=organization.id, reason=str(frozen))
