@@ -15,71 +15,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 
 from portal.commitments.periods import Period
+from portal.commitments.rounds_figures import plans_disbursed, updated_on_time
+from portal.commitments.scope import Figure, Scope, share  # noqa: F401  (measures.Scope for callers)
 from portal.extensions import db
 from portal.projects import codes as project_codes
-from portal.projects.models import Project, ProjectChange, ProjectFunding, ProjectSector
-from portal.reference.models import Sector
+from portal.projects.models import Project, ProjectChange, ProjectFunding
 
 ZERO = Decimal(0)
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 # The states in which the lead ministry has confirmed a project's alignment (CDC's validation
 # comes after a confirmation). Written here, as the alignment workflow names them, to read no
 # view-layer module from commitments.
 CONFIRMED_STATES = ("confirmed", "validated")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The projects a computed indicator is taken over."""
-
-    organization_id: int | None = None  # reported by, or led by, this organization
-    sector: str | None = None  # a 5-digit DAC sector or a 3-digit category
-    published_only: bool = False  # the public's view
-
-    def conditions(self) -> list:
-        """SQL conditions over `Project` selecting the scope's projects."""
-        found: list = []
-        if self.published_only:
-            found.append(Project.published_at.is_not(None))
-        if self.organization_id is not None:
-            found.append(
-                or_(
-                    Project.reporting_org_id == self.organization_id,
-                    Project.lead_national_partner_id == self.organization_id,
-                )
-            )
-        if self.sector:
-            in_sector = select(ProjectSector.project_id)
-            if len(self.sector) == 3:
-                in_sector = in_sector.join(Sector, Sector.code == ProjectSector.sector_code).where(
-                    Sector.category_code == self.sector
-                )
-            else:
-                in_sector = in_sector.where(ProjectSector.sector_code == self.sector)
-            found.append(Project.id.in_(in_sector))
-        return found
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A measure's value for one period, and how many projects it was computed from."""
-
-    value: Decimal | None
-    projects: int
-
-
-def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part / whole as a percentage to the hundredth, or None when whole is not positive."""
-    if not whole or whole <= 0:
-        return None
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _active_in(year: int) -> list:
@@ -142,14 +94,10 @@ def _updated(scope: Scope, period: Period, today: date) -> Figure:
 
 
 def _predictability(scope: Scope, period: Period, today: date) -> Figure:
-    from portal.commitments.rounds_figures import plans_disbursed
-
     return plans_disbursed(scope, period.year)
 
 
 def _updated_on_time(scope: Scope, period: Period, today: date) -> Figure:
-    from portal.commitments.rounds_figures import updated_on_time
-
     return updated_on_time(scope, period.year)
 
 

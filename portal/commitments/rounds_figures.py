@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import exists, func, select
 
-from portal.commitments.measures import Figure, Scope, share
+from portal.commitments.scope import Figure, Scope, share
 from portal.extensions import db
 from portal.projects.models import Project
 from portal.rounds.models import RoundProjectUpdate, RoundSnapshotFunding, RoundSnapshotProject
