@@ -289,3 +289,18 @@ def test_predictability_is_the_rounds_rule_over_the_scope():
         measure.compute(measures.Scope(), measures.Period(2026, 1, "semester"), date.today()).value
         is None
     )
+
+
+def test_the_commitments_download_carries_the_computed_value_the_page_shows(
+    client, login_as, linked
+):
+    """The delivery dashboard's CSV gives a computed indicator's latest value, as its page does."""
+    import csv
+    import io
+
+    login_as("cdc")
+    text = client.get("/exports/commitments.csv").get_data(as_text=True)
+    rows = {row["Commitment"]: row for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
+    row = rows[linked["item"].title_en]
+    assert row["Latest period"] == "2025-S2"
+    assert Decimal(row["Latest actual"]) == Decimal(60)

@@ -118,7 +118,7 @@ def commitments(args, user):
     rows = []
     loaded = commitment_queries.load(filters, commitment_visibility(user, Commitment))
     for r in commitment_queries.rows(loaded, filters, date.today()):
-        c, latest = r.commitment, r.latest
+        c, latest, value = r.commitment, r.latest, r.latest_value  # value: typed or computed
         rows.append(
             [
                 c.title_en,
@@ -128,8 +128,8 @@ def commitments(args, user):
                 c.baseline_value,
                 c.target_value,
                 c.target_date,
-                latest.period if latest else None,
-                latest.actual_value if latest else None,
+                value.period if value else None,
+                value.value if value else None,
                 str(commitment_codes.RATINGS.get(latest.self_rating, "")) if latest else None,
                 str(commitment_codes.STATUSES.get(r.status, r.status)),
                 str(commitment_codes.AGREEMENT.get(r.agreement, "")) if r.agreement else None,
