@@ -150,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.home.views import bp as home_bp
     from portal.iati.views import bp as iati_bp
     from portal.mail.views import bp as mail_bp
+    from portal.mapping import district_views  # noqa: F401  (the district map, on mapping's bp)
     from portal.mapping.views import bp as mapping_bp
     from portal.money.views import bp as money_bp
     from portal.organizations.views import bp as organizations_bp

@@ -1,6 +1,6 @@
 """The map by district: the page (national or a province's), its map document, SVG and table.
 
-Registered on the map's blueprint (portal.mapping.views imports this module).
+Registered on the map's blueprint (portal/mapping/blueprint.py); `create_app` imports this module.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from portal.exports import csv_response, xlsx_response
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.mapping import district_map, maps, services, svg
+from portal.mapping.blueprint import bp, frame_policy
 from portal.mapping.geometry import extent
-from portal.mapping.views import _frame_policy, bp
 from portal.projects.queries import ProjectFilters, filter_options
 from portal.reference.models import Province
 from portal.security import can_edit_reference_data
@@ -108,7 +108,7 @@ def districts_frame():
         apart=True,
     )
     response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = _frame_policy(tiles)
+    response.headers["Content-Security-Policy"] = frame_policy(tiles)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

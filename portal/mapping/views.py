@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -24,12 +22,11 @@ from portal.exports import csv_response, xlsx_response
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.mapping import district_map, maps, population, province_page, services, svg
+from portal.mapping.blueprint import bp, frame_policy
 from portal.mapping.forms import PopulationUploadForm
 from portal.projects.queries import ProjectFilters, filter_options
 from portal.reference.models import Province
 from portal.security import can_edit_reference_data, cdc_required
-
-bp = Blueprint("mapping", __name__, url_prefix="/map")
 
 
 def _request_state():
@@ -79,20 +76,6 @@ def map_page():
     )
 
 
-def _frame_policy(tiles: str | None) -> str:
-    images = "'self' data:"
-    if tiles:
-        parts = urlsplit(tiles.replace("{s}.", "*."))
-        if parts.scheme in ("http", "https") and parts.netloc:
-            images += f" {parts.scheme}://{parts.netloc}"
-    # folium writes inline scripts: allowed here, in this document only, and nothing external.
-    return (
-        "default-src 'none'; script-src 'self' 'unsafe-inline'; "
-        f"style-src 'self' 'unsafe-inline'; img-src {images}; font-src 'self'; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
-    )
-
-
 @bp.get("/frame")
 def frame():
     """Serve the interactive map as its own document (shown in the map page's iframe)."""
@@ -111,7 +94,7 @@ def frame():
         boundaries_attribution=matching.attribution,
     )
     response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = _frame_policy(tiles)
+    response.headers["Content-Security-Policy"] = frame_policy(tiles)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
@@ -246,7 +229,3 @@ def population_upload():
         years=sorted({year for by_year in table.values() for year in by_year}, reverse=True),
         provinces=services.province_rows(),
     ), status
-
-
-# The district map's routes live on this blueprint too.
-from portal.mapping import district_views  # noqa: E402, F401
