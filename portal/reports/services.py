@@ -92,7 +92,7 @@ def run_job(job_id: int) -> None:
         db.session.commit()
 
     try:
-        built = build(ReportParams.from_json(job.params), progress, job.commentary)
+        built = build(ReportParams.from_json(job.params), progress, commentary=job.commentary)
         job.pdf, job.page_count, job.data_time = built.pdf, built.pages, built.data_time
         job.sha256 = hashlib.sha256(built.pdf).hexdigest()
         job.state, job.progress, job.step, job.finished_at = "done", 100, None, utcnow()

@@ -103,7 +103,7 @@ def test_issuing_twice_keeps_one_record(client, login_as):
 def test_a_failed_generation_says_so_and_issues_nothing(client, login_as, monkeypatch):
     login_as("cdc")
 
-    def broken(params, progress=None):
+    def broken(params, progress=None, commentary=None):
         raise RuntimeError("the weather")
 
     monkeypatch.setattr(services, "build", broken)
