@@ -11,19 +11,14 @@ dashboard and map).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from sqlalchemy import CompoundSelect, and_, case, func, or_, select, type_coerce, union
 
-from portal.accounts.models import Role
-from portal.aggregates.services import Row, aggregate, totals
+from portal.aggregates.services import aggregate, totals
 from portal.alignment import queries as alignment_queries
-from portal.alignment.workflow import CONFIRMED, RETURNED, VALIDATED, WAITING_FOR_MINISTRY
 from portal.db import Money
 from portal.extensions import db
 from portal.money.models import ExchangeRate
@@ -32,64 +27,19 @@ from portal.organizations.services import by_ids
 from portal.projects.models import Project, ProjectFunding
 from portal.projects.quality import STALE_AFTER
 from portal.projects.queries import filtered
+from portal.reports import frozen, summary
+from portal.reports.common import (  # noqa: F401  (the report's data and readers, as before)
+    PublicReader,
+    ReportData,
+    ReportReader,
+    alignment_rows,
+    collect_commitments,
+    collect_pilots,
+    collect_predictability,
+    reader_for,
+    scope_organization_id,
+)
 from portal.reports.params import ReportParams
-
-if TYPE_CHECKING:
-    from portal.rounds.models import ReportingRound
-    from portal.rounds.report import FrozenRate
-
-
-class ReportReader:
-    """Who an internal report is read as: CDC, which sees every project."""
-
-    is_authenticated = True
-    is_active = True
-    role = Role.CDC
-    organization_id = None
-
-
-class PublicReader:
-    """Who a public report is read as: a visitor who is not logged in."""
-
-    is_authenticated = False
-    is_active = False
-    is_anonymous = True
-    role = None
-    organization_id = None
-
-
-def reader_for(params: ReportParams):
-    """The reader whose view of the projects the report gives (by its audience)."""
-    return PublicReader() if params.is_public else ReportReader()
-
-
-@dataclass
-class ReportData:
-    """Everything a report shows, independent of its language."""
-
-    params: ReportParams
-    data_time: datetime
-    key: dict = field(default_factory=dict)
-    rows: dict[str, list[Row]] = field(default_factory=dict)
-    trend: list[Row] = field(default_factory=list)
-    alignment: list[dict] = field(default_factory=list)
-    alignment_total: dict = field(default_factory=dict)
-    disputes: list[dict] = field(default_factory=list)
-    commitments: list = field(default_factory=list)
-    pilots: list = field(default_factory=list)
-    quality: list[dict] = field(default_factory=list)
-    stale: list[Project] = field(default_factory=list)
-    rates: Sequence[ExchangeRate | FrozenRate] = field(default_factory=list)
-    organizations: dict[int, Organization] = field(default_factory=dict)
-    scope_organization: Organization | None = None
-    # A report from a closed round: the round, its coverage and the map's figures as frozen.
-    round: ReportingRound | None = None
-    coverage: object = None
-    predictability: object = None
-    map_figures: object = None
-    # The executive summary: the key figures against the period before (portal.reports.summary).
-    summary: object = None
-
 
 STEPS = (
     "summary",
@@ -156,33 +106,6 @@ def collect_alignment(data: ReportData) -> None:
     alignment_rows(data, alignment_queries.states_by_lead(_scoped_projects(data.params)))
 
 
-def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:
-    """The alignment table from counts of projects by lead ministry and workflow state."""
-    organizations = by_ids(counts)
-    data.organizations.update(organizations)
-
-    def row(counter: Counter, organization) -> dict:
-        whole = sum(counter.values())
-        confirmed = counter[CONFIRMED] + counter[VALIDATED]
-        pending = sum(counter[s] for s in WAITING_FOR_MINISTRY)
-        return {
-            "organization": organization,
-            "projects": whole,
-            "confirmed": confirmed,
-            "returned": counter[RETURNED],
-            "pending": pending,
-            "share_confirmed": round(100 * confirmed / whole) if whole else None,
-            "share_returned": round(100 * counter[RETURNED] / whole) if whole else None,
-            "share_pending": round(100 * pending / whole) if whole else None,
-        }
-
-    data.alignment = sorted(
-        (row(c, organizations.get(m) if m is not None else None) for m, c in counts.items()),
-        key=lambda r: (-r["projects"], r["organization"].acronym if r["organization"] else ""),
-    )
-    data.alignment_total = row(sum(counts.values(), Counter()), None)
-
-
 def collect_reconciliation(data: ReportData) -> None:
     """Yearly figures of the period that are disputed, beside what the partner reported."""
     params = data.params
@@ -231,38 +154,6 @@ def collect_reconciliation(data: ReportData) -> None:
                 "comment": last_comment.get(figure.id),
             }
         )
-
-
-def _scope_organization_id(params: ReportParams) -> int | None:
-    return int(params.scope_value) if params.scope in ("partner", "ministry") else None
-
-
-def collect_commitments(data: ReportData) -> None:
-    """The commitments (of the scope's organization, when the scope is one), judged today."""
-    from portal.commitments import charts, queries
-
-    organization_id = _scope_organization_id(data.params)
-    today = data.data_time.date()
-    for commitment in queries.load():
-        parties = {p.organization_id for p in commitment.parties}
-        parties.add(commitment.lead_institution_id)
-        if organization_id and organization_id not in parties:
-            continue
-        data.commitments.append((queries.row_of(commitment, today), charts.trajectory(commitment)))
-
-
-def collect_pilots(data: ReportData) -> None:
-    """The pilots (of the scope's organization), with the lessons learned in the period."""
-    from portal.pilots.models import Pilot
-
-    organization_id = _scope_organization_id(data.params)
-    params = data.params
-    first, last = date(params.year, 1, 1), date(params.last_year, 12, 31)
-    for pilot in db.session.scalars(select(Pilot).order_by(Pilot.name_en)):
-        if organization_id and organization_id not in pilot.partner_ids:
-            continue
-        lessons = [lesson for lesson in pilot.lessons if first <= lesson.learned_on <= last]
-        data.pilots.append((pilot, lessons))
 
 
 def collect_quality(data: ReportData) -> None:
@@ -323,24 +214,8 @@ def collect_rates(data: ReportData) -> None:
     data.rates = list(db.session.scalars(statement))
 
 
-def collect_predictability(data: ReportData) -> None:
-    """Planned against actual disbursements of the report's year (two closed rounds needed)."""
-    from portal.rounds import predictability
-
-    data.predictability = predictability.measure(data.params.year)
-    if data.predictability:
-        data.organizations.update(
-            by_ids(
-                [g.key for g in data.predictability.by_partner]
-                + [g.key for g in data.predictability.by_ministry]
-            )
-        )
-
-
 def collect_summary(data: ReportData) -> None:
     """The key figures of the period against those of the period before."""
-    from portal.reports import summary
-
     data.summary = summary.live(data.params)
 
 
@@ -375,9 +250,7 @@ NEEDS = {
 def collect(params: ReportParams, progress=None) -> ReportData:
     """Take the report's figures in one go; `progress(step, i, n)` is told each step."""
     if params.round_year is not None:
-        from portal.reports.frozen import collect_frozen
-
-        return collect_frozen(params, progress)
+        return frozen.collect_frozen(params, progress)
     data = ReportData(params=params, data_time=datetime.now(UTC))
     if params.scope in ("partner", "ministry"):
         data.scope_organization = db.session.get(Organization, int(params.scope_value))

@@ -22,8 +22,8 @@ from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.services import by_ids
 from portal.projects.models import Project
-from portal.reports import content
-from portal.reports.content import ReportData
+from portal.reports import common, summary
+from portal.reports.common import ReportData
 from portal.reports.params import ReportParams
 from portal.rounds import progress as progress_of_round
 from portal.rounds import report as rounds
@@ -35,7 +35,7 @@ def _visible(params: ReportParams, frozen: list[rounds.Frozen]) -> list[rounds.F
     """The snapshot rows whose live project the report's reader may see (all for CDC)."""
     if not params.is_public:
         return frozen
-    reader = content.reader_for(params)
+    reader = common.reader_for(params)
     seen = set(db.session.scalars(select(Project.id).where(project_visibility(reader, Project))))
     return [row for row in frozen if row.project_id in seen]
 
@@ -118,7 +118,7 @@ def _alignment(data: ReportData, frozen) -> None:
     for snapshot in frozen:
         if snapshot.workflow_state != DRAFT:
             counts[snapshot.lead_national_partner_id][snapshot.workflow_state] += 1
-    content.alignment_rows(data, counts)
+    common.alignment_rows(data, counts)
 
 
 def _reconciliation(data: ReportData, frozen) -> None:
@@ -180,8 +180,6 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
     if sections & {"key_figures", "partners", "sectors", "provinces", "assistance", "trend"}:
         _money(data, frozen)
     if "summary" in sections:
-        from portal.reports import summary
-
         data.summary = summary.frozen(params, frozen, lambda rows: _visible(params, rows))
     if "alignment" in sections:
         _alignment(data, frozen)
@@ -194,12 +192,12 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
     if "coverage" in sections:
         data.coverage = progress_of_round.measure(round_)
     if "predictability" in sections:
-        content.collect_predictability(data)
+        common.collect_predictability(data)
     if progress:
         progress("commitments", 3, 4)
     if "commitments" in sections:
-        content.collect_commitments(data)
+        common.collect_commitments(data)
     if "pilots" in sections:
-        content.collect_pilots(data)
+        common.collect_pilots(data)
     data.rates = rounds.rates(frozen)
     return data

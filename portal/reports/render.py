@@ -32,7 +32,7 @@ from portal.fonts import KHMER_TTF
 from portal.khmer import break_html
 from portal.pilots.models import STAGES
 from portal.reports import commentary
-from portal.reports.content import ReportData, reader_for
+from portal.reports.common import ReportData, reader_for
 from portal.reports.params import AUDIENCES, LANGUAGES, SECTIONS, ReportParams
 from portal.templating import format_value
 

@@ -21,6 +21,7 @@ from portal.alignment.workflow import CONFIRMED, DRAFT, VALIDATED
 from portal.extensions import db
 from portal.projects.models import Project, ProjectFunding
 from portal.projects.queries import filtered
+from portal.reports.common import reader_for
 from portal.reports.params import ReportParams
 
 SHARE = Decimal("0.1")
@@ -82,8 +83,6 @@ def label(first: int, last: int) -> str:
 
 def live_figures(params: ReportParams, first: int, last: int) -> dict:
     """The key figures of the years `first` to `last`, from the live data."""
-    from portal.reports.content import reader_for
-
     reader, filters = reader_for(params), params.filters()
     rows = aggregate(reader, filters, "on_budget", year=first, year_to=last, counts=False)
     total = totals(rows)
