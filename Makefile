@@ -77,6 +77,7 @@ lint: setup-dev
 	$(BIN)/ruff check portal tests app.py gunicorn.conf.py
 	$(BIN)/ruff format --check portal tests app.py gunicorn.conf.py
 	$(BIN)/mypy portal
+	$(BIN)/lint-imports --no-cache
 
 # Every benchmark script in turn (each prints its figures and PASS/FAIL against its targets).
 benchmark: setup-dev translations
