@@ -101,6 +101,8 @@ def schemas() -> dict:
                     "province": {"type": "string"},
                     "district_code": NULLABLE_STRING,
                     "district": NULLABLE_STRING,
+                    "commune_code": NULLABLE_STRING,
+                    "commune": NULLABLE_STRING,
                     "percentage": MONEY,
                 }
             ),

@@ -136,6 +136,8 @@ def project_detail(project, user) -> dict:
                     "province": share.province.display_name(locale),
                     "district_code": share.district_code,
                     "district": share.district.display_name(locale) if share.district else None,
+                    "commune_code": share.commune_code,
+                    "commune": share.commune.display_name(locale) if share.commune else None,
                     "percentage": money(share.percentage),
                 }
                 for share in project.locations

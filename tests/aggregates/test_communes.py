@@ -156,3 +156,29 @@ def cdc_projects():
             )
         )
     return cdc, made
+
+
+def test_the_api_names_a_locations_commune_in_the_readers_language(client):
+    """A published project's location given by commune carries its code and name in the API."""
+    from datetime import UTC, datetime
+
+    project = factories.project(
+        nationwide=False,
+        locations=[
+            services.LocationShare("17", Decimal(60), "1710", "171001"),
+            services.LocationShare("17", Decimal(40), "1710"),
+        ],
+    )
+    project.published_at = datetime.now(UTC)
+    db.session.commit()
+    answer = client.get(f"/api/v1/projects/{project.id}").get_json()["data"]
+    places = sorted(answer["locations"], key=lambda place: place["percentage"])
+    assert [(p["district_code"], p["commune_code"], p["commune"]) for p in places] == [
+        ("1710", None, None),
+        ("1710", "171001", "Sla Kram"),
+    ]
+    in_khmer = client.get(
+        f"/api/v1/projects/{project.id}", headers={"Accept-Language": "km"}
+    ).get_json()["data"]
+    commune = next(p["commune"] for p in in_khmer["locations"] if p["commune_code"])
+    assert commune and commune != "Sla Kram"
