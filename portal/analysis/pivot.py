@@ -68,6 +68,8 @@ class Question:
     money_from: int | None = None
     money_to: int | None = None
     filters: ProjectFilters = field(default_factory=ProjectFilters)
+    # A closed reporting round's year: the answer comes from its snapshot (analysis/frozen.py).
+    round: int | None = None
 
     @property
     def dimensions(self) -> list[str]:
@@ -86,6 +88,8 @@ class Question:
         if self.money_to is not None:
             args["money_to"] = self.money_to
         args.update(self.filters.as_args())
+        if self.round is not None:
+            args["round"] = self.round
         return args
 
 
