@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -128,6 +128,10 @@ class ReportForm(FlaskForm):
             )
             valid = False
         return valid
+
+    # "Build it again" and "Build the public edition" of an issued report carry its introduction
+    # and commentary over (the id of that report; the texts of sections left out are dropped).
+    commentary_from = HiddenField()
 
     def params(self) -> ReportParams:
         scope = self.scope.data

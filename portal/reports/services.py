@@ -66,13 +66,27 @@ def build(params: ReportParams, progress=None, commentary: dict | None = None) -
     )
 
 
-def start(params: ReportParams, user) -> ReportJob:
+def carried_commentary(report_id: str | None, params: ReportParams) -> dict | None:
+    """The introduction and commentary of issued report `report_id` that a new draft with
+    `params` keeps: the texts of its sections (and introduction) only."""
+    if not (report_id or "").isdigit():
+        return None
+    report = db.session.get(IssuedReport, int(report_id or 0))
+    if report is None or not report.commentary:
+        return None
+    keys = commentary.keys_for(params.sections)
+    return commentary.cleaned({k: v for k, v in report.commentary.items() if k in keys}) or None
+
+
+def start(params: ReportParams, user, texts: dict | None = None) -> ReportJob:
     """Record a generation job for `params` and hand it to the background worker.
 
     Unlike other services this one commits: the worker is another process (or thread) and must
     find the job in the database when it picks it up.
     """
-    job = ReportJob(params=params.as_json(), created_by_id=user.id if user else None)
+    job = ReportJob(
+        params=params.as_json(), created_by_id=user.id if user else None, commentary=texts
+    )
     db.session.add(job)
     db.session.commit()
     jobs.submit("portal.reports.services.run_job", job.id)

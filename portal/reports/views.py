@@ -163,7 +163,8 @@ def new():
         return redirect(url_for("reports.preview") + "?" + _query(params))
     # The service commits the job itself (the worker must find it): save's commit finds
     # nothing left to write.
-    outcome = save(lambda: services.start(params, current_user).id)
+    texts = services.carried_commentary(form.commentary_from.data, params)
+    outcome = save(lambda: services.start(params, current_user, texts=texts).id)
     if outcome.value is None:
         return render_template("reports/new.html", form=form), outcome.status
     return redirect(url_for("reports.job", job_id=outcome.value))

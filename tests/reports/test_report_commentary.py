@@ -273,3 +273,41 @@ def test_a_report_from_a_closed_round_prints_its_commentary_too():
     assert job.state == "done", job.error
     text = _flat(job.pdf)
     assert _printed(INTRO_KM, text) and _printed(KEY_KM, text)
+
+
+def test_building_an_issued_report_again_carries_its_commentary_over(client, login_as, money_2024):
+    """ "Build it again" and "Build the public edition" keep CDC's words on the new draft, less
+    those of sections the new draft leaves out."""
+    cdc = login_as("cdc")
+    job = _job(cdc, sections=("key_figures", "alignment", "methodology"))
+    _write(client, job, introduction_en=INTRO_EN, key_figures_km=KEY_KM, alignment_en=ALIGN_EN)
+    client.post(f"/reports/jobs/{job.id}/issue")
+    report = db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job.id))
+
+    detail = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert f"commentary_from={report.id}" in detail
+    form = client.get(
+        f"/reports/new?audience=public&year=2024&scope=country&language=en"
+        f"&sections=key_figures&sections=methodology&commentary_from={report.id}"
+    ).get_data(as_text=True)
+    assert f'name="commentary_from" type="hidden" value="{report.id}"' in form
+
+    answer = client.post(
+        "/reports/new",
+        data={
+            "audience": "public",
+            "year": "2024",
+            "year_to": "2024",
+            "scope": "country",
+            "language": "en",
+            "sections": ["key_figures", "methodology"],
+            "commentary_from": str(report.id),
+        },
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:3000]
+    new_job = db.session.get(ReportJob, int(answer.headers["Location"].rsplit("/", 1)[-1]))
+    # The public edition has no alignment section: its commentary stays behind.
+    assert new_job.commentary == {
+        "introduction": {"en": INTRO_EN},
+        "key_figures": {"km": KEY_KM},
+    }
