@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from portal.aggregates.services import DIMENSIONS
+from portal.analysis.frozen import refusals
 from portal.analysis.pivot import MAX_COLUMNS, MAX_DIMENSIONS, MAX_ROWS, MEASURES, SHARES, Question
 from portal.api.params import FIRST_YEAR, LAST_YEAR, PROJECT_FILTERS, QueryArgs, project_filters
 
-QUESTION = ("rows", "columns", "measure", "share", "money_from", "money_to")
+QUESTION = ("rows", "columns", "measure", "share", "money_from", "money_to", "round")
 # The page's form names its second row dimension apart (two selects cannot share "rows").
 PAGE_ONLY = ("row2",)
 ALLOWED = (*QUESTION, *PROJECT_FILTERS)
@@ -39,6 +40,7 @@ def read_question(query: QueryArgs) -> Question | None:
     money_from = query.integer("money_from", FIRST_YEAR, LAST_YEAR)
     money_to = query.integer("money_to", FIRST_YEAR, LAST_YEAR)
     filters = project_filters(query)
+    round_year = query.integer("round", FIRST_YEAR, LAST_YEAR)
     if money_to is not None and money_from is None:
         money_from = FIRST_YEAR  # every year up to money_to
     if money_from is not None and money_to is not None and money_to < money_from:
@@ -52,7 +54,13 @@ def read_question(query: QueryArgs) -> Question | None:
         if "rows" not in query.errors and query.args.get("rows") is not None:
             query.errors["rows"] = _l("Choose what the rows are.")
         return None
-    return Question(rows, columns, measure, share, money_from, money_to, filters)
+    question = Question(
+        rows, columns, measure, share, money_from, money_to, filters, round=round_year
+    )
+    # A closed round's snapshot: refused when open or unknown, or asked what it does not keep.
+    for name, message in refusals(question).items():
+        query.errors.setdefault(name, message)
+    return question
 
 
 def api_question(args) -> Question:

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import exports
 from portal.aggregates.services import DIMENSIONS
-from portal.analysis import services
+from portal.analysis import frozen, services
 from portal.analysis.labels import (
     MEASURE_LABELS,
     SHARE_LABELS,
@@ -24,7 +24,7 @@ from portal.analysis.labels import (
     table,
 )
 from portal.analysis.params import page_question
-from portal.analysis.pivot import MEASURES, Pivot, Question, pivot
+from portal.analysis.pivot import MEASURES, Pivot, Question
 from portal.downloads import public_download
 from portal.i18n import current_locale
 from portal.projects import queries
@@ -65,13 +65,14 @@ def _asked(question: Question | None, raw) -> dict:
         "rows": rows,
         "money_from": raw.get("money_from", ""),
         "money_to": raw.get("money_to", ""),
+        "round": raw.get("round", ""),
     }
 
 
 def _render(question: Question | None, errors: dict, saved=None, status: int = 200):
     answer = maps = None
     if question is not None and not errors:
-        answer = pivot(current_user, question)
+        answer = frozen.answer(current_user, question)
         maps = pivot_labels(answer, current_locale())
     filters = question.filters if question else queries.ProjectFilters.from_args(MultiDict())
     if question is None and not errors:
@@ -95,7 +96,17 @@ def _render(question: Question | None, errors: dict, saved=None, status: int = 2
         saved=saved,
         can_delete=saved is not None and services.can_delete(current_user, saved),
         mine=services.questions_of(current_user) if current_user.is_authenticated else [],
+        **_round_context(question),
     ), status
+
+
+def _round_context(question: Question | None) -> dict[str, Any]:
+    """The closed rounds to choose from, the one asked, and what a snapshot does not keep."""
+    return {
+        "rounds": frozen.closed_rounds(),
+        "chosen_round": frozen.round_of(question) if question is not None else None,
+        "snapshot_lacks": [dimension_label(d) for d in DIMENSIONS if d not in frozen.DIMENSIONS],
+    }
 
 
 @bp.get("/")
@@ -113,9 +124,11 @@ def export(fmt: str):
     if question is None or errors:
         message = "; ".join(f"{name}: {text}" for name, text in errors.items())
         return message or _("Choose what the rows are."), 400, {"Content-Type": "text/plain"}
-    answer = pivot(current_user, question)
+    answer = frozen.answer(current_user, question)
     header, rows = table(answer, current_locale())
     name = f"analysis-{date.today().isoformat()}"
+    if question.round is not None:
+        name = f"analysis-round-{question.round}-{date.today().isoformat()}"
     if fmt == "csv":
         return exports.csv_response(f"{name}.csv", header, rows)
     return exports.xlsx_response(f"{name}.xlsx", _("Analysis"), header, rows)

@@ -262,6 +262,8 @@ def _paths(user) -> dict:
 def _pivot_operation(money_years: list) -> dict:
     """GET /pivot (portal/api/pivot.py): the report builder's rows × columns × measure."""
     from portal.aggregates.services import DIMENSIONS as GROUPS
+    from portal.analysis.frozen import DIMENSIONS as FROZEN
+    from portal.analysis.frozen import UNAVAILABLE_FILTERS
     from portal.analysis.pivot import MAX_COLUMNS, MAX_DIMENSIONS, MAX_ROWS, MEASURES, SHARES
 
     names = "|".join(GROUPS)
@@ -307,11 +309,22 @@ def _pivot_operation(money_years: list) -> dict:
                 "Each cell as a percentage (one decimal) of its row's or column's total.",
                 {"type": "string", "enum": list(SHARES)},
             ),
+            _query(
+                "round",
+                "The year of a closed reporting round: the answer is worked out from the "
+                "figures frozen when it closed (which never change), over the projects the "
+                "caller may read today, instead of live data. A snapshot keeps only these "
+                f"dimensions: {', '.join(FROZEN)}; the filters {', '.join(UNAVAILABLE_FILTERS)} "
+                "cannot be used with it. An open round, an unknown year, another dimension "
+                "or one of those filters is refused with a 400 naming the parameter.",
+                {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+            ),
             *PROJECT_FILTER_PARAMETERS,
             *money_years,
         ],
         _ok(
-            "The columns, the rows (each with a cell per column) and the grand total.",
+            "The columns, the rows (each with a cell per column) and the grand total; with "
+            "round, the snapshot's round and the time it closed (null for live data).",
             obj(
                 {
                     "question": {"type": "object"},
@@ -327,6 +340,17 @@ def _pivot_operation(money_years: list) -> dict:
                         ),
                     },
                     "total": value,
+                    "snapshot": {
+                        "oneOf": [
+                            obj(
+                                {
+                                    "round": {"type": "integer"},
+                                    "closed_at": {"type": "string", "format": "date-time"},
+                                }
+                            ),
+                            {"type": "null"},
+                        ]
+                    },
                 }
             ),
         ),

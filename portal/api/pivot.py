@@ -7,14 +7,15 @@ project list's and the aggregates' to the cent.
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 from flask import jsonify, request
 
+from portal.analysis import frozen
 from portal.analysis.labels import pivot_labels
 from portal.analysis.params import api_question
 from portal.analysis.pivot import Pivot
-from portal.analysis.pivot import pivot as answer_question
 from portal.api.auth import api_user
 from portal.api.serialize import money
 from portal.api.views import bp
@@ -39,7 +40,7 @@ def _keys(dimensions: list[str], key: tuple, maps: list[dict]) -> list[dict]:
 def pivot():
     """Cross one to three dimensions with one measure (400 naming each wrong parameter)."""
     question = api_question(request.args)
-    answer = answer_question(api_user(), question)
+    answer = frozen.answer(api_user(), question)
     maps = pivot_labels(answer, current_locale())
     row_maps, column_maps = maps[: len(question.rows)], maps[len(question.rows) :]
     return jsonify(
@@ -57,4 +58,18 @@ def pivot():
             for r in answer.row_keys
         ],
         total=_value(answer, None, None),
+        snapshot=_snapshot(question),
     )
+
+
+def _snapshot(question) -> dict | None:
+    """The closed round the answer was frozen in, and when (None: live data)."""
+    round_ = frozen.round_of(question)
+    if round_ is None or round_.closed_at is None:
+        return None
+    closed = round_.closed_at
+    closed = closed if closed.tzinfo else closed.replace(tzinfo=UTC)  # SQLite: UTC, no zone
+    return {
+        "round": round_.year,
+        "closed_at": closed.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
