@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import product
 from typing import Any
 
 from sqlalchemy import (
@@ -27,8 +26,10 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     select,
     union,
+    union_all,
 )
 
 from portal.aggregates.services import (
@@ -226,7 +227,15 @@ def _money(user, question: Question):
     )
 
 
-def _key(dimension: str, money) -> ColumnElement[Any]:
+def _materialized(cte):
+    """Work a WITH query out once (SQLite and PostgreSQL would otherwise fold it into the
+    query that reads it, and evaluate its expressions again at every mention)."""
+    if SQLITE_MATERIALIZES:
+        cte = cte.prefix_with("MATERIALIZED", dialect="sqlite")
+    return cte.prefix_with("MATERIALIZED", dialect="postgresql")
+
+
+def _key(dimension: str, money, nationwide=Project.nationwide) -> ColumnElement[Any]:
     if dimension == "year":
         return money.c.year
     if dimension in DIRECT:
@@ -234,74 +243,128 @@ def _key(dimension: str, money) -> ColumnElement[Any]:
     table, code = SHARED[dimension]
     fallback: ColumnElement[Any]
     if table is ProjectLocation:
-        fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
+        fallback = case((nationwide, NATIONWIDE), else_=UNALLOCATED)
     else:
         fallback = literal(UNALLOCATED)
     return func.coalesce(code, fallback)
 
 
-def _cell(money, tables: list[Any], by_year: bool) -> ColumnElement[Any]:
-    """SQL: the cents of one box of years × sector shares × place shares (see the module)."""
-    basis = literal_column(str(SHARE_BASIS), BigInteger)
-    corners = [(money.c.high, 1)]
-    if by_year:
-        corners.append((money.c.low, -1))
-    axes = [
-        [
-            (func.coalesce(table.share_to, basis), 1),
-            (func.coalesce(table.share_from, literal(0, BigInteger)), -1),
-        ]
-        for table in tables
+Terms = list[tuple[ColumnElement[Any], int]]
+
+
+def _corners(terms: Terms, table) -> Terms:
+    """Each term rounded at the share's upper bound, less it rounded at the lower bound."""
+    upper = func.coalesce(table.share_to, literal_column(str(SHARE_BASIS), BigInteger))
+    lower = func.coalesce(table.share_from, literal(0, BigInteger))
+    return [
+        corner
+        for amount, sign in terms
+        for corner in ((_part(amount, upper), sign), (_part(amount, lower), -sign))
     ]
+
+
+def _signed_sum(terms: Terms) -> ColumnElement[Any]:
     total: ColumnElement[Any] | None = None
-    for (amount, sign), bounds in product(corners, product(*axes)):
-        term = amount
-        for bound, bound_sign in bounds:
-            term = _part(term, bound)
-            sign *= bound_sign
+    for term, sign in terms:
         total = term if total is None else (total + term if sign > 0 else total - term)
     assert total is not None
     return total
 
 
 def _grouped(user, question: Question):
-    """The SELECT of (each dimension's key..., project_id, cents) rows, and the key labels."""
+    """The SELECT of (each dimension's key..., project_id[, cents]) rows (see the module).
+
+    Crossed with two share tables, each amount is first rounded along the first table's
+    shares in a query of its own, whose results the split along the second one reads: the
+    corners are then plain columns, not the whole nested rounding written out (and worked out)
+    again at every mention.
+    """
     dimensions = question.dimensions
-    money = _money(user, question).cte("money")
-    if SQLITE_MATERIALIZES:
-        money = money.prefix_with("MATERIALIZED", dialect="sqlite")
+    money = _materialized(_money(user, question).cte("money"))
     tables = _tables(dimensions)
-    needs_project = any(d in DIRECT for d in dimensions) or ProjectLocation in tables
-    keys = [_key(d, money).label(f"k{i}") for i, d in enumerate(dimensions)]
-    columns = [*keys, money.c.project_id.label("project_id")]
+    terms: Terms = []
     if question.measure != "projects":
-        columns.append(_cell(money, tables, _by_year(question)).label("cents"))
-    statement = select(*columns).select_from(money)
+        terms = [(money.c.high, 1)]
+        if _by_year(question):
+            terms.append((money.c.low, -1))
+    source, project_id = money, money.c.project_id
+    keys = {d: _key(d, money) for d in dimensions}
+    needs_project = any(d in DIRECT for d in dimensions) or ProjectLocation in tables
+    to_join = tables
+    if terms and len(tables) == 2:
+        # The first split in a query of its own; the second reads its corners.
+        first, last = tables
+        first_dimensions = [d for d in dimensions if SHARED.get(d, (None,))[0] is not last]
+        columns = [keys[d].label(f"k{dimensions.index(d)}") for d in first_dimensions]
+        corners = _corners(terms, first)
+        columns += [term.label(f"c{i}") for i, (term, _sign) in enumerate(corners)]
+        if last is ProjectLocation:
+            columns.append(Project.nationwide.label("nationwide"))
+        split = select(project_id.label("project_id"), *columns).select_from(money)
+        if needs_project:
+            split = split.join(Project, Project.id == money.c.project_id)
+        split = split.outerjoin(first, first.project_id == money.c.project_id)
+        source = _materialized(split.cte("split"))
+        project_id = source.c.project_id
+        for d in first_dimensions:
+            keys[d] = source.c[f"k{dimensions.index(d)}"]
+        nationwide = source.c.nationwide if last is ProjectLocation else Project.nationwide
+        for d in dimensions:
+            if d not in first_dimensions:
+                keys[d] = _key(d, source, nationwide)
+        terms = [(source.c[f"c{i}"], sign) for i, (_term, sign) in enumerate(corners)]
+        to_join, needs_project = [last], False
+    columns = [keys[d].label(f"k{i}") for i, d in enumerate(dimensions)]
+    columns.append(project_id.label("project_id"))
+    if terms:
+        for table in to_join:
+            terms = _corners(terms, table)
+        columns.append(_signed_sum(terms).label("cents"))
+    statement = select(*columns).select_from(source)
     if needs_project:
-        statement = statement.join(Project, Project.id == money.c.project_id)
-    for table in tables:
-        statement = statement.outerjoin(table, table.project_id == money.c.project_id)
-    return statement.subquery("grouped")
+        statement = statement.join(Project, Project.id == project_id)
+    for table in to_join:
+        statement = statement.outerjoin(table, table.project_id == project_id)
+    return statement
 
 
-def _sums(grouped, indexes: list[int], measure: str) -> dict[Key, Decimal | int]:
-    keys = [grouped.c[f"k{i}"] for i in indexes]
-    value = (
-        func.count(func.distinct(grouped.c.project_id))
-        if measure == "projects"
-        else func.sum(grouped.c.cents)
-    )
-    statement = select(*keys, value)
-    if keys:
-        statement = statement.group_by(*keys)
-    found: dict[Key, Decimal | int] = {}
-    for *key, amount in db.session.execute(statement):
-        found[tuple(key)] = int(amount or 0) if measure == "projects" else _money_of(amount)
+def _cells(grouped, count: int) -> dict[Key, Decimal]:
+    """The money of each cell (every dimension's key), summed in SQL."""
+    rows = grouped.subquery("grouped")
+    keys = [rows.c[f"k{i}"] for i in range(count)]
+    statement = select(*keys, func.sum(rows.c.cents)).group_by(*keys)
+    # Read through the connection: tens of thousands of plain tuples, no ORM rows.
+    return {
+        tuple(key): _money_of(cents) for *key, cents in db.session.connection().execute(statement)
+    }
+
+
+def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dict[Key, int]]:
+    """The projects of each group of each grouping (indexes of dimensions), in one statement.
+
+    A project counts once a group however many rows it has there. The rows are worked out once
+    (a WITH query read by every grouping), each grouping being one part of a UNION ALL.
+    """
+    rows = _materialized(grouped.cte("grouped"))
+    parts = []
+    for level, indexes in enumerate(groupings):
+        keys = [rows.c[f"k{i}"] if i in indexes else null() for i in range(count)]
+        part = select(
+            literal_column(str(level)).label("level"),
+            *(key.label(f"k{i}") for i, key in enumerate(keys)),
+            func.count(func.distinct(rows.c.project_id)).label("projects"),
+        )
+        if indexes:
+            part = part.group_by(*(rows.c[f"k{i}"] for i in indexes))
+        parts.append(part)
+    found: list[dict[Key, int]] = [{} for _ in groupings]
+    for level, *key, projects in db.session.connection().execute(union_all(*parts)):
+        found[level][tuple(key[i] for i in groupings[level])] = int(projects or 0)
     return found
 
 
 def _money_of(cents) -> Decimal:
-    return (Decimal(int(cents or 0)) / 100).quantize(CENT)
+    return Decimal(int(cents or 0)).scaleb(-2)  # exact: whole cents, two decimals
 
 
 def _order(keys: set[Key], totals: dict[Key, Decimal | int], dimensions: list[str]) -> list[Key]:
@@ -332,24 +395,27 @@ def pivot(user, question: Question) -> Pivot:
     grouped = _grouped(user, question)
     count = len(question.dimensions)
     rows, columns = list(range(len(question.rows))), list(range(len(question.rows), count))
-    cells = _sums(grouped, list(range(count)), question.measure)
-    split = {(key[: len(rows)], key[len(rows) :]): value for key, value in cells.items()}
+    width = len(rows)
     row_totals: dict[Key, Any]
     column_totals: dict[Key, Any]
     total: Any
+    cells: dict[Key, Any]
     if question.measure == "projects":
         # A project counts once a total, however many cells it has money in.
-        row_totals = _sums(grouped, rows, "projects")
-        total = _sums(grouped, [], "projects").get((), 0)
-        column_totals = _sums(grouped, columns, "projects") if columns else {(): total}
+        groupings = [list(range(count)), rows, []] + ([columns] if columns else [])
+        cells, row_totals, everything, *by_column = _project_counts(grouped, count, groupings)
+        total = everything.get((), 0)
+        column_totals = by_column[0] if columns else {(): total}
     else:
+        cells = _cells(grouped, count)
         row_totals, column_totals = defaultdict(Decimal), defaultdict(Decimal)
-        for (row, column), value in split.items():
-            row_totals[row] += value
-            column_totals[column] += value
+        for key, value in cells.items():
+            row_totals[key[:width]] += value
+            column_totals[key[width:]] += value
         total = sum(row_totals.values(), Decimal(0)).quantize(CENT)
         if not columns:
             column_totals[()] = total
+    split = {(key[:width], key[width:]): value for key, value in cells.items()}
     return Pivot(
         question=question,
         row_keys=_order(set(row_totals), row_totals, question.rows),
