@@ -339,7 +339,7 @@ def _cells(grouped, count: int) -> dict[Key, Decimal]:
     }
 
 
-def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dict[Key, int]]:
+def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dict[Key, Any]]:
     """The projects of each group of each grouping (indexes of dimensions), in one statement.
 
     A project counts once a group however many rows it has there. The rows are worked out once
@@ -357,7 +357,7 @@ def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dic
         if indexes:
             part = part.group_by(*(rows.c[f"k{i}"] for i in indexes))
         parts.append(part)
-    found: list[dict[Key, int]] = [{} for _ in groupings]
+    found: list[dict[Key, Any]] = [{} for _ in groupings]
     for level, *key, projects in db.session.connection().execute(union_all(*parts)):
         found[level][tuple(key[i] for i in groupings[level])] = int(projects or 0)
     return found
