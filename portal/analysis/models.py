@@ -13,8 +13,9 @@ from portal.db import Base, utcnow
 class SavedQuestion(Base):
     """A question anyone holding its link may open; it runs with the opener's permissions.
 
-    It keeps the question, never an answer: each opening works it out on live data, over what
-    the person opening it may see.
+    It keeps the question, never an answer: each opening works it out on live data, or on the
+    snapshot of the closed round the question names (`round=<year>` in its query, which never
+    changes), over what the person opening it may see.
     """
 
     __tablename__ = "saved_question"
