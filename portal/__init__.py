@@ -149,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.health.views import bp as health_bp
     from portal.home.views import bp as home_bp
     from portal.iati.views import bp as iati_bp
+    from portal.loans.views import bp as loans_bp
     from portal.mail.views import bp as mail_bp
     from portal.mapping import district_views  # noqa: F401  (the district map, on mapping's bp)
     from portal.mapping.views import bp as mapping_bp
@@ -175,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
         money_bp,
         strategy_bp,
         projects_bp,
+        loans_bp,
         alignment_bp,
         dashboard_bp,
         mapping_bp,

@@ -23,6 +23,7 @@ from portal.commitments.models import (  # noqa: F401
     TrajectoryPoint,
 )
 from portal.iati.models import IatiAmount, IatiRecord, ImportBatch  # noqa: F401
+from portal.loans.models import LoanTerms  # noqa: F401
 from portal.mail.models import OutboxMessage  # noqa: F401
 from portal.mapping.models import ProvincePopulation  # noqa: F401
 from portal.money.models import Currency, ExchangeRate  # noqa: F401

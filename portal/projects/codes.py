@@ -25,6 +25,13 @@ TYPE_OF_ASSISTANCE = {
     "in_kind": _l("In-kind"),
 }
 
+
+def is_loan(type_of_assistance: str | None, finance_type: str | None) -> bool:
+    """Whether a project lends: its type of assistance is a loan, or its IATI finance type is
+    a debt instrument (4xx: standard, subordinated or reimbursable loans, bonds)."""
+    return type_of_assistance == "loan" or (finance_type or "").startswith("4")
+
+
 MODALITY = {
     "project": _l("Project"),
     "pba": _l("Program-based approach"),

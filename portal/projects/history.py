@@ -41,6 +41,7 @@ FIELD_LABELS = {
     "sectors": _l("Sectors"),
     "locations": _l("Locations"),
     "funding": _l("Yearly funding"),
+    "loan_terms": _l("Loan terms"),
     "participants": _l("Funding and implementing organizations"),
     "documents": _l("Documents"),
     "contact": _l("Contact person"),

@@ -179,6 +179,8 @@ class Project(TimestampMixin, Base):
     documents: Mapped[list[ProjectDocument]] = relationship(
         back_populates="project", cascade="all, delete-orphan"
     )
+    # The loan's terms (portal/loans), named by string: the loans feature builds on this one.
+    loan_terms = relationship("LoanTerms", uselist=False, viewonly=True)
 
     @property
     def is_published(self) -> bool:

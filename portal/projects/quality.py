@@ -118,7 +118,8 @@ CHECKS = (
         _l(
             "A third lost for each problem, up to all of them: a status that does not fit the "
             "dates, disbursements after the end, disbursements above the commitment, a year "
-            "whose money adds up to less than zero, amounts waiting for an exchange rate."
+            "whose money adds up to less than zero, amounts waiting for an exchange rate, a "
+            "loan without its terms (interest, maturity, grace period, repayment)."
         ),
         _l("Consistency"),
     ),
@@ -185,6 +186,10 @@ FINDING_TEXT = {
     "no_documents": _l("No document is attached."),
     "unconfirmed": _l("Not confirmed by the lead ministry: %(state)s."),
     "stale": _l("Not updated for more than 12 months (last update %(date)s)."),
+    "loan_terms": _l(
+        "A loan without its terms (interest rate, maturity, grace period and repayment type): "
+        "its grant element cannot be computed."
+    ),
 }
 FINDING_CHECK = {
     "sector_sum": "sectors",
@@ -194,6 +199,7 @@ FINDING_CHECK = {
     "negative_year": "consistent",
     "no_rate": "consistent",
     "status_dates": "consistent",
+    "loan_terms": "consistent",
     "past_disbursements": "past_disbursements",
     "past_unknown": "past_disbursements",
     "years_ahead": "years_ahead",
@@ -425,6 +431,10 @@ def _consistency_findings(project, today: date) -> list[Finding]:
     waiting = sorted({(f.currency, f.year) for f in project.funding if f.amount_usd is None})
     for currency, year in waiting:
         findings.append(Finding("no_rate", {"currency": currency, "year": year}, cost))
+    if codes.is_loan(project.type_of_assistance, getattr(project, "finance_type", None)):
+        terms = getattr(project, "loan_terms", None)
+        if terms is None or not terms.is_complete:
+            findings.append(Finding("loan_terms", {}, cost))
     # The check's points are the most a record can lose on it, however many problems it has.
     left = POINTS["consistent"]
     capped = []
@@ -539,6 +549,7 @@ def rescore(project_ids: Iterable[int] | None = None, *, batch: int = 500) -> in
                 selectinload(Project.locations),
                 selectinload(Project.funding),
                 selectinload(Project.documents),
+                selectinload(Project.loan_terms),
             )
         ).all()
         rows = []

@@ -70,6 +70,9 @@ RULES = {
     "projects.edit": OBJECT,
     "projects.project_history": OBJECT,
     "projects.publish": OBJECT,
+    # tests/loans/test_permissions.py: the project's partner and CDC; others 403 or 404.
+    "loans.edit": OBJECT,
+    "loans.settings": CDC,
     "dashboard.index": PUBLIC,
     "mapping.map": PUBLIC,
     "mapping.frame": PUBLIC,

@@ -1,0 +1,1 @@
+"""Loan terms of a project and the grant element (concessionality) that follows from them."""
