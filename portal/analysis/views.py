@@ -23,6 +23,7 @@ from portal.analysis.labels import (
     pivot_labels,
     table,
 )
+from portal.analysis.numbers import cell_writer
 from portal.analysis.params import page_question
 from portal.analysis.pivot import MEASURES, Pivot, Question
 from portal.downloads import public_download
@@ -52,6 +53,20 @@ def _chart(answer: Pivot, maps: list[dict]) -> list[dict[str, Any]]:
     if answer.question.rows != ["year"]:  # years stay in their order; other groups by size
         bars.sort(key=lambda bar: -bar["value"])
     return bars[:CHART_BARS]
+
+
+def _written(answer: Pivot) -> dict[str, Any]:
+    """The shown rows' cells and the totals as text, written once (tens of thousands at most)."""
+    write = cell_writer(answer.question.share, answer.question.measure)
+    columns = answer.column_keys if answer.question.columns else []
+    return {
+        "rows": [
+            (key, [write(answer.shown(key, c)) for c in columns], write(answer.shown(key, None)))
+            for key in answer.row_keys[:SHOWN_ROWS]
+        ],
+        "footer": [write(answer.shown(None, c)) for c in columns],
+        "total": write(answer.shown(None, None)),
+    }
 
 
 def _asked(question: Question | None, raw) -> dict:
@@ -86,6 +101,7 @@ def _render(question: Question | None, errors: dict, saved=None, status: int = 2
         maps=maps,
         bars=_chart(answer, maps) if answer is not None and maps is not None else [],
         shown_rows=SHOWN_ROWS,
+        written=_written(answer) if answer is not None else None,
         filters=filters,
         options=queries.filter_options(),
         internal=current_user.is_authenticated,
