@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.api import pivot as api_pivot  # noqa: F401  (GET /api/v1/pivot, on the API's bp)
     from portal.api.token_views import bp as api_tokens_bp
     from portal.api.views import bp as api_bp
+    from portal.budget.views import bp as budget_bp
     from portal.commitments.views import bp as commitments_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.health.views import bp as health_bp
@@ -159,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.projects.views import bp as projects_bp
     from portal.reference.views import bp as reference_bp
     from portal.reports.views import bp as reports_bp
+    from portal.results.views import bp as results_bp
     from portal.rounds import checklist_views  # noqa: F401  (the partner's pages, on rounds' bp)
     from portal.rounds.views import bp as rounds_bp
     from portal.spreadsheets.list_views import bp as lists_bp
@@ -173,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         users_bp,
         organizations_bp,
         reference_bp,
+        budget_bp,
         money_bp,
         strategy_bp,
         projects_bp,
@@ -182,6 +185,7 @@ def register_blueprints(app: Flask) -> None:
         mapping_bp,
         commitments_bp,
         pilots_bp,
+        results_bp,
         iati_bp,
         reports_bp,
         analysis_bp,

@@ -12,6 +12,7 @@ from portal.alignment.models import (  # noqa: F401
 from portal.analysis.models import SavedQuestion  # noqa: F401
 from portal.api.models import ApiToken  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
+from portal.budget.models import BudgetNode, ProjectBudget, ProjectBudgetLine  # noqa: F401
 from portal.changes import DataVersion  # noqa: F401
 from portal.commitments.models import (  # noqa: F401
     Bottleneck,
@@ -55,6 +56,12 @@ from portal.reference.models import (  # noqa: F401
     TechnicalWorkingGroup,
 )
 from portal.reports.models import IssuedReport, ReportJob  # noqa: F401
+from portal.results.models import (  # noqa: F401
+    IndicatorPeriod,
+    IndicatorPriority,
+    ProjectResult,
+    ResultIndicator,
+)
 from portal.rounds.models import (  # noqa: F401
     ReportingRound,
     RoundEvent,

@@ -29,6 +29,8 @@ from portal.extensions import db
 from portal.iati.parser import CDC_DISTRICT, CDC_NS, CDC_PERCENTAGE, XML_LANG
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
 from portal.projects.models import Project, ProjectLocation, ProjectParticipant
+from portal.results.iati_xml import result_elements
+from portal.results.services import results_of
 
 VERSION = "2.03"
 NSMAP = {"cdc": CDC_NS}
@@ -200,6 +202,7 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
         link = etree.SubElement(activity, "document-link", url=document.web_url, format="text/html")
         _narrative(link, "title", document.title)
         etree.SubElement(link, "category", code="A12")
+    result_elements(activity, results_of(project))
     return activity
 
 

@@ -19,6 +19,7 @@ from lxml import etree
 
 from portal.iati.codes import CAMBODIA
 from portal.iati.extras import read_extras
+from portal.results.iati_xml import read_results
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # d-portal copies each activity with the version of the file it came from.
@@ -255,6 +256,7 @@ def read_activity(element, file_name: str, file_version: str | None) -> dict:
         "transactions": [_transaction(t, currency) for t in element.iterchildren("transaction")],
         "documents": [_document(d, lang) for d in element.iterchildren("document-link")],
         "extras": read_extras(element, lambda e: _first_text(e, lang)),
+        "results": read_results(element, lambda e: _first_text(e, lang)),
     }
     return activity
 

@@ -23,6 +23,8 @@ from portal.projects.batch import save_projects
 from portal.projects.lookups import Preloaded
 from portal.projects.models import Project, ProjectParticipant
 from portal.projects.services import ProjectInvalid
+from portal.results.iati_xml import imported
+from portal.results.services import replace_from_iati
 
 KEEP_PREVIEWS = timedelta(days=2)
 WRITE_CHUNK = 500  # projects written with one flush
@@ -114,8 +116,20 @@ def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBa
                 written.append(line)
         _record_provenance(written, user=user, batch=batch)
         db.session.flush()
+    _write_results(plan)
     _forget_unused(plan)
     return plan
+
+
+def _write_results(plan) -> None:
+    """Put each written activity's published results on its project (kept as published, odd
+    values flagged on the page); an activity that publishes none leaves the project's alone."""
+    for line in plan.lines:
+        if line.action not in (NEW, UPDATE, UNCHANGED) or line.project_id is None:
+            continue
+        published = line.mapped.activity.get("results")
+        if published:
+            replace_from_iati(line.project_id, imported(published))
 
 
 def _forget_unused(plan) -> None:

@@ -56,6 +56,13 @@ RULES = {
     "reference.geography": CDC,
     "reference.province": CDC,
     "reference.display": CDC,
+    "budget.tree": CDC,
+    "budget.import_tree": CDC,
+    # tests/budget/test_views.py: CDC only, for a node of the tree (and a new one).
+    "budget.edit_node": OBJECT,
+    "budget.delete_node": OBJECT,
+    # tests/budget/test_views.py: CDC and the project's lead ministry; others 403 or 404.
+    "budget.project_codes": OBJECT,
     "money.rates": CDC,
     "money.load_table": CDC,
     "strategy.frameworks": CDC,
@@ -116,6 +123,14 @@ RULES = {
     "pilots.change_stage": OBJECT,
     "pilots.add_lesson": OBJECT,
     "pilots.add_dissemination": OBJECT,
+    # tests/results/test_permissions.py: read as the project is; changed by its partner and CDC.
+    "results.index": OBJECT,
+    "results.new_result": OBJECT,
+    "results.edit_result": OBJECT,
+    "results.delete_result": OBJECT,
+    "results.new_indicator": OBJECT,
+    "results.edit_indicator": OBJECT,
+    "results.delete_indicator": OBJECT,
     "iati.index": AUTHOR,
     "iati.sources": CDC,
     "iati.edit_source": OBJECT,  # tests/iati/test_sources.py: CDC only
