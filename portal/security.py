@@ -140,6 +140,13 @@ def can_publish_project(user, project) -> bool:
     return has_role(user, Role.CDC)
 
 
+def can_edit_budget_codes(user, project) -> bool:
+    """CDC and the lead ministry's focal points map a project to budget codes; others read."""
+    return has_role(user, Role.CDC) or (
+        has_role(user, Role.MINISTRY) and project.lead_national_partner_id == user.organization_id
+    )
+
+
 # --- the alignment workflow -------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from portal.budget.queries import on_budget_clause
 from portal.extensions import db
 from portal.projects.models import (
     SHARE_BASIS,
@@ -80,7 +81,8 @@ DIRECT = {
     "assistance": Project.type_of_assistance,
     "modality": Project.modality,
     "status": Project.status,
-    "on_budget": Project.on_budget,
+    # Derived from the budget codes where a project has them, else as typed.
+    "on_budget": on_budget_clause(Project),
 }
 # Dimensions of the share tables: a project's money is split over its shares.
 SHARED: dict[str, tuple[type[ProjectSector | ProjectLocation], SQLColumnExpression[Any]]] = {

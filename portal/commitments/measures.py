@@ -20,6 +20,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 
+from portal.budget.queries import on_budget_clause
 from portal.commitments.periods import Period
 from portal.commitments.rounds_figures import plans_disbursed, updated_on_time
 from portal.commitments.scope import Figure, Scope, share  # noqa: F401  (measures.Scope for callers)
@@ -45,7 +46,7 @@ def _active_in(year: int) -> list:
 
 def _on_budget(scope: Scope, period: Period, today: date) -> Figure:
     total = func.sum(ProjectFunding.amount_usd)
-    on = func.sum(case((Project.on_budget.is_(True), ProjectFunding.amount_usd), else_=ZERO))
+    on = func.sum(case((on_budget_clause(Project), ProjectFunding.amount_usd), else_=ZERO))
     row = db.session.execute(
         select(on, total, func.count(func.distinct(Project.id)))
         .join(Project, Project.id == ProjectFunding.project_id)

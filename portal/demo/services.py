@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role, User
 from portal.accounts.services import AccountData, create_user, find_by_email
+from portal.budget.demo import seed_budget
 from portal.demo.commitments import seed_commitments
 from portal.demo.organizations import (
     DEMO_PASSWORD,
@@ -95,6 +96,7 @@ def build_demo(project_count: int = 0) -> dict[str, int]:
     counts["exchange_rates"] = seed_rates()
     counts["projects"] = seed_projects(project_count)
     counts["workflow"] = seed_workflow()
+    counts["budget_codes"] = seed_budget()
     counts["commitments"] = seed_commitments()
     counts["pilots"] = seed_pilots()
     counts["rounds"] = seed_rounds()

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select
 
 from portal.alignment.queries import figures_of_year
 from portal.audit.services import record
+from portal.budget.queries import on_budget_clause
 from portal.db import utcnow
 from portal.extensions import db
 from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
@@ -61,7 +62,11 @@ def _take(round_: ReportingRound, where) -> int:
             Project.actual_end,
             Project.planned_end,
             func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start),
-            *(getattr(Project, name) for name in PROJECT_COLUMNS),
+            *(
+                # The on-budget value as the budget codes derive it (portal.budget.queries).
+                on_budget_clause(Project) if name == "on_budget" else getattr(Project, name)
+                for name in PROJECT_COLUMNS
+            ),
         ).where(where)
     ).all()
     if not projects:
