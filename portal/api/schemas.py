@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.api.params import DIMENSIONS, ORGANIZATION_KINDS
+from portal.loans.serialize import LOAN_TERMS_SCHEMA
 from portal.projects import codes
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -133,6 +134,10 @@ def schemas() -> dict:
             "type": "array",
             "items": obj({"title": {"type": "string"}, "url": {"type": "string"}}),
         },
+        "loan_terms": {
+            "oneOf": [{"type": "null"}, ref("LoanTerms")],
+            "description": "A loan's terms and grant element; null when none are recorded.",
+        },
         "internal": {
             **obj(
                 {
@@ -214,6 +219,7 @@ def schemas() -> dict:
             }
         ),
         "ProjectSummary": obj(summary),
+        "LoanTerms": LOAN_TERMS_SCHEMA,
         "Project": {
             "allOf": [
                 ref("ProjectSummary"),

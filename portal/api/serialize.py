@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask import url_for
 
 from portal.i18n import current_locale
+from portal.loans.serialize import loan_terms_json
 from portal.projects import codes
 from portal.security import can_see_internal_fields
 
@@ -160,6 +161,7 @@ def project_detail(project, user) -> dict:
             "documents": [
                 {"title": d.title, "url": d.web_url} for d in project.documents if d.web_url
             ],
+            "loan_terms": loan_terms_json(project.loan_terms),
         }
     )
     if can_see_internal_fields(user, project):
