@@ -58,7 +58,11 @@ def schemas() -> dict:
         "end_year": NULLABLE_INTEGER,
         "type_of_assistance": NULLABLE_STRING,
         "modality": NULLABLE_STRING,
-        "on_budget": {"type": "boolean"},
+        "on_budget": {
+            "type": "boolean",
+            "description": "Derived: true when the project maps to national budget codes "
+            "(budget_codes), else the on-budget field as typed (on_budget_declared).",
+        },
         "nationwide": {"type": "boolean"},
         "commitment_amount": NULLABLE_MONEY,
         "commitment_currency": NULLABLE_STRING,
@@ -84,6 +88,24 @@ def schemas() -> dict:
         "aid_type": NULLABLE_STRING,
         "flow_type": NULLABLE_STRING,
         "on_treasury": {"type": "boolean"},
+        "on_budget_declared": {
+            "type": "boolean",
+            "description": "The on-budget field as typed; in force only without budget codes.",
+        },
+        "budget_codes": {
+            "type": "array",
+            "description": "The national budget programmes and sub-programmes the project "
+            "maps to, with shares adding up to 100.",
+            "items": obj(
+                {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "level": {"type": "string", "enum": ["programme", "subprogramme"]},
+                    "retired": {"type": "boolean"},
+                    "percentage": MONEY,
+                }
+            ),
+        },
         "commitment_date": NULLABLE_DATE,
         "commitment_rate": {**RATE, "type": ["string", "null"]},
         "published_at": NULLABLE_MOMENT,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from flask import url_for
 
+from portal.budget.queries import is_on_budget, mapping_of
 from portal.i18n import current_locale
 from portal.loans.serialize import loan_terms_json
 from portal.projects import codes
@@ -86,7 +87,8 @@ def project_summary(project) -> dict:
         "end_year": project.end_year,
         "type_of_assistance": project.type_of_assistance,
         "modality": project.modality,
-        "on_budget": project.on_budget,
+        # Derived: a project with budget codes is on budget, else as typed (portal.budget).
+        "on_budget": is_on_budget(project),
         "nationwide": project.nationwide,
         "commitment_amount": money(project.commitment_amount),
         "commitment_currency": project.commitment_currency,
@@ -161,6 +163,8 @@ def project_detail(project, user) -> dict:
             "documents": [
                 {"title": d.title, "url": d.web_url} for d in project.documents if d.web_url
             ],
+            "on_budget_declared": project.on_budget,
+            "budget_codes": budget_codes(project, locale),
             "loan_terms": loan_terms_json(project.loan_terms),
         }
     )
@@ -186,3 +190,18 @@ def aggregate_row(row, label: str | None) -> dict:
         "planned_usd": money(row.planned),
         "project_count": row.project_count,
     }
+
+
+def budget_codes(project, locale: str) -> list[dict]:
+    """A project's national budget codes with their shares (empty when it has none)."""
+    mapping = mapping_of(project.id)
+    return [
+        {
+            "code": line.node.code,
+            "name": line.node.display_name(locale),
+            "level": line.node.level,
+            "retired": line.node.retired,
+            "percentage": money(line.percentage),
+        }
+        for line in (mapping.lines if mapping else [])
+    ]
