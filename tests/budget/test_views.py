@@ -148,3 +148,9 @@ def test_khmer_names_on_khmer_pages(client, login_as, tree):
     client.post("/language", data={"lang": "km"})
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "Health services (km)" in page
+
+
+def test_the_data_quality_page_states_the_on_budget_rule(client, login_as):
+    login_as("cdc")
+    page = client.get("/projects/quality").get_data(as_text=True)
+    assert "a project without budget codes keeps the on-budget field as typed" in page
