@@ -151,7 +151,9 @@ def dashboard(user, filters: ProjectFilters, year: int, locale: str) -> dict:
 def dashboard_context(args, user) -> dict:
     """The dashboard's figures for a request's year and filters."""
     from portal.i18n import current_locale
-    from portal.projects.queries import filter_options
+    from portal.loans import queries as loan_queries
+    from portal.loans import services as loan_services
+    from portal.projects.queries import filter_options, filtered
 
     filters = ProjectFilters.from_args(args)
     year = args.get("year", type=int) or default_year()
@@ -161,6 +163,8 @@ def dashboard_context(args, user) -> dict:
     return {
         "data": dashboard(user, filters, year, current_locale()),
         "predictability": for_reader(user, year),
+        "loans": loan_queries.figures(loan_queries.loan_rows(filtered(user, filters))),
+        "loan_settings": loan_services.concessionality(None),
         "filters": filters,
         "options": filter_options(),
         "years": range(2031, 1994, -1),

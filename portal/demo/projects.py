@@ -22,8 +22,10 @@ from sqlalchemy import func, insert, select, text
 
 from portal.accounts.models import Role, User
 from portal.db import Base
+from portal.demo.loans import demo_terms
 from portal.demo.organizations import DEMO_USERS, DEVELOPMENT_PARTNERS
 from portal.extensions import db
+from portal.loans.models import LoanTerms
 from portal.money.services import load_rates
 from portal.organizations.models import NATIONAL_KINDS, Organization
 from portal.projects import codes, quality
@@ -1034,8 +1036,15 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
     years = [f["year"] for f in funding]
     project["start_year"] = min([start.year, *years])
     project["end_year"] = max([end.year, *years])
+    loan_terms = (
+        demo_terms(partner.acronym, seq, seed, commitment_date, currency)
+        if assistance == "loan"
+        else None
+    )
     project.update(
-        quality.stored(_as_object(project, sectors, locations, funding, documents), ctx.today)
+        quality.stored(
+            _as_object(project, sectors, locations, funding, documents, loan_terms), ctx.today
+        )
     )
     return {
         "project": project,
@@ -1043,10 +1052,18 @@ def _project(ctx: _Context, seq: int, seed: int) -> dict:
         "locations": locations,
         "funding": funding,
         "documents": documents,
+        "loan_terms": [loan_terms] if loan_terms else [],
     }
 
 
-def _as_object(project: dict, sectors: list, locations: list, funding: list, documents: list):
+def _as_object(
+    project: dict,
+    sectors: list,
+    locations: list,
+    funding: list,
+    documents: list,
+    loan_terms: dict | None = None,
+):
     """What quality.assess reads, without building ORM objects."""
     return SimpleNamespace(
         **project,
@@ -1054,6 +1071,7 @@ def _as_object(project: dict, sectors: list, locations: list, funding: list, doc
         locations=[SimpleNamespace(**loc) for loc in locations],
         funding=[SimpleNamespace(**f) for f in funding],
         documents=[SimpleNamespace(**d) for d in documents],
+        loan_terms=SimpleNamespace(is_complete=True) if loan_terms else None,
     )
 
 
@@ -1124,6 +1142,7 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
         ProjectLocation,
         ProjectFunding,
         ProjectDocument,
+        LoanTerms,
     )
     ids = {model: _next_id(model) for model in models}
     numbers = range(last_number + 1, last_number + missing + 1)
@@ -1139,6 +1158,7 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
                 (ProjectLocation, made["locations"]),
                 (ProjectFunding, made["funding"]),
                 (ProjectDocument, made["documents"]),
+                (LoanTerms, made["loan_terms"]),
             ):
                 for child in children:
                     rows[child_model].append(

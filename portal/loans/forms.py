@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
@@ -83,6 +85,8 @@ def fill(form: LoanTermsForm, loan: LoanTerms | None, default_currency: str | No
         return
     for name in FIELDS:
         value = getattr(loan, name)
+        if isinstance(value, Decimal):
+            value = value.normalize()  # 0.75, not 0.7500
         getattr(form, name).data = "" if value is None and name in _CHOICES else value
     form.version.data = str(loan.version)
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 
 from portal.api.limits import api_limiter
-
 from portal.extensions import db
 from portal.loans import services
 from portal.loans.rules import LoanData

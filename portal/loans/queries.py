@@ -1,0 +1,144 @@
+"""What other features read of loans: the loans of a set of projects, their grant element,
+grant equivalent and sums (the dashboard, the joint review report).
+
+The grant equivalent of a loan is its commitment in USD times its grant element (rounded to
+0.01 %), rounded to the cent; a sum of grant equivalents is the sum of those cents, so a total
+always equals the sum over its projects. The aggregate service has no grant equivalent
+measure: the grant element needs fractional powers, computed here in Decimal, not in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from sqlalchemy import or_, select
+
+from portal.extensions import db
+from portal.loans import grant_element as formula
+from portal.loans import services
+from portal.loans.models import LoanTerms
+from portal.projects.models import Project
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+
+@lru_cache(maxsize=4096)
+def _cached(terms: formula.Terms, discount: Decimal) -> Decimal | None:
+    return formula.rounded(formula.grant_element(terms, discount))
+
+
+def grant_equivalent(commitment_usd: Decimal | None, grant_element: Decimal | None) -> Decimal:
+    """Commitment x grant element, to the cent (0 without either)."""
+    if commitment_usd is None or grant_element is None:
+        return ZERO
+    return (commitment_usd * grant_element / 100).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    project_id: int
+    partner_id: int
+    commitment_usd: Decimal | None
+    has_terms: bool
+    grant_element: Decimal | None
+    concessional: bool | None
+
+    @property
+    def grant_equivalent_usd(self) -> Decimal:
+        return grant_equivalent(self.commitment_usd, self.grant_element)
+
+
+def loan_condition():
+    """SQL: the project lends (type of assistance, or an IATI finance type 4xx)."""
+    return or_(Project.type_of_assistance == "loan", Project.finance_type.like("4%"))
+
+
+def loan_rows(projects) -> list[LoanRow]:
+    """The loans among `projects` (a SELECT of Project rows), with their grant element at
+    CDC's discount rate."""
+    discount, threshold = services.discount_rate(), services.concessional_threshold()
+    ids = projects.with_only_columns(Project.id).order_by(None)
+    statement = (
+        select(Project.id, Project.reporting_org_id, Project.commitment_usd, LoanTerms)
+        .outerjoin(LoanTerms, LoanTerms.project_id == Project.id)
+        .where(Project.id.in_(ids), loan_condition())
+        .order_by(Project.id)
+    )
+    rows = []
+    for project_id, partner_id, commitment, loan in db.session.execute(statement):
+        terms = services.to_terms(loan) if loan is not None else None
+        value = _cached(terms, discount) if terms is not None else None
+        rows.append(
+            LoanRow(
+                project_id,
+                partner_id,
+                commitment,
+                loan is not None,
+                value,
+                None if value is None else value >= threshold,
+            )
+        )
+    return rows
+
+
+@dataclass
+class LoanFigures:
+    """Sums over a set of loans."""
+
+    loans: int = 0
+    with_grant_element: int = 0
+    commitment_usd: Decimal = ZERO
+    grant_equivalent_usd: Decimal = ZERO
+    concessional: int = 0
+    concessional_commitment_usd: Decimal = ZERO
+    _weighted: Decimal = field(default=ZERO, repr=False)
+    _weight: Decimal = field(default=ZERO, repr=False)
+
+    def add(self, row: LoanRow) -> None:
+        self.loans += 1
+        self.commitment_usd += row.commitment_usd or ZERO
+        if row.grant_element is None:
+            return
+        self.with_grant_element += 1
+        self.grant_equivalent_usd += row.grant_equivalent_usd
+        if row.concessional:
+            self.concessional += 1
+            self.concessional_commitment_usd += row.commitment_usd or ZERO
+        if row.commitment_usd:
+            self._weighted += row.grant_element * row.commitment_usd
+            self._weight += row.commitment_usd
+
+    @property
+    def average_grant_element(self) -> Decimal | None:
+        """The grant element weighted by commitment, over the loans that have one."""
+        if not self._weight:
+            return None
+        return (self._weighted / self._weight).quantize(CENT, ROUND_HALF_UP)
+
+    @property
+    def concessional_share(self) -> Decimal | None:
+        """The share of the commitment of loans with a grant element that is concessional."""
+        if not self._weight:
+            return None
+        return (100 * self.concessional_commitment_usd / self._weight).quantize(
+            Decimal("0.1"), ROUND_HALF_UP
+        )
+
+
+def figures(rows: list[LoanRow]) -> LoanFigures:
+    """The sums over `rows`."""
+    total = LoanFigures()
+    for row in rows:
+        total.add(row)
+    return total
+
+
+def by_partner(rows: list[LoanRow]) -> dict[int, LoanFigures]:
+    """The sums of each lending partner, by organization id."""
+    groups: dict[int, LoanFigures] = {}
+    for row in rows:
+        groups.setdefault(row.partner_id, LoanFigures()).add(row)
+    return groups
