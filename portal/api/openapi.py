@@ -222,6 +222,17 @@ def _paths(user) -> dict:
             _ok("The project.", obj({"data": ref("Project")})),
             404,
         ),
+        "/projects/{project_id}/results": _operation(
+            "getProjectResults",
+            "A project's results: indicators with their baseline, and targets and actual values "
+            "by period (IATI's result element).",
+            [project_id],
+            _ok(
+                "The project's results.",
+                obj({"data": {"type": "array", "items": ref("Result")}}),
+            ),
+            404,
+        ),
         "/organizations": _operation(
             "listOrganizations",
             "Development partners and national institutions.",

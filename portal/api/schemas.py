@@ -248,6 +248,7 @@ def schemas() -> dict:
                 obj(detail, [k for k in detail if k != "internal"]),
             ]
         },
+        **result_schemas(),
         "AggregateRow": obj(
             {
                 "key": {
@@ -261,6 +262,86 @@ def schemas() -> dict:
                 "disbursed_usd": MONEY,
                 "planned_usd": MONEY,
                 "project_count": {"type": "integer"},
+            }
+        ),
+    }
+
+
+def result_schemas() -> dict:
+    """A project's results, in the shape of IATI's result element (values as published)."""
+    nullable_boolean = {"type": ["boolean", "null"]}
+    value = {
+        "type": ["string", "null"],
+        "description": "As recorded: a number for unit, percentage and ordinal indicators "
+        "(percentages 0 to 100), a category for nominal ones, none for qualitative ones; values "
+        "imported from IATI are kept as published.",
+    }
+    return {
+        "IndicatorPeriod": obj(
+            {
+                "period_start": NULLABLE_DATE,
+                "period_end": NULLABLE_DATE,
+                "target_value": value,
+                "target_comment": NULLABLE_STRING,
+                "actual_value": value,
+                "actual_comment": NULLABLE_STRING,
+            }
+        ),
+        "Indicator": obj(
+            {
+                "id": {"type": "integer"},
+                "title": {"type": "string"},
+                "description": NULLABLE_STRING,
+                "measure": {
+                    "type": "string",
+                    "enum": ["1", "2", "3", "4", "5"],
+                    "description": "IATI IndicatorMeasure: 1 unit, 2 percentage, 3 nominal, "
+                    "4 ordinal, 5 qualitative.",
+                },
+                "measure_label": {"type": "string"},
+                "ascending": {**nullable_boolean, "description": "Whether higher is better."},
+                "aggregation_status": {
+                    **nullable_boolean,
+                    "description": "Whether the figures may be added up across projects.",
+                },
+                "references": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "vocabulary": NULLABLE_STRING,
+                            "code": {"type": "string"},
+                            "indicator_uri": NULLABLE_STRING,
+                        }
+                    ),
+                },
+                "priorities": {
+                    "type": "array",
+                    "description": "Priorities of the national strategy the indicator measures.",
+                    "items": obj({"id": {"type": "integer"}, "code": {"type": "string"}}),
+                },
+                "baseline": obj(
+                    {"year": NULLABLE_INTEGER, "value": value, "comment": NULLABLE_STRING}
+                ),
+                "periods": {"type": "array", "items": ref("IndicatorPeriod")},
+            }
+        ),
+        "Result": obj(
+            {
+                "id": {"type": "integer"},
+                "type": {
+                    "type": "string",
+                    "enum": ["1", "2", "3", "9"],
+                    "description": "IATI ResultType: 1 output, 2 outcome, 3 impact, 9 other.",
+                },
+                "type_label": {"type": "string"},
+                "title": {"type": "string"},
+                "description": NULLABLE_STRING,
+                "aggregation_status": {"type": ["boolean", "null"]},
+                "from_iati": {
+                    "type": "boolean",
+                    "description": "Imported from the partner's IATI data.",
+                },
+                "indicators": {"type": "array", "items": ref("Indicator")},
             }
         ),
     }

@@ -34,6 +34,8 @@ from portal.organizations.models import Organization
 from portal.organizations.services import search_statement
 from portal.projects import queries
 from portal.projects.models import Project
+from portal.results import serialize as serialize_results
+from portal.results.services import results_of
 from portal.security import can_view_project
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -129,6 +131,21 @@ def project(project_id: str):
     if found is None or not can_view_project(user, found):
         raise ApiError(404, _("There is no project %(id)s, or it is not public.", id=number))
     return jsonify(data=serialize.project_detail(found, user))
+
+
+@bp.get("/projects/<project_id>/results")
+def project_results(project_id: str):
+    """A project's results with their indicators and periods.
+
+    400 for an id that is not a whole number from 1; 404 if the caller may not read it.
+    """
+    query = QueryArgs(request.args, ())
+    number = query.path_id("project_id", project_id)
+    query.done()
+    found = db.session.get(Project, number)
+    if found is None or not can_view_project(api_user(), found):
+        raise ApiError(404, _("There is no project %(id)s, or it is not public.", id=number))
+    return jsonify(data=[serialize_results.result(r) for r in results_of(found)])
 
 
 @bp.get("/organizations")

@@ -28,6 +28,7 @@ from portal.organizations.known import seed_organizations
 from portal.organizations.services import existing_by_acronym
 from portal.reference.seed import seed_reference_data
 from portal.reference.services import load_sector_leads
+from portal.results.demo import seed_results
 
 DEMO_RATE_SOURCE = "Demo data: approximate yearly average, not an official rate"
 DEMO_YEARS = range(1995, 2031)
@@ -99,6 +100,7 @@ def build_demo(project_count: int = 0) -> dict[str, int]:
     counts["budget_codes"] = seed_budget()
     counts["commitments"] = seed_commitments()
     counts["pilots"] = seed_pilots()
+    counts["results"] = seed_results()
     counts["rounds"] = seed_rounds()
     return counts
 

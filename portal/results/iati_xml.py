@@ -94,6 +94,7 @@ def read_results(element, text_of: TextOf) -> list[dict]:
                         "url": _attr(link, "url"),
                         "format": _attr(link, "format"),
                         "title": _text(link.find("title"), text_of),
+                        "category": _attr(link.find("category"), "code"),
                     }
                     for link in result.iterchildren("document-link")
                 ],
@@ -203,6 +204,7 @@ def result_elements(activity, results: list[ProjectResult]) -> None:
             document = etree.SubElement(element, "document-link", url=link["url"])
             document.set("format", link.get("format") or "APPLICATION/OCTET-STREAM")
             _narrative(document, "title", link.get("title") or link["url"])
+            etree.SubElement(document, "category", code=link.get("category") or "A12")
         for indicator in result.indicators:
             item = etree.SubElement(element, "indicator", measure=indicator.measure)
             _set(item, "ascending", _flag(indicator.ascending))
