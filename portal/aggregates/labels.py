@@ -14,7 +14,7 @@ from portal.aggregates.services import NATIONWIDE, UNALLOCATED
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects import codes
-from portal.reference.models import Province, Sector, SectorCategory
+from portal.reference.models import Province, Sector, SectorCategory, TechnicalWorkingGroup
 
 
 def key_labels(dimension: str, keys: list, locale: str) -> dict:
@@ -45,6 +45,13 @@ def key_labels(dimension: str, keys: list, locale: str) -> dict:
         return {
             s.code: f"{s.code} {s.display_name(locale)}"
             for s in db.session.scalars(select(Sector).where(Sector.code.in_(keys)))
+        }
+    if dimension == "twg":
+        return {
+            t.id: t.display_name(locale)
+            for t in db.session.scalars(
+                select(TechnicalWorkingGroup).where(TechnicalWorkingGroup.id.in_(keys))
+            )
         }
     if dimension == "assistance":
         return {code: str(label) for code, label in codes.TYPE_OF_ASSISTANCE.items()}

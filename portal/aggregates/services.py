@@ -59,6 +59,7 @@ DIMENSIONS = (
     "status",
     "on_budget",
     "commune",
+    "twg",
 )
 NATIONWIDE, UNALLOCATED = "nationwide", "unallocated"
 # SQLite understands "WITH name AS MATERIALIZED (...)" from 3.35 on.
@@ -83,6 +84,7 @@ DIRECT = {
     "status": Project.status,
     # Derived from the budget codes where a project has them, else as typed.
     "on_budget": on_budget_clause(Project),
+    "twg": Project.twg_id,
 }
 # Dimensions of the share tables: a project's money is split over its shares.
 SHARED: dict[str, tuple[type[ProjectSector | ProjectLocation], SQLColumnExpression[Any]]] = {

@@ -140,3 +140,25 @@ def test_shares_of_row_and_column(cdc):
     assert answer.shown((partner.id,), None) == Decimal("100.0")
     answer = pivot(cdc, Question(["status"], [], share="column", filters=filters))
     assert answer.shown(("3",), ()) == Decimal("25.0")
+
+
+def test_each_working_group_holds_the_money_of_its_projects(cdc, demo):
+    """The technical working group is a dimension: each group's commitment is its projects'."""
+    from collections import defaultdict
+
+    from portal.extensions import db
+    from portal.reference.models import TechnicalWorkingGroup
+
+    expected: dict = defaultdict(Decimal)
+    for project in db.session.scalars(queries.filtered(cdc, queries.ProjectFilters())):
+        expected[project.twg_id] += project.commitment_usd or Decimal(0)
+    answer = pivot(cdc, Question(["twg"], [], measure="commitment"))
+    assert {k[0]: v for k, v in answer.row_totals.items() if v} == _nonzero(dict(expected))
+    assert len([k for k in expected if k is not None]) >= 3  # the demo spreads its projects
+    by_service = _service(cdc, queries.ProjectFilters(), "twg", "commitment")
+    assert by_service == _nonzero(dict(expected))
+    names = {t.id: t.name_en for t in db.session.scalars(db.select(TechnicalWorkingGroup))}
+    from portal.analysis.labels import labels_of
+
+    labels = labels_of("twg", list(expected), "en")
+    assert all(labels[k] == names[k] for k in expected if k is not None)
