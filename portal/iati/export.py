@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from portal.db import utcnow
 from portal.extensions import db
 from portal.iati.parser import CDC_DISTRICT, CDC_NS, CDC_PERCENTAGE, XML_LANG
+from portal.loans.iati_xml import loan_terms_element
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
 from portal.projects.models import Project, ProjectLocation, ProjectParticipant
 from portal.results.iati_xml import result_elements
@@ -60,6 +61,7 @@ def export_statement(statement):
         selectinload(Project.funding),
         selectinload(Project.participants).selectinload(ProjectParticipant.organization),
         selectinload(Project.documents),
+        selectinload(Project.loan_terms),
     )
 
 
@@ -203,6 +205,7 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
         _narrative(link, "title", document.title)
         etree.SubElement(link, "category", code="A12")
     result_elements(activity, results_of(project))
+    loan_terms_element(activity, project.loan_terms)  # crs-add comes after result
     return activity
 
 

@@ -113,6 +113,13 @@ def _loan_terms(crs_add) -> dict | None:
         "commitment_date": _date_of(terms, "commitment-date"),
         "first_repayment": _date_of(terms, "repayment-first-date"),
         "final_repayment": _date_of(terms, "repayment-final-date"),
+        # The portal's own extension attributes (exact maturity and grace, a variable rate's
+        # reference, fees): portal.loans.iati_xml reads them back.
+        "extension": {
+            _local(name): value.strip()
+            for name, value in terms.attrib.items()
+            if name.startswith("{") and value.strip()
+        },
     }
 
 

@@ -19,6 +19,7 @@ from portal.iati.amounts import parse_date
 from portal.iati.models import IatiAmount, IatiRecord, ImportBatch
 from portal.iati.parser import DEFAULT_MAX_BYTES, FileRefused, parse_file
 from portal.iati.preview import NEW, REFUSED, UNCHANGED, UPDATE, Decisions, Plan, build_plan
+from portal.loans.iati_xml import write_from_iati as write_loan_terms
 from portal.projects.batch import save_projects
 from portal.projects.lookups import Preloaded
 from portal.projects.models import Project, ProjectParticipant
@@ -117,6 +118,14 @@ def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBa
         _record_provenance(written, user=user, batch=batch)
         db.session.flush()
     _write_results(plan)
+    write_loan_terms(
+        [
+            (line.project_id, line.mapped.activity)
+            for line in plan.lines
+            if line.action in (NEW, UPDATE, UNCHANGED) and line.project_id is not None
+        ],
+        actor=user,
+    )
     _forget_unused(plan)
     return plan
 

@@ -41,7 +41,6 @@ FIELD_LABELS = {
     "sectors": _l("Sectors"),
     "locations": _l("Locations"),
     "funding": _l("Yearly funding"),
-    "loan_terms": _l("Loan terms"),
     "participants": _l("Funding and implementing organizations"),
     "documents": _l("Documents"),
     "contact": _l("Contact person"),
@@ -152,8 +151,12 @@ def changes(project_id: int, since_version: int = 0, limit: int | None = None):
     return list(db.session.scalars(statement))
 
 
+# Fields other features record in the project's history (not in its snapshot).
+OTHER_LABELS = {"loan_terms": _l("Loan terms")}
+
+
 def label(field: str) -> str:
-    return str(FIELD_LABELS.get(field, field))
+    return str(FIELD_LABELS.get(field) or OTHER_LABELS.get(field, field))
 
 
 _CODED_FIELDS = {
