@@ -56,7 +56,7 @@ def _nice_step(span: float, count: int = 4) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def _axis(low: float, high: float) -> tuple[float, float, list[float]]:
+def value_axis(low: float, high: float) -> tuple[float, float, list[float]]:
     """Round the range outwards to whole steps; return (low, high, ticks)."""
     step = _nice_step(high - low)
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
@@ -82,7 +82,7 @@ def trajectory(commitment, actuals: dict | None = None) -> TrajectoryChart | Non
     values += [a.value for a in found.values()]
     low, high = float(min(values)), float(max(values))
     pad = (high - low) * 0.05 or 1.0
-    low, high, ticks = _axis(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad)
+    low, high, ticks = value_axis(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
 

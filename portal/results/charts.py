@@ -15,7 +15,7 @@ from portal.commitments.charts import (
     WIDTH,
     Mark,
     TrajectoryChart,
-    _axis,
+    value_axis,
 )
 from portal.results.models import ResultIndicator
 from portal.results.rules import number
@@ -62,7 +62,7 @@ def trajectory(indicator: ResultIndicator) -> TrajectoryChart | None:
     offset = 1 if baseline is not None else 0
     low, high = float(min(known)), float(max(known))
     pad = (high - low) * 0.05 or 1.0
-    low, high, ticks = _axis(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad)
+    low, high, ticks = value_axis(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x_of(index: int) -> float:
