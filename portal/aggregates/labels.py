@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.aggregates.services import NATIONWIDE, UNALLOCATED
+from portal.budget.queries import programme_names
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects import codes
@@ -53,6 +54,12 @@ def key_labels(dimension: str, keys: list, locale: str) -> dict:
                 select(TechnicalWorkingGroup).where(TechnicalWorkingGroup.id.in_(keys))
             )
         }
+    if dimension == "budget":
+        # Keys are programme ids as text (see SHARED), "unallocated" for projects without codes.
+        names = programme_names([int(k) for k in keys if str(k).isdigit()], locale)
+        labels = {str(i): name for i, name in names.items()}
+        labels[UNALLOCATED] = _("No budget code")
+        return labels
     if dimension == "assistance":
         return {code: str(label) for code, label in codes.TYPE_OF_ASSISTANCE.items()}
     if dimension == "modality":

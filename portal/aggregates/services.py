@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     SQLColumnExpression,
+    String,
     case,
     cast,
     func,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from portal.budget.models import ProjectBudgetLine
 from portal.budget.queries import on_budget_clause
 from portal.extensions import db
 from portal.projects.models import (
@@ -60,6 +62,7 @@ DIMENSIONS = (
     "on_budget",
     "commune",
     "twg",
+    "budget",
 )
 NATIONWIDE, UNALLOCATED = "nationwide", "unallocated"
 # SQLite understands "WITH name AS MATERIALIZED (...)" from 3.35 on.
@@ -87,7 +90,10 @@ DIRECT = {
     "twg": Project.twg_id,
 }
 # Dimensions of the share tables: a project's money is split over its shares.
-SHARED: dict[str, tuple[type[ProjectSector | ProjectLocation], SQLColumnExpression[Any]]] = {
+SHARED: dict[
+    str,
+    tuple[type[ProjectSector | ProjectLocation | ProjectBudgetLine], SQLColumnExpression[Any]],
+] = {
     "sector": (ProjectSector, ProjectSector.sector_code),
     "category": (ProjectSector, func.substr(ProjectSector.sector_code, 1, 3)),
     "province": (ProjectLocation, ProjectLocation.province_code),
@@ -105,6 +111,9 @@ SHARED: dict[str, tuple[type[ProjectSector | ProjectLocation], SQLColumnExpressi
             ProjectLocation.province_code,
         ),
     ),
+    # The budget programme a line counts under (a sub-programme's parent), as text so that
+    # projects without budget codes share one "unallocated" group with it on both databases.
+    "budget": (ProjectBudgetLine, cast(ProjectBudgetLine.programme_id, String)),
 }
 # The dimensions in which a project has at most one row a group (a sector is listed once a
 # project, a place too: uq_project_location_place), so its rows count its projects; in the

@@ -31,7 +31,9 @@ from portal.projects.models import SHARE_BASIS
 from portal.rounds.models import ReportingRound
 from portal.rounds.scope import all_rounds, by_year
 
-# What a snapshot keeps: these dimensions, and these of the project list's filters.
+# What a snapshot keeps: these dimensions, and these of the project list's filters. It lacks
+# communes, technical working groups and budget programmes (it freezes no budget codes), so
+# `commune`, `twg` and `budget` are refused beside the field.
 DIMENSIONS = (
     "year",
     "partner",

@@ -27,6 +27,7 @@ DIMENSION_LABELS = {
     "status": _l("Status"),
     "on_budget": _l("On budget"),
     "twg": _l("Technical working group"),
+    "budget": _l("Budget programme"),
 }
 MEASURE_LABELS = {
     "commitment": _l("Commitment (USD)"),
