@@ -48,8 +48,9 @@ DIMENSIONS = (
     "on_budget",
 )
 FILTERS = ("partner", "ministry", "sector", "province", "status", "year_from", "assistance")
-# The filters a snapshot cannot answer: it keeps no description, start date or publication.
-UNAVAILABLE_FILTERS = ("q", "year_to", "published")
+# The filters a snapshot cannot answer: it keeps no description, start date, publication or
+# budget code.
+UNAVAILABLE_FILTERS = ("q", "year_to", "published", "budget")
 HALF = SHARE_BASIS // 2
 SECTORS, PLACES = "sectors", "places"
 AXIS = {"sector": SECTORS, "category": SECTORS, "province": PLACES, "district": PLACES}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from portal.api.params import (
+    BUDGET_CODE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     DIMENSIONS,
@@ -84,6 +85,12 @@ PROJECT_FILTER_PARAMETERS = [
         "published",
         "Only published (yes) or only unpublished (no) projects.",
         {"type": "string", "enum": list(PUBLISHED_CHOICES)},
+    ),
+    _query(
+        "budget",
+        "A national budget programme or sub-programme code (as in budget_codes): the projects "
+        "mapped to it or to a sub-programme under it. An unknown code selects no project.",
+        {"type": "string", "pattern": f"^{BUDGET_CODE}$"},
     ),
 ]
 PAGING_PARAMETERS = [

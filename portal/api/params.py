@@ -34,6 +34,7 @@ PROJECT_FILTERS = (
     "year_to",
     "assistance",
     "published",
+    "budget",
 )
 PAGING = ("page", "per_page")
 DIMENSIONS = ("province", "sector", "partner", "year")
@@ -46,6 +47,8 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # Matched whole (the document anchors them with ^ and $).
 SECTOR_CODE = "[0-9]{3}([0-9]{2})?"
 PROVINCE_CODE = "[0-9]{2}"
+# A national budget code as the tree keeps it: printable ASCII without spaces.
+BUDGET_CODE = "[!-~]{1,40}"
 
 
 def sort_keys(user) -> tuple[str, ...]:
@@ -153,6 +156,9 @@ def project_filters(query: QueryArgs) -> ProjectFilters:
         year_to=query.integer("year_to", FIRST_YEAR, LAST_YEAR),
         assistance=query.choice("assistance", tuple(codes.TYPE_OF_ASSISTANCE)),
         published=query.choice("published", PUBLISHED_CHOICES),
+        budget=query.matching(
+            "budget", BUDGET_CODE, _l("Give a budget code: up to 40 characters, no spaces.")
+        ),
     )
 
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, exists, or_, select, type_coerce
 
-from portal.budget.models import MAPPABLE, BudgetNode, ProjectBudget, ProjectBudgetLine
+from portal.budget.models import (
+    MAPPABLE,
+    SUBPROGRAMME,
+    BudgetNode,
+    ProjectBudget,
+    ProjectBudgetLine,
+)
 from portal.extensions import db
 
 
@@ -112,6 +119,14 @@ def projects_under(node_id: int):
     )
 
 
+def projects_under_code(code: str):
+    """SQL: ids of the projects mapped to the node of `code` or under it (none if unknown)."""
+    node = node_by_code(code)
+    if node is None:
+        return select(ProjectBudgetLine.project_id).where(ProjectBudgetLine.project_id.is_(None))
+    return projects_under(node.id)
+
+
 def programme_names(ids: Iterable[int], locale: str = "en") -> dict[int, str]:
     """'code — name' of each programme id (the aggregates' budget dimension labels)."""
     wanted = [i for i in ids if isinstance(i, int)]
@@ -131,4 +146,19 @@ def mapping_choices_for(project, locale: str = "en") -> list[tuple[str, str]]:
     for line in mapping.lines if mapping else []:
         if line.node.code not in offered:
             choices.append((line.node.code, f"{line.node.code} — {line.node.display_name(locale)}"))
+    return choices
+
+
+def filter_choices(locale: str = "en") -> list[tuple[str, str]]:
+    """(code, label) of every programme and sub-programme in code order (the list's filter).
+
+    Retired codes stay, marked, since projects may still map to them; a sub-programme's label
+    is indented under its programme.
+    """
+    statement = select(BudgetNode).where(BudgetNode.level.in_(MAPPABLE)).order_by(BudgetNode.code)
+    choices = []
+    for node in db.session.scalars(statement):
+        indent = "\u2003" if node.level == SUBPROGRAMME else ""
+        label = f"{indent}{node.code} — {node.display_name(locale)}"
+        choices.append((node.code, f"{label} ({_('retired')})" if node.retired else label))
     return choices

@@ -177,6 +177,12 @@ def budget_section(project) -> BudgetSection:
     )
 
 
+@bp.app_template_global("budget_filter_choices")
+def budget_filter_choices() -> list[tuple[str, str]]:
+    """The project list's budget filter: programmes and sub-programmes in the reader's language."""
+    return queries.filter_choices(current_locale())
+
+
 @bp.route("/projects/<int:project_id>/budget", methods=["GET", "POST"])
 @login_required
 def project_codes(project_id: int):

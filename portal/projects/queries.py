@@ -11,6 +11,7 @@ from sqlalchemy import SQLColumnExpression, case, exists, func, null, or_, selec
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.accounts.models import Role
+from portal.budget.queries import projects_under_code
 from portal.extensions import db
 from portal.forms import as_id
 from portal.organizations.models import Organization
@@ -58,6 +59,9 @@ class ProjectFilters:
     published: str = ""
     # The workflow state (draft, submitted, ...): applied for logged-in readers only.
     state: str = ""
+    # A budget code: projects mapped to that node or to a node under it (a programme's
+    # sub-programmes).
+    budget: str = ""
 
     @classmethod
     def from_args(cls, args) -> ProjectFilters:
@@ -77,6 +81,7 @@ class ProjectFilters:
             assistance=args.get("assistance", "").strip()[:30],
             published=args.get("published", "").strip()[:3],
             state=args.get("state", "").strip()[:12],
+            budget=args.get("budget", "").strip()[:40],
         )
 
     def as_args(self) -> dict:
@@ -155,6 +160,8 @@ def filtered(user, filters: ProjectFilters):
         statement = statement.where(Project.published_at.is_not(None))
     elif filters.published == "no":
         statement = statement.where(Project.published_at.is_(None))
+    if filters.budget:
+        statement = statement.where(Project.id.in_(projects_under_code(filters.budget)))
     if filters.state and getattr(user, "is_authenticated", False):
         statement = statement.where(Project.workflow_state == filters.state)
     return statement
