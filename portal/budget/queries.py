@@ -49,6 +49,12 @@ def mapped_project_ids(project_ids: Iterable[int]) -> set[int]:
     return found
 
 
+def on_budget_by_project(projects) -> dict[int, tuple[bool, list[ProjectBudgetLine]]]:
+    """Each project's derived on-budget value and its budget lines (for downloads)."""
+    lines = lines_of(p.id for p in projects)
+    return {p.id: (bool(p.on_budget) or p.id in lines, lines.get(p.id, [])) for p in projects}
+
+
 def is_on_budget(project) -> bool:
     """A project's on-budget value by the rule above."""
     return bool(project.on_budget) or bool(mapped_project_ids([project.id]))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from decimal import Decimal
+from itertools import islice
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.budget.cells import codes_text
+from portal.budget.queries import on_budget_by_project
 from portal.exports import csv_response, xlsx_response  # noqa: F401  (re-exported for views)
 from portal.extensions import db
 from portal.projects import codes, quality
@@ -16,13 +19,15 @@ from portal.projects.models import Project
 from portal.security import can_see_internal_fields
 
 INTERNAL_COLUMNS = 4  # contact person, contact email, quality score, last updated
+CHUNK = 500  # projects whose budget codes are read at once
 
 
 def project_rows(projects, *, reader):
     """Return (header, rows) of a project list download, as `reader` may see each row.
 
     The columns are the same for every reader; a project's contacts, quality score and last
-    update are blank in the rows of projects whose internal fields `reader` may not see.
+    update are blank in the rows of projects whose internal fields `reader` may not see. On
+    budget is derived as the pages and the API give it (budget codes, else as typed).
     """
     header = [
         _("ID"),
@@ -36,6 +41,7 @@ def project_rows(projects, *, reader):
         _("End year"),
         _("Type of assistance"),
         _("On budget"),
+        _("Budget codes"),
         _("Commitment"),
         _("Currency"),
         _("Commitment (USD)"),
@@ -48,8 +54,14 @@ def project_rows(projects, *, reader):
         _("Last updated"),
     ]
 
+    def chunks():
+        iterator = iter(projects)
+        while chunk := list(islice(iterator, CHUNK)):
+            budget = on_budget_by_project(chunk)
+            yield from ((p, *budget[p.id]) for p in chunk)
+
     def rows():
-        for p in projects:
+        for p, on_budget, budget_lines in chunks():
             row = [
                 p.id,
                 p.iati_identifier,
@@ -63,7 +75,8 @@ def project_rows(projects, *, reader):
                 str(codes.TYPE_OF_ASSISTANCE.get(p.type_of_assistance, ""))
                 if p.type_of_assistance
                 else None,
-                p.on_budget,
+                on_budget,
+                codes_text(budget_lines) or None,
                 p.commitment_amount,
                 p.commitment_currency,
                 p.commitment_usd,
