@@ -47,6 +47,7 @@ from portal.projects.models import (  # noqa: F401
     ProjectParticipant,
     ProjectSector,
 )
+from portal.projects.sources import FundingSource, SourceFunding  # noqa: F401
 from portal.reference.models import (  # noqa: F401
     Commune,
     District,

@@ -29,6 +29,7 @@ from portal.loans.models import LoanTerms
 from portal.money.services import load_rates
 from portal.organizations.models import NATIONAL_KINDS, Organization
 from portal.projects import codes, quality
+from portal.projects.funding import ensure_reporting_sources
 from portal.projects.models import (
     Project,
     ProjectDocument,
@@ -1169,5 +1170,6 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
             if values:
                 db.session.execute(insert(model.__table__), values)
     _sync_sequences(model.__tablename__ for model in ids)
+    ensure_reporting_sources()  # each project's reporting partner as its first funding source
     _analyze(model.__tablename__ for model in ids)
     return missing

@@ -29,6 +29,7 @@ from portal.projects.services import (
     save_project,
     validate,
 )
+from portal.projects.sources import REPORTING, FundingSource
 
 
 def save_projects(
@@ -100,6 +101,12 @@ def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:
         ]
         if child_rows:
             db.session.execute(insert(model.__table__), child_rows)
+    # Each new project's reporting partner as its first funding source (an import names no
+    # other source; the form adds them).
+    db.session.execute(
+        insert(FundingSource.__table__),
+        [{"project_id": project_id, "kind": REPORTING, "position": 0} for project_id in ids],
+    )
     history.record_creations(
         [
             (project_id, columns["title_en"])

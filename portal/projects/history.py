@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from portal.extensions import db
+from portal.projects import funding
 from portal.projects.models import Project, ProjectChange
 
 # Field name -> label, in the order people read a project.
@@ -41,6 +42,7 @@ FIELD_LABELS = {
     "sectors": _l("Sectors"),
     "locations": _l("Locations"),
     "funding": _l("Yearly funding"),
+    "funding_sources": _l("Funding by source"),
     "participants": _l("Funding and implementing organizations"),
     "documents": _l("Documents"),
     "contact": _l("Contact person"),
@@ -107,6 +109,7 @@ def snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
         "funding": "; ".join(
             sorted(f"{f.year} {f.kind} {f.amount:,.2f} {f.currency}" for f in project.funding)
         ),
+        "funding_sources": funding.snapshot_text(project),
         "participants": "; ".join(
             sorted(f"{p.organization.acronym} ({p.role})" for p in project.participants)
         ),

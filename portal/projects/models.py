@@ -179,6 +179,12 @@ class Project(TimestampMixin, Base):
     documents: Mapped[list[ProjectDocument]] = relationship(
         back_populates="project", cascade="all, delete-orphan"
     )
+    # Who brings the money (portal/projects/sources.py): the reporting partner first.
+    funding_sources = relationship(
+        "FundingSource",
+        cascade="all, delete-orphan",
+        order_by="FundingSource.position",
+    )
     # The loan's terms (portal/loans), named by string: the loans feature builds on this one.
     loan_terms = relationship("LoanTerms", uselist=False, viewonly=True)
 

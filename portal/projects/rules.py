@@ -20,6 +20,7 @@ from portal.projects.models import (
     Project,
     is_web_link,
 )
+from portal.projects.sources import ADDED_KINDS, COFINANCIER, COUNTERPART, MONEY_KIND
 
 HUNDRED = Decimal(100)
 TOLERANCE = Decimal("0.01")
@@ -63,6 +64,21 @@ class YearAmount:
     kind: str
     amount: Decimal
     currency: str
+    # Whose money: None for the reporting partner, else a position in ProjectData.sources;
+    # UNLISTED when the form's row names a source that is no longer listed (refused).
+    source: int | None = None
+
+
+UNLISTED = -1
+
+
+@dataclass
+class SourceData:
+    """A funding source besides the reporting partner (co-financier, counterpart, national)."""
+
+    kind: str
+    organization_id: int | None = None
+    in_kind: bool = False
 
 
 @dataclass
@@ -117,6 +133,9 @@ class ProjectData:
     participants: list[Participant] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     data_source: str = "manual"
+    # The sources besides the reporting partner. None (an import that has no such columns)
+    # keeps the project's sources and their money as they are: a blank never erases.
+    sources: list[SourceData] | None = None
 
 
 def _commitment_year(data: ProjectData) -> int | None:
@@ -228,6 +247,7 @@ def validate(
     _validate_locations(data, err, lookups)
     rates = _validate_money(data, err, lookups, project)
     _validate_participants(data, err, lookups)
+    _validate_sources(data, err, lookups)
     for i, document in enumerate(data.documents):
         if not document.title:
             err(f"documents-{i}-title", _l("Give the document a title."))
@@ -359,7 +379,7 @@ def _validate_money(data: ProjectData, err, lookups: Lookups, project: Project |
     }
     for i, row in enumerate(data.funding):
         prefix = f"funding-{i}-"
-        if row.kind not in codes.FUNDING_KIND:
+        if row.kind not in MONEY_KIND:
             err(prefix + "kind", _l("Choose actual or planned."))
         if row.year is None or not (1990 <= row.year <= 2100):
             err(prefix + "year", _l("Give a calendar year between 1990 and 2100."))
@@ -367,6 +387,11 @@ def _validate_money(data: ProjectData, err, lookups: Lookups, project: Project |
             err(
                 prefix + "year",
                 _l("An actual disbursement cannot be in a future year; record it as planned."),
+            )
+        elif row.kind in ("commitment", "expenditure") and row.year > this_year:
+            err(
+                prefix + "year",
+                _l("A commitment signed or an expenditure cannot be in a future year."),
             )
         if row.amount is None:
             err(prefix + "amount", _l("Enter an amount."))
@@ -394,7 +419,7 @@ def _validate_money(data: ProjectData, err, lookups: Lookups, project: Project |
                     year=row.year,
                 ),
             )
-        key = (row.year, row.kind, row.currency)
+        key = (row.source, row.year, row.kind, row.currency)
         if key in seen:
             err(prefix + "year", _l("This year already has a row of this kind and currency."))
         seen.add(key)
@@ -416,3 +441,78 @@ def _validate_participants(data: ProjectData, err, lookups: Lookups) -> None:
                 _l("This organization is listed twice in this role."),
             )
         seen.add(key)
+
+
+def _validate_sources(data: ProjectData, err, lookups: Lookups) -> None:
+    """The sources besides the reporting partner, and the source of each yearly amount."""
+    sources = data.sources or []
+    known = lookups.known_organizations({s.organization_id for s in sources})
+    seen = set()
+    for i, source in enumerate(sources):
+        prefix = f"sources-{i}-"
+        if source.kind not in ADDED_KINDS:
+            err(
+                prefix + "kind",
+                _l(
+                    "Choose a co-financier, the government's counterpart or "
+                    "another national source."
+                ),
+            )
+            continue
+        organization = (
+            lookups.organization(source.organization_id)
+            if source.organization_id in known
+            else None
+        )
+        if source.organization_id is not None and organization is None:
+            err(prefix + "organization_id", _l("Choose an organization."))
+        elif source.kind == COFINANCIER and organization is None:
+            err(
+                prefix + "organization_id",
+                _l("Name the co-financier: the development partner that brings this money."),
+            )
+        elif source.kind == COFINANCIER and source.organization_id == data.reporting_org_id:
+            err(
+                prefix + "organization_id",
+                _l(
+                    "This is the reporting partner: its money is the project's own (the "
+                    "commitment and the yearly funding), not a co-financier's."
+                ),
+            )
+        elif source.kind == COFINANCIER and organization is not None and organization.is_national:
+            err(
+                prefix + "organization_id",
+                _l(
+                    "%(org)s is a national organization: record its money as the government's "
+                    "counterpart or another national source.",
+                    org=organization.acronym,
+                ),
+            )
+        elif (
+            source.kind != COFINANCIER and organization is not None and not organization.is_national
+        ):
+            err(
+                prefix + "organization_id",
+                _l(
+                    "%(org)s is a development partner: record its money as a co-financier.",
+                    org=organization.acronym,
+                ),
+            )
+        if source.in_kind and source.kind != COUNTERPART:
+            err(
+                prefix + "in_kind",
+                _l("Only the government's counterpart contribution is marked as in kind."),
+            )
+        key = (source.kind, source.organization_id, source.in_kind)
+        if key in seen:
+            err(prefix + "organization_id", _l("This source is listed twice."))
+        seen.add(key)
+    for i, row in enumerate(data.funding):
+        if row.source is not None and not (0 <= row.source < len(sources)):
+            err(
+                f"funding-{i}-source",
+                _l(
+                    "This row's source is no longer listed: choose another source for the "
+                    "amount, or remove the row too."
+                ),
+            )

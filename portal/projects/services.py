@@ -17,6 +17,7 @@ from portal.db import Rate, utcnow
 from portal.extensions import db
 from portal.money.services import load_rates, rate_changed
 from portal.projects import history, quality
+from portal.projects.funding import apply_sources
 from portal.projects.lookups import Lookups
 from portal.projects.models import (
     Project,
@@ -35,9 +36,11 @@ from portal.projects.rules import (
     ProjectData,
     ProjectInvalid,
     SectorShare,
+    SourceData,
     YearAmount,
     validate,
 )
+from portal.projects.sources import PROJECT_FUNDING_KINDS, SourceFunding
 
 # What callers read from here (the rules' types and errors are part of saving's contract).
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "ProjectData",
     "ProjectInvalid",
     "SectorShare",
+    "SourceData",
     "YearAmount",
     "column_values",
     "child_rows",
@@ -161,16 +165,11 @@ def child_rows(data: ProjectData, rates: dict) -> dict[str, list[dict]]:
                 strict=True,
             )
         ],
+        # The reporting partner's disbursements; the other money goes with its source.
         "funding": [
-            {
-                "year": row.year,
-                "kind": row.kind,
-                "amount": row.amount,
-                "currency": row.currency,
-                "rate": _rate(rates, row.currency, row.year),
-                "amount_usd": _in_usd(row.amount, _rate(rates, row.currency, row.year)),
-            }
+            money_row(row, rates)
             for row in data.funding
+            if row.source is None and row.kind in PROJECT_FUNDING_KINDS
         ],
         "participants": [
             {"organization_id": p.organization_id, "role": p.role} for p in data.participants
@@ -199,7 +198,21 @@ def _apply(project: Project, data: ProjectData, rates: dict) -> None:
     # Relationships are replaced whole; unchanged rows are rebuilt identically.
     for name, rows in child_rows(data, rates).items():
         setattr(project, name, [CHILD_MODELS[name](**row) for row in rows])
+    apply_sources(project, data, [money_row(row, rates) for row in data.funding])
     refresh_totals(project, rates)
+
+
+def money_row(row: YearAmount, rates: dict) -> dict:
+    """A yearly amount as stored: as entered, with the rate used and its USD value."""
+    rate = _rate(rates, row.currency, row.year)
+    return {
+        "year": row.year,
+        "kind": row.kind,
+        "amount": row.amount,
+        "currency": row.currency,
+        "rate": rate,
+        "amount_usd": _in_usd(row.amount, rate),
+    }
 
 
 # What refresh_totals computes from the rest of the project (besides the time of the change).
@@ -297,6 +310,14 @@ def _usd_cents(amount_column, rate: Decimal):
 def _reconvert(sender, currency: str, year: int, units_per_usd: Decimal, **extra) -> None:
     """Bring stored USD values in line with a new or changed exchange rate."""
     rate = Decimal(units_per_usd)
+    db.session.execute(
+        update(SourceFunding)
+        .where(SourceFunding.currency == currency, SourceFunding.year == year)
+        .values(
+            rate=rate, amount_usd=type_coerce(_usd_cents(SourceFunding.amount, rate), BigInteger)
+        ),
+        execution_options={"synchronize_session": False},
+    )
     db.session.execute(
         update(ProjectFunding)
         .where(ProjectFunding.currency == currency, ProjectFunding.year == year)
