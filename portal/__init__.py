@@ -54,7 +54,7 @@ def shell_context() -> dict:
 
 def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every table in the metadata)
-    from portal.extensions import bootstrap, csrf, db, login_manager, migrate
+    from portal.extensions import bootstrap, cache, csrf, db, login_manager, migrate
 
     _postgresql_without_jit(app)
     db.init_app(app)
@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
         compare_type=True,
     )
     csrf.init_app(app)
+    cache.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
     if app.config.get("PROXY_FIX"):

@@ -54,6 +54,23 @@ def current(session: Session | scoped_session[Any]) -> tuple[int, datetime]:
     return row.version, changed if changed.tzinfo else changed.replace(tzinfo=utcnow().tzinfo)
 
 
+def stamp(session: Session | scoped_session[Any]) -> tuple[str, datetime]:
+    """The data's version as a string for names and keys, and the time of its last change.
+
+    The time is part of it: a database restored from a backup counts from an earlier
+    version again, with other data.
+    """
+    number, changed_at = current(session)
+    return f"{number}.{int(changed_at.timestamp() * 1_000_000)}", changed_at
+
+
+def pending(session: Session | scoped_session[Any]) -> bool:
+    """Whether `session` holds changes of tracked tables not yet committed."""
+    if session.info.get(FLAG):
+        return True
+    return _tracked(session.new) or _tracked(session.dirty) or _tracked(session.deleted)
+
+
 def _tracked(objects) -> bool:
     return any(getattr(obj, "__tablename__", None) not in UNTRACKED for obj in objects)
 

@@ -49,6 +49,15 @@ def _port(value: str | None, default: int) -> int:
     return int(value)
 
 
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    if not value.strip().isdigit():
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}.")
+    return int(value)
+
+
 class Config:
     """Settings shared by every environment; values come from the environment."""
 
@@ -108,6 +117,17 @@ class Config:
         # Long work (reports): an RQ queue on Redis when configured, else a thread.
         self.REDIS_URL = os.environ.get("PORTAL_REDIS_URL") or None
         self.JOBS_MODE = "rq" if self.REDIS_URL else "thread"
+        # Public pages kept per data version (portal.cache): in Redis when configured (shared
+        # by the workers), else in each process's memory; 0 seconds turns the cache off.
+        page_cache_timeout = _count("PORTAL_PAGE_CACHE_TIMEOUT", 600)
+        self.PAGE_CACHE = page_cache_timeout > 0
+        self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
+        if not self.PAGE_CACHE:
+            self.CACHE_TYPE = "NullCache"
+        self.CACHE_REDIS_URL = self.REDIS_URL
+        self.CACHE_KEY_PREFIX = "portal-page:"
+        self.CACHE_DEFAULT_TIMEOUT = page_cache_timeout
+        self.CACHE_THRESHOLD = _count("PORTAL_PAGE_CACHE_ENTRIES", 256)
         # Failed logins (counted in the database, see portal.accounts.throttle): past the pair's
         # limit an email from one address is blocked for the window; past the account's, tries
         # for that email only slow down; past the address's, that address is blocked.
@@ -169,3 +189,7 @@ class TestConfig(Config):
         self.UPLOAD_DIR = str(Path(tempfile.gettempdir()) / folder)
         self.DOWNLOAD_CACHE_DIR = str(Path(tempfile.gettempdir()) / f"{folder}-downloads")
         self.DOWNLOAD_LIMIT = "100000 per minute"
+        # Each app its own page cache in memory, whatever the environment says.
+        self.PAGE_CACHE = True
+        self.CACHE_TYPE = "SimpleCache"
+        self.CACHE_DEFAULT_TIMEOUT = 600

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import changes, throttle
+from portal.cache import not_modified
 from portal.errors import render_error
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -89,16 +90,10 @@ def public_download(view):
     def wrapper(*args, **kwargs):
         if current_user.is_authenticated:
             return view(*args, **kwargs)
-        number, changed_at = changes.current(db.session)
-        # The time of the change too: a database restored from a backup counts from an
-        # earlier version again, with other data.
-        version = f"{number}.{int(changed_at.timestamp() * 1_000_000)}"
+        version, changed_at = changes.stamp(db.session)
         etag = f"v{version}-{_question(kwargs)}"
         if etag in request.if_none_match:
-            response = current_app.response_class(status=304)
-            response.set_etag(etag)
-            response.cache_control.no_cache = True
-            return response
+            return not_modified(etag)
         wait = throttle.count_download(request.remote_addr)
         db.session.commit()  # the count stays whatever this request does next
         if wait:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.config import TestConfig
-from portal.extensions import db
+from portal.extensions import cache, db
 
 TEST_PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -119,6 +119,7 @@ def db_session(request, app):
             # Public downloads are kept per committed data version; a rolled-back test's
             # data were never committed, so its files must not serve the next test.
             shutil.rmtree(app.config["DOWNLOAD_CACHE_DIR"], ignore_errors=True)
+            cache.clear()  # the public pages' cache, kept per data version likewise
 
 
 class _Client(FlaskClient):

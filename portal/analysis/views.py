@@ -26,6 +26,7 @@ from portal.analysis.labels import (
 from portal.analysis.numbers import cell_writer
 from portal.analysis.params import page_question
 from portal.analysis.pivot import MEASURES, Pivot, Question
+from portal.cache import public_page
 from portal.downloads import public_download
 from portal.i18n import current_locale
 from portal.projects import queries
@@ -126,6 +127,7 @@ def _round_context(question: Question | None) -> dict[str, Any]:
 
 
 @bp.get("/")
+@public_page
 def index():
     """Ask a question of the data the visitor may see (the public: published projects)."""
     question, errors = page_question(request.args)

@@ -19,6 +19,7 @@ from portal.analysis.pivot import Pivot
 from portal.api.auth import api_user
 from portal.api.serialize import money
 from portal.api.views import bp
+from portal.cache import public_page
 from portal.i18n import current_locale
 
 
@@ -37,6 +38,7 @@ def _keys(dimensions: list[str], key: tuple, maps: list[dict]) -> list[dict]:
 
 
 @bp.get("/pivot")
+@public_page
 def pivot():
     """Cross one to three dimensions with one measure (400 naming each wrong parameter)."""
     question = api_question(request.args)

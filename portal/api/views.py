@@ -27,6 +27,7 @@ from portal.api.params import (
     project_filters,
     project_sort,
 )
+from portal.cache import public_page
 from portal.db import paginate
 from portal.extensions import csrf, db
 from portal.i18n import current_locale
@@ -175,6 +176,7 @@ def organization(organization_id: str):
 
 
 @bp.get("/aggregates/<dimension>")
+@public_page
 def aggregates(dimension: str):
     """Sum commitments and disbursements (USD) by province, sector, partner or year."""
     if dimension not in DIMENSIONS:

@@ -10,6 +10,7 @@ from portal.accounts.models import Role
 from portal.alignment import queries
 from portal.alignment import services as alignment_services
 from portal.alignment.workflow import STATE_LABELS
+from portal.cache import public_page
 from portal.dashboard.services import dashboard_context
 from portal.extensions import db
 from portal.organizations.models import Organization
@@ -20,6 +21,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
 @bp.get("/")
+@public_page
 def index():
     """Show the dashboard (public figures to the public, more to those logged in)."""
     return render_template("dashboard/index.html", **dashboard_context(request.args, current_user))

@@ -20,6 +20,7 @@ from portal.accounts.models import Role
 from portal.alignment.panel import returned_to
 from portal.alignment.queries import inbox, partner_news
 from portal.alignment.workflow import STATE_LABELS
+from portal.cache import public_page
 from portal.dashboard.services import dashboard_context
 from portal.extensions import db
 from portal.home import services
@@ -31,6 +32,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@public_page
 def index():
     """Show the home page made for the visitor's role (the public one when logged out)."""
     if not current_user.is_authenticated:

@@ -11,6 +11,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.cache import public_page
 from portal.downloads import public_download
 from portal.exports import csv_response, xlsx_response
 from portal.extensions import db
@@ -63,6 +64,7 @@ def _bounds(shapes: dict[str, dict]):
 
 
 @bp.get("/districts/", endpoint="districts")
+@public_page
 def districts_page():
     """Show money by district, nationally or in one province (?area=), with its table."""
     filters, area, figures, args = _state()
@@ -87,6 +89,7 @@ def districts_page():
 
 
 @bp.get("/districts/frame")
+@public_page
 def districts_frame():
     """Serve the interactive district map as its own document (the page's iframe)."""
     _filters, area, figures, args = _state()
@@ -114,6 +117,7 @@ def districts_frame():
 
 
 @bp.get("/districts/map.svg")
+@public_page
 def districts_svg():
     """Serve the district map as a static SVG image (same classes and colours)."""
     _filters, _area_, figures, _args = _state()

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.cache import public_page
 from portal.downloads import public_download
 from portal.exports import csv_response, xlsx_response
 from portal.extensions import db
@@ -53,6 +54,7 @@ def _link_args(filters: ProjectFilters, measure: str) -> dict:
 
 
 @bp.get("/", endpoint="map")
+@public_page
 def map_page():
     """Show the map of money by province, its figures beside it and its table below."""
     filters, figures, provinces, with_population, asked = _figures()
@@ -77,6 +79,7 @@ def map_page():
 
 
 @bp.get("/frame")
+@public_page
 def frame():
     """Serve the interactive map as its own document (shown in the map page's iframe)."""
     filters, figures, provinces, _with_population, _asked = _figures()
@@ -100,6 +103,7 @@ def frame():
 
 
 @bp.get("/map.svg")
+@public_page
 def svg_map():
     """Serve the same map as a static SVG image (same classes and colours), for reports."""
     filters, figures, provinces, _with_population, _asked = _figures()
@@ -163,6 +167,7 @@ def export(fmt: str):
 
 
 @bp.get("/province/<code>")
+@public_page
 def province(code: str):
     """Show a province: its money, trend by year, partners, sectors, districts, projects."""
     place = db.get_or_404(Province, code)

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.alignment.panel import project_panel
 from portal.alignment.workflow import STATE_LABELS
+from portal.cache import public_page
 from portal.db import paginate
 from portal.downloads import public_download
 from portal.extensions import db
@@ -48,6 +49,7 @@ EXPORT_LIMIT = 50_000
 
 
 @bp.get("/")
+@public_page
 def index():
     """List the projects the visitor may read, with filters, sorting, totals and pages."""
     filters = queries.list_filters(request.args, current_user)
