@@ -16,14 +16,21 @@ from portal.projects import services
 from portal.projects.history import display_value
 from portal.projects.history import label as history_label
 from portal.projects.models import Project
-from portal.spreadsheets.layout import FUNDING, LOCATIONS, ORGANIZATION_FIELDS, PROJECTS, SECTORS
+from portal.spreadsheets.layout import (
+    BUDGET_CODES,
+    FUNDING,
+    LOCATIONS,
+    ORGANIZATION_FIELDS,
+    PROJECTS,
+    SECTORS,
+)
 
 CENT = Decimal("0.01")
 # Project fields the Projects sheet sets directly (organizations are mapped from acronyms).
 SCALAR_FIELDS = [
     c.key
     for c in PROJECTS.columns
-    if c.key not in ("id", "version", *ORGANIZATION_FIELDS) and not c.informational
+    if c.key not in ("id", "version", BUDGET_CODES, *ORGANIZATION_FIELDS) and not c.informational
 ]
 CHILD_SHEETS = {"sectors": SECTORS, "locations": LOCATIONS, "funding": FUNDING}
 

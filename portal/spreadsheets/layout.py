@@ -24,6 +24,9 @@ SEPARATOR = " — "
 
 
 NATIONAL, PARTNERS = "national", "partners"  # the lists of organization acronyms
+# The Projects sheet's budget codes cell (portal.spreadsheets.budget reads it, not the
+# project's own fields).
+BUDGET_CODES = "budget_codes"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ PROJECTS = Sheet(
         Column("aid_type", _l("Aid type"), "choice", 32, "aid_type"),
         Column("flow_type", _l("Flow type"), "choice", 22, "flow_type"),
         Column("on_budget", _l("On budget"), "yes_no", 10, "yes_no"),
+        Column(BUDGET_CODES, _l("Budget codes"), "text", 28),
         Column("on_treasury", _l("On treasury"), "yes_no", 10, "yes_no"),
         Column("nationwide", _l("Nationwide"), "yes_no", 10, "yes_no"),
         Column("commitment_amount", _l("Commitment"), "decimal", 16),

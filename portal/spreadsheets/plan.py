@@ -9,6 +9,7 @@ Rules of the round trip:
   form: someone else's later save is never overwritten.
 - Every project's rules are checked by the registry's own service; one error anywhere and
   nothing is written.
+- Budget codes have their own cell and rules (portal.spreadsheets.budget).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from portal.projects import services
 from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
 from portal.security import can_edit_project, can_view_project, has_role
+from portal.spreadsheets.budget import BudgetChange, apply_budget, read_budget_cells
 from portal.spreadsheets.children import FROM_ROWS
 from portal.spreadsheets.compare import (
     CHILD_SHEETS,
@@ -52,6 +54,7 @@ class PlannedProject:
     changes: list[Change] = field(default_factory=list)
     child_rows: dict[str, list[int]] = field(default_factory=dict)
     failed: bool = False
+    budget: BudgetChange | None = None  # new budget codes from the Projects sheet's cell
 
     @property
     def state(self) -> str:
@@ -359,17 +362,25 @@ def build_plan(user, workbook: Workbook) -> Plan:
         builder.read_projects()
         builder.read_children()
         builder.check()
+        read_budget_cells(
+            user, workbook.rows.get("projects", []), builder.planned, builder.error
+        )
     return Plan(projects=builder.planned, errors=workbook.errors)
 
 
 def apply_plan(plan: Plan, user) -> list[Project]:
     """Write every new and changed project (flush only: the caller commits once, or rolls back).
 
-    Refuses with services.EditConflict if a project was saved since the preview, and with
-    services.ProjectInvalid if a rule no longer holds; the caller then writes nothing.
+    Refuses with services.EditConflict if a project was saved since the preview, with
+    services.ProjectInvalid if a rule no longer holds, and with budget.REFUSALS if budget
+    codes changed or no longer hold; the caller then writes nothing.
     """
     saved = []
     for planned in plan.to_write:
+        if planned.project is not None and planned.budget is not None and planned.budget.only:
+            apply_budget(planned, planned.project, user)
+            saved.append(planned.project)
+            continue
         data = replace(planned.data)
         if planned.project is None:
             data.data_source = "spreadsheet"
@@ -381,4 +392,5 @@ def apply_plan(plan: Plan, user) -> list[Project]:
                 expected_version=planned.expected_version,
             )
         )
+        apply_budget(planned, saved[-1], user)
     return saved

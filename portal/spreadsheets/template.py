@@ -19,7 +19,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from portal.exports import neutralise
 from portal.projects.models import Project
+from portal.spreadsheets.budget import template_codes
 from portal.spreadsheets.layout import (
+    BUDGET_CODES,
     FUNDING,
     LIST_TITLES,
     LISTS_TITLE,
@@ -53,8 +55,11 @@ def _project_values(project: Project) -> dict:
 def _rows(projects: list[Project]) -> dict[str, list[dict]]:
     """The values of every sheet's rows, by column key."""
     rows: dict[str, list[dict]] = {"projects": [], "funding": [], "locations": [], "sectors": []}
+    budget_codes = template_codes(projects)
     for project in projects:
-        rows["projects"].append(_project_values(project))
+        rows["projects"].append(
+            {**_project_values(project), BUDGET_CODES: budget_codes[project.id]}
+        )
         common = {"project": project.id, "project_title": project.title_en}
         for f in project.funding:
             rows["funding"].append(
@@ -208,6 +213,11 @@ def _project_readme() -> tuple[str, ...]:
             "overwriting their work."
         ),
         _("Coded columns have drop-down lists; the Lists sheet shows every allowed value."),
+        _(
+            "Budget codes: each code with its share in percent, separated by semicolons "
+            "(12.01 60; 12.02 40), adding up to 100. Only CDC and the project's lead ministry "
+            "change them; a blank cell keeps the project's codes."
+        ),
         _("Dates are written as YYYY-MM-DD. Amounts are in the currency of their row."),
     )
 

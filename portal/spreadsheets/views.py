@@ -17,7 +17,7 @@ from portal.organizations.services import organization_choices
 from portal.projects import services
 from portal.projects.models import Project
 from portal.security import can_create_project
-from portal.spreadsheets import storage
+from portal.spreadsheets import budget, storage
 from portal.spreadsheets.forms import ConfirmForm, UploadForm
 from portal.spreadsheets.plan import apply_plan, build_plan
 from portal.spreadsheets.reading import MAX_FILE_BYTES, UnreadableFile, read_workbook
@@ -137,7 +137,7 @@ def confirm():
     try:
         saved = apply_plan(plan, current_user)
         db.session.commit()
-    except (services.ProjectInvalid, services.EditConflict, StaleDataError):
+    except (services.ProjectInvalid, services.EditConflict, StaleDataError, *budget.REFUSALS):
         db.session.rollback()
         flash(
             _(
