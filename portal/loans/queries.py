@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.loans import grant_element as formula
 from portal.loans import services
 from portal.loans.models import LoanTerms
+from portal.projects import codes
 from portal.projects.models import Project
 
 CENT = Decimal("0.01")
@@ -39,7 +40,7 @@ def grant_equivalent(commitment_usd: Decimal | None, grant_element: Decimal | No
 
 @dataclass(frozen=True)
 class LoanRow:
-    project_id: int
+    project_id: int | None  # None: a round's snapshot of a project since deleted
     partner_id: int
     commitment_usd: Decimal | None
     has_terms: bool
@@ -67,21 +68,67 @@ def loan_rows(projects) -> list[LoanRow]:
         .where(Project.id.in_(ids), loan_condition())
         .order_by(Project.id)
     )
-    rows = []
-    for project_id, partner_id, commitment, loan in db.session.execute(statement):
-        terms = services.to_terms(loan) if loan is not None else None
-        value = _cached(terms, discount) if terms is not None else None
-        rows.append(
-            LoanRow(
-                project_id,
-                partner_id,
-                commitment,
-                loan is not None,
-                value,
-                None if value is None else value >= threshold,
-            )
+    return [
+        _row(project_id, partner_id, commitment, loan, discount, threshold)
+        for project_id, partner_id, commitment, loan in db.session.execute(statement)
+    ]
+
+
+def _row(project_id, partner_id, commitment, loan, discount, threshold) -> LoanRow:
+    terms = services.to_terms(loan) if loan is not None else None
+    value = _cached(terms, discount) if terms is not None else None
+    return LoanRow(
+        project_id,
+        partner_id,
+        commitment,
+        loan is not None,
+        value,
+        None if value is None else value >= threshold,
+    )
+
+
+@dataclass(frozen=True)
+class Held:
+    """A project as another record holds it (a round's snapshot): its partner, commitment in
+    USD and type of assistance as kept there."""
+
+    project_id: int | None
+    partner_id: int
+    commitment_usd: Decimal | None
+    type_of_assistance: str | None
+
+
+def rows_of_held(held: list[Held]) -> list[LoanRow]:
+    """The loans among `held` (its type of assistance, or the project's IATI finance type
+    today), with the project's loan terms as recorded today at CDC's discount rate today."""
+    discount, threshold = services.discount_rate(), services.concessional_threshold()
+    ids = [h.project_id for h in held if h.project_id is not None]
+    finance: dict[int, str | None] = {}
+    terms: dict[int, LoanTerms] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for project_id, finance_type in db.session.execute(
+            select(Project.id, Project.finance_type).where(Project.id.in_(chunk))
+        ):
+            finance[project_id] = finance_type
+        terms.update(
+            (loan.project_id, loan)
+            for loan in db.session.scalars(select(LoanTerms).where(LoanTerms.project_id.in_(chunk)))
         )
-    return rows
+    return [
+        _row(
+            h.project_id,
+            h.partner_id,
+            h.commitment_usd,
+            terms.get(h.project_id) if h.project_id is not None else None,
+            discount,
+            threshold,
+        )
+        for h in sorted(held, key=lambda h: h.project_id or 0)
+        if codes.is_loan(
+            h.type_of_assistance, finance.get(h.project_id) if h.project_id is not None else None
+        )
+    ]
 
 
 @dataclass

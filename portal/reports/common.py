@@ -78,6 +78,8 @@ class ReportData:
     map_figures: object = None
     # The executive summary: the key figures against the period before (portal.reports.summary).
     summary: object = None
+    # Loans and their concessionality by lending partner (portal.reports.loans.LoanSection).
+    loans: object = None
 
 
 def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:

@@ -28,6 +28,7 @@ from portal.projects.models import Project, ProjectFunding
 from portal.projects.quality import STALE_AFTER
 from portal.projects.queries import filtered
 from portal.reports import frozen, summary
+from portal.reports import loans as loan_section
 from portal.reports.common import (  # noqa: F401  (the report's data and readers, as before)
     PublicReader,
     ReportData,
@@ -44,6 +45,7 @@ from portal.reports.params import ReportParams
 STEPS = (
     "summary",
     "money",
+    "loans",
     "alignment",
     "reconciliation",
     "commitments",
@@ -222,6 +224,7 @@ def collect_summary(data: ReportData) -> None:
 COLLECTORS = {
     "summary": collect_summary,
     "money": collect_money,
+    "loans": loan_section.collect_live,
     "alignment": collect_alignment,
     "reconciliation": collect_reconciliation,
     "commitments": collect_commitments,
@@ -238,6 +241,7 @@ NEEDS = {
     "provinces": "money",
     "assistance": "money",
     "trend": "money",
+    "loans": "loans",
     "alignment": "alignment",
     "reconciliation": "reconciliation",
     "commitments": "commitments",

@@ -2,7 +2,8 @@
 
 The report's time is the freeze; the money, the alignment counts, the disputed figures and the
 quality annex come from the snapshot; the coverage states who reported. Commitments and pilots
-are not part of a round: they are judged as they stand (the report says so).
+are not part of a round: they are judged as they stand (the report says so). Nor are loan
+terms: the round's loans are measured with the terms recorded today (portal.reports.loans).
 
 A public edition counts the snapshot rows of the projects the public sees today (published):
 a project withdrawn from the public pages since the freeze leaves the public report too.
@@ -23,6 +24,7 @@ from portal.organizations.models import Organization
 from portal.organizations.services import by_ids
 from portal.projects.models import Project
 from portal.reports import common, summary
+from portal.reports import loans as loan_section
 from portal.reports.common import ReportData
 from portal.reports.params import ReportParams
 from portal.rounds import progress as progress_of_round
@@ -181,6 +183,8 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
         _money(data, frozen)
     if "summary" in sections:
         data.summary = summary.frozen(params, frozen, lambda rows: _visible(params, rows))
+    if "loans" in sections:
+        loan_section.collect_frozen(data, frozen)
     if "alignment" in sections:
         _alignment(data, frozen)
     if "reconciliation" in sections:

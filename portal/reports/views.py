@@ -50,6 +50,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 STEP_LABELS = {
     "summary": _l("Comparing with the year before…"),
     "money": _l("Adding up the money…"),
+    "loans": _l("Measuring the loans' grant element…"),
     "alignment": _l("Counting confirmations by ministry…"),
     "reconciliation": _l("Listing disputed figures…"),
     "commitments": _l("Judging the commitments…"),
