@@ -45,6 +45,12 @@ def current_terms(project):
 
 
 @bp.app_template_global()
+def grant_element_settings() -> services.Concessionality:
+    """CDC's discount rate and concessionality threshold (the reference data index shows them)."""
+    return services.concessionality(None)
+
+
+@bp.app_template_global()
 def loan_summary(project):
     """What the project page shows of a loan: its terms and grant element; None for a project
     that neither lends nor has terms."""
