@@ -7,14 +7,16 @@ leave a cached copy; ETag/304 works; no visitor's token or cookie reaches anothe
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event
 
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.money.services import set_rate
 from portal.projects.services import set_published
 from tests import factories
@@ -71,7 +73,8 @@ def test_a_public_pages_second_answer_comes_from_the_cache(client, path):
     # Only the data's version is read (no figure is worked out again).
     assert len(statements) == 1 and "data_version" in statements[0]
     assert TOKEN.sub(b"", second.data) == TOKEN.sub(b"", first.data)
-    assert second.headers["Content-Type"] == first.headers["Content-Type"]
+    for header in ("Content-Type", "Content-Security-Policy", "X-Frame-Options"):
+        assert second.headers.get(header) == first.headers.get(header), header
 
 
 def test_a_committed_change_makes_the_next_answer_fresh(client):
@@ -194,3 +197,49 @@ def test_refused_questions_are_not_kept(client):
     assert first.status_code == 404 and "X-Cache" not in first.headers
     answer = client.get("/analysis/?rows=no-such-dimension")
     assert answer.status_code == 400 and "X-Cache" not in answer.headers
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@contextmanager
+def _cache_in(app, **config):
+    """Put the app's page cache elsewhere for the block (as production's settings would)."""
+    before = app.extensions["cache"][cache]
+    cache.init_app(app, config=config)
+    try:
+        yield
+    finally:
+        if config.get("CACHE_REDIS_URL") == REDIS_URL:
+            cache.clear()  # this test's keys only (their prefix)
+        app.extensions["cache"][cache] = before
+
+
+def test_the_cache_in_redis_serves_the_second_answer(app, client):
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    try:
+        Redis.from_url(REDIS_URL).ping()
+    except RedisDown:
+        if os.environ.get("PORTAL_NO_SKIP"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    _published("Redis-kept dyke")
+    prefix = f"portal-page-test-{uuid.uuid4().hex[:8]}:"
+    with _cache_in(
+        app, CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix
+    ):
+        first = client.get("/projects/")
+        second = app.test_client().get("/projects/")
+        assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
+        assert b"Redis-kept dyke" in second.data
+        assert Redis.from_url(REDIS_URL).keys(f"{prefix}*")
+
+
+def test_a_cache_that_cannot_be_reached_does_not_fail_the_page(app, client):
+    _published("Unreachable cache bridge")
+    unreachable = "redis://127.0.0.1:1/0"
+    with _cache_in(app, CACHE_TYPE="RedisCache", CACHE_REDIS_URL=unreachable):
+        answer = client.get("/projects/")
+        assert answer.status_code == 200 and b"Unreachable cache bridge" in answer.data
