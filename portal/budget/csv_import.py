@@ -293,3 +293,31 @@ def import_tree(data: bytes, *, actor) -> ImportResult:
         nodes=total,
     )
     return result
+
+
+# --- the tree as a file (what `import_tree` reads back) -----------------------------------------
+
+EXPORT_COLUMNS = ("code", "parent_code", "level", "ministry", "name_en", "name_km", "retired")
+
+
+def tree_rows() -> tuple[list[str], list[list]]:
+    """The whole tree as the import's columns, parents before children (a round trip)."""
+    nodes = list(db.session.scalars(select(BudgetNode)))
+    by_id = {node.id: node for node in nodes}
+    order = {level: rank for rank, level in enumerate(PARENT_LEVEL)}
+    nodes.sort(key=lambda node: (order[node.level], node.code))
+    rows = []
+    for node in nodes:
+        parent = by_id.get(node.parent_id) if node.parent_id else None
+        rows.append(
+            [
+                node.code,
+                parent.code if parent else "",
+                node.level,
+                node.organization.acronym if node.level == MINISTRY else "",
+                node.name_en,
+                node.name_km or "",
+                "yes" if node.retired else "no",
+            ]
+        )
+    return list(EXPORT_COLUMNS), rows

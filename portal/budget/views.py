@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.budget import csv_import, queries, services
 from portal.budget.forms import NodeForm, ProjectBudgetForm, TreeImportForm
 from portal.budget.models import BudgetNode, ProjectBudgetLine
+from portal.exports import csv_response
 from portal.extensions import db
 from portal.forms import handle_row_buttons
 from portal.i18n import current_locale
@@ -149,6 +150,14 @@ def import_tree():
     elif form.errors:
         status = 400
     return render_template("budget/import.html", form=form, errors=errors), status
+
+
+@bp.get("/admin/reference/budget/export.csv")
+@cdc_required
+def export_tree():
+    """Download the whole tree in the columns the import reads (CDC only)."""
+    header, rows = csv_import.tree_rows()
+    return csv_response("budget-tree.csv", header, rows)
 
 
 # --- a project's codes ------------------------------------------------------------------------

@@ -56,6 +56,7 @@ COVERED = {
     "api.aggregates": "sums by province, sector, partner, year",
     "api.pivot": "the report builder's answer as JSON",
     "analysis.export": "the report builder's answer, CSV and XLSX",
+    "budget.export_tree": "the budget tree (reference data, no project field; CDC only)",
 }
 
 
@@ -161,6 +162,7 @@ def _urls(registry) -> list[str]:
         "/analysis/export.csv?rows=partner&columns=year&measure=commitment",
         "/analysis/export.xlsx?rows=province&measure=commitment",
         "/analysis/export.csv?rows=partner&measure=commitment&share=column",
+        "/admin/reference/budget/export.csv",
     ]
     for name in sorted(LISTS):
         for project in (published, unpublished):

@@ -58,6 +58,7 @@ RULES = {
     "reference.display": CDC,
     "budget.tree": CDC,
     "budget.import_tree": CDC,
+    "budget.export_tree": CDC,
     # tests/budget/test_views.py: CDC only, for a node of the tree (and a new one).
     "budget.edit_node": OBJECT,
     "budget.delete_node": OBJECT,
