@@ -1,0 +1,26 @@
+"""A page served from the public cache still lets each visitor switch the language (their own
+CSRF token, not the first visitor's)."""
+
+from __future__ import annotations
+
+
+def test_each_visitor_switches_the_language_on_a_cached_page(browser, live_server):
+    first = browser.new_context(base_url=live_server, locale="en-US")
+    second = browser.new_context(base_url=live_server, locale="en-US")
+    try:
+        one, two = first.new_page(), second.new_page()
+        assert one.goto("/dashboard/?year=2024").headers.get("x-cache") in ("miss", "hit")
+        assert two.goto("/dashboard/?year=2024").headers.get("x-cache") == "hit"
+        two.get_by_role("button", name="ខ្មែរ").click()
+        two.wait_for_load_state()
+        assert two.locator("html").get_attribute("lang") == "km"
+        assert "/dashboard/" in two.url
+        # The first visitor is untouched, and can switch too.
+        one.reload()
+        assert one.locator("html").get_attribute("lang") == "en"
+        one.get_by_role("button", name="ខ្មែរ").click()
+        one.wait_for_load_state()
+        assert one.locator("html").get_attribute("lang") == "km"
+    finally:
+        first.close()
+        second.close()
