@@ -23,9 +23,10 @@ from portal.forms import LongTextField, NumberField, TextField, as_id
 from portal.money.services import active_currency_codes
 from portal.organizations.services import organization_choices
 from portal.projects import codes, services
+from portal.projects.sources import ADDED_KINDS, MONEY_KIND, REPORTING, SOURCE_KIND
 from portal.reference.models import Commune, District, Province, Sector, TechnicalWorkingGroup
 
-REPEATABLE = ("sectors", "locations", "funding", "participants", "documents")
+REPEATABLE = ("sectors", "locations", "funding", "participants", "documents", "sources")
 
 
 class SectorRow(Form):
@@ -42,11 +43,34 @@ class LocationRow(Form):
 
 class FundingRow(Form):
     year = IntegerField(_l("Year"), validators=[Optional()])
+    # "" is the reporting partner, "s<n>" the row named sources-<n> (set by `prepare`); a row
+    # naming a source no longer listed is refused by the rules, in their words.
+    source = SelectField(_l("Source"), validators=[Optional()], validate_choice=False)
     kind = SelectField(
-        _l("Kind"), choices=lambda: codes.choices(codes.FUNDING_KIND), validators=[Optional()]
+        _l("Kind"), choices=lambda: codes.choices(MONEY_KIND), validators=[Optional()]
     )
     amount = NumberField(_l("Amount"), validators=[Optional()])
     currency = SelectField(_l("Currency"), validators=[Optional()])
+
+
+class SourceRow(Form):
+    kind = SelectField(
+        _l("Kind of source"),
+        choices=lambda: codes.choices({k: SOURCE_KIND[k] for k in ADDED_KINDS}, "—"),
+        validators=[Optional()],
+    )
+    organization_id = SelectField(_l("Organization"), validators=[Optional()])
+    in_kind = BooleanField(_l("In kind"))
+
+
+class SourceList(FieldList):
+    """Source rows that remember the number each was sent with (`sent_index`): WTForms numbers
+    the rows again from 0, and the yearly rows name their source by the number sent."""
+
+    def _compact_indices(self):
+        for entry in self.entries:
+            entry.sent_index = entry.index
+        super()._compact_indices()
 
 
 class ParticipantRow(Form):
@@ -172,6 +196,7 @@ class ProjectForm(FlaskForm):
     commitment_currency = SelectField(_l("Currency of the commitment"), validators=[Optional()])
     commitment_date = DateField(_l("Date of agreement"), validators=[Optional()])
     funding = FieldList(FormField(FundingRow), min_entries=1)
+    sources = SourceList(FormField(SourceRow), min_entries=1)
     participants = FieldList(FormField(ParticipantRow), min_entries=1)
     documents = FieldList(FormField(DocumentRow), min_entries=1)
     # Contact
@@ -225,10 +250,52 @@ def prepare(form: ProjectForm, *, reporting_choices: list[tuple[int, str]]) -> N
         entry.form.province_code.choices = provinces
         entry.form.district_code.choices = districts
         entry.form.commune_code.choices = communes
+    _rename_sources(form)
+    source_choices = _source_choices(form, dict(everyone))
     for entry in form.funding:
         entry.form.currency.choices = currencies
+        entry.form.source.choices = source_choices
     for entry in form.participants:
         entry.form.organization_id.choices = everyone
+    for entry in form.sources:
+        entry.form.organization_id.choices = everyone
+
+
+def _source_key(entry) -> str:
+    """The key by which a yearly row names a source row: "s" and the row's number in its name
+    (which stays when rows before it are removed, with or without JavaScript)."""
+    return "s" + entry.name.rsplit("-", 1)[-1]
+
+
+def _rename_sources(form: ProjectForm) -> None:
+    """Make the yearly rows name their sources by the rows' numbers now (once a request)."""
+    if getattr(form, "_sources_renamed", False):
+        return
+    form._sources_renamed = True
+    renamed = {f"s{getattr(e, 'sent_index', e.index)}": _source_key(e) for e in form.sources}
+    for entry in form.funding:
+        value = entry.form.source.data or ""
+        if value and value not in renamed:
+            value = "gone-" + value.removeprefix("gone-")  # never another row's new number
+        entry.form.source.data = renamed.get(value, value)
+
+
+def _source_choices(form: ProjectForm, organizations: dict[str, str]) -> list[tuple[str, str]]:
+    """The reporting partner, then each source row of the form, for the yearly rows' selects;
+    a source no longer listed stays named as such (the rules refuse it), never the partner."""
+    choices = [("", str(SOURCE_KIND[REPORTING]))]
+    for number, entry in enumerate(form.sources, start=2):
+        kind = SOURCE_KIND.get(entry.form.kind.data or "", "")
+        who = organizations.get(entry.form.organization_id.data or "", "")
+        label = " — ".join(filter(None, [str(kind), who.split(" — ")[0] if who else ""]))
+        choices.append((_source_key(entry), f"{number}. {label or '—'}"))
+    listed = {value for value, _label in choices}
+    for entry in form.funding:
+        value = entry.form.source.data or ""
+        if value not in listed:
+            choices.append((value, str(_l("— a source no longer listed"))))
+            listed.add(value)
+    return choices
 
 
 def commune_choices() -> list[tuple[str, str]]:
@@ -261,15 +328,60 @@ def fill_from_project(form: ProjectForm, project) -> None:
     form.aid_type.data = project.aid_type or ""
     form.flow_type.data = project.flow_type or ""
     form.commitment_currency.data = project.commitment_currency or ""
+    _fill_sources(form, project)
+
+
+def _fill_sources(form: ProjectForm, project) -> None:
+    """The sources besides the reporting partner as rows, and every source's yearly money in
+    the yearly table (the reporting partner's disbursements are there already)."""
+    for entry in form.funding:
+        entry.form.source.data = ""
+    added = [s for s in project.funding_sources if s.kind != REPORTING]
+    while form.sources.entries:
+        form.sources.pop_entry()
+    keys = {}
+    for source in sorted(added, key=lambda s: s.position):
+        entry = form.sources.append_entry(
+            {
+                "kind": source.kind,
+                "organization_id": ""
+                if source.organization_id is None
+                else str(source.organization_id),
+                "in_kind": source.in_kind,
+            }
+        )
+        keys[source.id] = _source_key(entry)
+    if not form.sources.entries:
+        form.sources.append_entry()
+    for source in project.funding_sources:
+        for row in source.amounts:
+            entry = form.funding.append_entry(
+                {
+                    "year": row.year,
+                    "kind": row.kind,
+                    "amount": row.amount,
+                    "currency": row.currency,
+                    "source": keys.get(source.id, ""),
+                }
+            )
 
 
 # Row fields that always carry a value (a select's first choice), so they say nothing about
 # whether the person filled the row in.
-_PRESET = ("kind", "role", "currency")
+_PRESET = ("kind", "role", "currency", "source")
 
 
 def _blank(row: dict) -> bool:
     return all(value in (None, "", []) for key, value in row.items() if key not in _PRESET)
+
+
+def _blank_source(row: dict) -> bool:
+    """A source row says nothing until it names a kind, an organization or in kind."""
+    return not (row["kind"] or row["organization_id"] or row["in_kind"])
+
+
+def _is_blank(name: str, row: dict) -> bool:
+    return _blank_source(row) if name == "sources" else _blank(row)
 
 
 def _int(value) -> int | None:
@@ -281,8 +393,17 @@ def to_data(form: ProjectForm) -> services.ProjectData:
 
     def rows(name):
         return [
-            (i, entry.data) for i, entry in enumerate(getattr(form, name)) if not _blank(entry.data)
+            (i, entry.data)
+            for i, entry in enumerate(getattr(form, name))
+            if not _is_blank(name, entry.data)
         ]
+
+    listed = [entry for entry in form.sources if not _blank_source(entry.data)]
+    positions = {_source_key(entry): i for i, entry in enumerate(listed)}
+
+    def source_of(row: dict) -> int | None:
+        key = row.get("source") or ""
+        return None if not key else positions.get(key, services.UNLISTED)
 
     return services.ProjectData(
         title_en=form.title_en.data,
@@ -327,8 +448,12 @@ def to_data(form: ProjectForm) -> services.ProjectData:
             for _i, r in rows("locations")
         ],
         funding=[
-            services.YearAmount(r["year"], r["kind"], r["amount"], r["currency"])
+            services.YearAmount(r["year"], r["kind"], r["amount"], r["currency"], source_of(r))
             for _i, r in rows("funding")
+        ],
+        sources=[
+            services.SourceData(r["kind"], _int(r["organization_id"]), bool(r["in_kind"]))
+            for _i, r in rows("sources")
         ],
         participants=[
             services.Participant(_int(r["organization_id"]), r["role"])
@@ -340,7 +465,7 @@ def to_data(form: ProjectForm) -> services.ProjectData:
 
 def row_positions(form: ProjectForm, name: str) -> list[int]:
     """The positions in the form of the non-blank rows of `name` (to place row errors)."""
-    return [i for i, entry in enumerate(getattr(form, name)) if not _blank(entry.data)]
+    return [i for i, entry in enumerate(getattr(form, name)) if not _is_blank(name, entry.data)]
 
 
 def place_errors(form: ProjectForm, errors: dict[str, str]) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from sqlalchemy import exists, insert, select
 from portal.extensions import db
 from portal.projects.models import Project
 from portal.projects.sources import (
+    MONEY_KIND,
     PROJECT_FUNDING_KINDS,
     REPORTING,
     SOURCE_KIND,
@@ -191,3 +192,8 @@ def snapshot_text(project) -> str:
         )
         parts.append(f"{head}: {money}" if money else head)
     return "; ".join(parts)
+
+
+def money_kind_label(kind: str) -> str:
+    """A yearly amount's kind in words (a template global)."""
+    return str(MONEY_KIND.get(kind, kind))

@@ -29,6 +29,7 @@ from portal.projects.models import (
     share_bounds,
 )
 from portal.projects.rules import (
+    UNLISTED,
     Document,
     EditConflict,
     LocationShare,
@@ -52,6 +53,7 @@ __all__ = [
     "ProjectInvalid",
     "SectorShare",
     "SourceData",
+    "UNLISTED",
     "YearAmount",
     "column_values",
     "child_rows",

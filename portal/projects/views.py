@@ -20,7 +20,7 @@ from portal.forms import field_errors
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
-from portal.projects import codes, exports, history, quality, queries, services, similar
+from portal.projects import codes, exports, funding, history, quality, queries, services, similar
 from portal.projects.forms import (
     REPEATABLE,
     ProjectForm,
@@ -44,6 +44,9 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 # Every page may name a status or a code of the registry's lists.
 bp.add_app_template_global(codes.status_label, "status_label")
 bp.add_app_template_global(codes.code_label, "code_label")
+bp.add_app_template_global(funding.by_source, "funding_by_source")
+bp.add_app_template_global(funding.yearly_rows, "funding_source_rows")
+bp.add_app_template_global(funding.money_kind_label, "money_kind_label")
 
 EXPORT_LIMIT = 50_000
 

@@ -27,7 +27,7 @@
 
   function clear(row) {
     row.querySelectorAll("input, select, textarea").forEach(function (el) {
-      if (el.tagName === "SELECT") { el.selectedIndex = 0; } else if (el.type !== "checkbox") { el.value = ""; }
+      if (el.tagName === "SELECT") { el.selectedIndex = 0; } else if (el.type === "checkbox") { el.checked = false; } else { el.value = ""; }
       el.classList.remove("is-invalid");
       el.removeAttribute("aria-invalid");
     });
