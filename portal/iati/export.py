@@ -24,6 +24,8 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.budget.iati_xml import budget_items_element
+from portal.budget.queries import lines_of
 from portal.db import utcnow
 from portal.extensions import db
 from portal.iati.parser import CDC_DISTRICT, CDC_NS, CDC_PERCENTAGE, XML_LANG
@@ -196,6 +198,8 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
             code=sector.sector_code,
             percentage=_amount(sector.percentage),
         )
+    # The national budget's programmes (vocabulary 2), after sectors and tags as 2.03 orders.
+    budget_items_element(activity, lines_of([project.id]).get(project.id, []))
     _classification(activity, project)
     _money(activity, project, today)
     for document in project.documents:

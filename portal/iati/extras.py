@@ -172,6 +172,9 @@ def read_extras(element, text_of) -> dict:
         {
             "code": (item.get("code") or "").strip() or None,
             "percentage": (item.get("percentage") or "").strip() or None,
+            # BudgetIdentifierVocabulary: 2 is the national chart of accounts (portal.budget).
+            "vocabulary": (items.get("vocabulary") or "").strip() or None,
+            "description": _first_text(item.find("description"), text_of),
         }
         for items in element.iterchildren("country-budget-items")
         for item in items.iterchildren("budget-item")

