@@ -154,6 +154,7 @@ RULES = {
     "api.openapi_document": PUBLIC,
     "api.projects": PUBLIC,
     "api.project": OBJECT,
+    "api.project_results": OBJECT,  # tests/results/test_api.py: published or the reader's own
     "api.organizations": PUBLIC,
     "api.organization": OBJECT,
     "api.aggregates": OBJECT,
