@@ -35,7 +35,7 @@ JOURNEY_PAGES = {
         "/",
         "/dashboard/",
         "/projects/",
-        "first:table a[href^='/projects/']",
+        "first:table tbody a[href^='/projects/']",  # a project (not a column's sort link)
         "/map/",
         "/map/districts/?area=12",
         "/reports/",
@@ -45,7 +45,7 @@ JOURNEY_PAGES = {
     "jica@demo.example": [
         "/",
         "/projects/",
-        "first:table a[href^='/projects/']",
+        "first:table tbody a[href^='/projects/']",  # a project (not a column's sort link)
         "/projects/new",
         "/commitments/",
         "/pilots/",
@@ -53,6 +53,13 @@ JOURNEY_PAGES = {
         "/reports/",
         "/analysis/?rows=partner&columns=year&measure=disbursed",
         "/rounds/",
+        # Its own loan (the demo's JICA lends): the results and the loan terms pages.
+        "/projects/?assistance=loan",
+        "first:table tbody a[href^='/projects/']",
+        "first:a[href$='/results']",
+        "/projects/?assistance=loan",
+        "first:table tbody a[href^='/projects/']",
+        "first:a[href$='/loan']",
     ],
     "moh@demo.example": [
         "/",
@@ -64,6 +71,11 @@ JOURNEY_PAGES = {
         "/map/",
         "/analysis/?rows=partner&columns=year&measure=disbursed",
         "/rounds/",
+        # A project it leads (validated: no journey moves it) and its budget codes page.
+        "/dashboard/portfolio",
+        "first:a.stat-card[href*='state=validated']",
+        "first:table tbody a[href^='/projects/']",
+        "first:a[href$='/budget']",
     ],
     "cdc@demo.example": [
         "/",
@@ -78,6 +90,18 @@ JOURNEY_PAGES = {
         "/analysis/?rows=sector,province&columns=year&measure=planned",
         "/admin/users/",
         "/admin/reference/",
+        "/admin/reference/budget/",
+        "/loans/settings",
+        # A loan's results, loan terms and budget codes pages.
+        "/projects/?assistance=loan",
+        "first:table tbody a[href^='/projects/']",
+        "first:a[href$='/results']",
+        "/projects/?assistance=loan",
+        "first:table tbody a[href^='/projects/']",
+        "first:a[href$='/loan']",
+        "/projects/?assistance=loan",
+        "first:table tbody a[href^='/projects/']",
+        "first:a[href$='/budget']",
         "/rounds/",
         "first:a[href^='/rounds/20']",
         "/rounds/",
