@@ -211,3 +211,24 @@ def read_extras(element, text_of) -> dict:
     if left_out:
         extras["not_kept"] = dict(sorted(left_out.items()))
     return extras
+
+
+# The extras that the portal now keeps in its own records, shown in their own sections of the
+# project page: each with what tells that the project has some.
+SUPERSEDED = {
+    "results": "results",  # the project's results (portal.results)
+    "loan_terms": "loan_terms",  # its loan terms (portal.loans)
+    "budget_items": "budget_codes",  # its budget codes (portal.budget)
+}
+
+
+def shown(extras: dict | None, kept: set[str]) -> dict:
+    """The extras to show beside a project that has the records named in `kept` ("results",
+    "loan_terms", "budget_codes"): an extra is left out when the project's own record holds it
+    (its section shows it); an activity imported before those records existed keeps it here.
+    A note on what an import did not take (budget_items_flag) always stays."""
+    return {
+        key: value
+        for key, value in (extras or {}).items()
+        if key not in SUPERSEDED or SUPERSEDED[key] not in kept
+    }

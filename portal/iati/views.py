@@ -23,7 +23,7 @@ from sqlalchemy import select
 from portal.db import commit_retrying
 from portal.downloads import public_download
 from portal.extensions import db
-from portal.iati import codes, export, services
+from portal.iati import codes, export, extras, services
 from portal.iati import sources as iati_sources
 from portal.iati.forms import (
     LEAD_PREFIX,
@@ -40,6 +40,7 @@ from portal.iati.forms import (
 from portal.iati.models import IatiRecord, IatiSource, ImportBatch
 from portal.iati.parser import FileRefused
 from portal.iati.preview import Decisions, may_create_organizations
+from portal.iati.queries import own_records
 from portal.jobs import submit
 from portal.organizations.models import ORG_KIND_LABELS, Organization
 from portal.organizations.services import by_ids
@@ -207,6 +208,13 @@ def iati_record(project):
     if project is None or not can_see_internal_fields(current_user, project):
         return None
     return db.session.scalar(select(IatiRecord).where(IatiRecord.project_id == project.id))
+
+
+@bp.app_template_global()
+def iati_extras_shown(record: IatiRecord, project: Project) -> dict:
+    """What the "From IATI" section shows of a record's extras: not the results, loan terms or
+    budget items the project's own sections show (extras.shown)."""
+    return extras.shown(record.extras, own_records(project.id))
 
 
 @bp.app_template_global()
