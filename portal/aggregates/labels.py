@@ -15,6 +15,7 @@ from portal.budget.queries import programme_names
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects import codes
+from portal.projects.sources import SOURCE_KIND
 from portal.reference.models import Province, Sector, SectorCategory, TechnicalWorkingGroup
 
 
@@ -64,4 +65,6 @@ def key_labels(dimension: str, keys: list, locale: str) -> dict:
         return {code: str(label) for code, label in codes.TYPE_OF_ASSISTANCE.items()}
     if dimension == "modality":
         return {code: str(label) for code, label in codes.MODALITY.items()}
+    if dimension == "source":
+        return {kind: str(label) for kind, label in SOURCE_KIND.items()}
     return {}

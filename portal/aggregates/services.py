@@ -34,6 +34,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from portal.aggregates import streams
 from portal.budget.models import ProjectBudgetLine
 from portal.budget.queries import on_budget_clause
 from portal.extensions import db
@@ -48,6 +49,8 @@ from portal.projects.queries import ProjectFilters, filtered
 from portal.security import project_visibility
 
 MEASURES = ("commitment", "disbursed", "planned")
+# Asked for by name: commitments signed in a year and expenditure (portal/aggregates/streams.py).
+SOURCE_MEASURES = ("signed", "expenditure")
 DIMENSIONS = (
     "year",
     "partner",
@@ -64,6 +67,10 @@ DIMENSIONS = (
     "twg",
     "budget",
 )
+# The kind of funding source, each kind with its own money (portal/aggregates/streams.py): a
+# dimension of `aggregate`, not yet of the report builder's crossings (portal/analysis), which
+# take DIMENSIONS.
+SOURCE_DIMENSION = "source"
 NATIONWIDE, UNALLOCATED = "nationwide", "unallocated"
 # SQLite understands "WITH name AS MATERIALIZED (...)" from 3.35 on.
 SQLITE_MATERIALIZES = sqlite3.sqlite_version_info >= (3, 35)
@@ -131,6 +138,8 @@ class Row:
     disbursed: Decimal = Decimal(0)
     planned: Decimal = Decimal(0)
     project_count: int = 0
+    signed: Decimal = Decimal(0)
+    expenditure: Decimal = Decimal(0)
 
     def value(self, measure: str) -> Decimal:
         return getattr(self, measure)
@@ -165,7 +174,7 @@ def _project_money(user, filters, measures, year: int | None, year_to: int | Non
     """
     statement = filtered(user, filters).with_only_columns(Project.id.label("project_id"))
     if year is None:
-        columns = [_whole_cents(STORED[m]).label(m) for m in measures]
+        columns = [_whole_cents(STORED[m]).label(m) for m in measures if m in STORED]
     else:
         last = year_to if year_to is not None else year
         columns = []
@@ -196,9 +205,15 @@ def _project_money(user, filters, measures, year: int | None, year_to: int | Non
             statement = statement.join(
                 funding,
                 funding.c.project_id == Project.id,
-                isouter=every or "commitment" in measures,
+                isouter=every or "commitment" in measures or len(yearly) < len(measures),
             )
             columns += [funding.c[m] for m in yearly]
+    from_sources = [m for m in measures if m in streams.REPORTING_KINDS]
+    if from_sources:
+        until = year_to if year_to is not None else year
+        money = streams.reporting_money(from_sources, year, until)
+        statement = statement.outerjoin(money, money.c.project_id == Project.id)
+        columns += [money.c[m] for m in from_sources]
     if not every and columns:
         statement = statement.where(or_(*(column.is_not(None) for column in columns)))
     return statement.add_columns(*columns)
@@ -297,7 +312,40 @@ def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> 
             statement = statement.where(ProjectFunding.year.between(*span))
         for key, kind, cents in db.session.execute(statement):
             setattr(rows.setdefault(key, Row(key=key)), yearly[kind], _cents(cents))
+    from_sources = [m for m in measures if m in streams.REPORTING_KINDS]
+    if from_sources:
+        kinds = {streams.REPORTING_KINDS[m]: m for m in from_sources}
+        every = _every_project(user, filters)
+        statement = streams.reporting_by_year(from_sources, None if every else ids, span)
+        for key, kind, cents in db.session.execute(statement):
+            setattr(rows.setdefault(key, Row(key=key)), kinds[kind], _cents(cents))
     return list(rows.values())
+
+
+def _by_source(user, filters, measures, year, year_to, counts: bool) -> list[Row]:
+    """Each kind of funding source with its own money: the reporting partners' figures (those
+    of every other dimension), then the co-financiers', the counterparts' and the national
+    sources' yearly amounts."""
+    money = _project_money(user, filters, measures, year, year_to, every=counts).subquery()
+    reporting = db.session.execute(
+        select(*(func.sum(money.c[m]) for m in measures), func.count())
+    ).one()
+    rows = []
+    if counts or any(cents is not None for cents in reporting[:-1]):
+        row = Row(key="reporting", project_count=reporting[-1] if counts else 0)
+        for measure, cents in zip(measures, reporting[:-1], strict=False):
+            setattr(row, measure, _cents(cents))
+        rows.append(row)
+    ids = filtered(user, filters).with_only_columns(Project.id)
+    last = year_to if year_to is not None else year
+    for key, *sums, count in db.session.execute(streams.other_sources(measures, ids, year, last)):
+        if not counts and all(cents is None for cents in sums):
+            continue
+        row = Row(key=key, project_count=count if counts else 0)
+        for measure, cents in zip(measures, sums, strict=True):
+            setattr(row, measure, _cents(cents))
+        rows.append(row)
+    return rows
 
 
 def _by_group(user, filters, dimension, measures, year, year_to, counts: bool) -> list[Row]:
@@ -335,6 +383,10 @@ def aggregate(
 ) -> list[Row]:
     """Sum commitments, disbursements and planned disbursements (USD) by `dimension`.
 
+    Every measure is the reporting partner's (the project's own figures); `signed` and
+    `expenditure` are asked for by name. The `source` dimension alone gives each kind of
+    funding source its own money (portal/aggregates/streams.py).
+
     `filters` are the project list's; `year` (to `year_to`) limits the money to those calendar
     years (commitments by the year of agreement). With `counts`, every filtered project counts
     in each group it has a share in; without, only groups with money are listed. Rows come
@@ -343,6 +395,8 @@ def aggregate(
     measures = list(measures)
     if dimension == "year":
         rows = _by_year(user, filters, measures, year, year_to)
+    elif dimension == SOURCE_DIMENSION:
+        rows = _by_source(user, filters, measures, year, year_to, counts)
     else:
         rows = _by_group(user, filters, dimension, measures, year, year_to, counts)
     return sorted(rows, key=lambda r: (-(r.commitment + r.disbursed), str(r.key)))
@@ -355,4 +409,6 @@ def totals(rows: list[Row]) -> Row:
         total.commitment += row.commitment
         total.disbursed += row.disbursed
         total.planned += row.planned
+        total.signed += row.signed
+        total.expenditure += row.expenditure
     return total

@@ -5,6 +5,7 @@ from __future__ import annotations
 from portal.api.params import DIMENSIONS, ORGANIZATION_KINDS
 from portal.loans.serialize import LOAN_TERMS_SCHEMA
 from portal.projects import codes
+from portal.projects.sources import MONEY_KIND, SOURCE_KIND
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_INTEGER = {"type": ["integer", "null"]}
@@ -132,16 +133,16 @@ def schemas() -> dict:
         },
         "funding": {
             "type": "array",
-            "items": obj(
-                {
-                    "year": {"type": "integer"},
-                    "kind": {"type": "string", "enum": list(codes.FUNDING_KIND)},
-                    "amount": MONEY,
-                    "currency": {"type": "string"},
-                    "units_per_usd": RATE,
-                    "amount_usd": MONEY,
-                }
-            ),
+            "description": "The reporting partner's actual and planned disbursements by year "
+            "(the project's own figures; its totals are their sums).",
+            "items": ref("FundingRow"),
+        },
+        "funding_sources": {
+            "type": "array",
+            "description": "Who brings the money: the reporting partner first (position 0), "
+            "then co-financiers, the government's counterpart contribution (in cash or in "
+            "kind) and other national sources, each with the yearly money kept with it.",
+            "items": ref("FundingSource"),
         },
         "participants": {
             "type": "array",
@@ -242,6 +243,43 @@ def schemas() -> dict:
         ),
         "ProjectSummary": obj(summary),
         "LoanTerms": LOAN_TERMS_SCHEMA,
+        "FundingRow": obj(
+            {
+                "year": {"type": "integer"},
+                "kind": {
+                    "type": "string",
+                    "enum": list(MONEY_KIND),
+                    "description": "commitment: signed in that year; disbursement: actual; "
+                    "planned: a forward projection; expenditure: spent, where reported. A "
+                    "project's `funding` holds disbursements and plans only.",
+                },
+                "amount": MONEY,
+                "currency": {"type": "string", "description": "As entered (ISO 4217)."},
+                "units_per_usd": {**RATE, "type": ["string", "null"]},
+                "amount_usd": NULLABLE_MONEY,
+                "source": {
+                    "type": "integer",
+                    "description": "The position of the row's funding source in "
+                    "`funding_sources` (0: the reporting partner).",
+                },
+            }
+        ),
+        "FundingSource": obj(
+            {
+                "position": {"type": "integer", "description": "0 for the reporting partner."},
+                "kind": {"type": "string", "enum": list(SOURCE_KIND)},
+                "organization": {
+                    "oneOf": [{"type": "null"}, ref("OrganizationRef")],
+                    "description": "The reporting partner, the co-financier, or the "
+                    "ministry of a counterpart contribution when named.",
+                },
+                "in_kind": {
+                    "type": "boolean",
+                    "description": "A counterpart contribution in kind (goods, staff, land).",
+                },
+                "funding": {"type": "array", "items": ref("FundingRow")},
+            }
+        ),
         "Project": {
             "allOf": [
                 ref("ProjectSummary"),

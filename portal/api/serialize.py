@@ -54,6 +54,38 @@ def organization_ref(org) -> dict | None:
     return {"id": org.id, "acronym": org.acronym, "name": org.display_name(current_locale())}
 
 
+def _funding_row(row, source: int) -> dict:
+    """A yearly amount; `source` is the position of its funding source (0: the reporting
+    partner, whose disbursements are the project's `funding`)."""
+    return {
+        "year": row.year,
+        "kind": row.kind,
+        "amount": money(row.amount),
+        "currency": row.currency,
+        "units_per_usd": number(row.rate),
+        "amount_usd": money(row.amount_usd),
+        "source": source,
+    }
+
+
+def funding_sources(project) -> list[dict]:
+    """The project's funding sources, the reporting partner first, each with the yearly money
+    kept with it (signed commitments, expenditure, and the other sources' disbursements)."""
+    sources = sorted(project.funding_sources, key=lambda s: (s.kind != "reporting", s.position))
+    return [
+        {
+            "position": source.position,
+            "kind": source.kind,
+            "organization": organization_ref(
+                project.reporting_org if source.kind == "reporting" else source.organization
+            ),
+            "in_kind": source.in_kind,
+            "funding": [_funding_row(row, source.position) for row in source.amounts],
+        }
+        for source in sources
+    ]
+
+
 def organization(org) -> dict:
     """An organization, as the organizations endpoints list it."""
     return {
@@ -145,17 +177,8 @@ def project_detail(project, user) -> dict:
                 }
                 for share in project.locations
             ],
-            "funding": [
-                {
-                    "year": row.year,
-                    "kind": row.kind,
-                    "amount": money(row.amount),
-                    "currency": row.currency,
-                    "units_per_usd": number(row.rate),
-                    "amount_usd": money(row.amount_usd),
-                }
-                for row in project.funding
-            ],
+            "funding": [_funding_row(row, 0) for row in project.funding],
+            "funding_sources": funding_sources(project),
             "participants": [
                 {"organization": organization_ref(p.organization), "role": p.role}
                 for p in project.participants

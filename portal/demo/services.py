@@ -21,6 +21,7 @@ from portal.demo.organizations import (
 from portal.demo.pilots import seed_pilots
 from portal.demo.projects import seed_projects
 from portal.demo.rounds import seed_rounds
+from portal.demo.sources import seed_sources
 from portal.demo.workflow import seed_workflow
 from portal.extensions import db
 from portal.money.models import ExchangeRate
@@ -96,6 +97,7 @@ def build_demo(project_count: int = 0) -> dict[str, int]:
     counts["users"] = seed_users()
     counts["exchange_rates"] = seed_rates()
     counts["projects"] = seed_projects(project_count)
+    counts["funding_sources"] = seed_sources()
     counts["workflow"] = seed_workflow()
     counts["budget_codes"] = seed_budget()
     counts["commitments"] = seed_commitments()

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from portal.extensions import db
-from portal.projects import funding
 from portal.projects.models import Project, ProjectChange
 
 # Field name -> label, in the order people read a project.
@@ -42,7 +41,6 @@ FIELD_LABELS = {
     "sectors": _l("Sectors"),
     "locations": _l("Locations"),
     "funding": _l("Yearly funding"),
-    "funding_sources": _l("Funding by source"),
     "participants": _l("Funding and implementing organizations"),
     "documents": _l("Documents"),
     "contact": _l("Contact person"),
@@ -109,7 +107,6 @@ def snapshot(project: Project | SimpleNamespace) -> dict[str, str]:
         "funding": "; ".join(
             sorted(f"{f.year} {f.kind} {f.amount:,.2f} {f.currency}" for f in project.funding)
         ),
-        "funding_sources": funding.snapshot_text(project),
         "participants": "; ".join(
             sorted(f"{p.organization.acronym} ({p.role})" for p in project.participants)
         ),
@@ -155,7 +152,22 @@ def changes(project_id: int, since_version: int = 0, limit: int | None = None):
 
 
 # Fields other features record in the project's history (not in its snapshot).
-OTHER_LABELS = {"loan_terms": _l("Loan terms")}
+OTHER_LABELS = {"loan_terms": _l("Loan terms"), "funding_sources": _l("Funding by source")}
+
+
+def record_field(project: Project, field: str, old: str, new: str, *, user) -> None:
+    """Record one change of a field kept outside the snapshot (when `old` and `new` differ)."""
+    if old != new:
+        db.session.add(
+            ProjectChange(
+                project_id=project.id,
+                version=project.version,
+                user_id=getattr(user, "id", None),
+                field=field,
+                old_value=old or None,
+                new_value=new or None,
+            )
+        )
 
 
 def label(field: str) -> str:

@@ -189,6 +189,12 @@ class Project(TimestampMixin, Base):
     loan_terms = relationship("LoanTerms", uselist=False, viewonly=True)
 
     @property
+    def sources(self) -> None:
+        """ProjectData.sources of a project copied field by field (the IATI and spreadsheet
+        updates): None, which keeps its funding sources and their money as they are."""
+        return None
+
+    @property
     def is_published(self) -> bool:
         return self.published_at is not None
 

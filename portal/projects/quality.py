@@ -119,7 +119,8 @@ CHECKS = (
             "A third lost for each problem, up to all of them: a status that does not fit the "
             "dates, disbursements after the end, disbursements above the commitment, a year "
             "whose money adds up to less than zero, amounts waiting for an exchange rate, a "
-            "loan without its terms (interest, maturity, grace period, repayment)."
+            "loan without its terms (interest, maturity, grace period, repayment), commitments "
+            "signed by year above the total commitment."
         ),
         _l("Consistency"),
     ),
@@ -190,6 +191,10 @@ FINDING_TEXT = {
         "A loan without its terms (interest rate, maturity, grace period and repayment type): "
         "its grant element cannot be computed."
     ),
+    "sources_signed": _l(
+        "The commitments signed by year (%(signed)s USD) add up to more than the total "
+        "commitment (%(committed)s USD)."
+    ),
 }
 FINDING_CHECK = {
     "sector_sum": "sectors",
@@ -200,6 +205,7 @@ FINDING_CHECK = {
     "no_rate": "consistent",
     "status_dates": "consistent",
     "loan_terms": "consistent",
+    "sources_signed": "consistent",
     "past_disbursements": "past_disbursements",
     "past_unknown": "past_disbursements",
     "years_ahead": "years_ahead",
@@ -435,6 +441,19 @@ def _consistency_findings(project, today: date) -> list[Finding]:
         terms = getattr(project, "loan_terms", None)
         if terms is None or not terms.is_complete:
             findings.append(Finding("loan_terms", {}, cost))
+    signed = _signed_by_year(project)
+    if (
+        signed is not None
+        and project.commitment_usd is not None
+        and signed > project.commitment_usd
+    ):
+        findings.append(
+            Finding(
+                "sources_signed",
+                {"signed": f"{signed:,.2f}", "committed": f"{project.commitment_usd:,.2f}"},
+                cost,
+            )
+        )
     # The check's points are the most a record can lose on it, however many problems it has.
     left = POINTS["consistent"]
     capped = []
@@ -443,6 +462,24 @@ def _consistency_findings(project, today: date) -> list[Finding]:
         left -= points
         capped.append(Finding(finding.code, finding.params, points))
     return capped
+
+
+def _signed_by_year(project) -> Decimal | None:
+    """The USD sum of the reporting partner's commitments signed by year, None without any.
+
+    The project's total commitment is the reporting partner's (co-financiers' and the
+    government's money comes on top of it, portal/projects/sources.py), so it is the partner's
+    signed commitments that cannot add up to more than it. A project whose partner records
+    none (every project before sources existed) is not asked.
+    """
+    rows = [
+        row
+        for source in getattr(project, "funding_sources", None) or []
+        if source.kind == "reporting"
+        for row in source.amounts
+        if row.kind == "commitment" and row.amount_usd is not None
+    ]
+    return sum((row.amount_usd for row in rows), Decimal(0)) if rows else None
 
 
 def confirmation_finding(state: str | None) -> Finding | None:

@@ -17,7 +17,7 @@ from portal.db import Rate, utcnow
 from portal.extensions import db
 from portal.money.services import load_rates, rate_changed
 from portal.projects import history, quality
-from portal.projects.funding import apply_sources
+from portal.projects.funding import apply_sources, snapshot_text
 from portal.projects.lookups import Lookups
 from portal.projects.models import (
     Project,
@@ -278,6 +278,8 @@ def save_project(
     checked = validate(data, project, lookups)
     creating = project is None
     before = {} if project is None else history.snapshot(project)
+    # Kept out of the snapshot, which imports build from data without sources (they keep them).
+    sources_before = "" if project is None else snapshot_text(project)
     if project is None:
         project = Project(created_by_id=getattr(actor, "id", None))
         db.session.add(project)
@@ -289,6 +291,9 @@ def save_project(
         history.record_creation(project, user=actor)
     else:
         history.record_changes(project, before, user=actor, version=project.version)
+        history.record_field(
+            project, "funding_sources", sources_before, snapshot_text(project), user=actor
+        )
     project_saved.send(None, project=project, actor=actor, before=before)
     return project
 

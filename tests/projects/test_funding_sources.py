@@ -244,3 +244,34 @@ def test_every_new_project_has_its_reporting_source(client, setting):
     assert [(s.kind, s.amounts) for s in sources] == [("reporting", [])]
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "Funding by source" not in page  # nothing beyond the partner's own figures
+
+
+def _score(project) -> tuple[int, list[str]]:
+    db.session.refresh(project)
+    return project.quality_score, [f["code"] for f in project.quality_findings]
+
+
+def test_signed_commitments_above_the_total_are_a_finding_not_a_refusal(client, setting):
+    client.post("/projects/new", data=complete_form(setting))
+    project = _project()
+    plain = _score(project)
+    # Co-financiers' and the counterpart's money comes on top: the score does not move.
+    response = client.post(
+        f"/projects/{project.id}/edit",
+        data=co_financed(setting, version=str(project.version), **{"funding-3-amount": "1"}),
+    )
+    assert response.status_code == 302, _errors(response)
+    assert _score(project) == plain
+    # The partner's own signed commitments above its total commitment: saved, and found.
+    response = client.post(
+        f"/projects/{project.id}/edit",
+        data=co_financed(
+            setting, version=str(project.version), **{"funding-3-amount": "3,000,000.01"}
+        ),
+    )
+    assert response.status_code == 302, _errors(response)
+    score, codes = _score(project)
+    assert "sources_signed" in codes
+    assert score == plain[0] - 2  # a third of the consistency check's 6 points
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "add up to more than the total commitment (3,157,894.74 USD)" in page
