@@ -42,7 +42,7 @@ def run(backend: str, args) -> bool:
     with demo_copy(backend, args, "dash") as url:
         app = served_app(url, args.cache_dir / "instance")
         from portal.accounts.services import find_by_email
-        from portal.aggregates.services import DIMENSIONS, aggregate
+        from portal.aggregates.services import DIMENSIONS, SOURCE_DIMENSION, aggregate
         from portal.extensions import db
         from portal.projects.queries import ProjectFilters
 
@@ -63,12 +63,28 @@ def run(backend: str, args) -> bool:
         with app.app_context():
             user = find_by_email("cdc@demo.example")
             db.session.expunge(user)  # loaded once, as a request's user is; not again per call
-            for dimension in DIMENSIONS:
+            for dimension in (*DIMENSIONS, SOURCE_DIMENSION):
                 results.append(
                     measure(
                         f"aggregate by {dimension} ({YEAR}, CDC)",
                         AGGREGATE_P95_MS,
                         lambda d=dimension: aggregate(user, ProjectFilters(), d, year=YEAR),
+                        counter,
+                        after=db.session.rollback,
+                        **runs,
+                    )
+                )
+            # Every measure of every source, and the reporting partner's signed commitments and
+            # expenditure by year and by partner.
+            every_measure = ("commitment", "disbursed", "planned", "signed", "expenditure")
+            for dimension in (SOURCE_DIMENSION, "year", "partner"):
+                results.append(
+                    measure(
+                        f"aggregate by {dimension}, all five measures ({YEAR}, CDC)",
+                        AGGREGATE_P95_MS,
+                        lambda d=dimension: aggregate(
+                            user, ProjectFilters(), d, year=YEAR, measures=every_measure
+                        ),
                         counter,
                         after=db.session.rollback,
                         **runs,
