@@ -336,7 +336,8 @@ def _by_source(user, filters, measures, year, year_to, counts: bool) -> list[Row
         for measure, cents in zip(measures, reporting[:-1], strict=False):
             setattr(row, measure, _cents(cents))
         rows.append(row)
-    ids = filtered(user, filters).with_only_columns(Project.id)
+    every = _every_project(user, filters)
+    ids = None if every else filtered(user, filters).with_only_columns(Project.id)
     last = year_to if year_to is not None else year
     for key, *sums, count in db.session.execute(streams.other_sources(measures, ids, year, last)):
         if not counts and all(cents is None for cents in sums):

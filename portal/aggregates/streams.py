@@ -84,11 +84,11 @@ def reporting_by_year(measures: list[str], ids, span: tuple[int, int] | None):
 
 def other_sources(measures: list[str], ids, year: int | None, last: int | None):
     """SELECT (source kind, each measure's cents, projects) of the sources other than the
-    reporting partner of the projects `ids` selects; a project counts in each kind of source
-    it has, with money in those years or not."""
+    reporting partner of the projects `ids` selects (None: every project); a project counts in
+    each kind of source it has, with money in those years or not."""
     amount = _cents(SourceFunding.amount_usd)
     joined = and_(SourceFunding.source_id == FundingSource.id, _in_years(year, last))
-    return (
+    statement = (
         select(
             FundingSource.kind,
             *(
@@ -99,6 +99,7 @@ def other_sources(measures: list[str], ids, year: int | None, last: int | None):
         )
         .select_from(FundingSource)
         .outerjoin(SourceFunding, joined)
-        .where(FundingSource.kind != REPORTING, FundingSource.project_id.in_(ids))
+        .where(FundingSource.kind != REPORTING)
         .group_by(FundingSource.kind)
     )
+    return statement if ids is None else statement.where(FundingSource.project_id.in_(ids))
