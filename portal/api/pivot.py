@@ -17,8 +17,8 @@ from portal.analysis.labels import pivot_labels
 from portal.analysis.params import api_question
 from portal.analysis.pivot import Pivot
 from portal.api.auth import api_user
+from portal.api.blueprint import bp
 from portal.api.serialize import money
-from portal.api.views import bp
 from portal.cache import public_page
 from portal.i18n import current_locale
 

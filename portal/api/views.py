@@ -7,14 +7,15 @@ rate-limited, and every error is JSON with a message in the caller's language.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 
 from portal.aggregates.labels import key_labels
 from portal.aggregates.services import UNALLOCATED, aggregate, totals
 from portal.api import openapi, serialize
-from portal.api.auth import api_user, authenticate
-from portal.api.errors import ApiError, handle_api_error, handle_rate_limit
+from portal.api.auth import api_user
+from portal.api.blueprint import bp
+from portal.api.errors import ApiError
 from portal.api.params import (
     DIMENSIONS,
     FIRST_YEAR,
@@ -29,7 +30,7 @@ from portal.api.params import (
 )
 from portal.cache import public_page
 from portal.db import paginate
-from portal.extensions import csrf, db
+from portal.extensions import db
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import search_statement
@@ -38,19 +39,6 @@ from portal.projects.models import Project
 from portal.results import serialize as serialize_results
 from portal.results.services import results_of
 from portal.security import can_view_project
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-bp.register_error_handler(ApiError, handle_api_error)
-bp.register_error_handler(429, handle_rate_limit)
-bp.before_request(authenticate)
-csrf.exempt(bp)  # read-only, and never reads the session cookie: no cross-site request to forge
-
-
-@bp.record_once
-def _start_limiter(state) -> None:
-    from portal.api.limits import init_limiter
-
-    init_limiter(state.app, bp)
 
 
 def _page(statement, page: int, per_page: int, endpoint: str, **values):
