@@ -74,3 +74,17 @@ def test_the_check_finds_a_circle(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     graph = grimp.build_graph("circled", cache_dir=None)
     assert _circles(graph) == [["circled.a", "circled.b"]]
+
+
+def test_no_views_module_is_imported_but_by_create_app():
+    """Pages are put together in `create_app` (portal/__init__.py) alone: no other module
+    imports a views module (one whose name ends in `views`)."""
+    graph = grimp.build_graph("portal", cache_dir=None)
+    found = sorted(
+        (importer, views)
+        for views in graph.modules
+        if views.rsplit(".", 1)[-1].endswith("views")
+        for importer in graph.find_modules_that_directly_import(views)
+        if importer != "portal"
+    )
+    assert found == []
