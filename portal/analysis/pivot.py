@@ -328,15 +328,32 @@ def _grouped(user, question: Question):
     return statement
 
 
-def _cells(grouped, count: int) -> dict[Key, Decimal]:
-    """The money of each cell (every dimension's key), summed in SQL."""
+# PostgreSQL's memory for the pivot's sorts and hashes (its default of 4 MB sends the largest
+# questions, 100,000 rows and more, to disk); set for the pivot's statement only.
+PIVOT_WORK_MEM = "64MB"
+
+
+def _execute(statement):
+    """Run the pivot's statement through the connection (plain tuples, no ORM rows), with
+    PostgreSQL given PIVOT_WORK_MEM for it alone, the setting put back afterwards."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return connection.execute(statement).all()
+    before = connection.execute(
+        select(func.set_config("work_mem", PIVOT_WORK_MEM, True))
+    ).scalar_one()
+    try:
+        return connection.execute(statement).all()
+    finally:
+        connection.execute(select(func.set_config("work_mem", before, True)))
+
+
+def _cells(grouped, count: int) -> dict[Key, int]:
+    """The cents of each cell (every dimension's key), summed in SQL."""
     rows = grouped.subquery("grouped")
     keys = [rows.c[f"k{i}"] for i in range(count)]
     statement = select(*keys, func.sum(rows.c.cents)).group_by(*keys)
-    # Read through the connection: tens of thousands of plain tuples, no ORM rows.
-    return {
-        tuple(key): _money_of(cents) for *key, cents in db.session.connection().execute(statement)
-    }
+    return {tuple(key): int(cents or 0) for *key, cents in _execute(statement)}
 
 
 def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dict[Key, Any]]:
@@ -358,7 +375,7 @@ def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dic
             part = part.group_by(*(rows.c[f"k{i}"] for i in indexes))
         parts.append(part)
     found: list[dict[Key, Any]] = [{} for _ in groupings]
-    for level, *key, projects in db.session.connection().execute(union_all(*parts)):
+    for level, *key, projects in _execute(union_all(*parts)):
         found[level][tuple(key[i] for i in groupings[level])] = int(projects or 0)
     return found
 
@@ -407,12 +424,17 @@ def pivot(user, question: Question) -> Pivot:
         total = everything.get((), 0)
         column_totals = by_column[0] if columns else {(): total}
     else:
-        cells = _cells(grouped, count)
-        row_totals, column_totals = defaultdict(Decimal), defaultdict(Decimal)
-        for key, value in cells.items():
-            row_totals[key[:width]] += value
-            column_totals[key[width:]] += value
-        total = sum(row_totals.values(), Decimal(0)).quantize(CENT)
+        # Summed in whole cents (plain integers), made money once at the end.
+        cents = _cells(grouped, count)
+        row_cents: dict[Key, int] = defaultdict(int)
+        column_cents: dict[Key, int] = defaultdict(int)
+        for key, value in cents.items():
+            row_cents[key[:width]] += value
+            column_cents[key[width:]] += value
+        cells = {key: _money_of(value) for key, value in cents.items()}
+        row_totals = {key: _money_of(value) for key, value in row_cents.items()}
+        column_totals = {key: _money_of(value) for key, value in column_cents.items()}
+        total = _money_of(sum(row_cents.values())).quantize(CENT)
         if not columns:
             column_totals[()] = total
     split = {(key[:width], key[width:]): value for key, value in cells.items()}
