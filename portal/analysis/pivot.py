@@ -348,12 +348,11 @@ def _execute(statement):
         connection.execute(select(func.set_config("work_mem", before, True)))
 
 
-def _cells(grouped, count: int) -> dict[Key, int]:
-    """The cents of each cell (every dimension's key), summed in SQL."""
+def _cells(grouped, count: int) -> list[Any]:
+    """The (each dimension's key..., cents) of each cell, summed in SQL."""
     rows = grouped.subquery("grouped")
     keys = [rows.c[f"k{i}"] for i in range(count)]
-    statement = select(*keys, func.sum(rows.c.cents)).group_by(*keys)
-    return {tuple(key): int(cents or 0) for *key, cents in _execute(statement)}
+    return _execute(select(*keys, func.sum(rows.c.cents)).group_by(*keys))
 
 
 def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dict[Key, Any]]:
@@ -417,27 +416,31 @@ def pivot(user, question: Question) -> Pivot:
     column_totals: dict[Key, Any]
     total: Any
     cells: dict[Key, Any]
+    split: dict[tuple[Key, Key], Any]
     if question.measure == "projects":
         # A project counts once a total, however many cells it has money in.
         groupings = [list(range(count)), rows, []] + ([columns] if columns else [])
         cells, row_totals, everything, *by_column = _project_counts(grouped, count, groupings)
         total = everything.get((), 0)
         column_totals = by_column[0] if columns else {(): total}
+        split = {(key[:width], key[width:]): value for key, value in cells.items()}
     else:
-        # Summed in whole cents (plain integers), made money once at the end.
-        cents = _cells(grouped, count)
+        # One pass over tens of thousands of cells: the totals summed in whole cents (plain
+        # integers), each made money once.
+        split = {}
         row_cents: dict[Key, int] = defaultdict(int)
         column_cents: dict[Key, int] = defaultdict(int)
-        for key, value in cents.items():
-            row_cents[key[:width]] += value
-            column_cents[key[width:]] += value
-        cells = {key: _money_of(value) for key, value in cents.items()}
+        for *key, cents in _cells(grouped, count):
+            value = int(cents or 0)
+            row, column = tuple(key[:width]), tuple(key[width:])
+            split[row, column] = _money_of(value)
+            row_cents[row] += value
+            column_cents[column] += value
         row_totals = {key: _money_of(value) for key, value in row_cents.items()}
         column_totals = {key: _money_of(value) for key, value in column_cents.items()}
         total = _money_of(sum(row_cents.values())).quantize(CENT)
         if not columns:
             column_totals[()] = total
-    split = {(key[:width], key[width:]): value for key, value in cells.items()}
     return Pivot(
         question=question,
         row_keys=_order(set(row_totals), row_totals, question.rows),
