@@ -355,15 +355,25 @@ def _cells(grouped, count: int) -> list[Any]:
     return _execute(select(*keys, func.sum(rows.c.cents)).group_by(*keys))
 
 
-def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dict[Key, Any]]:
+def _project_counts(grouped, dimensions: list[str], groupings: list[list[int]]):
     """The projects of each group of each grouping (indexes of dimensions), in one statement.
 
     A project counts once a group however many rows it has there. The rows are worked out once
-    (a WITH query read by every grouping), each grouping being one part of a UNION ALL.
+    (a WITH query read by every grouping), each grouping being one part of a UNION ALL. The
+    first grouping holds every dimension; a grouping that leaves out only dimensions of the
+    project row itself (DIRECT: a project falls in one group of each) is not asked again, its
+    groups being sums of the first's (a project is in one of the groups summed).
     """
+    count = len(dimensions)
     rows = _materialized(grouped.cte("grouped"))
     parts = []
+    derived = [
+        level > 0 and all(dimensions[i] in DIRECT for i in range(count) if i not in indexes)
+        for level, indexes in enumerate(groupings)
+    ]
     for level, indexes in enumerate(groupings):
+        if derived[level]:
+            continue
         keys = [rows.c[f"k{i}"] if i in indexes else null() for i in range(count)]
         part = select(
             literal_column(str(level)).label("level"),
@@ -373,10 +383,14 @@ def _project_counts(grouped, count: int, groupings: list[list[int]]) -> list[dic
         if indexes:
             part = part.group_by(*(rows.c[f"k{i}"] for i in indexes))
         parts.append(part)
-    found: list[dict[Key, Any]] = [{} for _ in groupings]
+    found: list[dict[Key, Any]] = [defaultdict(int) for _ in groupings]
     for level, *key, projects in _execute(union_all(*parts)):
         found[level][tuple(key[i] for i in groupings[level])] = int(projects or 0)
-    return found
+    for level, indexes in enumerate(groupings):
+        if derived[level]:
+            for key, projects in found[0].items():
+                found[level][tuple(key[i] for i in indexes)] += projects
+    return [dict(groups) for groups in found]
 
 
 def _money_of(cents) -> Decimal:
@@ -420,7 +434,9 @@ def pivot(user, question: Question) -> Pivot:
     if question.measure == "projects":
         # A project counts once a total, however many cells it has money in.
         groupings = [list(range(count)), rows, []] + ([columns] if columns else [])
-        cells, row_totals, everything, *by_column = _project_counts(grouped, count, groupings)
+        cells, row_totals, everything, *by_column = _project_counts(
+            grouped, question.dimensions, groupings
+        )
         total = everything.get((), 0)
         column_totals = by_column[0] if columns else {(): total}
         split = {(key[:width], key[width:]): value for key, value in cells.items()}
