@@ -19,8 +19,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
+from portal.analysis import snapshot as analysis_snapshot
 from portal.config import TestConfig
 from portal.extensions import cache, db
+from portal.rounds import predictability
 
 TEST_PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -120,6 +122,10 @@ def db_session(request, app):
             # data were never committed, so its files must not serve the next test.
             shutil.rmtree(app.config["DOWNLOAD_CACHE_DIR"], ignore_errors=True)
             cache.clear()  # the public pages' cache, kept per data version likewise
+            # Figures kept per closed round's snapshot: a rolled-back test's rounds may come
+            # back in the next test with the same ids and times, and other money.
+            predictability.forget_measured()
+            analysis_snapshot.forget_loaded()
 
 
 class _Client(FlaskClient):

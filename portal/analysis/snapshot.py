@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.projects.models import SHARE_BASIS, Project
 from portal.roles import Role
 from portal.rounds.models import ReportingRound, RoundSnapshotFunding, RoundSnapshotProject
+from portal.rounds.scope import snapshot_stamp
 from portal.security import project_visibility
 
 
@@ -47,19 +48,7 @@ class Snapshot:
 _CACHE: dict[tuple[str, int], tuple[tuple, list[Snapshot]]] = {}
 
 
-def _stamp(round_id: int) -> tuple:
-    table = RoundSnapshotProject
-    return tuple(
-        db.session.execute(
-            select(
-                func.count(table.id),
-                func.max(table.id),
-                func.sum(table.id),
-                func.max(table.frozen_at),
-                func.min(table.frozen_at),
-            ).where(table.round_id == round_id)
-        ).one()
-    )
+_stamp = snapshot_stamp
 
 
 def _bounds(low, high) -> tuple[int, int]:
@@ -119,6 +108,11 @@ def _load(round_id: int) -> list[Snapshot]:
         years = snapshots[snapshot_id].money.setdefault(name, {})
         years[year] = years.get(year, 0) + (int(amount * 100) if amount is not None else 0)
     return list(snapshots.values())
+
+
+def forget_loaded() -> None:
+    """Drop what is kept (a test's rolled-back rounds may come back with the same stamps)."""
+    _CACHE.clear()
 
 
 def snapshots(round_: ReportingRound) -> list[Snapshot]:

@@ -62,16 +62,42 @@ def loan_rows(projects) -> list[LoanRow]:
     CDC's discount rate."""
     discount, threshold = services.discount_rate(), services.concessional_threshold()
     ids = projects.with_only_columns(Project.id).order_by(None)
+    # Plain columns, not loaded records: the dashboard reads every loan a reader may see.
     statement = (
-        select(Project.id, Project.reporting_org_id, Project.commitment_usd, LoanTerms)
+        select(
+            Project.id,
+            Project.reporting_org_id,
+            Project.commitment_usd,
+            LoanTerms.id.label("terms_id"),
+            *TERMS_COLUMNS,
+        )
         .outerjoin(LoanTerms, LoanTerms.project_id == Project.id)
         .where(Project.id.in_(ids), loan_condition())
         .order_by(Project.id)
     )
     return [
-        _row(project_id, partner_id, commitment, loan, discount, threshold)
-        for project_id, partner_id, commitment, loan in db.session.execute(statement)
+        _row(
+            row.id,
+            row.reporting_org_id,
+            row.commitment_usd,
+            row if row.terms_id is not None else None,
+            discount,
+            threshold,
+        )
+        # On the connection: plain rows, without the ORM's per-row work (the terms are read
+        # for every loan a reader may see).
+        for row in db.session.connection().execute(statement)
     ]
+
+
+# The columns of the terms the formula reads (services.to_terms reads them by name).
+TERMS_COLUMNS = (
+    LoanTerms.interest_rate,
+    LoanTerms.maturity_years,
+    LoanTerms.grace_years,
+    LoanTerms.repayment_type,
+    LoanTerms.repayment_plan,
+)
 
 
 def _row(project_id, partner_id, commitment, loan, discount, threshold) -> LoanRow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -75,8 +76,9 @@ class Concessionality:
         return None if self.grant_element is None else self.grant_element >= self.threshold
 
 
-def to_terms(loan: LoanTerms | LoanData) -> formula.Terms | None:
-    """What the formula reads of stored or typed terms; None when some term is missing."""
+def to_terms(loan: LoanTerms | LoanData | Any) -> formula.Terms | None:
+    """What the formula reads of stored or typed terms (or a row of their columns); None when
+    some term is missing."""
     if (
         loan.interest_rate is None
         or loan.maturity_years is None

@@ -15,6 +15,7 @@ round Y with a plan of 0. Only closed rounds count: their figures no longer chan
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.rounds.models import RoundSnapshotFunding, RoundSnapshotProject
-from portal.rounds.services import closed_round
+from portal.rounds.scope import closed_round, snapshot_stamp
 
 ZERO = Decimal(0)
 
@@ -88,11 +89,34 @@ def _frozen(round_id: int, kind: str, year: int) -> dict[int, tuple[int, int | N
     return figures
 
 
+# Results by database and year, with the stamps of the two snapshots they were computed from:
+# closed rounds change only when a grace period's re-submission rewrites a partner's part.
+_MEASURED: dict[tuple[str, int], tuple[tuple, Result]] = {}
+
+
+def forget_measured() -> None:
+    """Drop what is kept (a test's rolled-back rounds may come back with the same stamps)."""
+    _MEASURED.clear()
+
+
 def measure(year: int) -> Result | None:
-    """Predictability of `year`, or None unless the rounds of `year` and `year - 1` are closed."""
+    """Predictability of `year`, or None unless the rounds of `year` and `year - 1` are closed.
+
+    Computed once while both snapshots stay the same; callers get a copy of their own."""
     current, previous = closed_round(year), closed_round(year - 1)
     if current is None or previous is None:
         return None
+    where = (db.engine.url.render_as_string(hide_password=True), year)
+    stamp = (current.id, previous.id, snapshot_stamp(current.id), snapshot_stamp(previous.id))
+    cached = _MEASURED.get(where)
+    if cached is None or cached[0] != stamp:
+        if len(_MEASURED) > 16:
+            _MEASURED.clear()
+        cached = _MEASURED[where] = (stamp, _measure(year, current, previous))
+    return copy.deepcopy(cached[1])
+
+
+def _measure(year: int, current, previous) -> Result:
     plans = _frozen(previous.id, "planned", year)
     actuals = _frozen(current.id, "disbursement", year)
     national = Predictability("national")

@@ -4,7 +4,7 @@ never each other's callers)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from portal.accounts.models import Role, User
 from portal.extensions import db
@@ -17,6 +17,7 @@ from portal.rounds.models import (
     ReportingRound,
     RoundEvent,
     RoundProjectUpdate,
+    RoundSnapshotProject,
 )
 
 
@@ -125,3 +126,21 @@ def log(round_: ReportingRound, kind: str, *, actor=None, organization_id=None, 
     )
     db.session.add(event)
     return event
+
+
+def snapshot_stamp(round_id: int) -> tuple:
+    """A stamp of a closed round's snapshot that changes whenever its rows do (a grace period's
+    re-submission deletes a partner's part and writes it anew): what is computed from a
+    snapshot may be kept while its stamp stays the same."""
+    table = RoundSnapshotProject
+    return tuple(
+        db.session.execute(
+            select(
+                func.count(table.id),
+                func.max(table.id),
+                func.sum(table.id),
+                func.max(table.frozen_at),
+                func.min(table.frozen_at),
+            ).where(table.round_id == round_id)
+        ).one()
+    )

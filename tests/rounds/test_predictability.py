@@ -117,3 +117,47 @@ def test_a_partner_with_nothing_planned_or_disbursed_is_left_out(orgs):
     result = predictability.measure(2025)
     assert [g.key for g in result.by_partner] == [alpha.id]
     assert result.national.share_of_plans_disbursed == 100
+
+
+def test_a_partners_part_frozen_again_changes_the_figures_kept_for_its_round(orgs):
+    """The figures are kept while both snapshots stay the same; a grace period's
+    re-submission (the partner's rows deleted and frozen anew) is read at once."""
+    alpha, beta, mina, minb = orgs
+    previous, current = closed_round(2024), closed_round(2025)
+    frozen(previous, 1, alpha, mina, plan_2025="200")
+    frozen(current, 1, alpha, mina, actual="150")
+    db.session.flush()
+    assert predictability.measure(2025).national.actual == 150
+    kept = predictability.measure(2025)
+    kept.national.add(Decimal(1), Decimal(1))  # a caller's copy: what is kept stays whole
+    assert predictability.measure(2025).national.actual == 150
+
+    db.session.execute(
+        RoundSnapshotProject.__table__.delete().where(RoundSnapshotProject.round_id == current.id)
+    )
+    again = datetime(2026, 5, 2, tzinfo=UTC)
+    snapshot = RoundSnapshotProject(
+        round_id=current.id,
+        project_id=1,
+        frozen_at=again,
+        title_en="P1",
+        reporting_org_id=alpha.id,
+        lead_national_partner_id=mina.id,
+        status="2",
+        workflow_state="draft",
+        sectors=[],
+        locations=[],
+    )
+    snapshot.funding.append(
+        RoundSnapshotFunding(
+            year=2025,
+            kind="disbursement",
+            amount=Decimal(180),
+            currency="USD",
+            rate=Decimal(1),
+            amount_usd=Decimal(180),
+        )
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    assert predictability.measure(2025).national.actual == 180
