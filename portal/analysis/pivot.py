@@ -204,17 +204,25 @@ def _money(user, question: Question):
         if span is not None:
             yearly = yearly.where(_in_years(AGREED, *span))
     else:
-        yearly = (
+        # One query: each year's cents summed over its rows (one a currency), and the running
+        # sum read over those sums in the order they are grouped in.
+        cents = _whole_cents(ProjectFunding.amount_usd)
+        running = func.sum(func.sum(cents)).over(
+            partition_by=ProjectFunding.project_id, order_by=ProjectFunding.year
+        )
+        money = (
             select(
                 ProjectFunding.project_id.label("project_id"),
                 ProjectFunding.year.label("year"),
-                cast(func.sum(_whole_cents(ProjectFunding.amount_usd)), BigInteger).label("amount"),
+                cast(running - func.sum(cents), BigInteger).label("low"),
+                cast(running, BigInteger).label("high"),
             )
             .where(ProjectFunding.kind == KINDS[measure], ProjectFunding.project_id.in_(ids))
             .group_by(ProjectFunding.project_id, ProjectFunding.year)
         )
         if span is not None:
-            yearly = yearly.where(ProjectFunding.year.between(*span))
+            money = money.where(ProjectFunding.year.between(*span))
+        return money
     amounts = yearly.subquery("amounts")
     running = func.sum(amounts.c.amount).over(
         partition_by=amounts.c.project_id, order_by=amounts.c.year
@@ -446,10 +454,10 @@ def pivot(user, question: Question) -> Pivot:
         split = {}
         row_cents: dict[Key, int] = defaultdict(int)
         column_cents: dict[Key, int] = defaultdict(int)
-        for *key, cents in _cells(grouped, count):
-            value = int(cents or 0)
-            row, column = tuple(key[:width]), tuple(key[width:])
-            split[row, column] = _money_of(value)
+        for record in _cells(grouped, count):
+            value = int(record[count] or 0)
+            row, column = tuple(record[:width]), tuple(record[width:count])
+            split[row, column] = Decimal(value).scaleb(-2)  # exact: whole cents
             row_cents[row] += value
             column_cents[column] += value
         row_totals = {key: _money_of(value) for key, value in row_cents.items()}
