@@ -362,9 +362,7 @@ def build_plan(user, workbook: Workbook) -> Plan:
         builder.read_projects()
         builder.read_children()
         builder.check()
-        read_budget_cells(
-            user, workbook.rows.get("projects", []), builder.planned, builder.error
-        )
+        read_budget_cells(user, workbook.rows.get("projects", []), builder.planned, builder.error)
     return Plan(projects=builder.planned, errors=workbook.errors)
 
 
