@@ -25,7 +25,7 @@ from portal.analysis.labels import (
 )
 from portal.analysis.numbers import cell_writer
 from portal.analysis.params import page_question
-from portal.analysis.pivot import MEASURES, Pivot, Question
+from portal.analysis.pivot import MEASURES, Pivot, Question, collector_paused
 from portal.cache import public_page
 from portal.downloads import public_download
 from portal.i18n import current_locale
@@ -86,6 +86,12 @@ def _asked(question: Question | None, raw) -> dict:
 
 
 def _render(question: Question | None, errors: dict, saved=None, status: int = 200):
+    # A large answer and its page are made of many short-lived objects and no cycles.
+    with collector_paused():
+        return _render_page(question, errors, saved, status)
+
+
+def _render_page(question: Question | None, errors: dict, saved, status: int):
     answer = maps = None
     if question is not None and not errors:
         answer = frozen.answer(current_user, question)

@@ -2,6 +2,8 @@
 (partner, ministry, status, modality...) is summed from the finer groups, and still counts
 each project once, as the aggregate service and the project list do."""
 
+import gc
+
 import pytest
 
 from portal.aggregates.services import aggregate
@@ -49,3 +51,16 @@ def test_places_and_years_by_modality_count_as_places_and_years_alone(cdc, demo)
     }
     assert {k[0]: v for k, v in answer.column_totals.items()} == _service(cdc, "modality")
     assert answer.total == alone.total
+
+
+def test_the_cycle_collector_is_held_only_while_answering(cdc, demo):
+    """The builder holds Python's cycle collector while it answers, and gives it back."""
+    assert gc.isenabled()
+    pivot(cdc, Question(["sector", "province"], ["year"], measure="disbursed"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pivot(cdc, Question(["sector"], ["year"], measure="disbursed"))
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
