@@ -30,7 +30,6 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
-    union,
     union_all,
 )
 
@@ -189,7 +188,9 @@ def _money(user, question: Question):
         if span is not None:
             commitments = commitments.where(_in_years(AGREED, *span))
             funding = funding.where(ProjectFunding.year.between(*span))
-        return select(union(commitments, funding).subquery("years"))
+        # Repeats kept (a year of a commitment and of disbursements, a year of several
+        # currencies): every count is of distinct projects, and removing them costs more.
+        return select(union_all(commitments, funding).subquery("years"))
     if not _by_year(question):
         amount = _whole_cents(STORED[measure])
         return ids.with_only_columns(

@@ -34,7 +34,7 @@ from portal.saving import save
 
 bp = Blueprint("analysis", __name__, url_prefix="/analysis")
 
-SHOWN_ROWS = 200  # rows drawn on the page (the note says so); the downloads hold them all
+SHOWN_ROWS = 100  # rows drawn on the page (the note says so); the downloads hold them all
 CHART_BARS = 25
 
 
