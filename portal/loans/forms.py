@@ -27,7 +27,7 @@ class LoanTermsForm(FlaskForm):
     currency = SelectField(_l("Currency of the loan"), validators=[Optional()])
     rate_type = SelectField(_l("Interest rate type"), validators=[Optional()])
     interest_rate = NumberField(
-        _l("Interest rate (% a year)"),
+        _l("Interest rate (percent a year)"),
         validators=[Optional()],
         description=_l(
             "For a variable rate, the reference's value at signature plus the margin: the "
@@ -56,9 +56,9 @@ class LoanTermsForm(FlaskForm):
     first_repayment = DateField(_l("First repayment date"), validators=[Optional()])
     final_repayment = DateField(_l("Last repayment date"), validators=[Optional()])
     commitment_fee = NumberField(
-        _l("Commitment fee (% a year on the undrawn balance)"), validators=[Optional()]
+        _l("Commitment fee (percent a year on the undrawn balance)"), validators=[Optional()]
     )
-    service_fee = NumberField(_l("Front-end or service fee (% once)"), validators=[Optional()])
+    service_fee = NumberField(_l("Front-end or service fee (percent, once)"), validators=[Optional()])
     version = HiddenField()
 
 
