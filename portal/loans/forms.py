@@ -58,7 +58,9 @@ class LoanTermsForm(FlaskForm):
     commitment_fee = NumberField(
         _l("Commitment fee (percent a year on the undrawn balance)"), validators=[Optional()]
     )
-    service_fee = NumberField(_l("Front-end or service fee (percent, once)"), validators=[Optional()])
+    service_fee = NumberField(
+        _l("Front-end or service fee (percent, once)"), validators=[Optional()]
+    )
     version = HiddenField()
 
 
