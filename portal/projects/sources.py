@@ -47,10 +47,12 @@ SOURCE_KIND = {
 ADDED_KINDS = (COFINANCIER, COUNTERPART, NATIONAL)
 
 # Money of a year: commitments signed in that year, actual and planned disbursements, expenditure.
+# In the form's order: a new yearly row is an actual disbursement unless the person says
+# otherwise (as before sources existed); signed commitments and expenditure come after.
 MONEY_KIND = {
-    "commitment": _l("Commitment signed in the year"),
     "disbursement": _l("Actual disbursement"),
     "planned": _l("Planned disbursement"),
+    "commitment": _l("Commitment signed in the year"),
     "expenditure": _l("Expenditure"),
 }
 # The kinds of the reporting partner kept in project_funding; the rest go to source_funding.

@@ -275,3 +275,16 @@ def test_signed_commitments_above_the_total_are_a_finding_not_a_refusal(client, 
     assert score == plain[0] - 2  # a third of the consistency check's 6 points
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "add up to more than the total commitment (3,157,894.74 USD)" in page
+
+
+def test_a_new_yearly_row_is_an_actual_disbursement_unless_told_otherwise(client, login_as):
+    """The browser sends a select's first option: the yearly table's kind starts at the actual
+    disbursement, as it did before signed commitments and expenditure were offered."""
+    import re
+
+    login_as("dp")
+    form = client.get("/projects/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="funding-0-kind"[^>]*>(.*?)</select>', form, re.S)
+    assert select, "no kind select in the yearly table"
+    first = re.search(r'<option[^>]*value="([^"]*)"', select[1])
+    assert first and first[1] == "disbursement"
