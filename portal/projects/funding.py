@@ -26,6 +26,13 @@ from portal.projects.sources import (
 COLUMNS = ("commitment", "disbursement", "planned", "expenditure")
 
 
+def clear_sources(project: Project, data) -> None:
+    """Drop the project's sources that `data` replaces (none when it names no sources), with
+    the other child rows, before the project itself changes."""
+    if data.sources is not None:
+        project.funding_sources.clear()
+
+
 def apply_sources(project: Project, data, money_rows: list[dict]) -> None:
     """Replace the project's sources and their money with `data`'s (`money_rows` are
     `data.funding` as stored, in the same order).
@@ -44,6 +51,8 @@ def apply_sources(project: Project, data, money_rows: list[dict]) -> None:
     ]
     if project.funding_sources:
         # Old rows go first, so that rebuilt ones do not meet the one-reporting-source index.
+        # The caller clears them before it changes the project (`clear_sources`), so that this
+        # flush writes no project row: one save raises the project's version once.
         project.funding_sources.clear()
         db.session.flush()
 

@@ -17,7 +17,7 @@ from portal.db import Rate, utcnow
 from portal.extensions import db
 from portal.money.services import load_rates, rate_changed
 from portal.projects import history, quality
-from portal.projects.funding import apply_sources, snapshot_text
+from portal.projects.funding import apply_sources, clear_sources, snapshot_text
 from portal.projects.lookups import Lookups
 from portal.projects.models import (
     Project,
@@ -194,6 +194,7 @@ def _apply(project: Project, data: ProjectData, rates: dict) -> None:
         # Old child rows go first, so that rebuilt rows do not collide with their unique keys.
         for name in CHILD_MODELS:
             getattr(project, name).clear()
+        clear_sources(project, data)
         db.session.flush()
     for name, value in column_values(data).items():
         setattr(project, name, value)

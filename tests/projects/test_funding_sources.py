@@ -120,6 +120,17 @@ def test_the_edit_page_shows_the_sources_and_a_save_changes_nothing(client, sett
         )
     ).all()
     assert "funding_sources" not in changed and "funding" not in changed
+    # A save that changes the project raises its version once (an edit opened after it is
+    # not refused as out of date, and a conflicting edit sees one change).
+    db.session.expire_all()
+    version = db.session.get(Project, project.id).version
+    renamed = client.post(
+        f"/projects/{project.id}/edit",
+        data=co_financed(setting, version=str(version), title_en="Renamed with its sources"),
+    )
+    assert renamed.status_code == 302, _errors(renamed)
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).version == version + 1
 
 
 def test_a_change_of_source_is_in_the_history(client, setting):
