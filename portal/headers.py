@@ -52,7 +52,11 @@ def init_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # A 304 has no body, and the browser lays its headers over the copy it keeps: the
+        # page's own policy stays (the map's document allows its inline scripts; the site's
+        # default here would forbid them on the kept copy).
+        if response.status_code != 304:
+            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")

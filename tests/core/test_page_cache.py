@@ -130,6 +130,19 @@ def test_an_unchanged_page_is_not_sent_again(client):
     assert "public" in api.headers["Cache-Control"] and "Set-Cookie" not in api.headers
 
 
+def test_a_304_leaves_the_kept_pages_own_policy_alone(client):
+    """The browser lays a 304's headers over its kept copy: the map's document (which runs
+    folium's inline scripts under a policy of its own) must not get the site's stricter
+    default that way, or a revisited map draws nothing."""
+    frame = client.get("/map/frame?measure=disbursed")
+    assert "'unsafe-inline'" in frame.headers["Content-Security-Policy"]
+    again = client.get(
+        "/map/frame?measure=disbursed", headers={"If-None-Match": frame.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert "Content-Security-Policy" not in again.headers
+
+
 def test_logged_in_readers_neither_get_nor_leave_a_cached_copy(client, app):
     _published("Public canal")
     factories.project(title_en="Draft canal never published")
