@@ -65,6 +65,8 @@ REFERENCE_LABELS: dict[str, Any] = {
     "round_snapshot_project.lead_national_partner_id": _l("Closed rounds' projects it led"),
     "sector_lead.organization_id": _l("Sectors it usually leads"),
     "iati_source.default_lead_id": _l("IATI sources it is the default lead of"),
+    "funding_source.organization_id": _l("Projects it co-finances or contributes to"),
+    "budget_node.organization_id": _l("Budget programmes of its chapter"),
 }
 
 # The fields the organization that stays takes from the duplicate when it has none.

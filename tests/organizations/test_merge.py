@@ -10,6 +10,7 @@ from portal import changes
 from portal.accounts.models import User
 from portal.alignment.workflow import material_snapshot
 from portal.audit.models import AuditEvent
+from portal.budget.models import BudgetNode
 from portal.commitments.models import Bottleneck, ProgressReport, RatingAssessment
 from portal.db import Base
 from portal.extensions import db
@@ -19,6 +20,7 @@ from portal.organizations.models import Organization, OrgKind
 from portal.pilots.models import PilotPartner
 from portal.projects import services
 from portal.projects.models import Project, ProjectParticipant
+from portal.projects.sources import FundingSource
 from portal.reference.models import SectorLead
 from portal.rounds.models import ReportingRound, RoundEvent, RoundReturn, RoundSnapshotProject
 from tests import factories
@@ -368,6 +370,8 @@ def _every_kind_of_reference(a: Organization) -> None:
             ),
             SectorLead(code="12220", organization_id=a.id),
             IatiSource(name="A source", location="https://example.org/a.xml", default_lead_id=a.id),
+            FundingSource(project_id=project.id, kind="cofinancier", organization_id=a.id),
+            BudgetNode(code="DUP-01", level="ministry", organization_id=a.id, name_en="Chapter"),
         ]
     )
     db.session.flush()
