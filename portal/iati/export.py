@@ -17,8 +17,10 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 
 from lxml import etree
 from sqlalchemy import select
@@ -32,8 +34,9 @@ from portal.iati.parser import CDC_DISTRICT, CDC_NS, CDC_PERCENTAGE, XML_LANG
 from portal.loans.iati_xml import loan_terms_element
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
 from portal.projects.models import Project, ProjectLocation, ProjectParticipant
+from portal.projects.sources import FundingSource
 from portal.results.iati_xml import result_elements
-from portal.results.services import results_of
+from portal.results.models import ProjectResult
 
 VERSION = "2.03"
 NSMAP = {"cdc": CDC_NS}
@@ -64,6 +67,7 @@ def export_statement(statement):
         selectinload(Project.participants).selectinload(ProjectParticipant.organization),
         selectinload(Project.documents),
         selectinload(Project.loan_terms),
+        selectinload(Project.funding_sources).selectinload(FundingSource.amounts),
     )
 
 
@@ -71,10 +75,36 @@ def iter_projects(statement):
     """The projects of `statement` in id order, loaded `CHUNK` at a time (memory stays flat)."""
     ids = list(db.session.scalars(statement.with_only_columns(Project.id).order_by(Project.id)))
     for start in range(0, len(ids), CHUNK):
+        if start:
+            # Keep memory flat over 100,000 projects: the previous chunk is written by now (a
+            # reader takes a whole chunk before writing it), so its rows are let go only here.
+            db.session.expire_all()
         chunk = ids[start : start + CHUNK]
         query = export_statement(select(Project).where(Project.id.in_(chunk))).order_by(Project.id)
         yield from db.session.scalars(query)
-        db.session.expire_all()  # keep memory flat over 10,000 projects
+
+
+@dataclass
+class Batch:
+    """What the activities of some projects need beyond the projects' own rows, read once for
+    all of them (not one query a project): budget codes and results."""
+
+    budget_lines: dict[int, list]
+    results: dict[int, list[ProjectResult]]
+
+    @classmethod
+    def of(cls, projects: list[Project]) -> Batch:
+        ids = [project.id for project in projects]
+        results: dict[int, list[ProjectResult]] = {}
+        if ids:
+            statement = (
+                select(ProjectResult)
+                .where(ProjectResult.project_id.in_(ids))
+                .order_by(ProjectResult.project_id, ProjectResult.position, ProjectResult.id)
+            )
+            for result in db.session.scalars(statement):  # indicators and periods: selectin
+                results.setdefault(result.project_id, []).append(result)
+        return cls(budget_lines=lines_of(ids), results=results)
 
 
 def iter_xml(
@@ -104,14 +134,20 @@ def iter_xml(
         with out.element("iati-activities", attributes, nsmap=NSMAP):
             out.write("\n")
             count = 0
-            for project in projects:
-                contacts = shows_contacts is not None and shows_contacts(project)
-                element = activity_element(project, today=now.date(), contacts=contacts)
-                out.write(element, pretty_print=True)
-                count += 1
-                if buffer.tell() > CHUNK_BYTES:
-                    out.flush()
-                    yield taken()
+            remaining = iter(projects)
+            while chunk := list(islice(remaining, CHUNK)):
+                batch = Batch.of(chunk)
+                for project in chunk:
+                    contacts = shows_contacts is not None and shows_contacts(project)
+                    element = activity_element(
+                        project, today=now.date(), contacts=contacts, batch=batch
+                    )
+                    out.write(element, pretty_print=True)
+                    count += 1
+                    if buffer.tell() > CHUNK_BYTES:
+                        out.flush()
+                        yield taken()
+                del chunk, batch  # the next chunk's projects replace these in memory
             if count == 0:
                 out.write(etree.Comment(" no project matched "), pretty_print=True)
     yield taken() + b"\n"
@@ -155,8 +191,15 @@ def _amount(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def activity_element(project: Project, *, today: date, contacts: bool = False):
-    """One <iati-activity> of a project; its <contact-info> only when `contacts` is true."""
+def activity_element(
+    project: Project, *, today: date, contacts: bool = False, batch: Batch | None = None
+):
+    """One <iati-activity> of a project; its <contact-info> only when `contacts` is true.
+
+    `batch` holds the project's budget codes and results when they were read with other
+    projects'; without it, they are read for this project alone.
+    """
+    batch = batch or Batch.of([project])
     currency = project.commitment_currency or next((f.currency for f in project.funding), "USD")
     activity = etree.Element(
         "iati-activity",
@@ -199,7 +242,7 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
             percentage=_amount(sector.percentage),
         )
     # The national budget's programmes (vocabulary 2), after sectors and tags as 2.03 orders.
-    budget_items_element(activity, lines_of([project.id]).get(project.id, []))
+    budget_items_element(activity, batch.budget_lines.get(project.id, []))
     _classification(activity, project)
     _money(activity, project, today)
     for document in project.documents:
@@ -208,7 +251,7 @@ def activity_element(project: Project, *, today: date, contacts: bool = False):
         link = etree.SubElement(activity, "document-link", url=document.web_url, format="text/html")
         _narrative(link, "title", document.title)
         etree.SubElement(link, "category", code="A12")
-    result_elements(activity, results_of(project))
+    result_elements(activity, batch.results.get(project.id, []))
     loan_terms_element(activity, project.loan_terms)  # crs-add comes after result
     return activity
 
