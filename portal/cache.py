@@ -10,6 +10,17 @@ next answer is worked out afresh. An entry lives `PORTAL_PAGE_CACHE_TIMEOUT` sec
 keeps at most `PORTAL_PAGE_CACHE_ENTRIES` (Redis: the timeout bounds them), and answers over
 `MAX_BODY` bytes are not kept.
 
+The version itself is kept in the same cache (`data_version`), so that an answer from the cache
+reads no database. In Redis, shared by every process that writes (web, worker, command line),
+every commit that raises the version puts a new token there at once (a token never used
+before, so two commits told in either order both make new keys); the version is read again
+from the database when the token is missing and at least every `SHARED_VERSION_SECONDS`, which
+bounds what a change made outside the portal (a restored backup) leaves stale. In a process's
+memory (no Redis), another process's commit cannot reach it: the version read from the
+database is kept `LOCAL_VERSION_SECONDS` (one second) at most, so a change shows in every
+process within a second, and at once in the process that made it (its commit drops the kept
+version).
+
 Answers carry a weak ETag and `X-Cache: hit` or `miss`; a client asking again with the ETag
 gets 304 without the page being read.
 
@@ -32,12 +43,16 @@ import functools
 import hashlib
 import logging
 import time
+import uuid
 from datetime import date, datetime
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal import changes
+from portal.db import utcnow
 from portal.extensions import cache, db
 from portal.headers import is_private
 from portal.i18n import current_locale, khmer_digits_on
@@ -62,6 +77,13 @@ _NOT_KEPT = {
     "vary",
     "x-cache",
 }
+# Where the cache keeps the data's version, and for how long a version read from the database
+# is trusted: in a cache shared by all processes (every commit replaces it at once), and in a
+# process's own memory (which other processes' commits cannot reach).
+VERSION_KEY = "data-version"
+SHARED_VERSION_SECONDS = 60
+LOCAL_VERSION_SECONDS = 1
+_LOCAL_TYPES = {"SimpleCache", "NullCache"}
 # Flask-Login marks an anonymous session as not fresh once; that changes no page.
 _SESSION_NOISE = {"_fresh"}
 
@@ -76,6 +98,53 @@ def not_modified(etag: str, *, weak: bool = False):
 
 def _token_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _shared() -> bool:
+    """Whether the cache is one every process reads (Redis), not this process's memory."""
+    return type(cache.cache).__name__ not in _LOCAL_TYPES
+
+
+def data_version() -> tuple[str, datetime]:
+    """The data's version (`changes.stamp`), from the cache when it is there (no SQL)."""
+    try:
+        kept = cache.get(VERSION_KEY)
+    except Exception:  # a cache that fails falls back on the database
+        log.warning("page cache unavailable (version)", exc_info=True)
+        kept = None
+    if kept is not None:
+        return kept
+    stamp = changes.stamp(db.session)
+    seconds = SHARED_VERSION_SECONDS if _shared() else LOCAL_VERSION_SECONDS
+    try:
+        # `add`, not `set`: a commit's token, put there since the database was read, wins.
+        cache.add(VERSION_KEY, stamp, timeout=seconds)
+    except Exception:
+        log.warning("page cache unavailable (version)", exc_info=True)
+    return stamp
+
+
+def _version_raised() -> None:
+    """Make every key after this commit new, at once.
+
+    In a shared cache, a token never used before; in the process's memory, the version is
+    read again from the database (where this commit is), as the other processes will.
+    """
+    try:
+        if _shared():
+            token = (uuid.uuid4().hex, utcnow())
+            cache.set(VERSION_KEY, token, timeout=SHARED_VERSION_SECONDS)
+        else:
+            cache.delete(VERSION_KEY)
+    except Exception:
+        # The next answers may come from the cache until the token expires: say so loudly.
+        log.error("page cache unavailable: a change was not told to it", exc_info=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:
+    if changes.raised(session) and has_app_context():
+        _version_raised()
 
 
 def _cacheable_request() -> bool:
@@ -186,7 +255,7 @@ def public_page(view):
     def wrapper(*args, **kwargs):
         if not _cacheable_request():
             return view(*args, **kwargs)
-        version, changed_at = changes.stamp(db.session)
+        version, changed_at = data_version()
         key = _key(version)
         etag = f"{key}.{int(time.time() // TOKEN_REFRESH)}"
         if request.if_none_match.contains_weak(etag):

@@ -33,6 +33,9 @@ UNTRACKED = frozenset(
     }
 )
 FLAG = "portal_data_changed"
+# Set on a session whose transaction raised the version, until it commits (portal.cache then
+# tells the other processes) or rolls back.
+RAISED = "portal_data_version_raised"
 
 
 class DataVersion(Base):
@@ -111,9 +114,20 @@ def _raise_version(session) -> None:
     )
     if raised.rowcount == 0:
         session.execute(insert(DataVersion).values(id=1, version=1, changed_at=now))
+    session.info[RAISED] = True
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session, *_previous_transaction) -> None:
     session.info.pop(FLAG, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _not_raised(session, _previous_transaction) -> None:
+    session.info.pop(RAISED, None)
+
+
+def raised(session: Session) -> bool:
+    """Whether the transaction `session` just committed raised the version (asked once)."""
+    return bool(session.info.pop(RAISED, False))
