@@ -220,6 +220,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
+    from portal.aggregates.cli import summaries_cli
     from portal.budget.cli import budget_cli
     from portal.cli import portal_cli
     from portal.demo.cli import demo_command
@@ -244,6 +245,7 @@ def register_commands(app: Flask) -> None:
         mail_cli,
         round_cli,
         budget_cli,
+        summaries_cli,
     ):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

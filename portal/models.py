@@ -1,6 +1,7 @@
 """Import every model, so that metadata (and Alembic) sees all tables."""
 
 from portal.accounts.models import User  # noqa: F401
+from portal.aggregates.cells import MoneyCell  # noqa: F401
 from portal.alignment.models import (  # noqa: F401
     Alignment,
     AlignmentPriority,

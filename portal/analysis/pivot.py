@@ -6,7 +6,7 @@ a disbursement in its own year, and a project's money is split over its sectors 
 by their cumulative share bounds. Crossing two or three dimensions splits one amount along
 several axes at once (years, sectors, places). Each cell is the amount of a box of those axes
 worked out by inclusion and exclusion of its corners, each corner rounded as the service
-rounds a share (`_part`, then `_part` again along the next axis). Summed along any axis the
+rounds a share (`part`, then `part` again along the next axis). Summed along any axis the
 corners cancel in pairs, so every row, column and grand total is exactly what the aggregate
 service gives for those dimensions, to the cent, however the shares fall.
 """
@@ -33,6 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from portal.aggregates.cells import MoneyCell, part, settle
 from portal.aggregates.services import (
     AGREED,
     CENT,
@@ -44,6 +45,7 @@ from portal.aggregates.services import (
     SQLITE_MATERIALIZES,
     STORED,
     UNALLOCATED,
+    _every_project,
     _in_years,
     _whole_cents,
     _year_of,
@@ -130,18 +132,6 @@ class Pivot:
         if not whole:
             return None
         return (Decimal(amount) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"))
-
-
-def _part(amount, bound):
-    """SQL: the cents of `amount` up to `bound` (in parts of SHARE_BASIS), rounded half up.
-
-    The same integer arithmetic as the aggregate service's split (its share is this at the
-    upper bound less this at the lower one), taken as multiple * SHARE_BASIS + rest so that no
-    product overflows.
-    """
-    basis = literal_column(str(SHARE_BASIS), BigInteger)
-    half = literal_column(str(SHARE_BASIS // 2), BigInteger)
-    return (amount // basis) * bound + ((amount % basis) * bound + half) // basis
 
 
 def _tables(dimensions: list[str]) -> list[Any]:
@@ -270,7 +260,7 @@ def _corners(terms: Terms, table) -> Terms:
     return [
         corner
         for amount, sign in terms
-        for corner in ((_part(amount, upper), sign), (_part(amount, lower), -sign))
+        for corner in ((part(amount, upper), sign), (part(amount, lower), -sign))
     ]
 
 
@@ -336,6 +326,58 @@ def _grouped(user, question: Question):
         statement = statement.join(Project, Project.id == project_id)
     for table in to_join:
         statement = statement.outerjoin(table, table.project_id == project_id)
+    return statement
+
+
+# The dimensions the kept cells answer (portal/aggregates/cells.py), with the project row's.
+CELL_DIMENSIONS = frozenset({"year", "sector", "category", "province", "district", "commune"})
+
+
+def _answered_by_cells(question: Question) -> bool:
+    """Whether the kept cells hold the answer: an amount over all the years (the cells' year
+    ranges follow one another from a project's first year; a span of years starts its own) and
+    dimensions of the cells and the project row."""
+    return (
+        question.measure in MONEY_MEASURES
+        and question.money_from is None
+        and all(d in CELL_DIMENSIONS or d in DIRECT for d in question.dimensions)
+    )
+
+
+def _cell_key(dimension: str) -> ColumnElement[Any]:
+    if dimension == "year":
+        return MoneyCell.year.expression
+    if dimension in DIRECT:
+        return DIRECT[dimension].expression
+    if dimension in ("sector", "category"):
+        code: ColumnElement[Any] = MoneyCell.sector_code.expression
+        if dimension == "category":
+            code = func.substr(code, 1, 3)
+        return func.coalesce(code, UNALLOCATED)
+    places = {
+        "province": [MoneyCell.province_code],
+        "district": [MoneyCell.district_code, MoneyCell.province_code],
+        "commune": [MoneyCell.commune_code, MoneyCell.district_code, MoneyCell.province_code],
+    }[dimension]
+    fallback = case((MoneyCell.nationwide, NATIONWIDE), else_=UNALLOCATED)
+    return func.coalesce(*places, fallback)
+
+
+def _from_cells(user, question: Question):
+    """The SELECT of (each dimension's key..., cents) rows of the kept cells (see the module):
+    the same corners as `_grouped` works out, read instead of worked out, the sectors' split
+    taken before the places' whatever the order of the dimensions."""
+    settle(db.session)
+    dimensions = question.dimensions
+    columns = [_cell_key(d).label(f"k{i}") for i, d in enumerate(dimensions)]
+    statement = select(*columns, MoneyCell.cents.label("cents")).where(
+        MoneyCell.measure == question.measure
+    )
+    if any(d in DIRECT for d in dimensions):
+        statement = statement.join(Project, Project.id == MoneyCell.project_id)
+    if not _every_project(user, question.filters):
+        ids = filtered(user, question.filters).with_only_columns(Project.id)
+        statement = statement.where(MoneyCell.project_id.in_(ids))
     return statement
 
 
@@ -457,7 +499,10 @@ def _pivot(user, question: Question) -> Pivot:
     for dimension in question.dimensions:
         if dimension not in DIMENSIONS:
             raise ValueError(f"unknown dimension {dimension!r}")
-    grouped = _grouped(user, question)
+    if _answered_by_cells(question):
+        grouped = _from_cells(user, question)
+    else:
+        grouped = _grouped(user, question)
     count = len(question.dimensions)
     rows, columns = list(range(len(question.rows))), list(range(len(question.rows), count))
     width = len(rows)

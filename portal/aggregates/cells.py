@@ -1,0 +1,357 @@
+"""Each project's money already split into cells, kept current in the transaction that changes it.
+
+A cell is the cents of one project's measure (commitment, actual or planned disbursement) that
+fall in one year, one of its sectors and one of its places. The split is the report builder's
+(portal/analysis/pivot.py) done once, not at every question: a measure's yearly amounts follow
+one another (a year is the range from the cents of the earlier years to those and its own; a
+commitment has one range, in its year of agreement), and each cell is the box of that range ×
+the sector's share bounds × the place's share bounds, worked out from its corners, each corner
+rounded half up as the aggregate service rounds a share (`part`, sectors first, then places).
+Summed along any axis the corners cancel in pairs, so:
+
+- a project's cells add up to its stored total of the measure, to the cent;
+- its cells of one sector (over every year and place) are the aggregate service's share of that
+  sector, those of one province its share of that province, and so on;
+- any sum of cells over projects is what the builder would answer for those dimensions.
+
+A project without sectors has its cells' sector NULL ("unallocated"); one without places has
+its place NULL and `nationwide` as the project says.
+
+The cells of a project are worked out again, by one INSERT ... SELECT, just before every commit
+that changed its money, dates, sectors or places: through the ORM (a form, an upload, an
+import) or by a bulk statement (the demo, a new exchange rate: the rows that statement touches
+are read before it runs). `rebuild` works every project out from scratch
+(`flask portal summaries rebuild`); a test keeps the two equal after random changes.
+
+Why a table kept by the application and not a PostgreSQL materialized view: a view is refreshed
+whole (about 2 s at 10,000 projects, ten times that at 100,000) for every change of one
+project, and SQLite has none; the cells of one project cost a millisecond or two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    case,
+    cast,
+    delete,
+    event,
+    extract,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.db import Base
+from portal.projects.models import (
+    SHARE_BASIS,
+    Project,
+    ProjectFunding,
+    ProjectLocation,
+    ProjectSector,
+)
+
+MEASURES = ("commitment", "disbursed", "planned")
+# The funding kind of each yearly measure.
+KINDS = {"disbursed": "disbursement", "planned": "planned"}
+# A commitment counts in the year of its agreement, else of the project's start.
+AGREED = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
+# The project columns a cell depends on: a bulk UPDATE of project that sets none of them (a
+# workflow step, a quality score) leaves the cells alone.
+PROJECT_COLUMNS = frozenset(
+    {
+        "id",
+        "commitment_usd",
+        "commitment_date",
+        "actual_start",
+        "planned_start",
+        "nationwide",
+        "disbursed_usd",
+        "planned_usd",
+    }
+)
+TABLES = {
+    Project.__tablename__: Project.id,
+    ProjectFunding.__tablename__: ProjectFunding.project_id,
+    ProjectSector.__tablename__: ProjectSector.project_id,
+    ProjectLocation.__tablename__: ProjectLocation.project_id,
+}
+# Projects worked out again by one statement; more are done in several.
+CHUNK = 500
+PENDING = "portal_money_cells"  # session.info key: ids of projects to work out again
+
+
+class MoneyCell(Base):
+    """The cents of one project's measure in one year, sector and place (see the module)."""
+
+    __tablename__ = "money_cell"
+    __table_args__ = (
+        # The builder's questions read a measure's cells; the columns it groups by follow, so
+        # both databases can read most questions from the index alone.
+        Index(
+            "ix_money_cell_measure",
+            "measure",
+            "year",
+            "sector_code",
+            "province_code",
+            "district_code",
+            "commune_code",
+            "nationwide",
+            "project_id",
+            "cents",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    measure: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int | None] = mapped_column(Integer)
+    sector_code: Mapped[str | None] = mapped_column(String(5))
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    district_code: Mapped[str | None] = mapped_column(String(4))
+    commune_code: Mapped[str | None] = mapped_column(String(6))
+    nationwide: Mapped[bool] = mapped_column(Boolean, default=False)
+    cents: Mapped[int] = mapped_column(BigInteger)
+
+
+def part(amount, bound):
+    """SQL: the cents of `amount` up to `bound` (in parts of SHARE_BASIS), rounded half up.
+
+    The aggregate service's share is this at the share's upper bound less this at its lower
+    one. Taken as multiple * SHARE_BASIS + rest, so that no product overflows.
+    """
+    basis = literal_column(str(SHARE_BASIS), BigInteger)
+    half = literal_column(str(SHARE_BASIS // 2), BigInteger)
+    return (amount // basis) * bound + ((amount % basis) * bound + half) // basis
+
+
+def _whole_cents(column):
+    return type_coerce(column, BigInteger)
+
+
+def _year_of(column):
+    # SQLite's dialect writes EXTRACT as strftime: one statement serves both databases.
+    return cast(extract("year", column), Integer)
+
+
+def _money(ids):
+    """SELECT (project_id, measure, year, low, high) of the projects `ids` lists."""
+    amount = _whole_cents(Project.commitment_usd)
+    commitments = select(
+        Project.id.label("project_id"),
+        literal("commitment", String).label("measure"),
+        _year_of(AGREED).label("year"),
+        literal(0, BigInteger).label("low"),
+        amount.label("high"),
+    ).where(Project.id.in_(ids), Project.commitment_usd.is_not(None))
+    cents = _whole_cents(ProjectFunding.amount_usd)
+    running = func.sum(func.sum(cents)).over(
+        partition_by=(ProjectFunding.project_id, ProjectFunding.kind),
+        order_by=ProjectFunding.year,
+    )
+    measure = case(*((ProjectFunding.kind == kind, name) for name, kind in KINDS.items()))
+    yearly = (
+        select(
+            ProjectFunding.project_id.label("project_id"),
+            measure.label("measure"),
+            ProjectFunding.year.label("year"),
+            cast(running - func.sum(cents), BigInteger).label("low"),
+            cast(running, BigInteger).label("high"),
+        )
+        .where(
+            ProjectFunding.project_id.in_(ids),
+            ProjectFunding.kind.in_(list(KINDS.values())),
+            ProjectFunding.amount_usd.is_not(None),
+        )
+        .group_by(ProjectFunding.project_id, ProjectFunding.kind, ProjectFunding.year)
+    )
+    return union_all(commitments, yearly).subquery("money")
+
+
+def _cells(ids):
+    """SELECT the cells (MoneyCell's columns but id) of the projects `ids` lists."""
+    money = _money(ids)
+    full = literal_column(str(SHARE_BASIS), BigInteger)
+    zero = literal(0, BigInteger)
+    sector_bounds = (
+        func.coalesce(ProjectSector.share_to, full),
+        func.coalesce(ProjectSector.share_from, zero),
+    )
+    place_bounds = (
+        func.coalesce(ProjectLocation.share_to, full),
+        func.coalesce(ProjectLocation.share_from, zero),
+    )
+    terms: list[tuple[Any, int]] = [(money.c.high, 1), (money.c.low, -1)]
+    for upper, lower in (sector_bounds, place_bounds):
+        terms = [
+            corner
+            for amount, sign in terms
+            for corner in ((part(amount, upper), sign), (part(amount, lower), -sign))
+        ]
+    total = terms[0][0]
+    for term, sign in terms[1:]:
+        total = total + term if sign > 0 else total - term
+    return (
+        select(
+            money.c.project_id,
+            money.c.measure,
+            money.c.year,
+            ProjectSector.sector_code,
+            ProjectLocation.province_code,
+            ProjectLocation.district_code,
+            ProjectLocation.commune_code,
+            Project.nationwide,
+            cast(total, BigInteger),
+        )
+        .select_from(money)
+        .join(Project, Project.id == money.c.project_id)
+        .outerjoin(ProjectSector, ProjectSector.project_id == money.c.project_id)
+        .outerjoin(ProjectLocation, ProjectLocation.project_id == money.c.project_id)
+    )
+
+
+COLUMNS = (
+    "project_id",
+    "measure",
+    "year",
+    "sector_code",
+    "province_code",
+    "district_code",
+    "commune_code",
+    "nationwide",
+    "cents",
+)
+
+
+def _write(connection, ids) -> None:
+    target = MoneyCell.__table__
+    connection.execute(
+        insert(target).from_select([target.c[name] for name in COLUMNS], _cells(ids))
+    )
+
+
+def refresh(connection, project_ids: Iterable[int]) -> None:
+    """Work out again the cells of these projects (deleted ones lose theirs)."""
+    ids = sorted(set(project_ids))
+    table = MoneyCell.__table__
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        connection.execute(delete(table).where(table.c.project_id.in_(chunk)))
+        _write(connection, chunk)
+
+
+def rebuild(connection) -> int:
+    """Work out every project's cells from scratch; returns how many cells there are."""
+    table = MoneyCell.__table__
+    connection.execute(delete(table))
+    _write(connection, select(Project.id))
+    return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+# --- kept current --------------------------------------------------------------------------
+
+
+def _pending(session) -> set[int]:
+    return session.info.setdefault(PENDING, set())
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session, _flush_context) -> None:
+    # After a flush the session still lists what it wrote, new projects with their ids.
+    pending = None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Project):
+            project_id = obj.id
+        elif isinstance(obj, ProjectFunding | ProjectSector | ProjectLocation):
+            project_id = obj.project_id
+        else:
+            continue
+        if project_id is not None:
+            if pending is None:
+                pending = _pending(session)
+            pending.add(project_id)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    target = getattr(state.statement, "table", None)  # a Table, or a mapped class
+    table = getattr(target, "__table__", target)
+    name = getattr(table, "name", None)
+    if table is None or name not in TABLES:
+        return
+    statement = state.statement
+    if state.is_insert:
+        ids = _inserted_ids(name, statement, state.parameters)
+    else:
+        if name == Project.__tablename__ and state.is_update:
+            values = {getattr(key, "key", key) for key in statement._values or {}}
+            if not values & PROJECT_COLUMNS:
+                return
+        column = TABLES[name]
+        found = select(table.c[column.key])
+        if statement.whereclause is not None:
+            found = found.where(statement.whereclause)
+        ids = set(state.session.connection().execute(found).scalars())
+    _pending(state.session).update(ids)
+
+
+def _inserted_ids(name: str, statement, parameters) -> set[int]:
+    """The project ids a bulk INSERT writes (from its parameters; the demo's inserts)."""
+    column = TABLES[name].key
+    rows = parameters if isinstance(parameters, list) else [parameters or {}]
+    ids = {row.get(column) for row in rows if isinstance(row, dict)}
+    values = getattr(statement, "_values", None) or {}
+    for key, value in values.items():
+        if getattr(key, "key", key) == column:
+            ids.add(getattr(value, "value", None))
+    return {project_id for project_id in ids if project_id is not None}
+
+
+def settle(session) -> None:
+    """Work out the cells of what `session` changed and has not committed yet, so that it
+    reads its own changes from the cells as it reads them from the tables (as autoflush does).
+    """
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    ids = session.info.pop(PENDING, None)
+    if ids:
+        refresh(session.connection(), ids)
+
+
+@event.listens_for(Session, "before_commit")
+def _work_out(session) -> None:
+    if session.info.get(PENDING) or session.new or session.dirty or session.deleted:
+        session.flush()  # what the commit would flush next is noted too
+    ids = session.info.pop(PENDING, None)
+    if ids:
+        refresh(session.connection(), ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget(session) -> None:
+    session.info.pop(PENDING, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session, _previous_transaction) -> None:
+    # A savepoint rolled back keeps what the transaction around it noted (working out a
+    # project again that did not change costs nothing but time).
+    if not session.in_transaction():
+        session.info.pop(PENDING, None)
