@@ -3,6 +3,9 @@
 The template writes each project's codes with their shares. On upload:
 - a blank cell keeps the codes the project has (a blank never erases);
 - a cell that says what the project has changes nothing, whoever uploads it;
+- a changed cell is refused when the codes were changed in the portal after the file was made
+  (the Budget codes version cell beside it, as the project's Version cell for its fields): a
+  colleague's codes are never silently overwritten;
 - a changed cell is taken only from someone who may change budget codes
   (security.can_edit_budget_codes: CDC, or the lead ministry); anyone else's is refused at the
   cell, so nothing is silently dropped and the uploader puts the cell back or blanks it;
@@ -18,13 +21,16 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from portal.budget import services as budget_services
 from portal.budget.cells import CellInvalid, codes_text, parse_codes, percent_text
+from portal.budget.models import ProjectBudget
 from portal.budget.queries import lines_of
+from portal.extensions import db
 from portal.security import can_edit_budget_codes
 from portal.spreadsheets.compare import Change
-from portal.spreadsheets.layout import BUDGET_CODES, PROJECTS
+from portal.spreadsheets.layout import BUDGET_CODES, BUDGET_VERSION, PROJECTS
 
 
 @dataclass
@@ -32,14 +38,21 @@ class BudgetChange:
     """The codes a workbook gives a project, and the mapping version they were checked with."""
 
     shares: list[budget_services.BudgetShare]
-    version: int
-    only: bool = False  # the project's only change: its other fields are not saved again
+    version: int  # the mapping's version the file was made with (0: no codes then)
 
 
-def template_codes(projects) -> dict[int, str | None]:
-    """Each project's budget-codes cell for the template (None: no codes)."""
-    lines = lines_of(p.id for p in projects)
-    return {p.id: codes_text(lines.get(p.id, [])) or None for p in projects}
+def template_codes(projects) -> dict[int, tuple[str | None, int]]:
+    """Each project's budget-codes cell for the template (None: no codes) and the version of
+    its codes (0 before any)."""
+    ids = [p.id for p in projects]
+    lines = lines_of(ids)
+    statement = select(ProjectBudget.project_id, ProjectBudget.version).where(
+        ProjectBudget.project_id.in_(ids)
+    )
+    versions = {row[0]: row[1] for row in db.session.execute(statement).all()}
+    return {
+        p.id: (codes_text(lines.get(p.id, [])) or None, versions.get(p.id, 0)) for p in projects
+    }
 
 
 def _normal(shares) -> list[tuple[str, Decimal]]:
@@ -67,6 +80,9 @@ def read_budget_cells(user, rows, planned_projects, error: Callable) -> None:
         before = [budget_services.BudgetShare(line.node.code, line.percentage) for line in lines]
         if _normal(shares) == _normal(before):
             continue
+        version = row.values.get(BUDGET_VERSION) if row is not None else None
+        if planned.project is not None and not _version_holds(planned, version, error):
+            continue
         # The rules see the project as the workbook leaves it (its lead ministry may change).
         subject = SimpleNamespace(
             id=planned.project.id if planned.project is not None else None,
@@ -89,8 +105,7 @@ def read_budget_cells(user, rows, planned_projects, error: Callable) -> None:
         except budget_services.BudgetInvalid as invalid:
             error(PROJECTS, planned.row, BUDGET_CODES, _reasons(invalid, shares), planned)
             continue
-        version = budget_services.mapping_version(planned.project.id) if planned.project else 0
-        planned.budget = BudgetChange(shares, version, only=not planned.changes)
+        planned.budget = BudgetChange(shares, version or 0)
         planned.changes.append(
             Change(
                 str(PROJECTS.column(BUDGET_CODES).label),
@@ -98,6 +113,33 @@ def read_budget_cells(user, rows, planned_projects, error: Callable) -> None:
                 "; ".join(f"{s.code} {percent_text(s.percentage or Decimal(0))}" for s in shares),
             )
         )
+
+
+def _version_holds(planned, version: int | None, error: Callable) -> bool:
+    """Whether the file's codes are those of the version it was made with; refuse the cell if
+    someone changed the codes in the portal since."""
+    theirs = budget_services.mapping_version(planned.project.id)
+    if version is None:
+        message = _l("Keep the budget codes version the template gave this project.")
+        error(PROJECTS, planned.row, BUDGET_VERSION, message, planned)
+        return False
+    if version != theirs:
+        error(
+            PROJECTS,
+            planned.row,
+            BUDGET_CODES,
+            _l(
+                "The budget codes of project %(id)s were changed in the portal after this file "
+                "was made (version %(theirs)s, the file has %(ours)s). Download a new template, "
+                "or copy your changes into it.",
+                id=planned.project.id,
+                theirs=theirs,
+                ours=version,
+            ),
+            planned,
+        )
+        return False
+    return True
 
 
 def _reasons(invalid: budget_services.BudgetInvalid, shares) -> str:
@@ -117,10 +159,7 @@ def apply_budget(planned, project, user) -> None:
     if planned.budget is None:
         return
     budget_services.set_budget_codes(
-        project,
-        planned.budget.shares,
-        actor=user,
-        expected_version=planned.budget.version if planned.project is not None else None,
+        project, planned.budget.shares, actor=user, expected_version=planned.budget.version
     )
 
 

@@ -10,9 +10,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.projects import services
+from portal.projects.sources import MONEY_KIND, PROJECT_FUNDING_KINDS
 from portal.spreadsheets.reading import SheetRow
 
 BLANK = _l("This cell cannot be blank.")
+
+ELSEWHERE = _l(
+    "Commitments signed in a year and expenditure go on the Money by source sheet, with their "
+    "source."
+)
 
 Problem = tuple[int, str, object]  # (row number, column key, message: a lazy string)
 
@@ -70,6 +76,9 @@ def funding_from_rows(current: list, rows: list[SheetRow]):
         if _blank_keys(row, ("year", "kind", "currency"), problems):
             continue
         key = (row.values["year"], str(row.values["kind"]), str(row.values["currency"]))
+        if key[1] in MONEY_KIND and key[1] not in PROJECT_FUNDING_KINDS:
+            problems.append((row.number, "kind", ELSEWHERE))
+            continue
         amount = row.values.get("amount")
         amount = before.get(key) if amount is None else amount
         if amount is None:

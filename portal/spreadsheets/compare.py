@@ -18,6 +18,7 @@ from portal.projects.history import label as history_label
 from portal.projects.models import Project
 from portal.spreadsheets.layout import (
     BUDGET_CODES,
+    BUDGET_VERSION,
     FUNDING,
     LOCATIONS,
     ORGANIZATION_FIELDS,
@@ -30,7 +31,8 @@ CENT = Decimal("0.01")
 SCALAR_FIELDS = [
     c.key
     for c in PROJECTS.columns
-    if c.key not in ("id", "version", BUDGET_CODES, *ORGANIZATION_FIELDS) and not c.informational
+    if c.key not in ("id", "version", BUDGET_CODES, BUDGET_VERSION, *ORGANIZATION_FIELDS)
+    and not c.informational
 ]
 CHILD_SHEETS = {"sectors": SECTORS, "locations": LOCATIONS, "funding": FUNDING}
 

@@ -14,19 +14,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.loans.rules import RATE_TYPES, REPAYMENT_PLANS, REPAYMENT_TYPES
 from portal.money.services import active_currency_codes
 from portal.organizations.models import NATIONAL_KINDS, Organization
 from portal.projects import codes
+from portal.projects.sources import MONEY_KIND, SOURCE_KIND
 from portal.reference.models import District, Province, Sector
+from portal.results.models import MEASURES, RESULT_TYPES
 
 # Between a code and its label in a drop-down value: "2 — Implementation".
 SEPARATOR = " — "
 
 
 NATIONAL, PARTNERS = "national", "partners"  # the lists of organization acronyms
-# The Projects sheet's budget codes cell (portal.spreadsheets.budget reads it, not the
-# project's own fields).
+ORGANIZATIONS = "organizations"  # every organization's acronym (funding sources name either)
+# The Projects sheet's budget codes cell and the version of the codes it was written with
+# (portal.spreadsheets.budget reads both, not the project's own fields).
 BUDGET_CODES = "budget_codes"
+BUDGET_VERSION = "budget_version"
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,9 @@ class Column:
 
     key: str
     label: object  # a lazy string: the header, in the reader's language
-    kind: str  # text, long_text, integer, decimal, date, choice, yes_no, organization, project
+    kind: (
+        str  # text, long_text, integer, decimal, rate, date, choice, yes_no, organization, project
+    )
     width: int = 16
     choices: str | None = None  # the name of a list in choice_lists()
     required: bool = False  # the sheet cannot be read without this column
@@ -84,6 +91,7 @@ PROJECTS = Sheet(
         Column("flow_type", _l("Flow type"), "choice", 22, "flow_type"),
         Column("on_budget", _l("On budget"), "yes_no", 10, "yes_no"),
         Column(BUDGET_CODES, _l("Budget codes"), "text", 28),
+        Column(BUDGET_VERSION, _l("Budget codes version (do not change)"), "integer", 12),
         Column("on_treasury", _l("On treasury"), "yes_no", 10, "yes_no"),
         Column("nationwide", _l("Nationwide"), "yes_no", 10, "yes_no"),
         Column("commitment_amount", _l("Commitment"), "decimal", 16),
@@ -128,7 +136,97 @@ SECTORS = Sheet(
         Column("percentage", _l("Share (%)"), "decimal", 10, required=True),
     ),
 )
-SHEETS = (PROJECTS, FUNDING, LOCATIONS, SECTORS)
+# Funding by source: who brings money besides the reporting partner, and each source's money
+# by year (the reporting partner's disbursements stay on the Yearly funding sheet).
+SOURCE_COLUMNS = (
+    Column("source_kind", _l("Source kind"), "choice", 24, "source_kind", required=True),
+    Column("organization", _l("Organization"), "organization", 16, ORGANIZATIONS),
+    Column("in_kind", _l("In kind"), "yes_no", 10, "yes_no"),
+)
+SOURCES = Sheet("sources", _l("Funding sources"), (PROJECT_REF, PROJECT_TITLE, *SOURCE_COLUMNS))
+SOURCE_AMOUNTS = Sheet(
+    "source_amounts",
+    _l("Money by source"),
+    (
+        PROJECT_REF,
+        PROJECT_TITLE,
+        *SOURCE_COLUMNS,
+        Column("year", _l("Year"), "integer", 8, required=True),
+        Column("kind", _l("Kind"), "choice", 28, "money_kind", required=True),
+        Column("amount", _l("Amount"), "decimal", 16, required=True),
+        Column("currency", _l("Currency"), "choice", 10, "currency", required=True),
+    ),
+)
+LOANS = Sheet(
+    "loans",
+    _l("Loan terms"),
+    (
+        PROJECT_REF,
+        PROJECT_TITLE,
+        Column("commitment_date", _l("Commitment date"), "date", 13),
+        Column("currency", _l("Currency"), "choice", 10, "currency"),
+        Column("rate_type", _l("Interest rate type"), "choice", 16, "rate_type"),
+        Column("interest_rate", _l("Interest rate (percent a year)"), "rate", 12),
+        Column("reference_rate", _l("Reference of a variable rate"), "text", 22),
+        Column("maturity_years", _l("Maturity (years)"), "decimal", 10),
+        Column("grace_years", _l("Grace period (years)"), "decimal", 10),
+        Column("repayment_type", _l("Repayment type"), "choice", 26, "repayment_type"),
+        Column("repayment_plan", _l("Repayment frequency"), "choice", 18, "repayment_plan"),
+        Column("first_repayment", _l("First repayment"), "date", 13),
+        Column("final_repayment", _l("Final repayment"), "date", 13),
+        Column("commitment_fee", _l("Commitment fee (percent a year)"), "rate", 12),
+        Column("service_fee", _l("Service fee (percent, once)"), "rate", 12),
+        Column("version", _l("Version (do not change)"), "integer", 10),
+    ),
+)
+INDICATOR_REF = Column(
+    "indicator", _l("Indicator (portal ID or its title)"), "project", 18, required=True
+)
+INDICATORS = Sheet(
+    "indicators",
+    _l("Result indicators"),
+    (
+        PROJECT_REF,
+        PROJECT_TITLE,
+        Column("result", _l("Result"), "text", 34, required=True),
+        Column("result_type", _l("Result type"), "choice", 14, "result_type"),
+        Column("indicator_id", _l("Indicator ID"), "integer", 10),
+        Column("indicator_title", _l("Indicator"), "text", 40, required=True),
+        Column("measure", _l("Measure"), "choice", 16, "measure"),
+        Column("ascending", _l("Higher is better"), "yes_no", 10, "yes_no"),
+        Column("description", _l("Description"), "long_text", 30),
+        Column("baseline_year", _l("Baseline year"), "integer", 10),
+        Column("baseline_value", _l("Baseline value"), "text", 14),
+        Column("baseline_comment", _l("Baseline comment"), "text", 24),
+        Column("version", _l("Version (do not change)"), "integer", 10),
+    ),
+)
+INDICATOR_VALUES = Sheet(
+    "indicator_values",
+    _l("Indicator values"),
+    (
+        PROJECT_REF,
+        INDICATOR_REF,
+        Column("indicator_name", _l("Indicator title"), "text", 30, informational=True),
+        Column("period_start", _l("Period start"), "date", 13, required=True),
+        Column("period_end", _l("Period end"), "date", 13, required=True),
+        Column("target_value", _l("Target"), "text", 14),
+        Column("target_comment", _l("Target comment"), "text", 24),
+        Column("actual_value", _l("Actual"), "text", 14),
+        Column("actual_comment", _l("Actual comment"), "text", 24),
+    ),
+)
+SHEETS = (
+    PROJECTS,
+    FUNDING,
+    LOCATIONS,
+    SECTORS,
+    SOURCES,
+    SOURCE_AMOUNTS,
+    LOANS,
+    INDICATORS,
+    INDICATOR_VALUES,
+)
 LISTS_TITLE = _l("Lists")
 README_TITLE = _l("Read me")
 
@@ -148,10 +246,18 @@ LIST_TITLES = {
     "aid_type": _l("Aid type"),
     "flow_type": _l("Flow type"),
     "kind": _l("Kind"),
+    "source_kind": _l("Source kind"),
+    "money_kind": _l("Kind of money"),
+    "rate_type": _l("Interest rate type"),
+    "repayment_type": _l("Repayment type"),
+    "repayment_plan": _l("Repayment frequency"),
+    "result_type": _l("Result type"),
+    "measure": _l("Measure"),
     "yes_no": _l("Yes or no"),
     "currency": _l("Currency"),
     NATIONAL: _l("National organizations"),
     PARTNERS: _l("Development partners"),
+    ORGANIZATIONS: _l("Organizations"),
     "province": _l("Province"),
     "district": _l("District"),
     "sector": _l("Sector"),
@@ -189,10 +295,18 @@ def choice_lists() -> dict[str, list[tuple[str, str]]]:
         "aid_type": _coded(codes.AID_TYPE),
         "flow_type": _coded(codes.FLOW_TYPE),
         "kind": _coded(codes.FUNDING_KIND),
+        "source_kind": _coded(SOURCE_KIND),
+        "money_kind": _coded(MONEY_KIND),
+        "rate_type": _coded(RATE_TYPES),
+        "repayment_type": _coded(REPAYMENT_TYPES),
+        "repayment_plan": _coded(REPAYMENT_PLANS),
+        "result_type": _coded(RESULT_TYPES),
+        "measure": _coded(MEASURES),
         "yes_no": [(code, str(label)) for code, label in YES_NO.items()],
         "currency": [(code, code) for code in active_currency_codes()],
         NATIONAL: [(o.acronym, o.acronym) for o in organizations if o.kind in NATIONAL_KINDS],
         PARTNERS: [(o.acronym, o.acronym) for o in organizations if o.kind not in NATIONAL_KINDS],
+        ORGANIZATIONS: [(o.acronym, o.acronym) for o in organizations],
         "province": [(p.code, f"{p.code}{SEPARATOR}{p.name_en}") for p in provinces],
         "district": [(d.code, f"{d.code}{SEPARATOR}{d.name_en}") for d in districts],
         "sector": [(s.code, f"{s.code}{SEPARATOR}{s.name_en}") for s in sectors],

@@ -9,7 +9,11 @@ Rules of the round trip:
   form: someone else's later save is never overwritten.
 - Every project's rules are checked by the registry's own service; one error anywhere and
   nothing is written.
-- Budget codes have their own cell and rules (portal.spreadsheets.budget).
+- Budget codes have their own cell and rules (portal.spreadsheets.budget); funding sources,
+  loan terms and results their own sheets (portal.spreadsheets.sources, .loans, .results).
+  Whatever an upload changes of a project is written in the one transaction of the file, and
+  the project's version rises once when its own fields or sources change; loan terms, results
+  and budget codes keep versions of their own, checked the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role
 from portal.extensions import db
@@ -27,6 +32,7 @@ from portal.projects import services
 from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
 from portal.security import can_edit_project, can_view_project, has_role
+from portal.spreadsheets import budget, loans, results, sources
 from portal.spreadsheets.budget import BudgetChange, apply_budget, read_budget_cells
 from portal.spreadsheets.children import FROM_ROWS
 from portal.spreadsheets.compare import (
@@ -55,6 +61,18 @@ class PlannedProject:
     child_rows: dict[str, list[int]] = field(default_factory=dict)
     failed: bool = False
     budget: BudgetChange | None = None  # new budget codes from the Projects sheet's cell
+    loan: loans.LoanChange | None = None  # new loan terms from the Loan terms sheet
+    results: results.ResultsChange | None = None  # from the two results sheets
+    # Changes of the sources (set before the comparison) that the project's fields leave out.
+    extra_changes: list[Change] = field(default_factory=list)
+    project_changed: bool = False  # the project itself is saved (its fields or sources)
+    # Where the funding sources and their amounts came from, to place the rules' messages:
+    # the number of the reporting partner's rows before the sources' amounts (None: the
+    # sources were not read), each source's row, each amount's row (None: kept as it was).
+    reporting_count: int | None = None
+    source_places: dict[int, int] = field(default_factory=dict)
+    source_rows: list[int] = field(default_factory=list)
+    amount_places: list[int | None] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -315,7 +333,9 @@ class _Builder:
                 if planned.project is not None
                 else {}
             )
-            planned.changes = changes_between(before, after)
+            planned.changes = changes_between(before, after) + planned.extra_changes
+            planned.extra_changes = []
+            planned.project_changed = bool(planned.changes)
             identifier = planned.data.iati_identifier
             if identifier and identifier in identifiers and identifiers[identifier] is not planned:
                 self.error(
@@ -339,6 +359,8 @@ class _Builder:
         fields = {v: k for k, v in ORGANIZATION_FIELDS.items()}
         cells = {"sector_code": "sector", "province_code": "province", "district_code": "district"}
         for name, message in errors.items():
+            if sources.place(self, planned, name, message):
+                continue
             child, _sep, rest = name.partition("-")
             if child in CHILD_SHEETS and child in planned.child_rows:
                 sheet, numbers = CHILD_SHEETS[child], planned.child_rows[child]
@@ -361,34 +383,45 @@ def build_plan(user, workbook: Workbook) -> Plan:
     if not any(e.row is None for e in workbook.errors):
         builder.read_projects()
         builder.read_children()
+        sources.read_sources(builder)
         builder.check()
         read_budget_cells(user, workbook.rows.get("projects", []), builder.planned, builder.error)
+        loans.read_loans(builder)
+        results.read_results(builder)
+        for planned in builder.planned:
+            planned.changes += planned.extra_changes
     return Plan(projects=builder.planned, errors=workbook.errors)
 
 
 def apply_plan(plan: Plan, user) -> list[Project]:
     """Write every new and changed project (flush only: the caller commits once, or rolls back).
 
-    Refuses with services.EditConflict if a project was saved since the preview, with
-    services.ProjectInvalid if a rule no longer holds, and with budget.REFUSALS if budget
-    codes changed or no longer hold; the caller then writes nothing.
+    Refuses with one of REFUSALS if a project, its budget codes, loan terms or results were
+    saved since the preview, or a rule no longer holds; the caller then writes nothing.
     """
     saved = []
     for planned in plan.to_write:
-        if planned.project is not None and planned.budget is not None and planned.budget.only:
-            apply_budget(planned, planned.project, user)
-            saved.append(planned.project)
-            continue
-        data = replace(planned.data)
-        if planned.project is None:
-            data.data_source = "spreadsheet"
-        saved.append(
-            services.save_project(
-                data,
-                actor=user,
-                project=planned.project,
-                expected_version=planned.expected_version,
+        project = planned.project
+        if project is None or planned.project_changed:
+            data = replace(planned.data)
+            if project is None:
+                data.data_source = "spreadsheet"
+            project = services.save_project(
+                data, actor=user, project=project, expected_version=planned.expected_version
             )
-        )
-        apply_budget(planned, saved[-1], user)
+        apply_budget(planned, project, user)
+        loans.apply_loan(planned, project, user)
+        results.apply_results(planned, project, user)
+        saved.append(project)
     return saved
+
+
+# What a confirmation may meet: someone saved in between, or a rule no longer holds.
+REFUSALS = (
+    services.ProjectInvalid,
+    services.EditConflict,
+    StaleDataError,
+    *budget.REFUSALS,
+    *loans.REFUSALS,
+    *results.REFUSALS,
+)

@@ -283,7 +283,7 @@ def _integer(value) -> int:
     raise ValueError(_l("Give a whole number."))
 
 
-def _decimal(value) -> Decimal:
+def _decimal(value, places: Decimal = Decimal("0.01")) -> Decimal:
     if isinstance(value, bool | datetime | date):
         raise ValueError(_l("Give a number."))
     try:
@@ -293,9 +293,14 @@ def _decimal(value) -> Decimal:
     if abs(number) >= Decimal("1e15"):
         raise ValueError(_l("The number is too large."))
     exponent = number.as_tuple().exponent  # an int: the number is finite here
-    return (
-        number.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent < -2 else number
-    )
+    limit = places.as_tuple().exponent
+    finer = isinstance(exponent, int) and isinstance(limit, int) and exponent < limit
+    return number.quantize(places) if finer else number
+
+
+def _rate(value) -> Decimal:
+    """A rate in percent, kept to four decimals (0.0100 % is a real loan's rate)."""
+    return _decimal(value, Decimal("0.0001"))
 
 
 def _date(value) -> date:
@@ -351,6 +356,7 @@ PARSERS = {
     "long_text": _text,
     "integer": _integer,
     "decimal": _decimal,
+    "rate": _rate,
     "date": _date,
     "choice": _choice,
     "yes_no": _yes_no,

@@ -1,4 +1,4 @@
-"""Write the project workbook: a partner's projects on four sheets, with drop-downs of codes.
+"""Write the project workbook: a partner's projects on their sheets, with drop-downs of codes.
 
 Written with openpyxl's streaming writer, so a large partner's workbook is built row by row.
 Text that a spreadsheet could take for a formula is written with a leading apostrophe
@@ -19,16 +19,21 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from portal.exports import neutralise
 from portal.projects.models import Project
+from portal.spreadsheets import loans, results, sources
 from portal.spreadsheets.budget import template_codes
 from portal.spreadsheets.layout import (
     BUDGET_CODES,
-    FUNDING,
+    BUDGET_VERSION,
+    INDICATOR_VALUES,
+    INDICATORS,
     LIST_TITLES,
     LISTS_TITLE,
-    LOCATIONS,
+    LOANS,
     PROJECTS,
     README_TITLE,
-    SECTORS,
+    SHEETS,
+    SOURCE_AMOUNTS,
+    SOURCES,
     YES_NO,
     Column,
     Sheet,
@@ -57,8 +62,9 @@ def _rows(projects: list[Project]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {"projects": [], "funding": [], "locations": [], "sectors": []}
     budget_codes = template_codes(projects)
     for project in projects:
+        codes, version = budget_codes[project.id]
         rows["projects"].append(
-            {**_project_values(project), BUDGET_CODES: budget_codes[project.id]}
+            {**_project_values(project), BUDGET_CODES: codes, BUDGET_VERSION: version}
         )
         common = {"project": project.id, "project_title": project.title_en}
         for f in project.funding:
@@ -84,6 +90,9 @@ def _rows(projects: list[Project]) -> dict[str, list[dict]]:
             rows["sectors"].append(
                 {**common, "sector": share.sector_code, "percentage": share.percentage}
             )
+    rows[SOURCES.key], rows[SOURCE_AMOUNTS.key] = sources.template_rows(projects)
+    rows[LOANS.key] = loans.template_rows(projects)
+    rows[INDICATORS.key], rows[INDICATOR_VALUES.key] = results.template_rows(projects)
     return rows
 
 
@@ -188,7 +197,11 @@ def _write_readme(book, title: str, lines=None) -> None:
 
 def _project_readme() -> tuple[str, ...]:
     return (
-        _("Edit the projects on the sheets Projects, Yearly funding, Locations and Sectors."),
+        _(
+            "Edit the projects on the sheets Projects, Yearly funding, Locations, Sectors, "
+            "Funding sources, Money by source, Loan terms, Result indicators and Indicator "
+            "values."
+        ),
         _(
             "Then upload the file on the portal's spreadsheet page: you will see every change, "
             "and every problem row by row, before anything is saved."
@@ -218,6 +231,30 @@ def _project_readme() -> tuple[str, ...]:
             "(12.01 60; 12.02 40), adding up to 100. Only CDC and the project's lead ministry "
             "change them; a blank cell keeps the project's codes."
         ),
+        _(
+            "Keep the Budget codes version column as it is too: if someone changes the budget "
+            "codes in the portal after you downloaded this file, the upload says so."
+        ),
+        _(
+            "Funding sources: the co-financiers, the government's counterpart (in cash or in "
+            "kind) and other national sources of each project; the reporting partner is always "
+            "a source. Money by source: each source's money by year (commitments signed, "
+            "disbursements, expenditure), in its currency; the portal converts it to USD at "
+            "CDC's rate of the year. The reporting partner's actual and planned disbursements "
+            "stay on the Yearly funding sheet. A project with rows on one of these sheets gets "
+            "exactly those rows; a source that still has money cannot be left out."
+        ),
+        _(
+            "Loan terms: one row a loan. Keep its Version cell as it is: terms saved in the "
+            "portal after you downloaded this file are not overwritten."
+        ),
+        _(
+            "Result indicators: a row with an indicator ID changes that indicator; a row without "
+            "one adds an indicator to the result it names. Indicator values: the target and "
+            "actual value of a period, found by its start and end; name a new indicator by its "
+            "title. Indicators and periods left out of the file are kept: remove them on the "
+            "project's results page."
+        ),
         _("Dates are written as YYYY-MM-DD. Amounts are in the currency of their row."),
     )
 
@@ -225,9 +262,7 @@ def _project_readme() -> tuple[str, ...]:
 def template_bytes(projects: list[Project], title: str) -> bytes:
     """Return the workbook of `projects` (an .xlsx file's bytes), headed with `title`."""
     rows = _rows(projects)
-    return workbook_bytes(
-        [(sheet, rows[sheet.key]) for sheet in (PROJECTS, FUNDING, LOCATIONS, SECTORS)], title
-    )
+    return workbook_bytes([(sheet, rows[sheet.key]) for sheet in SHEETS], title)
 
 
 def workbook_bytes(sheets: list[tuple[Sheet, list[dict]]], title: str, readme=None) -> bytes:

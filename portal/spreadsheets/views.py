@@ -9,17 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
-from portal.projects import services
 from portal.projects.models import Project
+from portal.projects.sources import FundingSource
 from portal.security import can_create_project
-from portal.spreadsheets import budget, storage
+from portal.spreadsheets import storage
 from portal.spreadsheets.forms import ConfirmForm, UploadForm
-from portal.spreadsheets.plan import apply_plan, build_plan
+from portal.spreadsheets.plan import REFUSALS, apply_plan, build_plan
 from portal.spreadsheets.reading import MAX_FILE_BYTES, UnreadableFile, read_workbook
 from portal.spreadsheets.template import template_bytes
 
@@ -75,6 +74,7 @@ def template():
                 selectinload(Project.sectors),
                 selectinload(Project.locations),
                 selectinload(Project.funding),
+                selectinload(Project.funding_sources).selectinload(FundingSource.amounts),
             )
         )
     )
@@ -137,7 +137,7 @@ def confirm():
     try:
         saved = apply_plan(plan, current_user)
         db.session.commit()
-    except (services.ProjectInvalid, services.EditConflict, StaleDataError, *budget.REFUSALS):
+    except REFUSALS:
         db.session.rollback()
         flash(
             _(
