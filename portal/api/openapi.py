@@ -26,6 +26,7 @@ from portal.api.params import (
     PROVINCE_CODE,
     PUBLISHED_CHOICES,
     SECTOR_CODE,
+    SOURCE_KINDS,
     sort_values,
 )
 from portal.api.schemas import ERROR_TEXTS, MONEY, obj, ref, schemas
@@ -91,6 +92,21 @@ PROJECT_FILTER_PARAMETERS = [
         "A national budget programme or sub-programme code (as in budget_codes): the projects "
         "mapped to it or to a sub-programme under it. An unknown code selects no project.",
         {"type": "string", "pattern": f"^{BUDGET_CODE}$"},
+    ),
+    _query(
+        "funded_by",
+        "Id of an organization that funds the project: its reporting partner, or an "
+        "organization named on one of its other funding sources (a co-financier, the "
+        "institution of a counterpart contribution). An unknown id selects no project.",
+        ID,
+    ),
+    _query(
+        "source_kind",
+        "Only projects with at least one funding source of this kind: cofinancier "
+        "(co-financed), counterpart (the government's counterpart contribution, in cash or in "
+        "kind), national (another national source). Combined with funded_by, both must hold, "
+        "not necessarily on the same source.",
+        {"type": "string", "enum": list(SOURCE_KINDS)},
     ),
 ]
 PAGING_PARAMETERS = [

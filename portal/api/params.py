@@ -14,6 +14,7 @@ from portal.api.errors import ApiError
 from portal.organizations.models import OrgKind
 from portal.projects import codes
 from portal.projects.queries import INTERNAL_SORTS, SORTS, ProjectFilters
+from portal.projects.source_filters import SOURCE_FILTER_KINDS
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -35,6 +36,8 @@ PROJECT_FILTERS = (
     "assistance",
     "published",
     "budget",
+    "funded_by",
+    "source_kind",
 )
 PAGING = ("page", "per_page")
 DIMENSIONS = ("province", "sector", "partner", "year")
@@ -42,6 +45,7 @@ ORGANIZATION_GROUPS = ("national", "partners")
 ORGANIZATION_KINDS = tuple(kind.value for kind in OrgKind)
 PROJECT_SORTS = tuple(sorted({*SORTS, "partner"}))
 PUBLISHED_CHOICES = ("yes", "no")
+SOURCE_KINDS = tuple(SOURCE_FILTER_KINDS)
 # ASCII digits only: int() would also take " 7", "1_000" and other scripts' digits.
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # Matched whole (the document anchors them with ^ and $).
@@ -159,6 +163,8 @@ def project_filters(query: QueryArgs) -> ProjectFilters:
         budget=query.matching(
             "budget", BUDGET_CODE, _l("Give a budget code: up to 40 characters, no spaces.")
         ),
+        funded_by=query.integer("funded_by", 1, MAX_ID),
+        source_kind=query.choice("source_kind", SOURCE_KINDS),
     )
 
 

@@ -20,6 +20,7 @@ from portal.mapping import district_map, maps, services, svg
 from portal.mapping.blueprint import bp, frame_policy
 from portal.mapping.geometry import extent
 from portal.projects.queries import ProjectFilters, filter_options
+from portal.projects.source_filters import source_filter_errors
 from portal.reference.models import Province
 from portal.security import can_edit_reference_data
 
@@ -83,6 +84,7 @@ def districts_page():
         matching=matching,
         legend=figures.classes.legend(current_locale()),
         options=filter_options(),
+        filter_errors=source_filter_errors(request.args),
         internal=current_user.is_authenticated,
         can_manage=can_edit_reference_data(current_user),
     )

@@ -26,6 +26,7 @@ from portal.mapping import district_map, maps, population, province_page, servic
 from portal.mapping.blueprint import bp, frame_policy
 from portal.mapping.forms import PopulationUploadForm
 from portal.projects.queries import ProjectFilters, filter_options
+from portal.projects.source_filters import source_filter_errors
 from portal.reference.models import Province
 from portal.security import can_edit_reference_data, cdc_required
 
@@ -73,6 +74,7 @@ def map_page():
         matching=matching,
         legend=figures.classes.legend(current_locale(), no_data=figures.per_capita),
         options=filter_options(),
+        filter_errors=source_filter_errors(request.args),
         internal=current_user.is_authenticated,
         can_manage=can_edit_reference_data(current_user),
     )

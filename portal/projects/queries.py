@@ -16,6 +16,12 @@ from portal.extensions import db
 from portal.forms import as_id
 from portal.organizations.models import Organization
 from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
+from portal.projects.source_filters import (
+    SOURCE_FILTER_KINDS,
+    funded_by_clause,
+    read_kind,
+    source_kind_clause,
+)
 from portal.security import (
     can_edit_project,
     can_see_internal_fields,
@@ -62,6 +68,10 @@ class ProjectFilters:
     # A budget code: projects mapped to that node or to a node under it (a programme's
     # sub-programmes).
     budget: str = ""
+    # Funding sources (portal/projects/source_filters.py): an organization on any source, and
+    # a kind of source the project has (cofinancier, counterpart, national).
+    funded_by: int | None = None
+    source_kind: str = ""
 
     @classmethod
     def from_args(cls, args) -> ProjectFilters:
@@ -82,6 +92,8 @@ class ProjectFilters:
             published=args.get("published", "").strip()[:3],
             state=args.get("state", "").strip()[:12],
             budget=args.get("budget", "").strip()[:40],
+            funded_by=integer("funded_by"),
+            source_kind=read_kind(args.get("source_kind", "")),
         )
 
     def as_args(self) -> dict:
@@ -162,6 +174,10 @@ def filtered(user, filters: ProjectFilters):
         statement = statement.where(Project.published_at.is_(None))
     if filters.budget:
         statement = statement.where(Project.id.in_(projects_under_code(filters.budget)))
+    if filters.funded_by:
+        statement = statement.where(funded_by_clause(filters.funded_by))
+    if filters.source_kind:
+        statement = statement.where(source_kind_clause(filters.source_kind))
     if filters.state and getattr(user, "is_authenticated", False):
         statement = statement.where(Project.workflow_state == filters.state)
     return statement
@@ -248,7 +264,8 @@ def totals(statement) -> Totals:
 
 
 def filter_options() -> dict:
-    """The choices of the list filters (partners, ministries, sectors, provinces, codes)."""
+    """The choices of the list filters (partners, ministries, sectors, provinces, codes,
+    kinds of funding source)."""
     from portal.organizations.services import organization_choices
     from portal.projects import codes
     from portal.reference.models import Province, SectorCategory
@@ -262,6 +279,7 @@ def filter_options() -> dict:
         "provinces": list(db.session.scalars(select(Province).order_by(Province.name_en))),
         "statuses": codes.ACTIVITY_STATUS,
         "assistance": codes.TYPE_OF_ASSISTANCE,
+        "source_kinds": SOURCE_FILTER_KINDS,
     }
 
 

@@ -82,6 +82,8 @@ class FundingSource(Base):
             sqlite_where=sql_text("kind = 'reporting'"),
             postgresql_where=sql_text("kind = 'reporting'"),
         ),
+        # The project filter "with a source of kind" (portal/projects/source_filters.py).
+        Index("ix_funding_source_kind_project", "kind", "project_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,14 +13,23 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.alignment.panel import project_panel
 from portal.alignment.workflow import STATE_LABELS
 from portal.cache import public_page
-from portal.db import paginate
 from portal.downloads import public_download
 from portal.extensions import db
 from portal.forms import field_errors
 from portal.i18n import current_locale
 from portal.organizations.models import Organization
 from portal.organizations.services import organization_choices
-from portal.projects import codes, exports, funding, history, quality, queries, services, similar
+from portal.projects import (
+    codes,
+    exports,
+    funding,
+    history,
+    listing,
+    quality,
+    queries,
+    services,
+    similar,
+)
 from portal.projects.forms import (
     REPEATABLE,
     ProjectForm,
@@ -31,6 +40,7 @@ from portal.projects.forms import (
 )
 from portal.projects.models import Project
 from portal.projects.queries import load_project_or_404
+from portal.projects.source_filters import source_filter_errors
 from portal.rounds.checks import panel_for as round_checks_for
 from portal.saving import RowFormPage
 from portal.security import (
@@ -58,19 +68,21 @@ def index():
     filters = queries.list_filters(request.args, current_user)
     sort = queries.allowed_sort(current_user, request.args.get("sort", queries.DEFAULT_SORT))
     statement = queries.filtered(current_user, filters)
-    page = paginate(
-        db.session,
+    totals = listing.totals(current_user, filters, statement)
+    page = listing.page(
         queries.with_list_relations(queries.sorted_statement(statement, sort, current_user)),
-        request.args.get("page", 1, type=int),
-        25,
+        sort,
+        totals.count,
+        request.args,
     )
     return render_template(
         "projects/index.html",
         page=page,
         filters=filters,
         sort=sort,
-        totals=queries.totals(statement),
+        totals=totals,
         options=queries.filter_options(),
+        filter_errors=source_filter_errors(request.args),
         can_create=can_create_project(current_user),
         internal=current_user.is_authenticated,
         states=STATE_LABELS if current_user.is_authenticated else None,
