@@ -1,0 +1,151 @@
+"""The money cells kept current on every change equal the cells worked out from scratch, and
+the report builder's answers from them equal the aggregate service's, to the cent."""
+
+import random
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, update
+
+from portal.aggregates import cells
+from portal.aggregates.cells import MoneyCell
+from portal.aggregates.services import aggregate
+from portal.analysis.pivot import Question, _answered_by_cells, pivot
+from portal.demo.projects import seed_projects
+from portal.demo.services import seed_organizations, seed_rates
+from portal.extensions import db
+from portal.projects import queries, services
+from portal.projects.models import Project, ProjectFunding
+from portal.spreadsheets.compare import data_from_project
+from tests import factories
+
+COLUMNS = [MoneyCell.__table__.c[name] for name in cells.COLUMNS]
+
+
+def _kept() -> list[tuple]:
+    return sorted(db.session.execute(select(*COLUMNS)).all(), key=repr)
+
+
+def _from_scratch() -> list[tuple]:
+    return sorted(db.session.execute(cells._cells(select(Project.id))).all(), key=repr)
+
+
+def _assert_current(step: str) -> None:
+    kept, fresh = _kept(), _from_scratch()
+    assert kept == fresh, step
+
+
+@pytest.fixture
+def demo(app):
+    seed_organizations()
+    seed_rates()
+    seed_projects(40, seed=7)
+    db.session.commit()
+    return factories.user(role="cdc")
+
+
+def test_kept_cells_equal_rebuilt_cells_after_random_changes(demo):
+    rng = random.Random(2026)
+    # The demo's bulk inserts left every project its cells.
+    assert _kept(), "the demo's projects have cells"
+    _assert_current("after the demo's bulk inserts")
+    ids = list(db.session.scalars(select(Project.id).order_by(Project.id)))
+    for step in range(12):
+        project = db.session.get(Project, rng.choice(ids))
+        change = step % 6
+        if change == 0:  # a save through the service: new years, sectors and places
+            data = data_from_project(project)
+            data = replace(
+                data,
+                funding=[
+                    services.YearAmount(
+                        2021 + i, "disbursement", Decimal(rng.randint(1, 9000)), "USD"
+                    )
+                    for i in range(rng.randint(1, 4))
+                ],
+                sectors=[
+                    services.SectorShare("12220", Decimal("40")),
+                    services.SectorShare("11110", Decimal("60")),
+                ],
+                nationwide=False,
+                locations=[
+                    services.LocationShare("12", Decimal("33.33")),
+                    services.LocationShare("17", Decimal("66.67")),
+                ],
+            )
+            services.save_project(data, actor=demo, project=project)
+        elif change == 1:  # a yearly row changed through the ORM alone
+            row = db.session.scalars(
+                select(ProjectFunding).where(ProjectFunding.project_id == project.id)
+            ).first()
+            if row is not None and row.amount_usd is not None:
+                row.amount_usd = row.amount_usd + Decimal("12.34")
+        elif change == 2:  # a new exchange rate: a bulk update of every row in that currency
+            factories.rate("EUR", rng.choice([2019, 2021, 2023]), f"0.{rng.randint(80, 99)}")
+        elif change == 3:  # a project deleted
+            db.session.delete(project)
+            ids.remove(project.id)
+        elif change == 4:  # a workflow step's bulk update: no money moves
+            db.session.execute(
+                update(Project).where(Project.id == project.id).values(version=Project.version + 1)
+            )
+        else:  # a new project
+            ids.append(
+                factories.project(
+                    commitment_amount=Decimal(rng.randint(1000, 99999)),
+                    commitment_date=date(2020 + step % 5, 3, 1),
+                    funding=[services.YearAmount(2024, "planned", Decimal("777.77"), "USD")],
+                ).id
+            )
+        db.session.commit()
+        _assert_current(f"step {step}, change {change}")
+
+
+def test_a_rolled_back_change_leaves_the_cells_as_they_were(demo):
+    before = _kept()
+    project = db.session.scalars(select(Project).where(Project.commitment_usd > 0)).first()
+    project.commitment_usd = project.commitment_usd + Decimal(1)
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert _kept() == before
+
+
+def test_the_rebuild_command_works_every_cell_out_again(app, demo):
+    before = _kept()
+    db.session.execute(MoneyCell.__table__.delete())
+    db.session.commit()
+    assert _kept() == []
+    result = CliRunner().invoke(app.cli, ["portal", "summaries", "rebuild"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"{len(before)} cells of money" in result.output
+    assert _kept() == before
+
+
+@pytest.mark.parametrize(
+    ("dimension", "measure"),
+    [
+        ("sector", "commitment"),
+        ("category", "disbursed"),
+        ("province", "planned"),
+        ("district", "disbursed"),
+        ("commune", "commitment"),
+        ("year", "disbursed"),
+        ("partner", "planned"),
+    ],
+)
+def test_answers_from_the_cells_equal_the_aggregate_service(demo, dimension, measure):
+    for user in (demo, None):
+        answer = pivot(user, Question(rows=[dimension], measure=measure))
+        assert _answered_by_cells(answer.question)
+        service = {
+            row.key: row.value(measure)
+            for row in aggregate(user, queries.ProjectFilters(), dimension, measures=[measure])
+            if row.value(measure)
+        }
+        read = {key[0]: value for key, value in answer.row_totals.items() if value}
+        assert read == service
+        assert answer.total == sum(service.values(), Decimal(0))
