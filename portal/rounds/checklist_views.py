@@ -25,7 +25,15 @@ from portal.spreadsheets.forms import UploadForm
 from portal.spreadsheets.reading import UnreadableFile
 
 
-def _checklist_page(round_, organization_id: int, form: ChecklistForm | None, status: int = 200):
+def _checklist_page(
+    round_,
+    organization_id: int,
+    form: ChecklistForm | None,
+    status: int = 200,
+    *,
+    explanation: str = "",
+    explanation_error: str | None = None,
+):
     show = request.args.get("show", "all")
     number = max(1, request.args.get("page", 1, type=int))
     todo_only = show == "todo"
@@ -60,6 +68,8 @@ def _checklist_page(round_, organization_id: int, form: ChecklistForm | None, st
     by_id = {str(row.project.id): row for row in rows}
     mine = progress.of_partner(round_, organization_id)
     entry = services.return_of(round_, organization_id)
+    accepts = services.accepts_updates(round_, organization_id)
+    found = checks.findings(round_, organization_id) if accepts else {}
     return render_template(
         "rounds/checklist.html",
         round=round_,
@@ -69,10 +79,13 @@ def _checklist_page(round_, organization_id: int, form: ChecklistForm | None, st
         show=show,
         mine=mine,
         entry=entry,
-        accepts=services.accepts_updates(round_, organization_id),
-        findings=checks.findings(round_, organization_id) if round_.is_open else {},
+        accepts=accepts,
+        findings=found,
+        failing=checks.counts(found),
         upload=UploadForm(formdata=None),
         check_labels=checks.CHECKS,
+        explanation=explanation,
+        explanation_error=explanation_error,
     ), status
 
 
@@ -248,15 +261,29 @@ def checklist_upload(year: int):
 @bp.post("/<int:year>/return")
 @roles_required(Role.DP)
 def submit_return(year: int):
-    """The partner declares its data for the round complete."""
+    """The partner declares its data for the round complete; the checks its projects still
+    fail must be explained (refused beside the explanation otherwise, with the text kept)."""
     round_ = round_or_404(year)
+    explanation = request.form.get("explanation", "")
     outcome = save(
-        lambda: services.submit_return(round_, current_user.organization, actor=current_user),
+        lambda: services.submit_return(
+            round_, current_user.organization, actor=current_user, explanation=explanation
+        ),
         refusals=(services.RoundError,),
     )
     if not outcome.saved:  # a storage failure has flashed its message, a refusal says why
-        if outcome.refusal is not None:
-            flash(str(outcome.refusal), "danger")
+        refusal = outcome.refusal
+        if refusal is not None and refusal.field == "explanation":
+            return _checklist_page(
+                round_,
+                current_user.organization_id,
+                None,
+                400,
+                explanation=explanation,
+                explanation_error=str(refusal),
+            )
+        if refusal is not None:
+            flash(str(refusal), "danger")
         return redirect(url_for("rounds.checklist_view", year=year)), 303
     flash(_("Your return for round %(year)s is submitted. Thank you.", year=year), "success")
     return redirect(url_for("rounds.checklist_view", year=year))

@@ -5,7 +5,16 @@
 - past its end: a project still in implementation after its end date;
 - tenfold jump: the year's actual against the previous year's (or the next year's plan against
   the previous round's plan for it) moved more than tenfold, up or down, from the previous
-  closed round's snapshot.
+  closed round's snapshot;
+- loan without terms, and signed commitments above the total: the data-quality findings of the
+  same names (portal/projects/quality.py), read from the score stored with the project, so the
+  round and the Data quality page apply one rule;
+- missing expenditure: a project running in the round's year that reports expenditure for an
+  earlier year but none for this one;
+- missing result: an indicator period ending in the round's year with a target and no actual.
+
+A partner's return asks these checks to be cleared, or the remaining ones explained
+(`services.submit_return`).
 """
 
 from __future__ import annotations
@@ -15,20 +24,31 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from portal.accounts.models import Role
 from portal.extensions import db
 from portal.projects import codes
 from portal.projects.models import Project, ProjectFunding
+from portal.projects.sources import FundingSource, SourceFunding
+from portal.results.models import IndicatorPeriod, ProjectResult, ResultIndicator
 from portal.rounds.models import ReportingRound, RoundSnapshotFunding, RoundSnapshotProject
-from portal.rounds.services import closed_round, concerned
+from portal.rounds.scope import closed_round, concerned, current_open
 
 CHECKS = {
     "missing_actual": _l("No actual disbursement for the round's year"),
     "missing_plan": _l("No plan for the next year"),
     "past_end": _l("Still in implementation after its end date"),
     "tenfold": _l("A figure moved more than tenfold from the previous round"),
+    "loan_terms": _l("A loan without its terms (interest, maturity, grace period, repayment)"),
+    "sources_signed": _l("Commitments signed by year add up to more than the total commitment"),
+    "missing_expenditure": _l(
+        "No expenditure for the round's year, though earlier years report some"
+    ),
+    "missing_result": _l("A result indicator has a target for the round's year but no actual"),
 }
+# The checks that are data-quality findings of the project (portal/projects/quality.py).
+QUALITY_CHECKS = ("loan_terms", "sources_signed")
 JUMP = Decimal(10)
 
 
@@ -54,6 +74,7 @@ def findings(
             Project.end_year,
             Project.actual_end,
             Project.planned_end,
+            Project.quality_findings,
         ).where(*where)
     ).all()
     ids = select(Project.id).where(*where).scalar_subquery()
@@ -72,12 +93,16 @@ def findings(
         key = (kind, year)
         money[project_id][key] = money[project_id].get(key, Decimal(0)) + (usd or 0)
     previous = _previous(round_, organization_id)
+    spent = _expenditure_years(round_, ids)
+    results_due = _results_without_actual(round_, ids)
     result: dict[int, list[str]] = {}
-    for project_id, status, start_year, end_year, actual_end, planned_end in projects:
+    for row in projects:
+        project_id, status, start_year, end_year, actual_end, planned_end, stored = row
         found = []
         figures = money.get(project_id, {})
         started = start_year is None or start_year <= round_.year
-        if started and status != codes.PIPELINE and ("disbursement", round_.year) not in figures:
+        running = started and status != codes.PIPELINE
+        if running and ("disbursement", round_.year) not in figures:
             found.append("missing_actual")
         goes_on = end_year is None or end_year > round_.year
         if (
@@ -97,9 +122,58 @@ def findings(
             before.get(("planned", round_.year + 1)), figures.get(("planned", round_.year + 1))
         ):
             found.append("tenfold")
+        codes_found = {item["code"] for item in stored or []}
+        found += [check for check in QUALITY_CHECKS if check in codes_found]
+        years = spent.get(project_id, set())
+        if running and years and min(years) < round_.year and round_.year not in years:
+            found.append("missing_expenditure")
+        if project_id in results_due:
+            found.append("missing_result")
         if found:
             result[project_id] = found
     return result
+
+
+def _expenditure_years(round_: ReportingRound, ids) -> dict[int, set[int]]:
+    """The years up to the round's that have expenditure, by project (any of its sources)."""
+    years: dict[int, set[int]] = defaultdict(set)
+    for project_id, year in db.session.execute(
+        select(FundingSource.project_id, SourceFunding.year)
+        .join(SourceFunding, SourceFunding.source_id == FundingSource.id)
+        .where(
+            FundingSource.project_id.in_(ids),
+            SourceFunding.kind == "expenditure",
+            SourceFunding.year <= round_.year,
+        )
+        .distinct()
+    ):
+        years[project_id].add(year)
+    return years
+
+
+def _blank(column):
+    return func.coalesce(func.trim(column), "") == ""
+
+
+def _results_without_actual(round_: ReportingRound, ids) -> set[int]:
+    """The projects with an indicator period ending in the round's year that has a target and
+    no actual value."""
+    return set(
+        db.session.scalars(
+            select(ProjectResult.project_id)
+            .join(ResultIndicator, ResultIndicator.result_id == ProjectResult.id)
+            .join(IndicatorPeriod, IndicatorPeriod.indicator_id == ResultIndicator.id)
+            .where(
+                ProjectResult.project_id.in_(ids),
+                IndicatorPeriod.period_end.between(
+                    date(round_.year, 1, 1), date(round_.year, 12, 31)
+                ),
+                ~_blank(IndicatorPeriod.target_value),
+                _blank(IndicatorPeriod.actual_value),
+            )
+            .distinct()
+        )
+    )
 
 
 def _previous(round_: ReportingRound, organization_id: int | None):
@@ -134,9 +208,6 @@ def counts(found: dict[int, list[str]]) -> Counter:
 def panel_for(user) -> dict | None:
     """The open round's checks as the Data quality page shows them to `user` (CDC: all
     partners; a partner: its own projects), or None when no round is open."""
-    from portal.accounts.models import Role
-    from portal.rounds.services import current_open
-
     round_ = current_open()
     if round_ is None or user.role is Role.MINISTRY:
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import case, func, select, update
 
 from portal.accounts.models import Role
@@ -18,7 +19,7 @@ from portal.organizations.models import Organization
 from portal.projects import codes
 from portal.projects.models import Project, ProjectChange, ProjectFunding
 from portal.projects.services import project_saved
-from portal.rounds import freeze, reminders
+from portal.rounds import checks, freeze, reminders
 from portal.rounds.models import (
     CLOSED,
     OPEN,
@@ -113,14 +114,32 @@ def accepts_updates(
     return bool(entry and entry.grace_until and entry.grace_until >= (today or date.today()))
 
 
-def submit_return(round_: ReportingRound, organization: Organization, *, actor) -> RoundReturn:
+def submit_return(
+    round_: ReportingRound, organization: Organization, *, actor, explanation: str | None = None
+) -> RoundReturn:
     """Declare the partner's data for the round complete (who and when).
 
+    The partner's projects must pass the round's checks (`checks.findings`), or the partner
+    explains why those failing stand: the explanation is kept in the round's log.
     During a grace period after the close, the partner's part of the snapshot is taken again.
-    Refuses (RoundError) when the round no longer accepts this partner's figures.
+    Refuses (RoundError) when the round no longer accepts this partner's figures, or when
+    checks fail and nothing explains them (on the field `explanation`).
     """
     if not accepts_updates(round_, organization.id):
         raise RoundError(_l("The round is closed."))
+    explanation = (explanation or "").strip() or None
+    failing = len(checks.findings(round_, organization.id))
+    if failing and explanation is None:
+        raise RoundError(
+            lazy_ngettext(
+                "%(num)s project still fails the round's checks: correct it, or explain here "
+                "why its figures stand.",
+                "%(num)s projects still fail the round's checks: correct them, or explain here "
+                "why their figures stand.",
+                failing,
+            ),
+            "explanation",
+        )
     entry = return_of(round_, organization.id)
     if entry is None:
         entry = RoundReturn(round_id=round_.id, organization_id=organization.id)
@@ -138,6 +157,7 @@ def submit_return(round_: ReportingRound, organization: Organization, *, actor) 
         "resubmitted" if resubmission else "submitted",
         actor=actor,
         organization_id=organization.id,
+        reason=explanation if failing else None,
     )
     record("round.return", user=actor, obj=round_, organization=organization.acronym)
     db.session.flush()

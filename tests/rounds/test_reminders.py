@@ -50,7 +50,9 @@ def reminder_events(round_):
 
 
 def test_each_point_reminds_each_partner_not_done_once(world, round_):
-    services.submit_return(round_, world.other_partner, actor=world.other_user)
+    services.submit_return(
+        round_, world.other_partner, actor=world.other_user, explanation="Checked with the office."
+    )
     before = DEADLINE - timedelta(days=14)
     assert reminders.send_due(round_, before) == 1
     assert reminders.send_due(round_, before + timedelta(days=1)) == 0  # same point

@@ -118,13 +118,28 @@ def test_the_partner_sees_its_checklist_and_corrects_two_projects(client, world,
     assert done.status_code == 302
     marks = db.session.scalars(select(RoundProjectUpdate.project_id)).all()
     assert set(marks) == {world.eur_project.id, world.usd_project.id}
-    assert client.post(f"/rounds/{YEAR}/return").status_code == 302
+    # Its plan of 2026 removed, "Clean water" fails a check: the return asks why, beside the box.
+    refused = client.post(f"/rounds/{YEAR}/return", data={"explanation": "  "})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "1 project still fails the round&#39;s checks" in page
+    assert (
+        'id="explanation-error"' in page and "No plan for the next year: <strong>1</strong>" in page
+    )
+    assert db.session.scalar(select(RoundReturn)) is None
+    explained = "The 2026 plan waits for the mid-term review."
+    assert client.post(f"/rounds/{YEAR}/return", data={"explanation": explained}).status_code == 302
     entry = db.session.scalar(
         select(RoundReturn).where(RoundReturn.organization_id == world.partner.id)
     )
     assert entry.submitted_by_id == world.partner_user.id
     page = client.get(f"/rounds/{YEAR}/checklist").get_data(as_text=True)
     assert "2 of 2 projects updated" in page and "Submitted on" in page
+    # CDC reads the explanation with the return, in the round's log.
+    client.post("/logout")
+    login(client, world.cdc_user)
+    log = client.get(f"/rounds/{YEAR}/").get_data(as_text=True)
+    assert "Why checks still fail:" in log and explained in log
 
 
 def test_a_partner_cannot_touch_another_partners_project(client, world, round_):

@@ -43,7 +43,9 @@ def world_round():
     world = scenario.build()
     round_ = services.open_round(YEAR, date.today() + timedelta(days=20), actor=world.cdc_user)
     checklist.confirm_unchanged(round_, world.usd_project, actor=world.partner_user)
-    services.submit_return(round_, world.partner, actor=world.partner_user)
+    services.submit_return(
+        round_, world.partner, actor=world.partner_user, explanation="Checked with the office."
+    )
     return world, round_
 
 

@@ -147,7 +147,9 @@ def test_no_change_is_one_click_and_the_return_is_logged(world):
     round_ = open_round(world)
     for project in (world.usd_project, world.eur_project):
         checklist.confirm_unchanged(round_, project, actor=world.partner_user)
-    services.submit_return(round_, world.partner, actor=world.partner_user)
+    services.submit_return(
+        round_, world.partner, actor=world.partner_user, explanation="Checked with the office."
+    )
     mine = progress.of_partner(round_, world.partner.id)
     assert mine.complete and mine.submitted_at is not None
     kinds = [e.kind for e in services.events(round_)]
@@ -202,7 +204,9 @@ def test_a_closed_round_refuses_changes_until_cdc_gives_a_grace_period(world):
     freeze.close(round_, actor=world.cdc_user)
     assert not services.accepts_updates(round_, world.partner.id)
     with pytest.raises(services.RoundError):
-        services.submit_return(round_, world.partner, actor=world.partner_user)
+        services.submit_return(
+            round_, world.partner, actor=world.partner_user, explanation="Checked with the office."
+        )
     with pytest.raises(services.RoundError) as no_reason:
         services.reopen_partner(
             round_, world.partner, until=date.today(), reason=" ", actor=world.cdc_user
@@ -236,7 +240,9 @@ def test_a_closed_round_refuses_changes_until_cdc_gives_a_grace_period(world):
     data = data_from_project(world.other_project)
     data.funding = [scenario.money(YEAR, "disbursement", "1")]
     project_services.save_project(data, actor=world.other_user, project=world.other_project)
-    services.submit_return(round_, world.partner, actor=world.partner_user)
+    services.submit_return(
+        round_, world.partner, actor=world.partner_user, explanation="Checked with the office."
+    )
     db.session.expire_all()
     assert frozen_money(snapshot_of(round_, project))[("disbursement", YEAR)][0] == Decimal(
         "175000"
@@ -256,7 +262,9 @@ def test_coverage_counts_partners_projects_money_and_ministry_confirmations(worl
     deadline = date.today() + timedelta(days=30)
     round_ = services.open_round(YEAR, deadline, actor=world.cdc_user)
     checklist.confirm_unchanged(round_, world.usd_project, actor=world.partner_user)
-    services.submit_return(round_, world.other_partner, actor=world.other_user)
+    services.submit_return(
+        round_, world.other_partner, actor=world.other_user, explanation="Checked with the office."
+    )
     save_figures(
         world.other_project,
         [FigureData(YEAR, Decimal("500000"), "agreed")],
