@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -103,6 +103,9 @@ class Page:
     page: int
     per_page: int
     total: int
+    # What the pager's links add besides the page number (a cursor, where a list has one).
+    next_args: dict[str, str] = field(default_factory=dict)
+    prev_args: dict[str, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:

@@ -87,6 +87,18 @@ def project_visibility(user, Project):
     return or_(published, Project.lead_national_partner_id == user.organization_id)
 
 
+def visibility_key(user) -> str:
+    """A name for the set of projects `user` may read (as `project_visibility`): readers with
+    the same name read the same projects, so what is kept for one (a list's totals) is theirs."""
+    if not (user and user.is_authenticated):
+        return "public"
+    if user.role is Role.CDC:
+        return "cdc"
+    if user.role is Role.DP:
+        return f"partner:{user.organization_id}"
+    return f"lead:{user.organization_id}"
+
+
 def can_view_project(user, project) -> bool:
     """CDC reads all; a partner its own; a ministry those it leads; anyone the published."""
     if project.published_at is not None:
