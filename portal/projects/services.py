@@ -41,7 +41,7 @@ from portal.projects.rules import (
     YearAmount,
     validate,
 )
-from portal.projects.sources import PROJECT_FUNDING_KINDS, SourceFunding
+from portal.projects.sources import PROJECT_FUNDING_KINDS, FundingSource, SourceFunding
 
 # What callers read from here (the rules' types and errors are part of saving's contract).
 __all__ = [
@@ -316,8 +316,26 @@ def _usd_cents(amount_column, rate: Decimal):
 
 @rate_changed.connect
 def _reconvert(sender, currency: str, year: int, units_per_usd: Decimal, **extra) -> None:
-    """Bring stored USD values in line with a new or changed exchange rate."""
+    """Bring stored USD values in line with a new or changed exchange rate, and the stored
+    data-quality findings that read them (waiting for a rate, signed commitments or
+    disbursements above the commitment)."""
     rate = Decimal(units_per_usd)
+    agreed = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
+    touched = (
+        select(ProjectFunding.project_id)
+        .where(ProjectFunding.currency == currency, ProjectFunding.year == year)
+        .union(
+            select(FundingSource.project_id)
+            .join(SourceFunding, SourceFunding.source_id == FundingSource.id)
+            .where(SourceFunding.currency == currency, SourceFunding.year == year),
+            select(Project.id).where(
+                Project.commitment_currency == currency,
+                agreed.is_not(None),
+                _year_of(agreed) == year,
+            ),
+        )
+    )
+    rescored = list(db.session.scalars(touched))
     db.session.execute(
         update(SourceFunding)
         .where(SourceFunding.currency == currency, SourceFunding.year == year)
@@ -349,7 +367,6 @@ def _reconvert(sender, currency: str, year: int, units_per_usd: Decimal, **extra
             .values({column: type_coerce(total, BigInteger)}),
             execution_options={"synchronize_session": False},
         )
-    agreed = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
     db.session.execute(
         update(Project)
         .where(
@@ -362,6 +379,7 @@ def _reconvert(sender, currency: str, year: int, units_per_usd: Decimal, **extra
         execution_options={"synchronize_session": False},
     )
     db.session.expire_all()
+    quality.rescore(rescored)
 
 
 def _year_of(column):
