@@ -34,7 +34,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from portal.aggregates import streams
+from portal.aggregates import grants, streams
 from portal.budget.models import ProjectBudgetLine
 from portal.budget.queries import on_budget_clause
 from portal.extensions import db
@@ -49,8 +49,11 @@ from portal.projects.queries import ProjectFilters, filtered
 from portal.security import project_visibility
 
 MEASURES = ("commitment", "disbursed", "planned")
-# Asked for by name: commitments signed in a year and expenditure (portal/aggregates/streams.py).
+# Asked for by name: commitments signed in a year and expenditure (portal/aggregates/streams.py),
+# and the grant equivalent (portal/aggregates/grants.py).
 SOURCE_MEASURES = ("signed", "expenditure")
+NAMED_MEASURES = (*SOURCE_MEASURES, grants.GRANT_EQUIVALENT)
+ALL_MEASURES = (*MEASURES, *NAMED_MEASURES)
 DIMENSIONS = (
     "year",
     "partner",
@@ -140,6 +143,7 @@ class Row:
     project_count: int = 0
     signed: Decimal = Decimal(0)
     expenditure: Decimal = Decimal(0)
+    grant_equivalent: Decimal = Decimal(0)
 
     def value(self, measure: str) -> Decimal:
         return getattr(self, measure)
@@ -164,20 +168,30 @@ def _whole_cents(column):
     return type_coerce(column, BigInteger)
 
 
-def _project_money(user, filters, measures, year: int | None, year_to: int | None, *, every: bool):
+def _project_money(
+    user, filters, measures, year: int | None, year_to: int | None, *, every: bool, loans=None
+):
     """SELECT (project_id, each measure's cents) of the filtered projects, one row each.
 
     Without a year, a project's money is its stored totals (the project list's figures). With
     one (to `year_to`), only the money of those calendar years counts, NULL where there is
-    none: commitments by the year of agreement, disbursements by their own year. Projects
-    without any of the money are left out unless `every` is true.
+    none: commitments (and grant equivalents) by the year of agreement, disbursements by their
+    own year. Projects without any of the money are left out unless `every` is true.
     """
     statement = filtered(user, filters).with_only_columns(Project.id.label("project_id"))
+    columns = []
+    if grants.GRANT_EQUIVALENT in measures:
+        table = grants.loan_table(grants.loan_pairs(filtered(user, filters), loans))
+        statement = grants.joined(statement, table)
+        equivalent = grants.column_of(_whole_cents(Project.commitment_usd), table)
+        if year is not None:
+            last = year_to if year_to is not None else year
+            equivalent = case((_in_years(AGREED, year, last), equivalent))
+        columns.append(equivalent.label(grants.GRANT_EQUIVALENT))
     if year is None:
-        columns = [_whole_cents(STORED[m]).label(m) for m in measures if m in STORED]
+        columns += [_whole_cents(STORED[m]).label(m) for m in measures if m in STORED]
     else:
         last = year_to if year_to is not None else year
-        columns = []
         if "commitment" in measures:
             agreed = _in_years(AGREED, year, last)
             columns.append(case((agreed, _whole_cents(Project.commitment_usd))).label("commitment"))
@@ -205,7 +219,10 @@ def _project_money(user, filters, measures, year: int | None, year_to: int | Non
             statement = statement.join(
                 funding,
                 funding.c.project_id == Project.id,
-                isouter=every or "commitment" in measures or len(yearly) < len(measures),
+                isouter=every
+                or "commitment" in measures
+                or grants.GRANT_EQUIVALENT in measures
+                or len(yearly) < len(measures),
             )
             columns += [funding.c[m] for m in yearly]
     from_sources = [m for m in measures if m in streams.REPORTING_KINDS]
@@ -278,8 +295,11 @@ def _every_project(user, filters: ProjectFilters) -> bool:
     return not filters.as_args() and project_visibility(user, Project).compare(true())
 
 
-def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> list[Row]:
-    """Sum the money by calendar year (commitments by the year of agreement)."""
+def _by_year(
+    user, filters, measures, year: int | None, year_to: int | None, loans=None
+) -> list[Row]:
+    """Sum the money by calendar year (commitments and grant equivalents by the year of
+    agreement)."""
     ids = filtered(user, filters).with_only_columns(Project.id)
     # The years asked for: `year` to `year_to` (or `year` alone), or every year.
     span = (year, year_to if year_to is not None else year) if year is not None else None
@@ -295,6 +315,21 @@ def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> 
             statement = statement.where(_in_years(AGREED, *span))
         for key, cents in db.session.execute(statement):
             rows.setdefault(key, Row(key=key)).commitment = _cents(cents)
+    if grants.GRANT_EQUIVALENT in measures:
+        agreed = _year_of(AGREED)
+        table = grants.loan_table(grants.loan_pairs(filtered(user, filters), loans))
+        equivalent = grants.column_of(_whole_cents(Project.commitment_usd), table)
+        statement = (
+            grants.joined(ids, table)
+            .with_only_columns(agreed, func.sum(equivalent))
+            .where(Project.commitment_usd.is_not(None))
+            .group_by(agreed)
+        )
+        if span is not None:
+            statement = statement.where(_in_years(AGREED, *span))
+        for key, cents in db.session.execute(statement):
+            if cents is not None:
+                rows.setdefault(key, Row(key=key)).grant_equivalent = _cents(cents)
     yearly = {KINDS[m]: m for m in measures if m in KINDS}
     if yearly:
         statement = (
@@ -322,11 +357,13 @@ def _by_year(user, filters, measures, year: int | None, year_to: int | None) -> 
     return list(rows.values())
 
 
-def _by_source(user, filters, measures, year, year_to, counts: bool) -> list[Row]:
+def _by_source(user, filters, measures, year, year_to, counts: bool, loans=None) -> list[Row]:
     """Each kind of funding source with its own money: the reporting partners' figures (those
     of every other dimension), then the co-financiers', the counterparts' and the national
-    sources' yearly amounts."""
-    money = _project_money(user, filters, measures, year, year_to, every=counts).subquery()
+    sources' yearly amounts (no grant equivalent: only the reporting partner's loan has terms)."""
+    money = _project_money(
+        user, filters, measures, year, year_to, every=counts, loans=loans
+    ).subquery()
     reporting = db.session.execute(
         select(*(func.sum(money.c[m]) for m in measures), func.count())
     ).one()
@@ -349,9 +386,11 @@ def _by_source(user, filters, measures, year, year_to, counts: bool) -> list[Row
     return rows
 
 
-def _by_group(user, filters, dimension, measures, year, year_to, counts: bool) -> list[Row]:
+def _by_group(
+    user, filters, dimension, measures, year, year_to, counts: bool, loans=None
+) -> list[Row]:
     """Sum the money, and count the projects, of each group of a dimension other than years."""
-    money = _project_money(user, filters, measures, year, year_to, every=counts)
+    money = _project_money(user, filters, measures, year, year_to, every=counts, loans=loans)
     grouped = _grouped(money, dimension, measures)
     project_count = (
         func.count()
@@ -381,12 +420,16 @@ def aggregate(
     year_to: int | None = None,
     measures=MEASURES,
     counts: bool = True,
+    loans=None,
 ) -> list[Row]:
     """Sum commitments, disbursements and planned disbursements (USD) by `dimension`.
 
-    Every measure is the reporting partner's (the project's own figures); `signed` and
-    `expenditure` are asked for by name. The `source` dimension alone gives each kind of
-    funding source its own money (portal/aggregates/streams.py).
+    Every measure is the reporting partner's (the project's own figures); `signed`,
+    `expenditure` and `grant_equivalent` (portal/aggregates/grants.py: a grant's whole
+    commitment, a loan's commitment times its grant element at CDC's discount rate) are asked
+    for by name. The `source` dimension alone gives each kind of funding source its own money
+    (portal/aggregates/streams.py). `loans` are the loan rows of the filtered projects
+    (`loans.queries.loan_rows`) when the caller has read them already.
 
     `filters` are the project list's; `year` (to `year_to`) limits the money to those calendar
     years (commitments by the year of agreement). With `counts`, every filtered project counts
@@ -395,11 +438,11 @@ def aggregate(
     """
     measures = list(measures)
     if dimension == "year":
-        rows = _by_year(user, filters, measures, year, year_to)
+        rows = _by_year(user, filters, measures, year, year_to, loans)
     elif dimension == SOURCE_DIMENSION:
-        rows = _by_source(user, filters, measures, year, year_to, counts)
+        rows = _by_source(user, filters, measures, year, year_to, counts, loans)
     else:
-        rows = _by_group(user, filters, dimension, measures, year, year_to, counts)
+        rows = _by_group(user, filters, dimension, measures, year, year_to, counts, loans)
     return sorted(rows, key=lambda r: (-(r.commitment + r.disbursed), str(r.key)))
 
 
@@ -412,4 +455,5 @@ def totals(rows: list[Row]) -> Row:
         total.planned += row.planned
         total.signed += row.signed
         total.expenditure += row.expenditure
+        total.grant_equivalent += row.grant_equivalent
     return total

@@ -10,7 +10,7 @@ other rows sum their sources' yearly amounts, where a source's commitment is wha
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, and_, case, cast, func, select, true, type_coerce
+from sqlalchemy import BigInteger, and_, case, cast, func, null, select, true, type_coerce
 
 from portal.projects.sources import REPORTING, FundingSource, SourceFunding
 
@@ -93,6 +93,9 @@ def other_sources(measures: list[str], ids, year: int | None, last: int | None):
             FundingSource.kind,
             *(
                 cast(func.sum(case((SourceFunding.kind == OTHER_KINDS[m], amount))), BigInteger)
+                if m in OTHER_KINDS
+                # The grant equivalent: only the reporting partner's loan has terms.
+                else cast(null(), BigInteger)
                 for m in measures
             ),
             func.count(func.distinct(FundingSource.project_id)),

@@ -7,8 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import cast
 
+from portal.aggregates.grants import GRANT_EQUIVALENT
 from portal.aggregates.labels import key_labels
-from portal.aggregates.services import Row, aggregate, totals
+from portal.aggregates.services import MEASURES, Row, aggregate, totals
 from portal.projects.queries import ProjectFilters
 
 TOP = 10
@@ -68,8 +69,12 @@ def bars(
     )
 
 
-def dashboard(user, filters: ProjectFilters, year: int, locale: str) -> dict:
-    """Key figures for `year`, the trend over years and the top groups, with their tables."""
+def dashboard(user, filters: ProjectFilters, year: int, locale: str, loans=None) -> dict:
+    """Key figures for `year`, the trend over years and the top groups, with their tables.
+
+    `loans` are the loan rows of the filtered projects when the caller has read them (the
+    grant equivalent is worked out from them, as the loans' own figures are).
+    """
     trend_rows = sorted(
         (
             r
@@ -78,7 +83,9 @@ def dashboard(user, filters: ProjectFilters, year: int, locale: str) -> dict:
         ),
         key=lambda r: cast(int, r.key),  # the year
     )
-    by_partner = aggregate(user, filters, "partner", year=year)
+    by_partner = aggregate(
+        user, filters, "partner", year=year, measures=(*MEASURES, GRANT_EQUIVALENT), loans=loans
+    )
     total = totals(by_partner)
     budget = {
         r.key: r.disbursed
@@ -100,6 +107,7 @@ def dashboard(user, filters: ProjectFilters, year: int, locale: str) -> dict:
             "disbursed": total.disbursed,
             "planned": total.planned,
             "commitment": total.commitment,
+            "grant_equivalent": total.grant_equivalent,
             "partners": sum(1 for r in by_partner if r.disbursed or r.planned),
             "on_budget_share": on_budget_share,
         },
@@ -160,10 +168,12 @@ def dashboard_context(args, user) -> dict:
     year = min(max(year, 1990), 2100)
     from portal.rounds.predictability import for_reader
 
+    # Read once: the loans' figures and the grant equivalent both come from these rows.
+    loans = loan_queries.loan_rows(filtered(user, filters))
     return {
-        "data": dashboard(user, filters, year, current_locale()),
+        "data": dashboard(user, filters, year, current_locale(), loans),
         "predictability": for_reader(user, year),
-        "loans": loan_queries.figures(loan_queries.loan_rows(filtered(user, filters))),
+        "loans": loan_queries.figures(loans),
         "loan_settings": loan_services.concessionality(None),
         "filters": filters,
         "options": filter_options(),

@@ -1,11 +1,12 @@
 """The source dimension: the reporting row is today's figures, each other row its sources' sum."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.aggregates.services import aggregate, totals
+from portal.aggregates.services import DIMENSIONS, aggregate, totals
 from portal.extensions import db
 from portal.organizations.models import OrgKind
 from portal.projects import queries, services
@@ -131,3 +132,43 @@ def test_a_partner_sees_only_its_projects_sources(portfolio):
     reader = factories.user(role="dp", organization=other)
     rows = aggregate(reader, queries.ProjectFilters(partner=other.id), "source", counts=False)
     assert rows == []
+
+
+EVERY = (*MEASURES, "grant_equivalent")
+
+
+@pytest.mark.parametrize("years", [None, (2023, 2023), (2022, 2024)])
+def test_the_source_rows_add_up_and_the_reporting_row_is_every_dimensions_total(portfolio, years):
+    cdc, filters = portfolio["cdc"], portfolio["filters"]
+    span = {"year": years[0], "year_to": years[1]} if years else {}
+    rows = aggregate(cdc, filters, "source", measures=EVERY, **span)
+    reporting = next(r for r in rows if r.key == "reporting")
+    others = [r for r in rows if r.key != "reporting"]
+    together = totals(rows)
+    for measure in EVERY:
+        # The sum over the kinds of source is the reporting row plus the others, to the cent.
+        assert together.value(measure) == reporting.value(measure) + sum(
+            (r.value(measure) for r in others), Decimal(0)
+        )
+    for dimension in DIMENSIONS:
+        plain = totals(aggregate(cdc, filters, dimension, measures=EVERY, **span))
+        for measure in EVERY:
+            assert reporting.value(measure) == plain.value(measure), (dimension, measure)
+    if years is None:
+        listed = queries.totals(queries.filtered(cdc, filters))
+        assert reporting.commitment == listed.commitment_usd
+        assert reporting.disbursed == listed.disbursed_usd
+        assert reporting.planned == listed.planned_usd
+        # No loan among them: the grant equivalent is the whole commitment.
+        assert reporting.grant_equivalent == listed.commitment_usd
+
+
+def test_the_source_filters_keep_the_rows_reconciled(portfolio):
+    cdc, filters = portfolio["cdc"], portfolio["filters"]
+    cofinanced = replace(filters, source_kind="cofinancier")
+    rows = {r.key: r for r in aggregate(cdc, cofinanced, "source", measures=EVERY)}
+    assert set(rows) == {"reporting", "cofinancier", "counterpart"}
+    listed = queries.totals(queries.filtered(cdc, cofinanced))
+    assert listed.count == 1
+    assert rows["reporting"].commitment == listed.commitment_usd == Decimal("10000000.00")
+    assert rows["cofinancier"].disbursed == Decimal("5000000.33")

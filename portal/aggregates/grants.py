@@ -1,0 +1,80 @@
+"""The grant equivalent measure of the aggregates: what the money is worth as a gift.
+
+The OECD DAC's grant-equivalent measure (ODA since 2018) counts a grant at its full amount and
+a loan at its amount times its grant element. Here, for each project the reader may see:
+
+- a loan (type of assistance "loan", or an IATI finance type 4xx: `loans.queries.loan_condition`)
+  counts its commitment in USD times its grant element at CDC's discount rate, computed from its
+  loan terms by the OECD formula (portal/loans/grant_element.py), rounded to 0.01 %, then to the
+  cent (`loans.queries.grant_equivalent`): the very figure the dashboard's and the reports' loan
+  sums add up, read from the same rows (`loans.queries.loan_rows`), never computed a second way;
+- a loan whose terms give no grant element (none recorded, or incomplete) adds nothing: its
+  concessionality is unknown, and the loans' note says how many loans have terms;
+- every other project (grants, technical cooperation, in kind: nothing to repay) counts its
+  whole commitment.
+
+The grant element needs fractional powers, worked out in Decimal in Python, not in SQL. So each
+loan's grant equivalent is computed once, as whole cents, and handed to the SQL as a table of
+(project, cents) literals; from there it is summed, split over shares and limited to years
+exactly as the commitment is (a loan's grant equivalent counts in the year of its agreement).
+No float is involved: Decimal to the cent, then integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import BigInteger, Integer, case, cast, column, null, type_coerce, values
+
+from portal.loans import queries as loan_queries
+from portal.projects.models import Project
+
+GRANT_EQUIVALENT = "grant_equivalent"
+
+
+def loan_cents(rows: Iterable[loan_queries.LoanRow]) -> list[tuple[int, int]]:
+    """(project id, grant equivalent in cents) of the loans among `rows` that have a grant
+    element."""
+    return [
+        (row.project_id, int(row.grant_equivalent_usd * 100))
+        for row in rows
+        if row.project_id is not None and row.grant_element is not None
+    ]
+
+
+def loan_table(pairs: list[tuple[int, int]]):
+    """A CTE (project_id, cents) of the loans' grant equivalents; None when there is none."""
+    if not pairs:
+        return None
+    table = values(
+        column("project_id", Integer),
+        column("cents", BigInteger),
+        name="loan_grant_equivalent",
+        literal_binds=True,
+    ).data(pairs)
+    return table.cte("loan_grant_equivalent")
+
+
+def loan_pairs(statement, loans=None) -> list[tuple[int, int]]:
+    """The (project id, cents) of the loans among the projects `statement` selects, from
+    `loans` (the loan rows of exactly those projects) when the caller has them already."""
+    rows = loans if loans is not None else loan_queries.loan_rows(statement)
+    return loan_cents(rows)
+
+
+def column_of(commitment_cents, table):
+    """SQL for a project's grant equivalent in cents: its commitment, or for a loan its grant
+    equivalent (NULL without a grant element). `table` is `loan_table`'s, outer-joined on the
+    project (or None)."""
+    loan_value = type_coerce(table.c.cents, BigInteger) if table is not None else null()
+    return case(
+        (loan_queries.loan_condition(), cast(loan_value, BigInteger)),
+        else_=commitment_cents,
+    )
+
+
+def joined(statement, table):
+    """`statement` (over Project) outer-joined to the loans' grant equivalents."""
+    if table is None:
+        return statement
+    return statement.outerjoin(table, table.c.project_id == Project.id)
