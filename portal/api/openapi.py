@@ -11,7 +11,9 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from portal.api.params import (
+    AGGREGATE_MEASURES,
     BUDGET_CODE,
+    DEFAULT_MEASURES,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     DIMENSIONS,
@@ -21,6 +23,7 @@ from portal.api.params import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_TEXT,
+    MEASURE_LIST,
     ORGANIZATION_GROUPS,
     ORGANIZATION_KINDS,
     PROVINCE_CODE,
@@ -29,7 +32,7 @@ from portal.api.params import (
     SOURCE_KINDS,
     sort_values,
 )
-from portal.api.schemas import ERROR_TEXTS, MONEY, obj, ref, schemas
+from portal.api.schemas import ERROR_TEXTS, MONEY, measure_properties, obj, ref, schemas
 from portal.projects import codes
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -202,6 +205,17 @@ def _paths(user) -> dict:
             YEAR,
         ),
     ]
+    measures = _query(
+        "measures",
+        "The measures to sum, comma-separated, each once: commitment, disbursed and planned "
+        "(the default), signed (commitments signed by year), expenditure, grant_equivalent "
+        "(see AggregateRow). Each comes as <measure>_usd in every group and in the totals.",
+        {
+            "type": "string",
+            "pattern": f"^{MEASURE_LIST}$",
+            "default": ",".join(DEFAULT_MEASURES),
+        },
+    )
     sort = _query(
         "sort",
         "Order of the list ('-' first for descending). Sorting by an internal field (quality) "
@@ -271,19 +285,28 @@ def _paths(user) -> dict:
         ),
         "/aggregates/{dimension}": _operation(
             "getAggregates",
-            "Commitments, disbursements and planned disbursements in USD, summed by province, "
-            "sector, reporting partner or year, over the projects the filters select. Money "
-            "split over sectors or provinces is split by their percentages, to the cent.",
-            [dimension, *PROJECT_FILTER_PARAMETERS, *money_years],
+            "Money in USD (commitments, disbursements and planned disbursements, or the "
+            "measures asked for), summed by province, sector, reporting partner, year or kind "
+            "of funding source, over the projects the filters select and the caller may read. "
+            "Money split over sectors or provinces is split by their percentages, to the cent. "
+            "Every measure is the reporting partner's (the project's own figures), except in "
+            "the source dimension: its 'reporting' row is those figures, equal to the totals "
+            "of every other dimension to the cent, and its rows 'cofinancier', 'counterpart' "
+            "and 'national' sum the yearly money those sources record (their commitment is "
+            "what they signed; no grant equivalent). Its project_count counts each project "
+            "once in each kind of source it has.",
+            [dimension, *PROJECT_FILTER_PARAMETERS, *money_years, measures],
             _ok(
-                "The groups, largest first, and their totals.",
+                "The groups, largest first, and their totals, with the measures asked for.",
                 obj(
                     {
                         "dimension": {"type": "string", "enum": list(DIMENSIONS)},
+                        "measures": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(AGGREGATE_MEASURES)},
+                        },
                         "data": {"type": "array", "items": ref("AggregateRow")},
-                        "totals": obj(
-                            {"commitment_usd": MONEY, "disbursed_usd": MONEY, "planned_usd": MONEY}
-                        ),
+                        "totals": obj(measure_properties(), required=[]),
                     }
                 ),
             ),

@@ -40,7 +40,19 @@ PROJECT_FILTERS = (
     "source_kind",
 )
 PAGING = ("page", "per_page")
-DIMENSIONS = ("province", "sector", "partner", "year")
+DIMENSIONS = ("province", "sector", "partner", "year", "source")
+# The aggregates' measures (portal.aggregates.services.ALL_MEASURES), in USD; the first three
+# are answered unless `measures` names others.
+AGGREGATE_MEASURES = (
+    "commitment",
+    "disbursed",
+    "planned",
+    "signed",
+    "expenditure",
+    "grant_equivalent",
+)
+DEFAULT_MEASURES = ("commitment", "disbursed", "planned")
+MEASURE_LIST = "({names})(,({names}))*".format(names="|".join(AGGREGATE_MEASURES))
 ORGANIZATION_GROUPS = ("national", "partners")
 ORGANIZATION_KINDS = tuple(kind.value for kind in OrgKind)
 PROJECT_SORTS = tuple(sorted({*SORTS, "partner"}))
@@ -166,6 +178,22 @@ def project_filters(query: QueryArgs) -> ProjectFilters:
         funded_by=query.integer("funded_by", 1, MAX_ID),
         source_kind=query.choice("source_kind", SOURCE_KINDS),
     )
+
+
+def aggregate_measures(query: QueryArgs) -> tuple[str, ...]:
+    """The measures asked for (comma-separated, each once), else commitment, disbursed and
+    planned."""
+    value = query.matching(
+        "measures",
+        MEASURE_LIST,
+        _l(
+            "Give measures from %(names)s, separated by commas.",
+            names=", ".join(AGGREGATE_MEASURES),
+        ),
+    )
+    if not value:
+        return DEFAULT_MEASURES
+    return tuple(dict.fromkeys(value.split(",")))
 
 
 def project_sort(query: QueryArgs, user) -> str:

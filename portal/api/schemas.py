@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.api.params import DIMENSIONS, ORGANIZATION_KINDS
+from portal.api.params import AGGREGATE_MEASURES, DIMENSIONS, ORGANIZATION_KINDS
 from portal.loans.serialize import LOAN_TERMS_SCHEMA
 from portal.projects import codes
 from portal.projects.sources import MONEY_KIND, SOURCE_KIND
@@ -18,6 +18,21 @@ NULLABLE_MOMENT = {
     "format": "date-time",
     "description": "RFC 3339, in UTC (ends with Z).",
 }
+# What each measure of the aggregates sums (all in USD, the reporting partner's figures except in
+# the source dimension's other rows).
+MEASURE_TEXTS = {
+    "commitment": "The projects' commitments (with money_from: those agreed in those years).",
+    "disbursed": "Actual disbursements (with money_from: of those years).",
+    "planned": "Planned disbursements (with money_from: of those years).",
+    "signed": "Commitments signed, by the year of signature.",
+    "expenditure": "Expenditure reported, by year.",
+    "grant_equivalent": "The OECD DAC grant equivalent of the commitments: a grant (and "
+    "technical cooperation, in kind) counts in full; a loan counts its commitment times its "
+    "grant element, computed from its loan terms at CDC's discount rate by the OECD DAC "
+    "method, rounded to 0.01 % and then to the cent; a loan whose terms give no grant "
+    "element counts nothing. In the year of the commitment's agreement. Other sources than "
+    "the reporting partner have none (0.00).",
+}
 ERROR_TEXTS = {
     400: "A parameter is not valid (or not known here): `fields` says which and why.",
     401: "The token is malformed, unknown, revoked or expired.",
@@ -26,6 +41,14 @@ ERROR_TEXTS = {
     500: "The server failed; the call may be tried again later.",
     503: "The database cannot be reached for a moment: wait for the time in Retry-After.",
 }
+
+
+def measure_properties() -> dict:
+    """`<measure>_usd` of every measure of the aggregates: present when asked for."""
+    return {
+        f"{m}_usd": {**MONEY, "description": f"{MEASURE_TEXTS[m]} Present when asked for."}
+        for m in AGGREGATE_MEASURES
+    }
 
 
 def ref(name: str) -> dict:
@@ -296,11 +319,10 @@ def schemas() -> dict:
                     "or sector.",
                 },
                 "label": NULLABLE_STRING,
-                "commitment_usd": MONEY,
-                "disbursed_usd": MONEY,
-                "planned_usd": MONEY,
+                **measure_properties(),
                 "project_count": {"type": "integer"},
-            }
+            },
+            required=["key", "label", "project_count"],
         ),
     }
 

@@ -203,14 +203,13 @@ def project_detail(project, user) -> dict:
     return data
 
 
-def aggregate_row(row, label: str | None) -> dict:
-    """One group of the aggregates: its key, a readable label and the USD sums."""
+def aggregate_row(row, label: str | None, measures) -> dict:
+    """One group of the aggregates: its key, a readable label and the USD sum of each of
+    `measures`."""
     return {
         "key": row.key if isinstance(row.key, int | str) or row.key is None else str(row.key),
         "label": label,
-        "commitment_usd": money(row.commitment),
-        "disbursed_usd": money(row.disbursed),
-        "planned_usd": money(row.planned),
+        **{f"{m}_usd": money(row.value(m)) for m in measures},
         "project_count": row.project_count,
     }
 

@@ -25,6 +25,7 @@ from portal.api.params import (
     PAGING,
     PROJECT_FILTERS,
     QueryArgs,
+    aggregate_measures,
     project_filters,
     project_sort,
 )
@@ -166,31 +167,31 @@ def organization(organization_id: str):
 @bp.get("/aggregates/<dimension>")
 @public_page
 def aggregates(dimension: str):
-    """Sum commitments and disbursements (USD) by province, sector, partner or year."""
+    """Sum the money (USD) by province, sector, partner, year or kind of funding source."""
     if dimension not in DIMENSIONS:
         raise ApiError(
             404,
             _("Money is summed by one of: %(names)s.", names=", ".join(DIMENSIONS)),
         )
-    query = QueryArgs(request.args, (*PROJECT_FILTERS, "money_from", "money_to"))
+    query = QueryArgs(request.args, (*PROJECT_FILTERS, "money_from", "money_to", "measures"))
     filters = project_filters(query)
     money_from = query.integer("money_from", FIRST_YEAR, LAST_YEAR)
     money_to = query.integer("money_to", FIRST_YEAR, LAST_YEAR)
+    measures = aggregate_measures(query)
     query.done()
     if money_to is not None and money_from is None:
         money_from = FIRST_YEAR  # every year up to money_to
     # A last year before the first is a valid, empty span: it counts no money.
-    rows = aggregate(api_user(), filters, dimension, year=money_from, year_to=money_to)
+    rows = aggregate(
+        api_user(), filters, dimension, year=money_from, year_to=money_to, measures=measures
+    )
     labels = _labels(dimension, [r.key for r in rows])
     total = totals(rows)
     return jsonify(
         dimension=dimension,
-        data=[serialize.aggregate_row(r, labels.get(r.key)) for r in rows],
-        totals={
-            "commitment_usd": serialize.money(total.commitment),
-            "disbursed_usd": serialize.money(total.disbursed),
-            "planned_usd": serialize.money(total.planned),
-        },
+        measures=list(measures),
+        data=[serialize.aggregate_row(r, labels.get(r.key), measures) for r in rows],
+        totals={f"{m}_usd": serialize.money(total.value(m)) for m in measures},
     )
 
 
