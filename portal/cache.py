@@ -147,6 +147,25 @@ def _after_commit(session) -> None:
         _version_raised()
 
 
+def kept(name: str, compute):
+    """`compute()`, kept in the cache per data version under `name`.
+
+    For figures worked out from the whole database that every reader named alike reads alike
+    (a list's totals per visibility, the pipeline's scorecards): `name` must hold whatever
+    changes the answer besides the data. Uncommitted changes in the session are never kept.
+    """
+    if changes.pending(db.session):
+        return compute()
+    version, _changed_at = data_version()  # read first: a commit meanwhile makes a new key
+    key = "kept:" + hashlib.sha256(f"{name}\n{version}".encode()).hexdigest()[:40]
+    found = _read(key)
+    if found is not None:
+        return found[0]
+    value = compute()
+    _keep(key, (value,))
+    return value
+
+
 def _cacheable_request() -> bool:
     return (
         current_app.config.get("PAGE_CACHE", True)
@@ -233,7 +252,7 @@ def _answer(entry: dict, etag: str, changed_at: datetime, state: str):
     return response
 
 
-def _read(key: str) -> dict | None:
+def _read(key: str):
     try:
         return cache.get(key)
     except Exception:  # a cache that fails must not fail the page: it is only a shortcut
@@ -241,7 +260,7 @@ def _read(key: str) -> dict | None:
         return None
 
 
-def _keep(key: str, entry: dict) -> None:
+def _keep(key: str, entry) -> None:
     try:
         cache.set(key, entry)
     except Exception:  # as above

@@ -10,10 +10,15 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
-from sqlalchemy import Integer, Select, case, cast, func, select
+from sqlalchemy import Integer, Select, case, cast, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from portal.alignment.models import FigureComment, GovernmentFigure, WorkflowTransition
+from portal.alignment.models import (
+    FigureComment,
+    GovernmentFigure,
+    ReviewAssignment,
+    WorkflowTransition,
+)
 from portal.alignment.workflow import (
     CONFIRMED,
     DRAFT,
@@ -22,6 +27,8 @@ from portal.alignment.workflow import (
     VALIDATED,
     WAITING_FOR_MINISTRY,
 )
+from portal.cache import kept
+from portal.db import Page
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects.models import Project
@@ -56,32 +63,75 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def _waiting_for(organization_id: int):
+    return select(Project).where(
+        Project.lead_national_partner_id == organization_id,
+        Project.workflow_state.in_(WAITING_FOR_MINISTRY),
+    )
+
+
+def _inbox_row(project: Project, standard_days: int, now: datetime) -> dict:
+    since = _aware(project.state_changed_at) or now
+    due = since + timedelta(days=standard_days)
+    return {
+        "project": project,
+        "since": since,
+        "days": (now - since).days,
+        "due": due,
+        "overdue": now > due,
+    }
+
+
 def inbox(organization_id: int, standard_days: int, now: datetime | None = None) -> list[dict]:
     """Projects waiting for this institution, oldest first, with days waiting and due date."""
     now = now or datetime.now(UTC)
     projects = db.session.scalars(
-        select(Project)
+        _waiting_for(organization_id)
         .options(joinedload(Project.reporting_org))
-        .where(
-            Project.lead_national_partner_id == organization_id,
-            Project.workflow_state.in_(WAITING_FOR_MINISTRY),
-        )
         .order_by(Project.state_changed_at.asc().nulls_first(), Project.id)
     )
-    rows = []
-    for project in projects:
-        since = _aware(project.state_changed_at) or now
-        due = since + timedelta(days=standard_days)
-        rows.append(
-            {
-                "project": project,
-                "since": since,
-                "days": (now - since).days,
-                "due": due,
-                "overdue": now > due,
-            }
+    return [_inbox_row(project, standard_days, now) for project in projects]
+
+
+def inbox_page(
+    organization_id: int,
+    standard_days: int,
+    number: int,
+    per_page: int,
+    *,
+    assignee_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Page, int]:
+    """One page of the inbox (rows as `inbox`) and how many of all its projects are overdue.
+
+    Only `assignee_id`'s reviews when given. The count and the page are read from the index on
+    (ministry, state, since): the cost follows the page, not the projects waiting.
+    """
+    now = now or datetime.now(UTC)
+    statement = _waiting_for(organization_id)
+    if assignee_id is not None:
+        statement = statement.where(
+            exists().where(
+                ReviewAssignment.project_id == Project.id,
+                ReviewAssignment.assignee_id == assignee_id,
+            )
         )
-    return rows
+    # Overdue: waiting since before this moment less the standard (as `_inbox_row` says).
+    cutoff = now - timedelta(days=standard_days)
+    counted = statement.with_only_columns(
+        func.count(), func.count(case((Project.state_changed_at < cutoff, 1)))
+    ).order_by(None)
+    total, overdue = db.session.execute(counted).one()
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, number), pages)
+    projects = db.session.scalars(
+        statement.options(joinedload(Project.reporting_org))
+        .order_by(Project.state_changed_at.asc().nulls_first(), Project.id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    )
+    rows = [_inbox_row(project, standard_days, now) for project in projects]
+    return Page(items=rows, page=number, per_page=per_page, total=total), overdue
 
 
 def state_counts(where=None) -> dict[str, int]:
@@ -197,6 +247,29 @@ def last_comments(figure_ids: list[int]) -> dict[int, FigureComment]:
             .order_by(FigureComment.at)
         )
     }
+
+
+def pipeline_figures() -> tuple[dict[str, int], dict[str, list[dict]]]:
+    """The pipeline's counts by state and its scorecards (`scorecards`), worked out once per
+    data version: every CDC reader sees the same, and both read every project."""
+
+    def work_out():
+        cards = scorecards()
+        for rows in cards.values():  # organizations by id: records do not travel in a cache
+            for row in rows:
+                row["organization"] = getattr(row["organization"], "id", None)
+        return state_counts(), cards
+
+    counts, cards = kept("alignment-pipeline-figures", work_out)
+    ids = {row["organization"] for rows in cards.values() for row in rows} - {None}
+    names = {
+        o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(ids)))
+    }
+    cards = {
+        side: [{**row, "organization": names.get(row["organization"])} for row in rows]
+        for side, rows in cards.items()
+    }
+    return counts, cards
 
 
 def scorecards() -> dict[str, list[dict]]:

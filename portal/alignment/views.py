@@ -25,7 +25,6 @@ from portal.alignment.forms import (
     StepForm,
 )
 from portal.alignment.models import GovernmentFigure, Notification
-from portal.db import Page
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.projects.history import display_value
@@ -59,26 +58,21 @@ def unread_notifications() -> dict:
 def inbox():
     """Projects waiting for the user's institution, oldest first, 50 a page (ministries)."""
     days = services.service_standard_days()
-    rows = queries.inbox(current_user.organization_id, days)
-    reviewers = delegation.assignees([row["project"].id for row in rows])
     mine = request.args.get("mine") == "1"
-    if mine:
-        rows = [
-            row
-            for row in rows
-            if getattr(reviewers.get(row["project"].id), "id", None) == current_user.id
-        ]
-    number = max(1, request.args.get("page", 1, type=int))
-    page = Page(
-        items=rows[(number - 1) * 50 : number * 50], page=number, per_page=50, total=len(rows)
+    page, overdue = queries.inbox_page(
+        current_user.organization_id,
+        days,
+        request.args.get("page", 1, type=int),
+        50,
+        assignee_id=current_user.id if mine else None,
     )
     return render_template(
         "alignment/inbox.html",
         days=days,
         page=page,
         mine=mine,
-        reviewers=reviewers,
-        overdue=sum(1 for row in rows if row["overdue"]),
+        reviewers=delegation.assignees([row["project"].id for row in page.items]),
+        overdue=overdue,
     )
 
 
@@ -356,13 +350,14 @@ def _send_again(project, field, action: str, status: int, *, heading: str, butto
 @cdc_required
 def pipeline():
     """The whole pipeline for CDC: counts, items stuck longest, disputes, scorecards."""
+    counts, scorecards = queries.pipeline_figures()
     return render_template(
         "alignment/pipeline.html",
-        counts=queries.state_counts(),
+        counts=counts,
         state_label=workflow.STATE_LABELS,
         stuck=queries.stuck_longest(),
         disputes=queries.disputed_figures(),
-        scorecards=queries.scorecards(),
+        scorecards=scorecards,
         days=services.service_standard_days(),
     )
 

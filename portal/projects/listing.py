@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import dataclasses
-import hashlib
 import json
 import math
 from datetime import datetime
@@ -27,10 +25,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, tuple_
 
-from portal import changes
-from portal.cache import data_version
+from portal.cache import kept
 from portal.db import Page
-from portal.extensions import cache, db
+from portal.extensions import db
 from portal.projects import queries
 from portal.projects.models import Project
 from portal.security import visibility_key
@@ -47,23 +44,12 @@ KEYSET_SORTS: dict[str, Any] = {
 
 def totals(user, filters: queries.ProjectFilters, statement) -> queries.Totals:
     """The count and money totals of the list, kept per visibility, filters and data version."""
-    if changes.pending(db.session):  # changes not yet committed: no one else sees them
-        return queries.totals(statement)
-    version, _changed_at = data_version()  # read first: a commit meanwhile makes a new key
-    asked = json.dumps(
-        [visibility_key(user), dataclasses.asdict(filters), version], sort_keys=True, default=str
+    name = json.dumps(
+        ["list-totals", visibility_key(user), dataclasses.asdict(filters)],
+        sort_keys=True,
+        default=str,
     )
-    key = "list-totals:" + hashlib.sha256(asked.encode()).hexdigest()[:40]
-    try:
-        kept = cache.get(key)
-    except Exception:  # the cache is a shortcut only
-        kept = None
-    if isinstance(kept, queries.Totals):
-        return kept
-    found = queries.totals(statement)
-    with contextlib.suppress(Exception):
-        cache.set(key, found)
-    return found
+    return kept(name, lambda: queries.totals(statement))
 
 
 def _cursor(sort: str, project: Project) -> str:
