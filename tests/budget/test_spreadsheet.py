@@ -128,3 +128,32 @@ def test_a_partner_keeps_the_codes_it_cannot_change(client, login_as, mapped):
     db.session.expire_all()
     assert db.session.get(Project, mapped["plain"].id).title_en == "Plain, renamed"
     assert _codes(mapped["coded"]) == [("H-P1-01", Decimal("60.00")), ("H-P2", Decimal("40.00"))]
+
+
+def test_codes_changed_after_the_download_are_not_overwritten(client, login_as, mapped):
+    """The cell carries the version of the codes it was written with, as the project's Version
+    cell does for its fields: a colleague's later codes are refused, never silently replaced."""
+    login_as("cdc")
+    coded = mapped["coded"]
+    book = download(client, partner=mapped["jica"].id)
+    set_cell(book["Projects"], coded.id, "Budget codes", "H-P1 50; H-P2 50")
+    services.set_budget_codes(coded, [services.BudgetShare("H-P2", Decimal(100))], actor=None)
+    db.session.flush()
+
+    preview = upload(client, to_bytes(book))
+    assert preview.status_code == 400
+    problems = _problems(preview)
+    assert "were changed in the portal after this file was made" in problems
+    assert "Budget codes (" in problems
+    assert _codes(coded) == [("H-P2", Decimal("100.00"))]
+
+    # The same file with the cell put back as downloaded is no change to the codes.
+    set_cell(book["Projects"], coded.id, "Budget codes", "H-P1-01 60; H-P2 40")
+    set_cell(book["Projects"], coded.id, "Title", "Coded, renamed")
+    preview = upload(client, to_bytes(book))
+    assert preview.status_code == 400  # still the colleague's newer codes, and the cell differs
+    set_cell(book["Projects"], coded.id, "Budget codes", None)
+    preview = upload(client, to_bytes(book))
+    client.post("/spreadsheets/confirm", data={"token": confirm_token(preview)})
+    assert db.session.get(Project, coded.id).title_en == "Coded, renamed"
+    assert _codes(coded) == [("H-P2", Decimal("100.00"))]
