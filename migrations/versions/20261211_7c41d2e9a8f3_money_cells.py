@@ -4,9 +4,10 @@ Revision ID: 7c41d2e9a8f3
 Revises: 28b5eaccef27
 Create Date: 2026-12-11 09:00:00
 
-The table money_cell holds each project's commitment, actual and planned disbursements already
-split over its years, sectors and places (see portal/aggregates/cells.py). The upgrade fills it
-from the data as they are; the downgrade drops it (nothing but a copy is lost).
+The table money_cell holds each project's commitment, actual and planned disbursements, and
+those of each other kind of funding source, already split over its years, sectors and places
+(see portal/aggregates/cells.py). The upgrade fills it from the data as they are; the downgrade
+drops it (nothing but a copy is lost).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('measure', sa.String(length=12), nullable=False),
+    sa.Column('source', sa.String(length=12), nullable=False),
     sa.Column('year', sa.Integer(), nullable=True),
     sa.Column('sector_code', sa.String(length=5), nullable=True),
     sa.Column('province_code', sa.String(length=2), nullable=True),
@@ -36,7 +38,7 @@ def upgrade():
     )
     with op.batch_alter_table('money_cell', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_money_cell_project_id'), ['project_id'], unique=False)
-        batch_op.create_index('ix_money_cell_measure', ['measure', 'year', 'sector_code', 'province_code', 'district_code', 'commune_code', 'nationwide', 'project_id', 'cents'], unique=False)
+        batch_op.create_index('ix_money_cell_measure', ['measure', 'source', 'year', 'sector_code', 'province_code', 'district_code', 'commune_code', 'nationwide', 'project_id', 'cents'], unique=False)
 
     from portal.aggregates.cells import rebuild
 

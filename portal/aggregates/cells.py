@@ -17,6 +17,13 @@ Summed along any axis the corners cancel in pairs, so:
 A project without sectors has its cells' sector NULL ("unallocated"); one without places has
 its place NULL and `nationwide` as the project says.
 
+Each cell names its kind of funding source (portal/projects/sources.py). The reporting
+partner's cells are the project's own figures, as above. The other kinds' (co-financiers, the
+government's counterpart, other national sources) are their yearly amounts, several sources of
+one kind summed, split over the project's sectors and places the same way; their commitment is
+what they signed in each year. So the report builder's `source` dimension answers what the
+aggregate service's does, and crosses with every other dimension.
+
 The cells of a project are worked out again, by one INSERT ... SELECT, just before every commit
 that changed its money, dates, sectors or places: through the ORM (a form, an upload, an
 import) or by a bulk statement (the demo, a new exchange rate: the rows that statement touches
@@ -63,10 +70,14 @@ from portal.projects.models import (
     ProjectLocation,
     ProjectSector,
 )
+from portal.projects.sources import REPORTING, FundingSource, SourceFunding
 
 MEASURES = ("commitment", "disbursed", "planned")
 # The funding kind of each yearly measure.
 KINDS = {"disbursed": "disbursement", "planned": "planned"}
+# The kind of a source's yearly row each measure sums for the sources other than the reporting
+# partner (a source's commitment is what it signed in the year).
+OTHER_KINDS = {"commitment": "commitment", "disbursed": "disbursement", "planned": "planned"}
 # A commitment counts in the year of its agreement, else of the project's start.
 AGREED = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
 # The project columns a cell depends on: a bulk UPDATE of project that sets none of them (a
@@ -88,10 +99,13 @@ TABLES = {
     ProjectFunding.__tablename__: ProjectFunding.project_id,
     ProjectSector.__tablename__: ProjectSector.project_id,
     ProjectLocation.__tablename__: ProjectLocation.project_id,
+    FundingSource.__tablename__: FundingSource.project_id,
+    SourceFunding.__tablename__: SourceFunding.source_id,  # the project through its source
 }
 # Projects worked out again by one statement; more are done in several.
 CHUNK = 500
 PENDING = "portal_money_cells"  # session.info key: ids of projects to work out again
+PENDING_SOURCES = "portal_money_cell_sources"  # and ids of funding sources (their projects)
 
 
 class MoneyCell(Base):
@@ -104,6 +118,7 @@ class MoneyCell(Base):
         Index(
             "ix_money_cell_measure",
             "measure",
+            "source",
             "year",
             "sector_code",
             "province_code",
@@ -120,6 +135,7 @@ class MoneyCell(Base):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     measure: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(String(12), default=REPORTING)
     year: Mapped[int | None] = mapped_column(Integer)
     sector_code: Mapped[str | None] = mapped_column(String(5))
     province_code: Mapped[str | None] = mapped_column(String(2))
@@ -150,11 +166,13 @@ def _year_of(column):
 
 
 def _money(ids):
-    """SELECT (project_id, measure, year, low, high) of the projects `ids` lists."""
+    """SELECT (project_id, measure, source, year, low, high) of the projects `ids` lists."""
     amount = _whole_cents(Project.commitment_usd)
+    reporting = literal(REPORTING, String).label("source")
     commitments = select(
         Project.id.label("project_id"),
         literal("commitment", String).label("measure"),
+        reporting,
         _year_of(AGREED).label("year"),
         literal(0, BigInteger).label("low"),
         amount.label("high"),
@@ -169,6 +187,7 @@ def _money(ids):
         select(
             ProjectFunding.project_id.label("project_id"),
             measure.label("measure"),
+            reporting,
             ProjectFunding.year.label("year"),
             cast(running - func.sum(cents), BigInteger).label("low"),
             cast(running, BigInteger).label("high"),
@@ -180,7 +199,34 @@ def _money(ids):
         )
         .group_by(ProjectFunding.project_id, ProjectFunding.kind, ProjectFunding.year)
     )
-    return union_all(commitments, yearly).subquery("money")
+    return union_all(commitments, yearly, _other_sources(ids)).subquery("money")
+
+
+def _other_sources(ids):
+    """SELECT (project_id, measure, source, year, low, high) of the sources other than the
+    reporting partner, those of one kind summed."""
+    cents = _whole_cents(SourceFunding.amount_usd)
+    keys = (FundingSource.project_id, FundingSource.kind, SourceFunding.kind)
+    running = func.sum(func.sum(cents)).over(partition_by=keys, order_by=SourceFunding.year)
+    measure = case(*((SourceFunding.kind == kind, name) for name, kind in OTHER_KINDS.items()))
+    return (
+        select(
+            FundingSource.project_id.label("project_id"),
+            measure.label("measure"),
+            FundingSource.kind.label("source"),
+            SourceFunding.year.label("year"),
+            cast(running - func.sum(cents), BigInteger).label("low"),
+            cast(running, BigInteger).label("high"),
+        )
+        .join(FundingSource, FundingSource.id == SourceFunding.source_id)
+        .where(
+            FundingSource.project_id.in_(ids),
+            FundingSource.kind != REPORTING,
+            SourceFunding.kind.in_(list(OTHER_KINDS.values())),
+            SourceFunding.amount_usd.is_not(None),
+        )
+        .group_by(*keys, SourceFunding.year)
+    )
 
 
 def _cells(ids):
@@ -210,6 +256,7 @@ def _cells(ids):
         select(
             money.c.project_id,
             money.c.measure,
+            money.c.source,
             money.c.year,
             ProjectSector.sector_code,
             ProjectLocation.province_code,
@@ -228,6 +275,7 @@ def _cells(ids):
 COLUMNS = (
     "project_id",
     "measure",
+    "source",
     "year",
     "sector_code",
     "province_code",
@@ -277,8 +325,12 @@ def _note_flushed(session, _flush_context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Project):
             project_id = obj.id
-        elif isinstance(obj, ProjectFunding | ProjectSector | ProjectLocation):
+        elif isinstance(obj, ProjectFunding | ProjectSector | ProjectLocation | FundingSource):
             project_id = obj.project_id
+        elif isinstance(obj, SourceFunding):
+            sources = session.info.setdefault(PENDING_SOURCES, set())
+            sources.add(obj.source_id)
+            continue
         else:
             continue
         if project_id is not None:
@@ -298,7 +350,7 @@ def _note_bulk(state) -> None:
         return
     statement = state.statement
     if state.is_insert:
-        ids = _inserted_ids(name, statement, state.parameters)
+        ids = _inserted_ids(state.session, name, statement, state.parameters)
     else:
         if name == Project.__tablename__ and state.is_update:
             values = {getattr(key, "key", key) for key in statement._values or {}}
@@ -306,22 +358,33 @@ def _note_bulk(state) -> None:
                 return
         column = TABLES[name]
         found = select(table.c[column.key])
+        if name == SourceFunding.__tablename__:
+            found = select(FundingSource.project_id).join(
+                SourceFunding, SourceFunding.source_id == FundingSource.id
+            )
         if statement.whereclause is not None:
             found = found.where(statement.whereclause)
         ids = set(state.session.connection().execute(found).scalars())
     _pending(state.session).update(ids)
 
 
-def _inserted_ids(name: str, statement, parameters) -> set[int]:
+def _inserted_ids(session, name: str, statement, parameters) -> set[int]:
     """The project ids a bulk INSERT writes (from its parameters; the demo's inserts)."""
     column = TABLES[name].key
     rows = parameters if isinstance(parameters, list) else [parameters or {}]
-    ids = {row.get(column) for row in rows if isinstance(row, dict)}
+    given = {row.get(column) for row in rows if isinstance(row, dict)}
     values = getattr(statement, "_values", None) or {}
     for key, value in values.items():
         if getattr(key, "key", key) == column:
-            ids.add(getattr(value, "value", None))
-    return {project_id for project_id in ids if project_id is not None}
+            given.add(getattr(value, "value", None))
+    ids: set[int] = {found for found in given if found is not None}
+    if name == SourceFunding.__tablename__ and ids:
+        return set(
+            session.connection()
+            .execute(select(FundingSource.project_id).where(FundingSource.id.in_(ids)))
+            .scalars()
+        )
+    return ids
 
 
 def settle(session) -> None:
@@ -330,16 +393,25 @@ def settle(session) -> None:
     """
     if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()
-    ids = session.info.pop(PENDING, None)
-    if ids:
-        refresh(session.connection(), ids)
+    _work_out_noted(session)
 
 
 @event.listens_for(Session, "before_commit")
 def _work_out(session) -> None:
-    if session.info.get(PENDING) or session.new or session.dirty or session.deleted:
+    if session.new or session.dirty or session.deleted:
         session.flush()  # what the commit would flush next is noted too
-    ids = session.info.pop(PENDING, None)
+    _work_out_noted(session)
+
+
+def _work_out_noted(session) -> None:
+    ids = session.info.pop(PENDING, None) or set()
+    sources = session.info.pop(PENDING_SOURCES, None)
+    if sources:
+        ids |= set(
+            session.connection()
+            .execute(select(FundingSource.project_id).where(FundingSource.id.in_(sources)))
+            .scalars()
+        )
     if ids:
         refresh(session.connection(), ids)
 
@@ -347,6 +419,7 @@ def _work_out(session) -> None:
 @event.listens_for(Session, "after_commit")
 def _forget(session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(PENDING_SOURCES, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -355,3 +428,4 @@ def _forget_rolled_back(session, _previous_transaction) -> None:
     # project again that did not change costs nothing but time).
     if not session.in_transaction():
         session.info.pop(PENDING, None)
+        session.info.pop(PENDING_SOURCES, None)

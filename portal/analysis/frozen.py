@@ -25,28 +25,17 @@ from flask_babel import lazy_gettext as _l
 
 from portal.aggregates.services import CENT, NATIONWIDE, UNALLOCATED
 from portal.analysis.labels import dimension_label
-from portal.analysis.pivot import Key, Pivot, Question, _order, pivot
+from portal.analysis.pivot import PIVOT_DIMENSIONS, Key, Pivot, Question, _order, pivot
 from portal.analysis.snapshot import Snapshot, snapshots, visible
 from portal.projects.models import SHARE_BASIS
 from portal.rounds.models import ReportingRound
 from portal.rounds.scope import all_rounds, by_year
 
-# What a snapshot keeps: these dimensions, and these of the project list's filters. It lacks
-# communes, technical working groups and budget programmes (it freezes no budget codes), so
-# `commune`, `twg` and `budget` are refused beside the field.
-DIMENSIONS = (
-    "year",
-    "partner",
-    "ministry",
-    "sector",
-    "category",
-    "province",
-    "district",
-    "assistance",
-    "modality",
-    "status",
-    "on_budget",
-)
+# What a snapshot keeps: the builder's dimensions but these, and these of the project list's
+# filters. It lacks communes, technical working groups, budget programmes (it freezes no budget
+# codes) and funding sources, so those are refused beside the field.
+LACKS = ("commune", "twg", "budget", "source")
+DIMENSIONS = tuple(d for d in PIVOT_DIMENSIONS if d not in LACKS)
 FILTERS = ("partner", "ministry", "sector", "province", "status", "year_from", "assistance")
 # The filters a snapshot cannot answer: it keeps no description, start date, publication or
 # budget code.

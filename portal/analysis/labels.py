@@ -28,6 +28,7 @@ DIMENSION_LABELS = {
     "on_budget": _l("On budget"),
     "twg": _l("Technical working group"),
     "budget": _l("Budget programme"),
+    "source": _l("Funding source"),
 }
 MEASURE_LABELS = {
     "commitment": _l("Commitment (USD)"),

@@ -5,9 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from portal.aggregates.services import DIMENSIONS
 from portal.analysis.frozen import refusals
-from portal.analysis.pivot import MAX_COLUMNS, MAX_DIMENSIONS, MAX_ROWS, MEASURES, SHARES, Question
+from portal.analysis.pivot import (
+    MAX_COLUMNS,
+    MAX_DIMENSIONS,
+    MAX_ROWS,
+    MEASURES,
+    PIVOT_DIMENSIONS,
+    SHARES,
+    Question,
+    source_refusal,
+)
 from portal.api.params import FIRST_YEAR, LAST_YEAR, PROJECT_FILTERS, QueryArgs, project_filters
 
 QUESTION = ("rows", "columns", "measure", "share", "money_from", "money_to", "round")
@@ -21,9 +29,9 @@ def _dimensions(query: QueryArgs, name: str, most: int, values: list[str]) -> li
     if raw is None or raw == "":
         return []
     names = [n.strip() for n in raw.split(",") if n.strip()]
-    unknown = [n for n in names if n not in DIMENSIONS]
+    unknown = [n for n in names if n not in PIVOT_DIMENSIONS]
     if unknown or not names:
-        query.errors[name] = _l("Choose from: %(names)s.", names=", ".join(DIMENSIONS))
+        query.errors[name] = _l("Choose from: %(names)s.", names=", ".join(PIVOT_DIMENSIONS))
         return []
     if len(names) > most:
         query.errors[name] = _l("At most %(n)s dimensions here.", n=most)
@@ -60,6 +68,9 @@ def read_question(query: QueryArgs) -> Question | None:
     # A closed round's snapshot: refused when open or unknown, or asked what it does not keep.
     for name, message in refusals(question).items():
         query.errors.setdefault(name, message)
+    refused = source_refusal(question)
+    if refused is not None:
+        query.errors.setdefault(*refused)
     return question
 
 
@@ -69,7 +80,7 @@ def api_question(args) -> Question:
     question = read_question(query)
     if question is None and "rows" not in query.errors:
         query.errors["rows"] = _l(
-            "Choose what the rows are: %(names)s.", names=", ".join(DIMENSIONS)
+            "Choose what the rows are: %(names)s.", names=", ".join(PIVOT_DIMENSIONS)
         )
     query.done()
     assert question is not None

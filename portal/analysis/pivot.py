@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -42,6 +43,7 @@ from portal.aggregates.services import (
     KINDS,
     NATIONWIDE,
     SHARED,
+    SOURCE_DIMENSION,
     SQLITE_MATERIALIZES,
     STORED,
     UNALLOCATED,
@@ -53,7 +55,11 @@ from portal.aggregates.services import (
 from portal.extensions import db
 from portal.projects.models import SHARE_BASIS, Project, ProjectFunding, ProjectLocation
 from portal.projects.queries import ProjectFilters, filtered
+from portal.projects.sources import REPORTING
 
+# The aggregate service's dimensions, and the kind of funding source (answered from the kept
+# cells only: see _answered_by_cells).
+PIVOT_DIMENSIONS = (*DIMENSIONS, SOURCE_DIMENSION)
 MONEY_MEASURES = ("commitment", "disbursed", "planned")
 MEASURES = (*MONEY_MEASURES, "projects")
 SHARES = ("row", "column")
@@ -330,23 +336,48 @@ def _grouped(user, question: Question):
 
 
 # The dimensions the kept cells answer (portal/aggregates/cells.py), with the project row's.
-CELL_DIMENSIONS = frozenset({"year", "sector", "category", "province", "district", "commune"})
+CELL_DIMENSIONS = frozenset(
+    {"year", "sector", "category", "province", "district", "commune", SOURCE_DIMENSION}
+)
+SPLIT_DIMENSIONS = frozenset({"sector", "category", "province", "district", "commune"})
 
 
 def _answered_by_cells(question: Question) -> bool:
-    """Whether the kept cells hold the answer: an amount over all the years (the cells' year
-    ranges follow one another from a project's first year; a span of years starts its own) and
-    dimensions of the cells and the project row."""
+    """Whether the kept cells hold the answer: amounts over dimensions of the cells and the
+    project row, over all the years or, without a split over sectors or places, over some.
+
+    (A cell's year is a range of the project's cents from its first year on; split over shares,
+    a span of years rounds as the cents of that span alone, which the aggregate service splits.
+    Unsplit, a year's cells add up to the year's cents exactly, whatever the span.)
+    """
+    dimensions = question.dimensions
     return (
         question.measure in MONEY_MEASURES
-        and question.money_from is None
-        and all(d in CELL_DIMENSIONS or d in DIRECT for d in question.dimensions)
+        and all(d in CELL_DIMENSIONS or d in DIRECT for d in dimensions)
+        and (question.money_from is None or not SPLIT_DIMENSIONS & set(dimensions))
+    )
+
+
+def source_refusal(question: Question) -> tuple[str, str] | None:
+    """The field and the message refusing a question of the funding source that the kept cells
+    cannot answer (project counts, or a span of years crossed with sectors or places)."""
+    if SOURCE_DIMENSION not in question.dimensions or _answered_by_cells(question):
+        return None
+    if question.measure not in MONEY_MEASURES:
+        return "measure", str(_l("Funding sources are compared by amounts, not project counts."))
+    return "money_from", str(
+        _l(
+            "Funding sources crossed with sectors or places are answered over all years: "
+            "leave the years of money empty, or add the year as a dimension."
+        )
     )
 
 
 def _cell_key(dimension: str) -> ColumnElement[Any]:
     if dimension == "year":
         return MoneyCell.year.expression
+    if dimension == SOURCE_DIMENSION:
+        return MoneyCell.source.expression
     if dimension in DIRECT:
         return DIRECT[dimension].expression
     if dimension in ("sector", "category"):
@@ -373,6 +404,11 @@ def _from_cells(user, question: Question):
     statement = select(*columns, MoneyCell.cents.label("cents")).where(
         MoneyCell.measure == question.measure
     )
+    if SOURCE_DIMENSION not in dimensions:
+        statement = statement.where(MoneyCell.source == REPORTING)
+    span = _span(question)
+    if span is not None:
+        statement = statement.where(MoneyCell.year.between(*span))
     if any(d in DIRECT for d in dimensions):
         statement = statement.join(Project, Project.id == MoneyCell.project_id)
     if not _every_project(user, question.filters):
@@ -497,8 +533,11 @@ def pivot(user, question: Question) -> Pivot:
 
 def _pivot(user, question: Question) -> Pivot:
     for dimension in question.dimensions:
-        if dimension not in DIMENSIONS:
+        if dimension not in PIVOT_DIMENSIONS:
             raise ValueError(f"unknown dimension {dimension!r}")
+    refused = source_refusal(question)
+    if refused is not None:
+        raise ValueError(refused[1])
     if _answered_by_cells(question):
         grouped = _from_cells(user, question)
     else:

@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from portal import exports
-from portal.aggregates.services import DIMENSIONS
 from portal.analysis import frozen, services
 from portal.analysis.labels import (
     MEASURE_LABELS,
@@ -25,7 +24,7 @@ from portal.analysis.labels import (
 )
 from portal.analysis.numbers import cell_writer
 from portal.analysis.params import page_question
-from portal.analysis.pivot import MEASURES, Pivot, Question, collector_paused
+from portal.analysis.pivot import MEASURES, PIVOT_DIMENSIONS, Pivot, Question, collector_paused
 from portal.cache import public_page
 from portal.downloads import public_download
 from portal.i18n import current_locale
@@ -112,7 +111,7 @@ def _render_page(question: Question | None, errors: dict, saved, status: int):
         filters=filters,
         options=queries.filter_options(),
         internal=current_user.is_authenticated,
-        dimensions=[(d, dimension_label(d)) for d in DIMENSIONS],
+        dimensions=[(d, dimension_label(d)) for d in PIVOT_DIMENSIONS],
         measures=[(m, MEASURE_LABELS[m]) for m in MEASURES],
         shares=list(SHARE_LABELS.items()),
         args=question.as_args() if question else {},
@@ -128,7 +127,9 @@ def _round_context(question: Question | None) -> dict[str, Any]:
     return {
         "rounds": frozen.closed_rounds(),
         "chosen_round": frozen.round_of(question) if question is not None else None,
-        "snapshot_lacks": [dimension_label(d) for d in DIMENSIONS if d not in frozen.DIMENSIONS],
+        "snapshot_lacks": [
+            dimension_label(d) for d in PIVOT_DIMENSIONS if d not in frozen.DIMENSIONS
+        ],
     }
 
 

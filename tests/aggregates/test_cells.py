@@ -16,9 +16,11 @@ from portal.aggregates.services import aggregate
 from portal.analysis.pivot import Question, _answered_by_cells, pivot
 from portal.demo.projects import seed_projects
 from portal.demo.services import seed_organizations, seed_rates
+from portal.demo.sources import seed_sources
 from portal.extensions import db
 from portal.projects import queries, services
 from portal.projects.models import Project, ProjectFunding
+from portal.projects.sources import COFINANCIER, FundingSource, SourceFunding
 from portal.spreadsheets.compare import data_from_project
 from tests import factories
 
@@ -43,6 +45,7 @@ def demo(app):
     seed_organizations()
     seed_rates()
     seed_projects(40, seed=7)
+    seed_sources()
     db.session.commit()
     return factories.user(role="cdc")
 
@@ -53,9 +56,9 @@ def test_kept_cells_equal_rebuilt_cells_after_random_changes(demo):
     assert _kept(), "the demo's projects have cells"
     _assert_current("after the demo's bulk inserts")
     ids = list(db.session.scalars(select(Project.id).order_by(Project.id)))
-    for step in range(12):
+    for step in range(14):
         project = db.session.get(Project, rng.choice(ids))
-        change = step % 6
+        change = step % 7
         if change == 0:  # a save through the service: new years, sectors and places
             data = data_from_project(project)
             data = replace(
@@ -92,6 +95,21 @@ def test_kept_cells_equal_rebuilt_cells_after_random_changes(demo):
             db.session.execute(
                 update(Project).where(Project.id == project.id).values(version=Project.version + 1)
             )
+        elif change == 6:  # a co-financier's signed commitment and disbursement, by the ORM
+            partner = factories.organization()
+            source = FundingSource(project_id=project.id, kind=COFINANCIER, organization=partner)
+            db.session.add(source)
+            for kind in ("commitment", "disbursement"):
+                source.amounts.append(
+                    SourceFunding(
+                        year=2023,
+                        kind=kind,
+                        amount=Decimal("5000.00"),
+                        currency="USD",
+                        rate=Decimal(1),
+                        amount_usd=Decimal("5000.00"),
+                    )
+                )
         else:  # a new project
             ids.append(
                 factories.project(
@@ -135,6 +153,9 @@ def test_the_rebuild_command_works_every_cell_out_again(app, demo):
         ("commune", "commitment"),
         ("year", "disbursed"),
         ("partner", "planned"),
+        ("source", "commitment"),
+        ("source", "disbursed"),
+        ("source", "planned"),
     ],
 )
 def test_answers_from_the_cells_equal_the_aggregate_service(demo, dimension, measure):
@@ -143,9 +164,40 @@ def test_answers_from_the_cells_equal_the_aggregate_service(demo, dimension, mea
         assert _answered_by_cells(answer.question)
         service = {
             row.key: row.value(measure)
-            for row in aggregate(user, queries.ProjectFilters(), dimension, measures=[measure])
+            for row in aggregate(
+                user, queries.ProjectFilters(), dimension, measures=[measure], counts=False
+            )
             if row.value(measure)
         }
         read = {key[0]: value for key, value in answer.row_totals.items() if value}
         assert read == service
         assert answer.total == sum(service.values(), Decimal(0))
+
+
+def test_funding_sources_cross_with_sectors_and_places(demo):
+    by_source = pivot(demo, Question(rows=["source"], measure="disbursed"))
+    crossed = pivot(
+        demo, Question(rows=["source", "sector"], columns=["province"], measure="disbursed")
+    )
+    assert {key[0] for key in by_source.row_keys} >= {"reporting", "cofinancier"}
+    assert crossed.total == by_source.total
+    for (kind,), amount in by_source.row_totals.items():
+        assert amount == sum(
+            value for key, value in crossed.row_totals.items() if key[0] == kind
+        ), kind
+    # Without the dimension, the reporting partner's money alone: the project list's figures.
+    alone = pivot(demo, Question(rows=["sector"], measure="disbursed"))
+    assert alone.total == by_source.row_totals[("reporting",)]
+
+
+def test_a_question_of_sources_the_cells_cannot_answer_is_refused_beside_the_field(
+    client, login_as, demo
+):
+    login_as("cdc")
+    page = client.get("/analysis/?rows=source&columns=year&measure=projects")
+    assert "Funding sources are compared by amounts, not project counts." in page.get_data(
+        as_text=True
+    )
+    api = client.get("/api/v1/pivot?rows=source,sector&measure=disbursed&money_from=2020")
+    assert api.status_code == 400
+    assert "money_from" in api.get_data(as_text=True)
