@@ -1,7 +1,7 @@
 """The index of funding sources by kind and project, for the project filter by kind of source.
 
 Revision ID: 7c4e1f0b2a93
-Revises: 28b5eaccef27
+Revises: 7c41d2e9a8f3
 Create Date: 2026-12-11 12:00:00
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c4e1f0b2a93"
-down_revision = "28b5eaccef27"
+down_revision = "7c41d2e9a8f3"
 branch_labels = None
 depends_on = None
 
