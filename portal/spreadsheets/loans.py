@@ -63,8 +63,11 @@ def template_rows(projects) -> list[dict]:
 
 
 def _text(data: LoanData) -> str:
+    """The terms in one line for the preview, each with its column's header."""
     return "; ".join(
-        f"{name}={getattr(data, name)}" for name in FIELDS if getattr(data, name) is not None
+        f"{LOANS.column(name).label}: {getattr(data, name)}"
+        for name in FIELDS
+        if getattr(data, name) is not None
     )
 
 

@@ -31,6 +31,7 @@ from portal.organizations.models import Organization
 from portal.projects import services
 from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
+from portal.projects.sources import FundingSource
 from portal.security import can_edit_project, can_view_project, has_role
 from portal.spreadsheets import budget, loans, results, sources
 from portal.spreadsheets.budget import BudgetChange, apply_budget, read_budget_cells
@@ -137,7 +138,10 @@ class _Builder:
             for p in db.session.scalars(
                 select(Project)
                 .where(Project.id.in_(ids))
-                .options(*(selectinload(getattr(Project, name)) for name in CHILDREN))
+                .options(
+                    *(selectinload(getattr(Project, name)) for name in CHILDREN),
+                    selectinload(Project.funding_sources).selectinload(FundingSource.amounts),
+                )
             )
         }
         for row in rows:

@@ -20,7 +20,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.projects import services
-from portal.projects.sources import COUNTERPART, PROJECT_FUNDING_KINDS, REPORTING
+from portal.projects.sources import (
+    COUNTERPART,
+    MONEY_KIND,
+    PROJECT_FUNDING_KINDS,
+    REPORTING,
+    SOURCE_KIND,
+)
 from portal.spreadsheets.children import BLANK
 from portal.spreadsheets.compare import Change, _amount
 from portal.spreadsheets.layout import PROJECTS, SOURCE_AMOUNTS, SOURCES
@@ -31,6 +37,7 @@ Identity = tuple[str, int | None, bool]  # (kind, organization, in kind) of a so
 SOURCE_CELLS = {"kind": "source_kind", "organization_id": "organization", "in_kind": "in_kind"}
 AMOUNT_CELLS = {"source": "source_kind"}
 LABEL = _l("Funding sources")
+IN_KIND = _l("in kind")
 
 
 def of_project(project) -> tuple[list[services.SourceData], list[services.YearAmount]]:
@@ -88,16 +95,18 @@ def _text(sources, amounts, acronyms: dict) -> str:
 
     def who(position: int | None) -> str:
         if position is None:
-            return REPORTING
+            return str(SOURCE_KIND[REPORTING])
         if not 0 <= position < len(sources):
             return "?"
         source = sources[position]
-        in_kind = " in kind" if source.in_kind else ""
-        return f"{source.kind} {acronyms.get(source.organization_id, '')}{in_kind}".strip()
+        in_kind = f" ({IN_KIND})" if source.in_kind else ""
+        kind = str(SOURCE_KIND.get(source.kind, source.kind))
+        return f"{kind} {acronyms.get(source.organization_id, '')}".strip() + in_kind
 
     listed = sorted(who(i) for i in range(len(sources)))
     money = sorted(
-        f"{who(row.source)}: {row.year} {row.kind} {_amount(row.amount)} {row.currency}"
+        f"{who(row.source)}: {row.year} {MONEY_KIND.get(row.kind, row.kind)} "
+        f"{_amount(row.amount)} {row.currency}"
         for row in amounts
     )
     return "; ".join([*listed, *money])

@@ -613,3 +613,93 @@ def test_the_sheets_reach_only_the_partners_own_projects(client, financed, login
     found = problems(upload(client, to_bytes(book)))
     assert ("Projects", f"There is no project {other.id}.") in [(f[0], f[3]) for f in found]
     assert _state(other.id) == before
+
+
+def test_a_new_project_comes_with_its_sources_loan_and_results(client, financed):
+    book = download(client)
+    fill_row(
+        book["Projects"],
+        {
+            "Partner's own reference": "JICA-L-9",
+            "Title": "Irrigation loan Takeo",
+            "Lead national partner": "MOHS",
+            "Nationwide": "Yes",
+            "Type of assistance": "loan",
+        },
+    )
+    fill_row(
+        book["Funding sources"],
+        {REF: "JICA-L-9", "Source kind": "cofinancier", "Organization": "ADBS"},
+    )
+    fill_row(
+        book["Money by source"],
+        {
+            REF: "JICA-L-9",
+            "Source kind": "cofinancier",
+            "Organization": "ADBS",
+            "Year": 2023,
+            "Kind": "commitment",
+            "Amount": 1400000,
+            "Currency": "JPY",
+        },
+    )
+    fill_row(
+        book["Loan terms"],
+        {
+            REF: "JICA-L-9",
+            "Interest rate (percent a year)": 0.01,
+            "Maturity (years)": 40,
+            "Grace period (years)": 10,
+            "Repayment type": "1",
+        },
+    )
+    fill_row(
+        book["Result indicators"],
+        {
+            REF: "JICA-L-9",
+            "Result": "Fields watered",
+            "Result type": "1",
+            "Indicator": "Hectares",
+            "Measure": "1",
+        },
+    )
+    _confirm(client, upload(client, to_bytes(book)))
+
+    project = db.session.scalar(select(Project).where(Project.partner_ref == "JICA-L-9"))
+    assert project.version == 1
+    assert _money(project.id) == [
+        (
+            "cofinancier",
+            "ADBS",
+            False,
+            2023,
+            "commitment",
+            Decimal("1400000.00"),
+            "JPY",
+            Decimal("10000.00"),
+        )
+    ]
+    loan = db.session.scalar(select(LoanTerms).where(LoanTerms.project_id == project.id))
+    assert (loan.interest_rate, loan.maturity_years, loan.grace_years) == (
+        Decimal("0.01"),
+        Decimal("40"),
+        Decimal("10"),
+    )
+    (result,) = results.results_of(project)
+    assert [i.title for i in result.indicators] == ["Hectares"]
+
+
+def test_signed_commitments_go_with_their_source(client, financed):
+    roads = financed["roads"]
+    before = _state(roads.id)
+    book = download(client)
+    number = fill_row(
+        book["Yearly funding"],
+        {REF: roads.id, "Year": 2024, "Kind": "commitment", "Amount": 5, "Currency": "USD"},
+    )
+    found = problems(upload(client, to_bytes(book)))
+    assert any(
+        (s, r, c) == ("Yearly funding", str(number), "Kind (D)") and "Money by source" in m
+        for s, r, c, m in found
+    ), found
+    assert _state(roads.id) == before
