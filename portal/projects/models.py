@@ -44,7 +44,18 @@ class Project(TimestampMixin, Base):
         ),
         Index("ix_project_published", "published_at"),
         Index("ix_project_commitment_usd", "commitment_usd"),
-        Index("ix_project_updated_at", "updated_at"),
+        # The list's default order (latest change first, the id breaking ties), read from the
+        # index page by page (portal/projects/listing.py), for everyone and for one partner.
+        Index("ix_project_updated_at_id", "updated_at", "id"),
+        Index("ix_project_partner_updated", "reporting_org_id", "updated_at", "id"),
+        # A ministry's inbox: its waiting projects, longest waiting first, counted and paged.
+        Index(
+            "ix_project_lead_state_since",
+            "lead_national_partner_id",
+            "workflow_state",
+            "state_changed_at",
+            "id",
+        ),
         # A ministry's projects; and the scorecards' counts of each (lead, partner) pair by
         # state, read from the index alone.
         Index(
