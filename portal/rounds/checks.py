@@ -11,7 +11,8 @@
   round and the Data quality page apply one rule;
 - missing expenditure: a project running in the round's year that reports expenditure for an
   earlier year but none for this one;
-- missing result: an indicator period ending in the round's year with a target and no actual.
+- missing result: an indicator period ending in the round's year with a target and no actual
+  (no value, no comment).
 
 A partner's return asks these checks to be cleared, or the remaining ones explained
 (`services.submit_return`).
@@ -157,7 +158,8 @@ def _blank(column):
 
 def _results_without_actual(round_: ReportingRound, ids) -> set[int]:
     """The projects with an indicator period ending in the round's year that has a target and
-    no actual value."""
+    no actual: neither a value nor a comment (a qualitative indicator's are comments; a number
+    not yet known may be explained in the comment)."""
     return set(
         db.session.scalars(
             select(ProjectResult.project_id)
@@ -168,8 +170,9 @@ def _results_without_actual(round_: ReportingRound, ids) -> set[int]:
                 IndicatorPeriod.period_end.between(
                     date(round_.year, 1, 1), date(round_.year, 12, 31)
                 ),
-                ~_blank(IndicatorPeriod.target_value),
+                ~(_blank(IndicatorPeriod.target_value) & _blank(IndicatorPeriod.target_comment)),
                 _blank(IndicatorPeriod.actual_value),
+                _blank(IndicatorPeriod.actual_comment),
             )
             .distinct()
         )

@@ -130,6 +130,34 @@ def test_an_indicator_with_a_target_and_no_actual_for_the_year_is_found():
     assert _found(round_, world, project) == []
 
 
+def test_a_qualitative_indicator_or_an_explained_gap_is_not_found():
+    world = scenario.build()
+    project = _project(world, title_en="Water governance")
+    result = results.save_result(
+        project, results.ResultData("2", "Water governance"), actor=world.partner_user
+    )
+
+    def indicator(period: PeriodData, existing=None):
+        return results.save_indicator(
+            result,
+            IndicatorData(title="Commune water plans", measure="5", periods=[period]),
+            actor=world.partner_user,
+            indicator=existing,
+        )
+
+    year = (date(YEAR, 1, 1), date(YEAR, 12, 31))
+    made = indicator(PeriodData(*year, target_comment="Every commune has a plan"))
+    round_ = _round(world)
+    assert _found(round_, world, project) == ["missing_result"]  # a target in words, no actual
+    indicator(
+        PeriodData(
+            *year, target_comment="Every commune has a plan", actual_comment="Survey in May"
+        ),
+        existing=made,
+    )
+    assert _found(round_, world, project) == []
+
+
 def test_the_checklist_names_the_money_checks_beside_the_project(client):
     world = scenario.build()
     _project(world, title_en="Provincial roads loan", type_of_assistance="loan")
