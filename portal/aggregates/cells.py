@@ -22,7 +22,10 @@ partner's cells are the project's own figures, as above. The other kinds' (co-fi
 government's counterpart, other national sources) are their yearly amounts, several sources of
 one kind summed, split over the project's sectors and places the same way; their commitment is
 what they signed in each year. So the report builder's `source` dimension answers what the
-aggregate service's does, and crosses with every other dimension.
+aggregate service's does, and crosses with every other dimension. The measures `signed`
+(commitments signed by year) and `expenditure` are the sources' own rows: the reporting
+partner's cells of them come from its source's rows; the other kinds' `signed` is their
+commitment.
 
 The cells of a project are worked out again, by one INSERT ... SELECT, just before every commit
 that changed its money, dates, sectors or places: through the ORM (a form, an upload, an
@@ -72,12 +75,20 @@ from portal.projects.models import (
 )
 from portal.projects.sources import REPORTING, FundingSource, SourceFunding
 
-MEASURES = ("commitment", "disbursed", "planned")
+MEASURES = ("commitment", "disbursed", "planned", "signed", "expenditure")
 # The funding kind of each yearly measure.
 KINDS = {"disbursed": "disbursement", "planned": "planned"}
 # The kind of a source's yearly row each measure sums for the sources other than the reporting
-# partner (a source's commitment is what it signed in the year).
-OTHER_KINDS = {"commitment": "commitment", "disbursed": "disbursement", "planned": "planned"}
+# partner (a source's commitment is what it signed in the year; the measure `signed` reads the
+# same cells for them)...
+OTHER_KINDS = {
+    "commitment": "commitment",
+    "disbursed": "disbursement",
+    "planned": "planned",
+    "expenditure": "expenditure",
+}
+# ... and for the reporting partner, whose other measures are the project's own figures.
+REPORTING_KINDS = {"signed": "commitment", "expenditure": "expenditure"}
 # A commitment counts in the year of its agreement, else of the project's start.
 AGREED = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
 # The project columns a cell depends on: a bulk UPDATE of project that sets none of them (a
@@ -203,12 +214,24 @@ def _money(ids):
 
 
 def _other_sources(ids):
-    """SELECT (project_id, measure, source, year, low, high) of the sources other than the
-    reporting partner, those of one kind summed."""
+    """SELECT (project_id, measure, source, year, low, high) of the sources' own rows: the
+    sources other than the reporting partner, those of one kind summed, and the reporting
+    partner's signed commitments and expenditure."""
     cents = _whole_cents(SourceFunding.amount_usd)
     keys = (FundingSource.project_id, FundingSource.kind, SourceFunding.kind)
     running = func.sum(func.sum(cents)).over(partition_by=keys, order_by=SourceFunding.year)
-    measure = case(*((SourceFunding.kind == kind, name) for name, kind in OTHER_KINDS.items()))
+    reporting = FundingSource.kind == REPORTING
+    measure = case(
+        *(
+            ((reporting & (SourceFunding.kind == kind)), name)
+            for name, kind in REPORTING_KINDS.items()
+        ),
+        *(
+            ((~reporting) & (SourceFunding.kind == kind), name)
+            for name, kind in OTHER_KINDS.items()
+        ),
+    )
+    kinds = {*OTHER_KINDS.values(), *REPORTING_KINDS.values()}
     return (
         select(
             FundingSource.project_id.label("project_id"),
@@ -221,8 +244,7 @@ def _other_sources(ids):
         .join(FundingSource, FundingSource.id == SourceFunding.source_id)
         .where(
             FundingSource.project_id.in_(ids),
-            FundingSource.kind != REPORTING,
-            SourceFunding.kind.in_(list(OTHER_KINDS.values())),
+            SourceFunding.kind.in_(sorted(kinds)),
             SourceFunding.amount_usd.is_not(None),
         )
         .group_by(*keys, SourceFunding.year)

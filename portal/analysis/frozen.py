@@ -25,7 +25,15 @@ from flask_babel import lazy_gettext as _l
 
 from portal.aggregates.services import CENT, NATIONWIDE, UNALLOCATED
 from portal.analysis.labels import dimension_label
-from portal.analysis.pivot import PIVOT_DIMENSIONS, Key, Pivot, Question, _order, pivot
+from portal.analysis.pivot import (
+    PIVOT_DIMENSIONS,
+    SOURCE_MEASURES,
+    Key,
+    Pivot,
+    Question,
+    _order,
+    pivot,
+)
 from portal.analysis.snapshot import Snapshot, snapshots, visible
 from portal.projects.models import SHARE_BASIS
 from portal.rounds.models import ReportingRound
@@ -35,6 +43,7 @@ from portal.rounds.scope import all_rounds, by_year
 # filters. It lacks communes, technical working groups, budget programmes (it freezes no budget
 # codes) and funding sources, so those are refused beside the field.
 LACKS = ("commune", "twg", "budget", "source")
+LACKS_MEASURES = SOURCE_MEASURES
 DIMENSIONS = tuple(d for d in PIVOT_DIMENSIONS if d not in LACKS)
 FILTERS = ("partner", "ministry", "sector", "province", "status", "year_from", "assistance")
 # The filters a snapshot cannot answer: it keeps no description, start date, publication or
@@ -87,6 +96,10 @@ def refusals(question: Question) -> dict[str, Any]:
                 "or live data.",
                 names=", ".join(dimension_label(d) for d in missing),
             )
+    if question.measure in LACKS_MEASURES:
+        errors["measure"] = _l(
+            "A round's snapshot does not keep this measure: choose another one, or live data."
+        )
     given = question.filters.as_args()
     for name in UNAVAILABLE_FILTERS:
         if name in given:

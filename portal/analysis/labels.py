@@ -34,6 +34,8 @@ MEASURE_LABELS = {
     "commitment": _l("Commitment (USD)"),
     "disbursed": _l("Actual disbursement (USD)"),
     "planned": _l("Planned disbursement (USD)"),
+    "signed": _l("Commitments signed in the year (USD)"),
+    "expenditure": _l("Expenditure (USD)"),
     "projects": _l("Number of projects"),
 }
 SHARE_LABELS = {

@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     union_all,
 )
@@ -61,7 +62,9 @@ from portal.projects.sources import REPORTING
 # cells only: see _answered_by_cells).
 PIVOT_DIMENSIONS = (*DIMENSIONS, SOURCE_DIMENSION)
 MONEY_MEASURES = ("commitment", "disbursed", "planned")
-MEASURES = (*MONEY_MEASURES, "projects")
+# Commitments signed by year and expenditure: the funding sources' own rows, in the kept cells.
+SOURCE_MEASURES = ("signed", "expenditure")
+MEASURES = (*MONEY_MEASURES, *SOURCE_MEASURES, "projects")
 SHARES = ("row", "column")
 MAX_ROWS, MAX_COLUMNS, MAX_DIMENSIONS = 2, 2, 3
 HUNDRED = Decimal(100)
@@ -352,18 +355,20 @@ def _answered_by_cells(question: Question) -> bool:
     """
     dimensions = question.dimensions
     return (
-        question.measure in MONEY_MEASURES
+        question.measure in (*MONEY_MEASURES, *SOURCE_MEASURES)
         and all(d in CELL_DIMENSIONS or d in DIRECT for d in dimensions)
         and (question.money_from is None or not SPLIT_DIMENSIONS & set(dimensions))
     )
 
 
 def source_refusal(question: Question) -> tuple[str, str] | None:
-    """The field and the message refusing a question of the funding source that the kept cells
-    cannot answer (project counts, or a span of years crossed with sectors or places)."""
-    if SOURCE_DIMENSION not in question.dimensions or _answered_by_cells(question):
+    """The field and the message refusing a question of funding sources (their dimension, or
+    their measures) that the kept cells cannot answer: project counts, or a span of years
+    crossed with sectors or places."""
+    of_sources = SOURCE_DIMENSION in question.dimensions or question.measure in SOURCE_MEASURES
+    if not of_sources or _answered_by_cells(question):
         return None
-    if question.measure not in MONEY_MEASURES:
+    if question.measure == "projects":
         return "measure", str(_l("Funding sources are compared by amounts, not project counts."))
     return "money_from", str(
         _l(
@@ -401,11 +406,19 @@ def _from_cells(user, question: Question):
     settle(db.session)
     dimensions = question.dimensions
     columns = [_cell_key(d).label(f"k{i}") for i, d in enumerate(dimensions)]
-    statement = select(*columns, MoneyCell.cents.label("cents")).where(
-        MoneyCell.measure == question.measure
-    )
+    measure = question.measure
+    statement = select(*columns, MoneyCell.cents.label("cents"))
     if SOURCE_DIMENSION not in dimensions:
-        statement = statement.where(MoneyCell.source == REPORTING)
+        statement = statement.where(MoneyCell.measure == measure, MoneyCell.source == REPORTING)
+    elif measure == "signed":  # the other sources' commitment is what they signed
+        statement = statement.where(
+            or_(
+                (MoneyCell.source == REPORTING) & (MoneyCell.measure == "signed"),
+                (MoneyCell.source != REPORTING) & (MoneyCell.measure == "commitment"),
+            )
+        )
+    else:
+        statement = statement.where(MoneyCell.measure == measure)
     span = _span(question)
     if span is not None:
         statement = statement.where(MoneyCell.year.between(*span))

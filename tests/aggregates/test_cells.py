@@ -156,6 +156,11 @@ def test_the_rebuild_command_works_every_cell_out_again(app, demo):
         ("source", "commitment"),
         ("source", "disbursed"),
         ("source", "planned"),
+        ("source", "signed"),
+        ("source", "expenditure"),
+        ("sector", "signed"),
+        ("province", "expenditure"),
+        ("year", "signed"),
     ],
 )
 def test_answers_from_the_cells_equal_the_aggregate_service(demo, dimension, measure):
