@@ -18,12 +18,20 @@ The rules (the real-file test recomputes them from the XML on its own):
 - the portal's actual disbursement of a year is disbursements plus expenditures (IATI types 3
   and 4, as d-portal counts spending); its planned disbursement of a year comes from the planned
   disbursements, or from the budgets when the activity has no planned disbursement; its total
-  commitment is the sum of the outgoing commitments (type 2).
+  commitment is the sum of the outgoing commitments (type 2);
+- a transaction or planned disbursement whose provider-org is another organization than the
+  reporting one (the mapping decides which: portal.iati.mapping) is that organization's money, a
+  funding source of the project beside the reporting partner: incoming funds and disbursements
+  (types 1 and 3) are its disbursements, incoming and outgoing commitments (11 and 2) its
+  commitments, expenditure (4) its expenditure, planned disbursements its planned ones, each by
+  calendar year and currency as above; it never counts as the reporting partner's. The IATI
+  figures kept with the import are the file's, whoever provides.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -39,6 +47,17 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 Key = tuple[str, int, str]  # (kind, year, currency)
+# A funding source besides the reporting partner: (kind, organization id or None, in kind).
+SourceKey = tuple[str, int | None, bool]
+# The transaction types whose provider brings money to the project, as the portal's kinds.
+PROVIDED = {
+    "1": "disbursement",
+    "3": "disbursement",
+    "11": "commitment",
+    "2": "commitment",
+    "4": "expenditure",
+}
+INCOMING = ("1", "11")  # funds and commitments coming in to the activity
 
 
 @dataclass
@@ -49,6 +68,8 @@ class Figures:
     funding: list[YearAmount] = field(default_factory=list)
     commitment: tuple[Decimal, str, date | None] | None = None
     has_money: bool = False
+    # The money of the other sources the file names, in the order they first appear.
+    sources: dict[SourceKey, list[YearAmount]] = field(default_factory=dict)
 
 
 def parse_date(text: str | None) -> date | None:
@@ -71,6 +92,11 @@ def parse_amount(text: str | None) -> Decimal | None:
 def cents(amount: Decimal) -> Decimal:
     """An exact amount rounded to the cent, half to even."""
     return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def _by_year(item) -> tuple:
+    (kind, year, currency), _amount = item
+    return (year, kind, currency)
 
 
 def split_period(amount: Decimal, start: date, end: date | None) -> list[tuple[int, Decimal]]:
@@ -96,8 +122,18 @@ def split_period(amount: Decimal, start: date, end: date | None) -> list[tuple[i
 class MoneyReader:
     """Reads the money of one activity, noting what it leaves out and why."""
 
-    def __init__(self, activity: dict, share: Share, currencies: set[str], issues) -> None:
+    def __init__(
+        self,
+        activity: dict,
+        share: Share,
+        currencies: set[str],
+        issues,
+        source_of: Callable[[dict | None, bool], SourceKey | None] | None = None,
+    ) -> None:
         self.activity = activity
+        # Whose money a provider-org names: None for the reporting partner's (the default).
+        # (`outgoing`: the activity's own spending, not funds coming in).
+        self.source_of = source_of or (lambda _provider, _outgoing: None)
         self.share = share
         self.currencies = currencies
         self.issues = issues
@@ -106,23 +142,48 @@ class MoneyReader:
 
     def figures(self) -> Figures:
         # Cambodia's part of each amount, exact: rounded once, when summed.
+        # Everything the file says (the IATI figures), the reporting partner's part of it, and
+        # the other sources' money {source: {(portal kind, year, currency): amount}}.
         exact: dict[Key, Decimal] = defaultdict(Decimal)
+        own: dict[Key, Decimal] = defaultdict(Decimal)
+        others: dict[SourceKey, dict[Key, Decimal]] = {}
         commitment_dates: dict[str, date] = {}
         for transaction in self.activity["transactions"]:
-            self._transaction(transaction, exact, commitment_dates)
+            self._transaction(transaction, exact, own, others, commitment_dates)
         self.parts.say(self.issues)
         self._say_valued_in_another_year()
         share = self.share.periods
         if share is not None:
             for kind, items in ((codes.BUDGET, "budgets"), (codes.PLANNED, "planned")):
-                for (year, currency), amount in self._periods(self.activity[items]).items():
-                    exact[(kind, year, currency)] += (
-                        amount if share == HUNDRED else amount * share / HUNDRED
+                by_source: dict[SourceKey | None, list[dict]] = defaultdict(list)
+                for item in self.activity[items]:
+                    source = (
+                        self.source_of(item.get("provider"), True)
+                        if kind == codes.PLANNED
+                        else None
                     )
+                    by_source[source].append(item)
+                for source, group in by_source.items():
+                    for (year, currency), amount in self._periods(group).items():
+                        part = amount if share == HUNDRED else amount * share / HUNDRED
+                        exact[(kind, year, currency)] += part
+                        if source is None:
+                            own[(kind, year, currency)] += part
+                        else:
+                            money = others.setdefault(source, defaultdict(Decimal))
+                            money[("planned", year, currency)] += part
         figures = Figures(has_money=bool(exact))
         figures.amounts = {key: cents(amount) for key, amount in sorted(exact.items())}
-        figures.funding = self._funding(exact)
-        figures.commitment = self._commitment(exact, commitment_dates)
+        figures.funding = self._funding(own)
+        figures.commitment = self._commitment(own, commitment_dates)
+        figures.sources = {
+            source: [
+                YearAmount(year, kind, cents(amount), currency)
+                for (kind, year, currency), amount in sorted(money.items(), key=_by_year)
+                if cents(amount) != 0
+            ]
+            for source, money in others.items()
+        }
         return figures
 
     def _currency(self, currency: str | None, line) -> str | None:
@@ -140,7 +201,7 @@ class MoneyReader:
             return None
         return currency
 
-    def _transaction(self, transaction: dict, exact, commitment_dates) -> None:
+    def _transaction(self, transaction: dict, exact, own, others, commitment_dates) -> None:
         line = transaction["line"]
         kind = codes.LEGACY_TRANSACTION_TYPES.get(transaction["type"] or "", transaction["type"])
         if not kind:
@@ -173,9 +234,18 @@ class MoneyReader:
         currency = self._currency(transaction["currency"], line)
         if currency is None:
             return
-        exact[(kind, when.year, currency)] += (
-            amount if weight == HUNDRED else amount * weight / HUNDRED
+        part = amount if weight == HUNDRED else amount * weight / HUNDRED
+        exact[(kind, when.year, currency)] += part
+        source = (
+            self.source_of(transaction.get("provider"), kind not in INCOMING)
+            if kind in PROVIDED
+            else None
         )
+        if source is not None:
+            money = others.setdefault(source, defaultdict(Decimal))
+            money[(PROVIDED[kind], when.year, currency)] += part
+            return
+        own[(kind, when.year, currency)] += part
         if kind == codes.COMMITMENT:
             earliest = commitment_dates.get(currency)
             commitment_dates[currency] = min(earliest, when) if earliest else when

@@ -8,8 +8,17 @@ written by its name only, as the standard allows; only a reporting organization,
 identifier the standard requires, gets `KH-CDC-{acronym}` (an import reads that prefix as made
 up by the portal, saying nothing of the organization's country). Actual disbursements become
 disbursement transactions dated at the end of their year (or today, for the current year);
-planned ones become planned disbursements over their calendar year; the total commitment
-becomes one commitment transaction.
+planned ones become planned disbursements over their calendar year, and the activity's budget
+of that year too (IATI's budget is the reporting partner's planned money of the year: an import
+reads budgets as planned disbursements when an activity has none); the total commitment becomes
+one commitment transaction. Each other funding source's yearly money (a co-financier, the
+government's counterpart, another national source) becomes transactions (commitments,
+disbursements, expenditure) and planned disbursements with that source as provider-org; its kind
+and a counterpart's being in kind travel in the portal's extension attributes, and an unnamed
+counterpart is written as the Royal Government of Cambodia. The reporting partner's signed
+commitments and expenditure by year travel in the portal's own `cdc:reporting-money` elements at
+the end of the activity: as IATI transactions they would count twice beside its total commitment
+and its disbursements.
 """
 
 from __future__ import annotations
@@ -30,11 +39,19 @@ from portal.budget.iati_xml import budget_items_element
 from portal.budget.queries import lines_of
 from portal.db import utcnow
 from portal.extensions import db
-from portal.iati.parser import CDC_DISTRICT, CDC_NS, CDC_PERCENTAGE, XML_LANG
+from portal.iati.parser import (
+    CDC_DISTRICT,
+    CDC_IN_KIND,
+    CDC_NS,
+    CDC_PERCENTAGE,
+    CDC_REPORTING_MONEY,
+    CDC_SOURCE,
+    XML_LANG,
+)
 from portal.loans.iati_xml import loan_terms_element
 from portal.organizations.models import DEFAULT_IATI_TYPE, Organization
 from portal.projects.models import Project, ProjectLocation, ProjectParticipant
-from portal.projects.sources import FundingSource
+from portal.projects.sources import COUNTERPART, REPORTING, FundingSource
 from portal.results.iati_xml import result_elements
 from portal.results.models import ProjectResult
 
@@ -253,6 +270,17 @@ def activity_element(
         etree.SubElement(link, "category", code="A12")
     result_elements(activity, batch.results.get(project.id, []))
     loan_terms_element(activity, project.loan_terms)  # crs-add comes after result
+    for source in project.funding_sources:  # extension elements come last
+        if source.kind == REPORTING:
+            for row in source.amounts:
+                money = etree.SubElement(
+                    activity,
+                    CDC_REPORTING_MONEY,
+                    kind=row.kind,
+                    year=str(row.year),
+                    currency=row.currency,
+                )
+                money.text = _amount(row.amount)
     return activity
 
 
@@ -337,14 +365,30 @@ def _value(parent, amount: Decimal, currency: str, when: date) -> None:
     value.text = _amount(amount)
 
 
+# IATI transaction types of a source's yearly money.
+TRANSACTION_TYPE = {"commitment": "2", "disbursement": "3", "expenditure": "4"}
+GOVERNMENT_NAME = "Royal Government of Cambodia"  # an unnamed counterpart, as provider
+GOVERNMENT_TYPE = "10"  # IATI OrganisationType: Government
+
+
 def _money(activity, project: Project, today: date) -> None:
-    for row in project.funding:
-        if row.kind != "planned":
-            continue
-        planned = etree.SubElement(activity, "planned-disbursement", type="1")
-        etree.SubElement(planned, "period-start", **{"iso-date": f"{row.year}-01-01"})
-        etree.SubElement(planned, "period-end", **{"iso-date": f"{row.year}-12-31"})
-        _value(planned, row.amount, row.currency, date(row.year, 1, 1))
+    others = [s for s in project.funding_sources if s.kind != REPORTING]
+    planned = [row for row in project.funding if row.kind == "planned"]
+    for row in planned:  # the activity's budget of each year (2.03 puts budgets first)
+        budget = etree.SubElement(activity, "budget", type="1", status="1")
+        _period(budget, row.year)
+        _value(budget, row.amount, row.currency, date(row.year, 1, 1))
+    for row in planned:
+        element = etree.SubElement(activity, "planned-disbursement", type="1")
+        _period(element, row.year)
+        _value(element, row.amount, row.currency, date(row.year, 1, 1))
+    for source in others:
+        for row in source.amounts:
+            if row.kind == "planned":
+                element = etree.SubElement(activity, "planned-disbursement", type="1")
+                _period(element, row.year)
+                _value(element, row.amount, row.currency, date(row.year, 1, 1))
+                _provider(element, source)
     agreed = project.commitment_date or project.actual_start or project.planned_start
     if project.commitment_amount is not None and project.commitment_currency and agreed:
         _transaction(activity, "2", project.commitment_amount, project.commitment_currency, agreed)
@@ -352,10 +396,38 @@ def _money(activity, project: Project, today: date) -> None:
         if row.kind == "disbursement":
             when = min(date(row.year, 12, 31), today)
             _transaction(activity, "3", row.amount, row.currency, when)
+    for source in others:
+        for row in source.amounts:
+            if row.kind in TRANSACTION_TYPE:
+                when = min(date(row.year, 12, 31), today)
+                transaction = _transaction(
+                    activity, TRANSACTION_TYPE[row.kind], row.amount, row.currency, when
+                )
+                _provider(transaction, source)
 
 
-def _transaction(activity, kind: str, amount: Decimal, currency: str, when: date) -> None:
+def _period(parent, year: int) -> None:
+    etree.SubElement(parent, "period-start", **{"iso-date": f"{year}-01-01"})
+    etree.SubElement(parent, "period-end", **{"iso-date": f"{year}-12-31"})
+
+
+def _provider(parent, source: FundingSource) -> None:
+    """The source as the provider-org of its money (after the value, as 2.03 orders it)."""
+    if source.organization is not None:
+        element = _organisation(parent, "provider-org", source.organization)
+    else:
+        attributes = {"type": GOVERNMENT_TYPE} if source.kind == COUNTERPART else {}
+        element = etree.SubElement(parent, "provider-org", attributes)
+        name = GOVERNMENT_NAME if source.kind == COUNTERPART else "Other national source"
+        etree.SubElement(element, "narrative").text = name
+    element.set(CDC_SOURCE, source.kind)
+    if source.in_kind:
+        element.set(CDC_IN_KIND, "1")
+
+
+def _transaction(activity, kind: str, amount: Decimal, currency: str, when: date):
     transaction = etree.SubElement(activity, "transaction")
     etree.SubElement(transaction, "transaction-type", code=kind)
     etree.SubElement(transaction, "transaction-date", **{"iso-date": when.isoformat()})
     _value(transaction, amount, currency, when)
+    return transaction

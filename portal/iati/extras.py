@@ -44,6 +44,7 @@ READ = {
     "country-budget-items",
     "activity-scope",
     "capital-spend",
+    "reporting-money",  # the portal's own element (portal.iati.parser.CDC_REPORTING_MONEY)
 }
 LIMIT = 50  # at most this many items of a kind are kept (the file keeps them all)
 

@@ -13,10 +13,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from portal.iati import codes
-from portal.iati.amounts import Figures, MoneyReader, parse_amount, parse_date
-from portal.iati.organizations import OrganizationResolver
+from portal.iati.amounts import Figures, MoneyReader, SourceKey, parse_amount, parse_date
+from portal.iati.names import normalise_name
+from portal.iati.organizations import OrganizationResolver, usable_ref
 from portal.iati.places import ProvinceFinder
 from portal.iati.recipients import Share, cambodia_share, recorded_share
+from portal.organizations.models import OrgKind
 from portal.projects import codes as project_codes
 from portal.projects.models import is_web_link
 from portal.projects.services import (
@@ -25,7 +27,10 @@ from portal.projects.services import (
     Participant,
     ProjectData,
     SectorShare,
+    SourceData,
+    YearAmount,
 )
+from portal.projects.sources import COFINANCIER, COUNTERPART, NATIONAL, REPORTING
 from portal.reference.services import usual_lead
 
 HUNDRED = Decimal(100)
@@ -173,7 +178,8 @@ def map_activity(activity: dict, context: Context, existing=None) -> Mapped:
     _sectors(activity, data, context, issues)
     _locations(activity, data, context, issues)
     mapped.lead_source = _organizations(activity, data, context, issues, existing)
-    mapped.figures = _money(activity, data, share, context, issues)
+    mapped.figures = _money(activity, data, share, context, issues, reporting)
+    _sources(activity, mapped.figures, data, existing)
     not_kept = (activity.get("extras") or {}).get("not_kept")
     if not_kept:
         issues.warning(
@@ -542,8 +548,171 @@ def _default_lead(data: ProjectData, context: Context, issues: Issues) -> str | 
     return "default"
 
 
-def _money(activity, data: ProjectData, share: Share, context: Context, issues: Issues) -> Figures:
-    figures = MoneyReader(activity, share, context.currencies, issues).figures()
+# The government's own bodies: their money is the government's counterpart contribution.
+GOVERNMENT_KINDS = (OrgKind.GOVERNMENT, OrgKind.SUBNATIONAL)
+
+
+def _source_finder(activity: dict, reporting, context: Context, issues: Issues):
+    """Whose money a provider-org names: None for the reporting partner's, else a funding source
+    (kind, organization id, in kind): a co-financier (a development partner), the government's
+    counterpart (a Cambodian government body, or the government by name) or another national
+    source.
+
+    Funds and commitments coming in (types 1 and 11) from another organization are its money.
+    The provider of the activity's own spending (outgoing commitments, disbursements,
+    expenditure, planned disbursements) is the origin of the funds the reporting partner
+    spends (its parliament, its agency, its donors): that money stays the reporting partner's,
+    as before, with a warning naming the provider, unless the portal's own export marks it as
+    a source (`cdc:source`). Unclear providers (not in the portal, or an agency of the same
+    country as the reporting organisation) also keep their money with the reporting partner,
+    with a warning: never refused."""
+    resolver = context.organizations
+    found: dict[tuple, SourceKey | None] = {}
+    given = activity.get("reporting_org") or {}
+    own_ref = (usable_ref(given.get("ref")) or "").upper()
+    own_name = normalise_name(given.get("name"))
+
+    def is_reporting(ref, name) -> bool:
+        """The provider is the reporting-org as the file names it (by identifier or name)."""
+        clean = (usable_ref(ref) or "").upper()
+        return bool(clean and clean == own_ref) or bool(name and normalise_name(name) == own_name)
+
+    def warn_once(message) -> None:
+        if not any(str(issue.message) == str(message) for issue in issues):
+            issues.warning(message)
+
+    def source_of(provider: dict | None, outgoing: bool) -> SourceKey | None:
+        if not provider:
+            return None
+        key = (outgoing, *(provider.get(n) for n in ("ref", "name", "source", "in_kind")))
+        if key not in found:
+            found[key] = _source(provider, outgoing)
+        return found[key]
+
+    def _source(provider: dict, outgoing: bool) -> SourceKey | None:
+        ref, name, wanted = provider.get("ref"), provider.get("name"), provider.get("source")
+        in_kind = bool(provider.get("in_kind"))
+        label = (name or ref or "?")[:80]
+        if wanted not in (COFINANCIER, COUNTERPART, NATIONAL):
+            wanted = None
+        if is_reporting(ref, name) or resolver.is_generic(ref, name):
+            return None
+        organization = resolver.find(ref, name) or resolver.created_for(ref, name)
+        if organization is not None and organization.id == reporting.id:
+            return None
+        if outgoing and wanted is None:
+            warn_once(
+                _l(
+                    "%(name)s is named as the provider of the activity's own spending (where "
+                    "its funds come from): that money counts as the reporting partner's. If "
+                    "it is a co-financier's own money, record it as a funding source of the "
+                    "project.",
+                    name=label,
+                )
+            )
+            return None
+        if organization is None:
+            if wanted in (COUNTERPART, NATIONAL):  # the portal's own unnamed national source
+                return (wanted, None, in_kind and wanted == COUNTERPART)
+            if normalise_name(name) in codes.GOVERNMENT_NAMES:  # the government, unnamed
+                return (COUNTERPART, None, in_kind)
+            warn_once(
+                _l(
+                    "%(name)s provides money to the activity but is not in the portal: its "
+                    "money is left out of the project's sources (it stays in the IATI "
+                    "figures). Add the organization and import again to record it.",
+                    name=label,
+                )
+            )
+            return None
+        if not organization.is_national:
+            country = codes.ref_country(organization.iati_ref or ref)
+            if country not in (None, "KH") and country == codes.ref_country(reporting.iati_ref):
+                warn_once(
+                    _l(
+                        "%(org)s provides money to the activity and is of the same country as "
+                        "the reporting organisation (%(reporting)s): its money is left out of "
+                        "the project's sources (it stays in the IATI figures). Check whether "
+                        "it is a co-financier.",
+                        org=organization.acronym,
+                        reporting=reporting.acronym,
+                    )
+                )
+                return None
+            return (COFINANCIER, organization.id, False)
+        if wanted in (COUNTERPART, NATIONAL):
+            kind = wanted
+        else:
+            kind = COUNTERPART if organization.kind in GOVERNMENT_KINDS else NATIONAL
+        return (kind, organization.id, in_kind and kind == COUNTERPART)
+
+    return source_of
+
+
+def _reporting_money(activity: dict) -> list[YearAmount]:
+    """The reporting partner's signed commitments and expenditure by year, as the portal's own
+    export writes them (`cdc:reporting-money`); what is not a year's amount is left out."""
+    rows = []
+    for given in activity.get("reporting_money") or []:
+        amount = parse_amount(given.get("value"))
+        year = given.get("year") or ""
+        kind, currency = given.get("kind"), given.get("currency")
+        if (
+            kind in ("commitment", "expenditure")
+            and amount is not None
+            and year.isdigit()
+            and currency
+        ):
+            rows.append(YearAmount(int(year), kind, amount, currency))
+    return rows
+
+
+def _sources(activity: dict, figures: Figures | None, data: ProjectData, existing) -> None:
+    """The other sources' money the file gives, over the project's sources: a source the file
+    names gets the file's yearly rows; the others, and the reporting partner's signed
+    commitments and expenditure, stay as they are. A file that names no other provider keeps
+    the project's sources untouched (`data.sources` stays None)."""
+    given = _reporting_money(activity)
+    if figures is None or not (figures.sources or given):
+        return
+    current: list[tuple[SourceData, list[YearAmount]]] = []
+    reporting_rows: list[YearAmount] = []
+    for source in sorted(getattr(existing, "funding_sources", None) or [], key=_position):
+        rows = [YearAmount(r.year, r.kind, r.amount, r.currency) for r in source.amounts]
+        if source.kind == REPORTING:
+            reporting_rows = rows
+        else:
+            current.append((SourceData(source.kind, source.organization_id, source.in_kind), rows))
+    if given:
+        reporting_rows = given
+    place = {(s.kind, s.organization_id, s.in_kind): i for i, (s, _rows) in enumerate(current)}
+    for key, rows in figures.sources.items():
+        if key in place:
+            current[place[key]] = (current[place[key]][0], rows)
+        else:
+            place[key] = len(current)
+            current.append((SourceData(*key), rows))
+    data.sources = [source for source, _rows in current]
+    data.funding = [
+        *data.funding,
+        *reporting_rows,
+        *(
+            YearAmount(row.year, row.kind, row.amount, row.currency, source=position)
+            for position, (_source, rows) in enumerate(current)
+            for row in rows
+        ),
+    ]
+
+
+def _position(source) -> tuple:
+    return (source.kind != REPORTING, source.position or 0, source.id or 0)
+
+
+def _money(
+    activity, data: ProjectData, share: Share, context: Context, issues: Issues, reporting
+) -> Figures:
+    source_of = _source_finder(activity, reporting, context, issues)
+    figures = MoneyReader(activity, share, context.currencies, issues, source_of).figures()
     if figures.has_money:
         data.funding = figures.funding
     if figures.commitment is not None:

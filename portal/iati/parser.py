@@ -28,6 +28,14 @@ DPORTAL_VERSION = "{http://d-portal.org/xmlns/iati-activities}version"
 CDC_NS = "urn:cdc-aid-portal:iati"
 CDC_PERCENTAGE = f"{{{CDC_NS}}}percentage"
 CDC_DISTRICT = f"{{{CDC_NS}}}district"
+# On a provider-org: which of the project's funding sources it is (counterpart or national, for
+# a national organization or none), and whether a counterpart contribution is in kind.
+CDC_SOURCE = f"{{{CDC_NS}}}source"
+CDC_IN_KIND = f"{{{CDC_NS}}}in-kind"
+# The reporting partner's yearly money IATI has no element for without counting it twice (its
+# commitments signed by year beside its total commitment, its expenditure beside its
+# disbursements): an element of the portal's own, at the end of the activity.
+CDC_REPORTING_MONEY = f"{{{CDC_NS}}}reporting-money"
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -168,6 +176,17 @@ def _organisation(element, default_lang: str) -> dict:
     }
 
 
+def _party(element, tag: str, default_lang: str) -> dict | None:
+    """The provider-org or receiver-org of a transaction or planned disbursement, if named."""
+    party = element.find(tag)
+    if party is None:
+        return None
+    found = _organisation(party, default_lang)
+    found["source"] = (party.get(CDC_SOURCE) or "").strip() or None
+    found["in_kind"] = (party.get(CDC_IN_KIND) or "").strip() in ("1", "true")
+    return found
+
+
 def _value(element, default_currency: str | None) -> dict:
     """A <value>: amount as text (None when empty), currency, value date."""
     value = element.find("value")
@@ -250,10 +269,27 @@ def read_activity(element, file_name: str, file_version: str | None) -> dict:
             for b in element.iterchildren("budget")
         ],
         "planned": [
-            {"type": p.get("type") or "1", **_period(p), **_value(p, currency)}
+            {
+                "type": p.get("type") or "1",
+                **_period(p),
+                **_value(p, currency),
+                "provider": _party(p, "provider-org", lang),
+                "receiver": _party(p, "receiver-org", lang),
+            }
             for p in element.iterchildren("planned-disbursement")
         ],
-        "transactions": [_transaction(t, currency) for t in element.iterchildren("transaction")],
+        "transactions": [
+            _transaction(t, currency, lang) for t in element.iterchildren("transaction")
+        ],
+        "reporting_money": [
+            {
+                "kind": (m.get("kind") or "").strip(),
+                "year": (m.get("year") or "").strip(),
+                "currency": (m.get("currency") or "").strip().upper() or currency,
+                "value": (m.text or "").strip() or None,
+            }
+            for m in element.iterchildren(CDC_REPORTING_MONEY)
+        ],
         "documents": [_document(d, lang) for d in element.iterchildren("document-link")],
         "extras": read_extras(element, lambda e: _first_text(e, lang)),
         "results": read_results(element, lambda e: _first_text(e, lang)),
@@ -382,13 +418,15 @@ def _sector(element) -> dict:
     }
 
 
-def _transaction(element, currency: str | None) -> dict:
+def _transaction(element, currency: str | None, lang: str) -> dict:
     date_element = element.find("transaction-date")
     return {
         "line": element.sourceline,
         "type": _code(element, "transaction-type"),
         "date": date_element.get("iso-date") if date_element is not None else None,
         **_value(element, currency),
+        "provider": _party(element, "provider-org", lang),
+        "receiver": _party(element, "receiver-org", lang),
         "countries": [
             (c.get("code") or "").strip().upper() for c in element.iterchildren("recipient-country")
         ],

@@ -28,9 +28,11 @@ from portal.money.models import Currency
 from portal.money.services import load_rates
 from portal.organizations.models import Organization, OrgKind
 from portal.projects import history
+from portal.projects.funding import snapshot_text
 from portal.projects.lookups import Preloaded
 from portal.projects.models import Project
 from portal.projects.services import ProjectData, ProjectInvalid, validate
+from portal.projects.sources import PROJECT_FUNDING_KINDS, REPORTING
 from portal.reference.models import Sector
 from portal.reference.services import sector_leads
 from portal.security import can_edit_project, can_view_project, has_role
@@ -39,6 +41,7 @@ NEW, UPDATE, UNCHANGED, REFUSED = "new", "update", "unchanged", "refused"
 SKIPPED = "skipped"  # not for Cambodia: neither imported nor refused
 ACTIONS = (NEW, UPDATE, UNCHANGED, SKIPPED, REFUSED)
 FIGURES_FIELD = "iati_figures"
+SOURCES_FIELD = "funding_sources"  # labelled by the history ("Funding by source")
 FIELD_LABELS = {
     "reporting_org": _l("Reporting organisation"),
     "commitment_amount": _l("Total commitment"),
@@ -350,8 +353,37 @@ def _as_project(data, project: Project | None, organizations: dict):
             SimpleNamespace(title=d.title.strip(), url=d.url.strip()) for d in data.documents
         ],
         is_published=project.is_published if project is not None else False,
+        # The reporting partner's disbursements and plans (the sources' money is compared apart)
+        funding=[
+            row for row in data.funding if row.source is None and row.kind in PROJECT_FUNDING_KINDS
+        ],
     )
     return SimpleNamespace(**values)
+
+
+def _sources_text(data, project: Project, organizations: dict) -> str:
+    """The funding sources `data` would give the project, as its history writes them."""
+    if data.sources is None:  # the file names no other provider: the project's stay
+        return snapshot_text(project)
+    sources = [SimpleNamespace(kind=REPORTING, organization=None, in_kind=False, position=0)]
+    sources += [
+        SimpleNamespace(
+            kind=source.kind,
+            organization=organizations.get(source.organization_id),
+            in_kind=source.in_kind,
+            position=position + 1,
+        )
+        for position, source in enumerate(data.sources)
+    ]
+    for index, source in enumerate(sources):
+        wanted = None if index == 0 else index - 1
+        source.amounts = [
+            row
+            for row in data.funding
+            if row.source == wanted
+            and not (row.source is None and row.kind in PROJECT_FUNDING_KINDS)
+        ]
+    return snapshot_text(SimpleNamespace(funding_sources=sources))
 
 
 def _figures_text(amounts: dict) -> str:
@@ -374,9 +406,11 @@ def _compare(lines: list[Line]) -> None:
         after = history.snapshot(_as_project(line.accepted_data, project, organizations))
         before[FIGURES_FIELD] = _figures_text(stored.get(project.id, {}))
         after[FIGURES_FIELD] = _figures_text(line.accepted_figures.amounts)
+        before[SOURCES_FIELD] = snapshot_text(project)
+        after[SOURCES_FIELD] = _sources_text(line.accepted_data, project, organizations)
         line.changes = [
             (_label(name), before.get(name, ""), after.get(name, ""))
-            for name in [*history.FIELD_LABELS, FIGURES_FIELD]
+            for name in [*history.FIELD_LABELS, SOURCES_FIELD, FIGURES_FIELD]
             if before.get(name, "") != after.get(name, "")
         ]
         if not line.changes:

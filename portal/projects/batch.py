@@ -25,11 +25,18 @@ from portal.projects.services import (
     ProjectInvalid,
     child_rows,
     column_values,
+    money_row,
     refresh_totals,
     save_project,
     validate,
 )
-from portal.projects.sources import REPORTING, FundingSource
+from portal.projects.sources import (
+    COUNTERPART,
+    PROJECT_FUNDING_KINDS,
+    REPORTING,
+    FundingSource,
+    SourceFunding,
+)
 
 
 def save_projects(
@@ -54,6 +61,7 @@ def save_projects(
             outcomes.append(invalid)
             continue
         columns, children = column_values(data), child_rows(data, rates)
+        children["sources"] = _source_rows(data, rates)
         shape = SimpleNamespace(
             **columns,
             **{name: [SimpleNamespace(**row) for row in rows] for name, rows in children.items()},
@@ -101,12 +109,28 @@ def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:
         ]
         if child_rows:
             db.session.execute(insert(model.__table__), child_rows)
-    # Each new project's reporting partner as its first funding source (an import names no
-    # other source; the form adds them).
-    db.session.execute(
-        insert(FundingSource.__table__),
-        [{"project_id": project_id, "kind": REPORTING, "position": 0} for project_id in ids],
-    )
+    # Each new project's funding sources (its reporting partner first) and their money.
+    sources = [
+        (source, project_id)
+        for (_p, _c, children), project_id in zip(fresh, ids, strict=True)
+        for source in children["sources"]
+    ]
+    table = FundingSource.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    source_ids = db.session.execute(
+        statement,
+        [
+            {**{k: v for k, v in source.items() if k != "amounts"}, "project_id": project_id}
+            for source, project_id in sources
+        ],
+    ).scalars()
+    money = [
+        {**row, "source_id": source_id}
+        for (source, _project_id), source_id in zip(sources, source_ids, strict=True)
+        for row in source["amounts"]
+    ]
+    if money:
+        db.session.execute(insert(SourceFunding.__table__), money)
     history.record_creations(
         [
             (project_id, columns["title_en"])
@@ -117,3 +141,34 @@ def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:
     )
     record_each("project.created", user=actor, object_type="Project", object_ids=ids, at=now)
     return ids
+
+
+def _source_rows(data: ProjectData, rates: dict) -> list[dict]:
+    """A new project's funding sources as rows, each with its money: the reporting partner's
+    (its signed commitments and expenditure; its disbursements are the project's own rows),
+    then the other sources of `data` in order (an import names them from its providers)."""
+    money = [
+        (row.source, money_row(row, rates))
+        for row in data.funding
+        if not (row.source is None and row.kind in PROJECT_FUNDING_KINDS)
+    ]
+    rows = [
+        {
+            "kind": REPORTING,
+            "organization_id": None,
+            "in_kind": False,
+            "position": 0,
+            "amounts": [stored for source, stored in money if source is None],
+        }
+    ]
+    for position, source in enumerate(data.sources or []):
+        rows.append(
+            {
+                "kind": source.kind,
+                "organization_id": source.organization_id,
+                "in_kind": source.kind == COUNTERPART and bool(source.in_kind),
+                "position": position + 1,
+                "amounts": [stored for index, stored in money if index == position],
+            }
+        )
+    return rows

@@ -182,7 +182,7 @@ def demo_database(backend: str, size: int, tmp: Path, keep: bool) -> tuple[str, 
         admin.dispose()
     instance = tmp / "instance"
     started = time.perf_counter()
-    for command in (["db", "upgrade"], ["portal", "demo", "--projects", str(size)]):
+    for command in (["db", "upgrade", "heads"], ["portal", "demo", "--projects", str(size)]):
         done = subprocess.run(
             _flask(url, instance, *command),
             cwd=ROOT,
