@@ -44,6 +44,13 @@ class Project(TimestampMixin, Base):
         ),
         Index("ix_project_published", "published_at"),
         Index("ix_project_commitment_usd", "commitment_usd"),
+        # The list sorted by amount, largest first and empty amounts last (PostgreSQL: an
+        # index in that order; SQLite reads the one above backwards, its NULLs coming first).
+        Index(
+            "ix_project_commitment_largest",
+            text("commitment_usd DESC NULLS LAST"),
+            text("id DESC"),
+        ).ddl_if(dialect="postgresql"),
         # The list's default order (latest change first, the id breaking ties), read from the
         # index page by page (portal/projects/listing.py), for everyone and for one partner.
         Index("ix_project_updated_at_id", "updated_at", "id"),
