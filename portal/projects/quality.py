@@ -30,6 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.extensions import db
 from portal.projects import codes
 from portal.projects.models import Project
+from portal.projects.sources import FundingSource
 
 STALE_AFTER = timedelta(days=365)
 
@@ -587,6 +588,7 @@ def rescore(project_ids: Iterable[int] | None = None, *, batch: int = 500) -> in
                 selectinload(Project.funding),
                 selectinload(Project.documents),
                 selectinload(Project.loan_terms),
+                selectinload(Project.funding_sources).selectinload(FundingSource.amounts),
             )
         ).all()
         rows = []
