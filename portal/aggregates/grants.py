@@ -15,8 +15,11 @@ a loan at its amount times its grant element. Here, for each project the reader 
 
 The grant element needs fractional powers, worked out in Decimal in Python, not in SQL. So each
 loan's grant equivalent is computed once, as whole cents, and handed to the SQL as a table of
-(project, cents) literals; from there it is summed, split over shares and limited to years
-exactly as the commitment is (a loan's grant equivalent counts in the year of its agreement).
+(project, cents) literals. The money is summed in two parts, each by the aggregate's own SQL
+(grouped, split over shares and limited to years exactly as the commitment is; a loan's grant
+equivalent counts in the year of its agreement): the other projects' commitments, then the
+loans' grant equivalents, read from that table joined to the projects by their key (a join
+from the projects to a table of literals would have SQLite scan it for every project).
 No float is involved: Decimal to the cent, then integers.
 """
 
@@ -24,10 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, Integer, case, cast, column, null, type_coerce, values
+from sqlalchemy import BigInteger, Integer, case, cast, column, null, text, type_coerce
 
 from portal.loans import queries as loan_queries
-from portal.projects.models import Project
 
 GRANT_EQUIVALENT = "grant_equivalent"
 
@@ -43,15 +45,19 @@ def loan_cents(rows: Iterable[loan_queries.LoanRow]) -> list[tuple[int, int]]:
 
 
 def loan_table(pairs: list[tuple[int, int]]):
-    """A CTE (project_id, cents) of the loans' grant equivalents; None when there is none."""
+    """A CTE (project_id, cents) of the loans' grant equivalents; None when there is none.
+
+    Written as plain SQL text: the pairs are whole numbers (ints made here), and SQLAlchemy
+    would take some 0.2 s to render a few thousand literals of a `values()` construct, again
+    at every call (the statement changes with its data, so no compiled form is reused). Both
+    databases name a VALUES list's columns column1, column2...
+    """
     if not pairs:
         return None
-    table = values(
-        column("project_id", Integer),
-        column("cents", BigInteger),
-        name="loan_grant_equivalent",
-        literal_binds=True,
-    ).data(pairs)
+    rows = ", ".join(f"({int(project_id)}, {int(cents)})" for project_id, cents in pairs)
+    table = text(
+        f"SELECT column1 AS project_id, column2 AS cents FROM (VALUES {rows}) AS loan_values"
+    ).columns(column("project_id", Integer), column("cents", BigInteger))
     return table.cte("loan_grant_equivalent")
 
 
@@ -62,19 +68,12 @@ def loan_pairs(statement, loans=None) -> list[tuple[int, int]]:
     return loan_cents(rows)
 
 
-def column_of(commitment_cents, table):
-    """SQL for a project's grant equivalent in cents: its commitment, or for a loan its grant
-    equivalent (NULL without a grant element). `table` is `loan_table`'s, outer-joined on the
-    project (or None)."""
-    loan_value = type_coerce(table.c.cents, BigInteger) if table is not None else null()
-    return case(
-        (loan_queries.loan_condition(), cast(loan_value, BigInteger)),
-        else_=commitment_cents,
-    )
+def non_loan_column(commitment_cents):
+    """SQL for the grant equivalent of a project that is not a loan: its whole commitment
+    (NULL for a loan, whose grant equivalent comes from `loan_table`)."""
+    return case((loan_queries.loan_condition(), cast(null(), BigInteger)), else_=commitment_cents)
 
 
-def joined(statement, table):
-    """`statement` (over Project) outer-joined to the loans' grant equivalents."""
-    if table is None:
-        return statement
-    return statement.outerjoin(table, table.c.project_id == Project.id)
+def loan_column(table):
+    """SQL for a loan's grant equivalent in cents, read from `loan_table`'s table."""
+    return type_coerce(table.c.cents, BigInteger)

@@ -181,9 +181,8 @@ def _project_money(
     statement = filtered(user, filters).with_only_columns(Project.id.label("project_id"))
     columns = []
     if grants.GRANT_EQUIVALENT in measures:
-        table = grants.loan_table(grants.loan_pairs(filtered(user, filters), loans))
-        statement = grants.joined(statement, table)
-        equivalent = grants.column_of(_whole_cents(Project.commitment_usd), table)
+        # The projects other than loans; the loans' part is `_loan_money`'s.
+        equivalent = grants.non_loan_column(_whole_cents(Project.commitment_usd))
         if year is not None:
             last = year_to if year_to is not None else year
             equivalent = case((_in_years(AGREED, year, last), equivalent))
@@ -234,6 +233,27 @@ def _project_money(
     if not every and columns:
         statement = statement.where(or_(*(column.is_not(None) for column in columns)))
     return statement.add_columns(*columns)
+
+
+def _loan_money(user, filters, year: int | None, year_to: int | None, loans):
+    """SELECT (project_id, grant_equivalent cents) of the filtered loans that have a grant
+    element, in those years of agreement (portal/aggregates/grants.py); None when none has."""
+    table = grants.loan_table(grants.loan_pairs(filtered(user, filters), loans))
+    if table is None:
+        return None
+    statement = (
+        filtered(user, filters)
+        .with_only_columns(
+            Project.id.label("project_id"),
+            grants.loan_column(table).label(grants.GRANT_EQUIVALENT),
+        )
+        .join(table, table.c.project_id == Project.id)
+    )
+    if year is not None:
+        statement = statement.where(
+            _in_years(AGREED, year, year_to if year_to is not None else year)
+        )
+    return statement
 
 
 def _split(cents, table):
@@ -317,19 +337,28 @@ def _by_year(
             rows.setdefault(key, Row(key=key)).commitment = _cents(cents)
     if grants.GRANT_EQUIVALENT in measures:
         agreed = _year_of(AGREED)
-        table = grants.loan_table(grants.loan_pairs(filtered(user, filters), loans))
-        equivalent = grants.column_of(_whole_cents(Project.commitment_usd), table)
-        statement = (
-            grants.joined(ids, table)
-            .with_only_columns(agreed, func.sum(equivalent))
+        others = (
+            ids.with_only_columns(
+                agreed, func.sum(grants.non_loan_column(_whole_cents(Project.commitment_usd)))
+            )
             .where(Project.commitment_usd.is_not(None))
             .group_by(agreed)
         )
         if span is not None:
-            statement = statement.where(_in_years(AGREED, *span))
-        for key, cents in db.session.execute(statement):
+            others = others.where(_in_years(AGREED, *span))
+        sums = list(db.session.execute(others))
+        lent = _loan_money(user, filters, *(span or (None, None)), loans)
+        if lent is not None:
+            by_agreement = lent.add_columns(agreed.label("agreed")).subquery()
+            sums += db.session.execute(
+                select(
+                    by_agreement.c.agreed, func.sum(by_agreement.c[grants.GRANT_EQUIVALENT])
+                ).group_by(by_agreement.c.agreed)
+            )
+        for key, cents in sums:
             if cents is not None:
-                rows.setdefault(key, Row(key=key)).grant_equivalent = _cents(cents)
+                row = rows.setdefault(key, Row(key=key))
+                row.grant_equivalent += _cents(cents)
     yearly = {KINDS[m]: m for m in measures if m in KINDS}
     if yearly:
         statement = (
@@ -373,6 +402,15 @@ def _by_source(user, filters, measures, year, year_to, counts: bool, loans=None)
         for measure, cents in zip(measures, reporting[:-1], strict=False):
             setattr(row, measure, _cents(cents))
         rows.append(row)
+    if grants.GRANT_EQUIVALENT in measures:
+        lent = _loan_money(user, filters, year, year_to, loans)
+        if lent is not None:
+            lent_money = lent.subquery()
+            cents = db.session.scalar(select(func.sum(lent_money.c[grants.GRANT_EQUIVALENT])))
+            if cents is not None:
+                if not rows:
+                    rows.append(Row(key="reporting"))
+                rows[0].grant_equivalent += _cents(cents)
     every = _every_project(user, filters)
     ids = None if every else filtered(user, filters).with_only_columns(Project.id)
     last = year_to if year_to is not None else year
@@ -402,13 +440,26 @@ def _by_group(
         *(func.sum(grouped.c[m]) for m in measures),
         project_count if counts else literal(0),
     ).group_by(grouped.c.key)
-    rows = []
+    rows = {}
     for key, *sums, count in db.session.execute(statement):
         row = Row(key=key, project_count=count)
         for measure, cents in zip(measures, sums, strict=True):
             setattr(row, measure, _cents(cents))
-        rows.append(row)
-    return rows
+        rows[key] = row
+    if grants.GRANT_EQUIVALENT in measures:
+        lent = _loan_money(user, filters, year, year_to, loans)
+        if lent is not None:
+            lent_grouped = _grouped(lent, dimension, [grants.GRANT_EQUIVALENT])
+            for key, cents in db.session.execute(
+                select(
+                    lent_grouped.c.key, func.sum(lent_grouped.c[grants.GRANT_EQUIVALENT])
+                ).group_by(lent_grouped.c.key)
+            ):
+                if cents is not None:
+                    # Without counts, a group of loans alone has no row yet.
+                    row = rows.setdefault(key, Row(key=key))
+                    row.grant_equivalent += _cents(cents)
+    return list(rows.values())
 
 
 def aggregate(
