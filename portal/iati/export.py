@@ -204,6 +204,12 @@ def _organisation(parent, tag: str, organization, role: str | None = None):
     return element
 
 
+def _in_order(rows):
+    """A project's child rows in the order they were written (the database returns them in any
+    order): the same project gives the same activity, byte for byte."""
+    return sorted(rows, key=lambda row: row.id)
+
+
 def _amount(value: Decimal) -> str:
     return f"{value:f}"
 
@@ -217,7 +223,9 @@ def activity_element(
     projects'; without it, they are read for this project alone.
     """
     batch = batch or Batch.of([project])
-    currency = project.commitment_currency or next((f.currency for f in project.funding), "USD")
+    currency = project.commitment_currency or next(
+        (f.currency for f in _in_order(project.funding)), "USD"
+    )
     activity = etree.Element(
         "iati-activity",
         nsmap=NSMAP,  # written on its own when streamed: it declares the extension's prefix
@@ -248,9 +256,9 @@ def activity_element(
     if contacts:  # hidden: no element at all (an empty one would not validate)
         _contact(activity, project)
     etree.SubElement(activity, "recipient-country", code="KH", percentage="100")
-    for location in project.locations:
+    for location in _in_order(project.locations):
         _location(activity, location)
-    for sector in project.sectors:
+    for sector in _in_order(project.sectors):
         etree.SubElement(
             activity,
             "sector",
@@ -262,7 +270,7 @@ def activity_element(
     budget_items_element(activity, batch.budget_lines.get(project.id, []))
     _classification(activity, project)
     _money(activity, project, today)
-    for document in project.documents:
+    for document in _in_order(project.documents):
         if document.web_url is None:  # a link stored before the rule: never passed on
             continue
         link = etree.SubElement(activity, "document-link", url=document.web_url, format="text/html")
@@ -286,7 +294,7 @@ def activity_element(
 
 def _participants(activity, project: Project) -> None:
     by_role: dict[str, list[Organization]] = {"funding": [], "extending": [], "implementing": []}
-    for participant in project.participants:
+    for participant in _in_order(project.participants):
         by_role[participant.role].append(participant.organization)
     for organization in by_role["funding"]:
         _organisation(activity, "participating-org", organization, "1")
@@ -373,7 +381,7 @@ GOVERNMENT_TYPE = "10"  # IATI OrganisationType: Government
 
 def _money(activity, project: Project, today: date) -> None:
     others = [s for s in project.funding_sources if s.kind != REPORTING]
-    planned = [row for row in project.funding if row.kind == "planned"]
+    planned = [row for row in _in_order(project.funding) if row.kind == "planned"]
     for row in planned:  # the activity's budget of each year (2.03 puts budgets first)
         budget = etree.SubElement(activity, "budget", type="1", status="1")
         _period(budget, row.year)
@@ -392,7 +400,7 @@ def _money(activity, project: Project, today: date) -> None:
     agreed = project.commitment_date or project.actual_start or project.planned_start
     if project.commitment_amount is not None and project.commitment_currency and agreed:
         _transaction(activity, "2", project.commitment_amount, project.commitment_currency, agreed)
-    for row in project.funding:
+    for row in _in_order(project.funding):
         if row.kind == "disbursement":
             when = min(date(row.year, 12, 31), today)
             _transaction(activity, "3", row.amount, row.currency, when)
