@@ -17,7 +17,7 @@ from portal.projects.models import Project, ProjectChange
 from portal.projects.sources import FundingSource
 from portal.results import services as results
 from portal.results.models import ProjectResult, ResultIndicator
-from portal.results.rules import of_indicator
+from portal.results.rules import IndicatorData, of_indicator
 from tests import factories
 from tests.spreadsheets.conftest import (
     cell,
@@ -703,3 +703,37 @@ def test_signed_commitments_go_with_their_source(client, financed):
         for s, r, c, m in found
     ), found
     assert _state(roads.id) == before
+
+
+def test_an_indicator_of_another_project_is_not_reached(client, financed):
+    roads, health = financed["roads"], financed["health"]
+    other_result = results.save_result(
+        factories.project(title_en="Not the partner's"),
+        results.ResultData("1", "Elsewhere"),
+        actor=None,
+    )
+    foreign = results.save_indicator(
+        other_result, IndicatorData(title="Foreign", measure="1"), actor=None
+    )
+    db.session.flush()
+    before = (_state(roads.id), of_indicator(foreign), foreign.version)
+    book = download(client)
+    number = fill_row(
+        book["Result indicators"],
+        {REF: health.id, "Result": "Elsewhere", "Indicator ID": foreign.id, "Baseline value": 5},
+    )
+    value_row = fill_row(
+        book["Indicator values"],
+        {
+            REF: roads.id,
+            "Indicator (portal ID or its title)": foreign.id,
+            "Period start": date(2024, 1, 1),
+            "Period end": date(2024, 12, 31),
+            "Actual": 3,
+        },
+    )
+    places = [f[:3] for f in problems(upload(client, to_bytes(book)))]
+    assert ("Result indicators", str(number), "Indicator ID (E)") in places
+    assert ("Indicator values", str(value_row), "Indicator (portal ID or its title) (B)") in places
+    db.session.expire_all()
+    assert before == (_state(roads.id), of_indicator(foreign), foreign.version)
