@@ -56,7 +56,10 @@ def loan_table(pairs: list[tuple[int, int]]):
         return None
     rows = ", ".join(f"({int(project_id)}, {int(cents)})" for project_id, cents in pairs)
     table = text(
-        f"SELECT column1 AS project_id, column2 AS cents FROM (VALUES {rows}) AS loan_values"
+        # Cents as BIGINT: PostgreSQL would type small literals as integer, and the split
+        # over shares multiplies them past its range.
+        "SELECT column1 AS project_id, CAST(column2 AS BIGINT) AS cents "
+        f"FROM (VALUES {rows}) AS loan_values"
     ).columns(column("project_id", Integer), column("cents", BigInteger))
     return table.cte("loan_grant_equivalent")
 
