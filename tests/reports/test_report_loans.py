@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -150,8 +149,7 @@ def test_the_pdf_states_method_rate_threshold_and_the_partners(app, lenders, tmp
     assert line.group(5) == money(total.grant_equivalent_usd)
     assert "LENDA" in text and "LENDB" in text
     assert money(Decimal("4000000.01")) not in text  # the unpublished loan
-    read.to_png(built.pdf, 3, tmp_path)
-    (Path("/tmp/lr") / "loans-en.png").write_bytes((tmp_path / "page-3.png").read_bytes())
+    assert read.to_png(built.pdf, 3, tmp_path).stat().st_size > 0
 
 
 def test_khmer_and_bilingual_editions_carry_the_section(app, lenders, tmp_path):
@@ -161,8 +159,7 @@ def test_khmer_and_bilingual_editions_carry_the_section(app, lenders, tmp_path):
     total = content.collect(ReportParams(year=YEAR, sections=("loans",))).loans.total
     assert money(total.grant_equivalent_usd).replace(",", "") in text.replace(",", "")
     assert "LENDA" in text
-    read.to_png(km.pdf, 3, tmp_path)
-    (Path("/tmp/lr") / "loans-km.png").write_bytes((tmp_path / "page-3.png").read_bytes())
+    assert read.to_png(km.pdf, 3, tmp_path).stat().st_size > 0
     both = _flat(services.build(ReportParams(year=YEAR, sections=("loans",), language="both")).pdf)
     assert "Loans and their concessionality" in both
     assert "OECD DAC method, discount rate 10 %" in both
