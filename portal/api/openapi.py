@@ -318,10 +318,10 @@ def _paths(user) -> dict:
 
 def _pivot_operation(money_years: list) -> dict:
     """GET /pivot (portal/api/pivot.py): the report builder's rows × columns × measure."""
-    from portal.aggregates.services import DIMENSIONS as GROUPS
     from portal.analysis.frozen import DIMENSIONS as FROZEN
     from portal.analysis.frozen import UNAVAILABLE_FILTERS
     from portal.analysis.pivot import MAX_COLUMNS, MAX_DIMENSIONS, MAX_ROWS, MEASURES, SHARES
+    from portal.analysis.pivot import PIVOT_DIMENSIONS as GROUPS
 
     names = "|".join(GROUPS)
     listing = f"^({names})(,({names}))*$"
@@ -342,7 +342,9 @@ def _pivot_operation(money_years: list) -> dict:
         "projects the filters select and the caller may read. Money is split over sectors, "
         "places and years to the cent, so every row, column and grand total equals the "
         "aggregates' and the project list's figure. A cell is a decimal string (USD, or a "
-        "percentage with share), or a whole number of projects.",
+        "percentage with share), or a whole number of projects. The dimension source is the "
+        "kind of funding source (reporting, cofinancier, counterpart, national): without it "
+        "every measure is the reporting partner's, as on the project list.",
         [
             _query(
                 "rows",
@@ -358,7 +360,11 @@ def _pivot_operation(money_years: list) -> dict:
             _query(
                 "measure",
                 "What each cell holds (commitment by the year of agreement; disbursed and "
-                "planned by their own year; projects counts each project once a cell).",
+                "planned by their own year; signed, the commitments signed in each year, and "
+                "expenditure, from the funding sources' rows; projects counts each project once "
+                "a cell). The source dimension, signed and expenditure are answered over all "
+                "years, or over money_from to money_to when no sector or place dimension is "
+                "asked; otherwise, and with projects, a 400 names the parameter.",
                 {"type": "string", "enum": list(MEASURES), "default": "commitment"},
             ),
             _query(
