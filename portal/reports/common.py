@@ -19,7 +19,6 @@ from portal.extensions import db
 from portal.money.models import ExchangeRate
 from portal.organizations.models import Organization
 from portal.organizations.services import by_ids
-from portal.projects.models import Project
 from portal.reports.params import ReportParams
 from portal.roles import Role
 
@@ -67,7 +66,8 @@ class ReportData:
     commitments: list = field(default_factory=list)
     pilots: list = field(default_factory=list)
     quality: list[dict] = field(default_factory=list)
-    stale: list[Project] = field(default_factory=list)
+    # Every project not updated for a year, oldest first (portal.reports.lists.NamedProject).
+    stale: list = field(default_factory=list)
     rates: Sequence[ExchangeRate | FrozenRate] = field(default_factory=list)
     organizations: dict[int, Organization] = field(default_factory=dict)
     scope_organization: Organization | None = None
@@ -80,6 +80,8 @@ class ReportData:
     summary: object = None
     # Loans and their concessionality by lending partner (portal.reports.loans.LoanSection).
     loans: object = None
+    # Money by kind of funding source, year by year (portal.reports.sources.SourceSection).
+    sources: object = None
 
 
 def alignment_rows(data: ReportData, counts: dict[int | None, Counter]) -> None:

@@ -27,7 +27,7 @@ from portal.organizations.services import by_ids
 from portal.projects.models import Project, ProjectFunding
 from portal.projects.quality import STALE_AFTER
 from portal.projects.queries import filtered
-from portal.reports import frozen, summary
+from portal.reports import frozen, lists, sources, summary
 from portal.reports import loans as loan_section
 from portal.reports.common import (  # noqa: F401  (the report's data and readers, as before)
     PublicReader,
@@ -45,6 +45,7 @@ from portal.reports.params import ReportParams
 STEPS = (
     "summary",
     "money",
+    "sources",
     "loans",
     "alignment",
     "reconciliation",
@@ -156,6 +157,7 @@ def collect_reconciliation(data: ReportData) -> None:
                 "comment": last_comment.get(figure.id),
             }
         )
+    data.disputes = lists.disputes_by_money(data.disputes)
 
 
 def collect_quality(data: ReportData) -> None:
@@ -186,15 +188,23 @@ def collect_quality(data: ReportData) -> None:
         ),
         key=lambda r: (r["score"], r["organization"].acronym if r["organization"] else ""),
     )
-    data.stale = list(
-        db.session.scalars(
-            select(Project)
+    # Every stale project, oldest first: the PDF shows the first, the workbook all of them
+    # (plain columns: at national scale they are thousands).
+    data.stale = [
+        lists.NamedProject(*row)
+        for row in db.session.execute(
+            select(
+                Project.id,
+                Project.title_en,
+                Project.title_km,
+                Project.reporting_org_id,
+                Project.updated_at,
+            )
             .where(Project.id.in_(in_scope), Project.updated_at < stale_before)
-            .order_by(Project.updated_at)
-            .limit(30)
+            .order_by(Project.updated_at, Project.id)
         )
-    )
-    data.organizations.update(by_ids(p.reporting_org_id for p in data.stale))
+    ]
+    data.organizations.update(by_ids({p.reporting_org_id for p in data.stale}))
 
 
 def collect_rates(data: ReportData) -> None:
@@ -224,6 +234,7 @@ def collect_summary(data: ReportData) -> None:
 COLLECTORS = {
     "summary": collect_summary,
     "money": collect_money,
+    "sources": sources.collect,
     "loans": loan_section.collect_live,
     "alignment": collect_alignment,
     "reconciliation": collect_reconciliation,
@@ -241,6 +252,7 @@ NEEDS = {
     "provinces": "money",
     "assistance": "money",
     "trend": "money",
+    "sources": "sources",
     "loans": "loans",
     "alignment": "alignment",
     "reconciliation": "reconciliation",

@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.services import by_ids
 from portal.projects.models import Project
-from portal.reports import common, summary
+from portal.reports import common, lists, sources, summary
 from portal.reports import loans as loan_section
 from portal.reports.common import ReportData
 from portal.reports.params import ReportParams
@@ -140,7 +140,7 @@ def _reconciliation(data: ReportData, frozen) -> None:
                 "comment": None,
             }
         )
-    data.disputes.sort(key=lambda d: d["project"].title_en)
+    data.disputes = lists.disputes_by_money(data.disputes)
 
 
 def _quality(data: ReportData, frozen) -> None:
@@ -183,6 +183,8 @@ def collect_frozen(params: ReportParams, progress=None) -> ReportData:
         _money(data, frozen)
     if "summary" in sections:
         data.summary = summary.frozen(params, frozen, lambda rows: _visible(params, rows))
+    if "sources" in sections:
+        sources.collect(data)
     if "loans" in sections:
         loan_section.collect_frozen(data, frozen)
     if "alignment" in sections:

@@ -15,10 +15,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from portal.extensions import db
 from portal.loans import queries, services
 from portal.organizations.services import by_ids
+from portal.projects.models import Project
 from portal.projects.queries import filtered
 from portal.reports.common import ReportData, reader_for
+from portal.reports.lists import NamedProject
+
+
+@dataclass(frozen=True)
+class Loan:
+    """One loan as the report lists it: its project, lender, commitment and concessionality."""
+
+    project: NamedProject
+    partner_id: int
+    commitment_usd: Decimal | None
+    grant_element: Decimal | None
+    concessional: bool | None
+    grant_equivalent_usd: Decimal
 
 
 @dataclass
@@ -33,9 +50,29 @@ class LoanSection:
     # A round's report: when today's terms were read (the snapshot keeps none).
     terms_read_at: datetime | None = None
     method: str = field(default_factory=lambda: str(services.METHOD))
+    # Every loan, the largest commitment first (the PDF shows the first: portal.reports.lists).
+    loans: list[Loan] = field(default_factory=list)
 
 
-def _section(data: ReportData, rows: list[queries.LoanRow], *, from_snapshot: bool) -> None:
+def _loans(rows: list[queries.LoanRow], projects: dict) -> list[Loan]:
+    unknown = NamedProject(None, "—", None)
+    loans = [
+        Loan(
+            projects.get(row.project_id, unknown),
+            row.partner_id,
+            row.commitment_usd,
+            row.grant_element,
+            row.concessional,
+            row.grant_equivalent_usd,
+        )
+        for row in rows
+    ]
+    return sorted(loans, key=lambda loan: (-(loan.commitment_usd or 0), loan.project.title_en))
+
+
+def _section(
+    data: ReportData, rows: list[queries.LoanRow], projects: dict, *, from_snapshot: bool
+) -> None:
     groups = queries.by_partner(rows)
     organizations = by_ids(groups)
     data.organizations.update(organizations)
@@ -50,14 +87,25 @@ def _section(data: ReportData, rows: list[queries.LoanRow], *, from_snapshot: bo
         discount_rate=services.discount_rate(),
         threshold=services.concessional_threshold(),
         terms_read_at=datetime.now(UTC) if from_snapshot else None,
+        loans=_loans(rows, projects),
     )
 
 
 def collect_live(data: ReportData) -> None:
     """The loans of the projects the report's reader sees in its scope (all years)."""
     params = data.params
-    rows = queries.loan_rows(filtered(reader_for(params), params.filters()))
-    _section(data, rows, from_snapshot=False)
+    in_scope = filtered(reader_for(params), params.filters())
+    rows = queries.loan_rows(in_scope)
+    ids = in_scope.with_only_columns(Project.id).order_by(None)
+    projects = {
+        row.id: NamedProject(row.id, row.title_en, row.title_km)
+        for row in db.session.execute(
+            select(Project.id, Project.title_en, Project.title_km).where(
+                Project.id.in_(ids), queries.loan_condition()
+            )
+        )
+    }
+    _section(data, rows, projects, from_snapshot=False)
 
 
 def collect_frozen(data: ReportData, frozen) -> None:
@@ -67,4 +115,9 @@ def collect_frozen(data: ReportData, frozen) -> None:
         queries.Held(s.project_id, s.reporting_org_id, s.commitment_usd, s.type_of_assistance)
         for s in frozen
     ]
-    _section(data, queries.rows_of_held(held), from_snapshot=True)
+    projects = {
+        s.project_id: NamedProject(s.project_id, s.title_en, s.title_km)
+        for s in frozen
+        if s.project_id is not None
+    }
+    _section(data, queries.rows_of_held(held), projects, from_snapshot=True)

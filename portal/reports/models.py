@@ -53,6 +53,9 @@ class ReportJob(Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     page_count: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
+    # The complete lists of the report's long sections (XLSX), also attached inside the PDF.
+    workbook: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    workbook_sha256: Mapped[str | None] = mapped_column(String(64))
     # CDC's own words: {"introduction" or a section's key: {"en": text, "km": text}}
     # (portal.reports.commentary); written on the draft, copied as is when it is issued.
     commentary: Mapped[dict | None] = mapped_column(JSON)
@@ -65,7 +68,8 @@ class ReportJob(Base):
 
 
 class IssuedReport(Base):
-    """A report as issued: its PDF, parameters, issuer, data time and SHA-256, never changed.
+    """A report as issued: its PDF (with its workbook of complete lists), parameters, issuer,
+    data time and SHA-256, never changed.
 
     Only `published_at` (set when CDC makes an issued report public) may change after issuing;
     any other change is refused before it reaches the database.
@@ -91,6 +95,10 @@ class IssuedReport(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     commentary: Mapped[dict | None] = mapped_column(JSON)
+    # The complete lists as issued (the PDF holds the same bytes as its attachment); None for
+    # a report without long lists, or issued before workbooks existed.
+    workbook: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    workbook_sha256: Mapped[str | None] = mapped_column(String(64))
 
     issued_by: Mapped[User | None] = relationship()
 

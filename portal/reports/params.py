@@ -35,6 +35,7 @@ SECTIONS = {
     "sectors": _l("Funding by sector"),
     "provinces": _l("Funding by province"),
     "assistance": _l("Type of assistance and modality"),
+    "sources": _l("Funding by source"),
     "loans": _l("Loans and their concessionality"),
     "trend": _l("Trend over the years"),
     "alignment": _l("Alignment with the national strategy"),

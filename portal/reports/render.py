@@ -31,7 +31,7 @@ from portal.dashboard.services import Bar, top_bars
 from portal.fonts import KHMER_TTF
 from portal.khmer import break_html
 from portal.pilots.models import STAGES
-from portal.reports import commentary
+from portal.reports import commentary, lists
 from portal.reports.common import ReportData, reader_for
 from portal.reports.params import AUDIENCES, LANGUAGES, SECTIONS, ReportParams
 from portal.templating import format_value
@@ -54,6 +54,9 @@ def _both(message: str, **variables) -> str:
             text = get_translations().ugettext(message)
             texts.append(text % variables if variables else text)
     return texts[0] if texts[0] == texts[1] else f"{texts[0]} / {texts[1]}"
+
+
+both = _both
 
 
 def _both_prose(message: str, **variables) -> Markup:
@@ -276,6 +279,14 @@ def _context(
         # CDC's words: only the edition's languages, only the sections the edition has.
         "comment": lambda key: commentary.render(texts, key, params.locales),
         "has_introduction": commentary.has_text(texts, commentary.INTRODUCTION, params.locales),
+        # The long lists: their first entries, then how many more the workbook has.
+        "shown": lists.shown,
+        "more": lists.more,
+        "more_text": lambda count: (_both if both else _)(
+            "…and %(num)s more: the complete list is in the workbook attached to the PDF, "
+            "also downloadable beside it on the report's page.",
+            num=format_decimal(count),
+        ),
     }
     context["groups"] = {
         name: grouped(data, dimension)
@@ -335,15 +346,36 @@ def stylesheets(params: ReportParams, data: ReportData, font_config) -> list:
     ]
 
 
-def write_pdf(html: str, params: ReportParams, data: ReportData) -> tuple[bytes, int]:
-    """Render finished HTML to PDF; return its bytes and page count."""
-    from weasyprint import HTML
+def write_pdf(
+    html: str,
+    params: ReportParams,
+    data: ReportData,
+    attachment: tuple[str, bytes, str] | None = None,
+) -> tuple[bytes, int]:
+    """Render finished HTML to PDF; return its bytes and page count.
+
+    `attachment` (file name, bytes, description) is embedded in the PDF as a file attachment
+    (the workbook of the complete lists)."""
+    from weasyprint import HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
     document = HTML(string=html, base_url=str(_static(""))).render(
         stylesheets=stylesheets(params, data, font_config), font_config=font_config
     )
+    attachments = []
+    if attachment is not None:
+        name, content, description = attachment
+        attachments.append(
+            Attachment(
+                file_obj=io.BytesIO(content),
+                name=name,
+                description=description,
+                created=data.data_time,
+                modified=data.data_time,
+                relationship="Supplement",
+            )
+        )
     buffer = io.BytesIO()
-    document.write_pdf(buffer)
+    document.write_pdf(buffer, attachments=attachments)
     return buffer.getvalue(), len(document.pages)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +17,7 @@ from portal import jobs
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
-from portal.reports import commentary, content, render
+from portal.reports import commentary, content, render, workbook
 from portal.reports.models import IssuedReport, ReportJob
 from portal.reports.params import PUBLIC, ReportParams, audience_of
 
@@ -29,12 +30,14 @@ STALLED_AFTER = timedelta(minutes=30)
 
 @dataclass
 class Built:
-    """A finished report: the PDF, its page count and the time the data was taken."""
+    """A finished report: the PDF, its page count, the time the data was taken and the
+    workbook of its complete lists (None when it has no long list), attached to the PDF."""
 
     pdf: bytes
     pages: int
     data_time: datetime
     timings: dict
+    workbook: bytes | None = None
 
 
 def build(params: ReportParams, progress=None, commentary: dict | None = None) -> Built:
@@ -49,10 +52,18 @@ def build(params: ReportParams, progress=None, commentary: dict | None = None) -
     data = content.collect(params, collecting)
     collected = time.perf_counter()
     html = render.render_html(params, data, for_pdf=True, commentary=commentary)
+    lists = workbook.build(params, data)
     rendered = time.perf_counter()
     if progress:
         progress("layout", LAYOUT_AT)
-    pdf, pages = render.write_pdf(html, params, data)
+    attachment = None
+    if lists is not None:
+        with force_locale("km" if params.language == "km" else "en"):
+            description = (render.both if params.language == "both" else _)(
+                "The complete lists of the report"
+            )
+        attachment = (workbook.filename(params), lists, description)
+    pdf, pages = render.write_pdf(html, params, data, attachment)
     finished = time.perf_counter()
     return Built(
         pdf,
@@ -60,9 +71,10 @@ def build(params: ReportParams, progress=None, commentary: dict | None = None) -
         data.data_time,
         {
             "collect": collected - started,
-            "template": rendered - collected,
+            "template and workbook": rendered - collected,
             "weasyprint": finished - rendered,
         },
+        lists,
     )
 
 
@@ -109,6 +121,8 @@ def run_job(job_id: int) -> None:
         built = build(ReportParams.from_json(job.params), progress, commentary=job.commentary)
         job.pdf, job.page_count, job.data_time = built.pdf, built.pages, built.data_time
         job.sha256 = hashlib.sha256(built.pdf).hexdigest()
+        job.workbook = built.workbook
+        job.workbook_sha256 = hashlib.sha256(built.workbook).hexdigest() if built.workbook else None
         job.state, job.progress, job.step, job.finished_at = "done", 100, None, utcnow()
         db.session.commit()  # storing the PDF can fail too (a full disk): the job says so
     except Exception as error:
@@ -158,6 +172,9 @@ def issue(job: ReportJob, user) -> IssuedReport:
         page_count=job.page_count,
         sha256=hashlib.sha256(job.pdf).hexdigest(),
         commentary=job.commentary,
+        # The complete lists, as attached inside the PDF: kept with it, never changed.
+        workbook=job.workbook,
+        workbook_sha256=hashlib.sha256(job.workbook).hexdigest() if job.workbook else None,
     )
     try:
         with db.session.begin_nested():
@@ -194,7 +211,7 @@ def write_commentary(job: ReportJob, texts: dict, user) -> None:
         raise StillGenerating(job.id)
     job.commentary = commentary.cleaned(texts) or None
     job.state, job.progress, job.step, job.error = "queued", 0, None, None
-    job.pdf = job.sha256 = job.page_count = None
+    job.pdf = job.sha256 = job.page_count = job.workbook = job.workbook_sha256 = None
     job.started_at = job.finished_at = job.data_time = None
     job.created_at = utcnow()  # a stalled generation is judged from here again
     record("report_commentary_written", user=user, obj=job, texts=len(job.commentary or {}))

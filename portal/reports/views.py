@@ -24,7 +24,7 @@ from portal.accounts.models import Role
 from portal.db import paginate
 from portal.extensions import db
 from portal.projects.queries import filter_options
-from portal.reports import commentary, content, render, services
+from portal.reports import commentary, content, render, services, workbook
 from portal.reports.forms import ReportForm, commentary_form, commentary_texts
 from portal.reports.models import IssuedReport, ReportJob
 from portal.reports.params import (
@@ -50,6 +50,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 STEP_LABELS = {
     "summary": _l("Comparing with the year before…"),
     "money": _l("Adding up the money…"),
+    "sources": _l("Adding up the money of each funding source…"),
     "loans": _l("Measuring the loans' grant element…"),
     "alignment": _l("Counting confirmations by ministry…"),
     "reconciliation": _l("Listing disputed figures…"),
@@ -88,8 +89,9 @@ def _form(data=None, *, csrf: bool = True) -> ReportForm:
     return form
 
 
-def _query(params: ReportParams) -> str:
-    """The builder's query string for `params` (to preview them, or build them again)."""
+def _query(params: ReportParams, **extra) -> str:
+    """The builder's query string for `params` (to preview them, or build them again);
+    `extra` adds arguments (a draft's `job`, or `commentary_from` an issued report)."""
     args: dict = {
         "audience": params.audience,
         "year": params.year,
@@ -102,6 +104,7 @@ def _query(params: ReportParams) -> str:
         args["round_year"] = params.round_year
     if params.scope != "country":
         args[params.scope] = params.scope_value
+    args.update((k, v) for k, v in extra.items() if v)
     pairs = list(args.items()) + [("sections", s) for s in params.sections]
     return urlencode(pairs)
 
@@ -161,7 +164,8 @@ def new():
         return render_template("reports/new.html", form=form), 422
     params = form.params()
     if request.form.get("action") == "preview":
-        return redirect(url_for("reports.preview") + "?" + _query(params))
+        carried = form.commentary_from.data
+        return redirect(url_for("reports.preview") + "?" + _query(params, commentary_from=carried))
     # The service commits the job itself (the worker must find it): save's commit finds
     # nothing left to write.
     texts = services.carried_commentary(form.commentary_from.data, params)
@@ -171,16 +175,37 @@ def new():
     return redirect(url_for("reports.job", job_id=outcome.value))
 
 
+def _preview_commentary(params: ReportParams) -> dict | None:
+    """The introduction and commentary the previewed PDF has: those of the draft `job` (its
+    page's preview), or those carried from the issued report `commentary_from` (the builder's)."""
+    job_id = request.args.get("job", type=int)
+    if job_id is not None:
+        report_job = db.session.get(ReportJob, job_id)
+        if report_job is None or not report_job.commentary:
+            return None
+        keys = commentary.keys_for(params.sections)
+        return {k: v for k, v in report_job.commentary.items() if k in keys} or None
+    return services.carried_commentary(request.args.get("commentary_from"), params)
+
+
 @bp.get("/preview")
 @cdc_required
 def preview():
-    """The report as HTML, exactly as the PDF will lay it out (without the page breaks)."""
+    """The report as HTML, exactly as the PDF will lay it out (without the page breaks), with
+    the introduction and commentary of the draft (`job`) or issued report (`commentary_from`)
+    it is the preview of."""
     form = _form(request.args, csrf=False)
     if not form.validate():
         return render_template("reports/new.html", form=form), 422
     params = form.params()
-    back = url_for("reports.new") + "?" + _query(params)
-    return render.render_html(params, content.collect(params), back_url=back)
+    back = (
+        url_for("reports.new")
+        + "?"
+        + _query(params, commentary_from=request.args.get("commentary_from"))
+    )
+    return render.render_html(
+        params, content.collect(params), back_url=back, commentary=_preview_commentary(params)
+    )
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -195,6 +220,7 @@ def job(job_id: int):
         job=report_job,
         params=params,
         query=_query(params),
+        preview_query=_query(params, job=report_job.id),
         issued=issued,
         stalled=services.is_stalled(report_job),
         commentary_count=sum(len(t) for t in (report_job.commentary or {}).values()),
@@ -281,6 +307,30 @@ def job_pdf(job_id: int):
     return _pdf_response(report_job.pdf, f"report-draft-{job_id}.pdf", report_job.sha256)
 
 
+def _workbook_response(content: bytes, filename: str, sha256: str | None) -> Response:
+    response = Response(content, mimetype=workbook.MIME)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if sha256:
+        response.set_etag(sha256)
+    return response
+
+
+@bp.get("/jobs/<int:job_id>/lists.xlsx")
+@cdc_required
+def job_workbook(job_id: int):
+    """Download the complete lists of a generated, not yet issued, report (as attached to its
+    PDF); 404 while it is being generated, or when the report has no long list."""
+    report_job = db.session.scalar(
+        select(ReportJob).options(undefer(ReportJob.workbook)).where(ReportJob.id == job_id)
+    )
+    if report_job is None or report_job.workbook is None:
+        abort(404)
+    return _workbook_response(
+        report_job.workbook, f"report-draft-{job_id}-lists.xlsx", report_job.workbook_sha256
+    )
+
+
 @bp.post("/jobs/<int:job_id>/issue")
 @cdc_required
 def issue(job_id: int):
@@ -327,6 +377,18 @@ def issued_pdf(report_id: int):
     """The issued PDF, byte for byte as issued."""
     report = _visible_issued(report_id)
     return _pdf_response(report.pdf, f"joint-review-{report.id}.pdf", report.sha256)
+
+
+@bp.get("/<int:report_id>/lists.xlsx")
+def issued_workbook(report_id: int):
+    """The issued report's complete lists, byte for byte as attached to its PDF; for the
+    PDF's readers only (404 otherwise, and for a report without long lists)."""
+    report = _visible_issued(report_id)
+    if report.workbook is None:
+        abort(404)
+    return _workbook_response(
+        report.workbook, f"joint-review-{report.id}-lists.xlsx", report.workbook_sha256
+    )
 
 
 @bp.post("/<int:report_id>/publish")

@@ -1,170 +1,208 @@
-"""Benchmark the annual country report on the 10,000-project demo.
+"""Benchmark the annual joint review at several sizes of the demo: its pages, time and memory.
 
-    python tests/benchmarks/bench_report.py [--backend sqlite|postgresql|both] [--size 10000]
-                                            [--runs 3]
+    python tests/benchmarks/bench_report.py [--backend sqlite|postgresql] [--sizes 1000,10000]
+                                            [--database SIZE=URL ...]
 
-Builds a fresh database per backend (SQLite file; PostgreSQL database portal_bench_report),
-loads the demo with `size` projects, then, for the annual country report (all sections,
-English, and once in Khmer), times in one run:
-- the whole generation (queries, templates, weasyprint), as the worker does it;
-- weasyprint alone, rendering the same finished HTML with the same stylesheets;
-and measures the peak memory of a fresh process generating the report from the command line.
-Targets: whole / weasyprint-alone at most 1.3; peak memory under 600 MB.
+For each size the demo database comes from the benchmarks' cache (tests/benchmarks/common.py:
+built once with the portal's command line, copied for each run), or from `--database`: an
+already built demo (brought to the latest migration first; it is read, never changed). A fresh
+process then generates the annual country report (every section, internal edition, English,
+then Khmer) from the command line, as the worker would: its page count, the generation's time
+(collect, template and workbook, weasyprint), the process's wall time and its peak memory. The
+PDF's attachment (the workbook of the complete lists) is read back with pdfdetach.
+
+Targets (issue 23, at 100,000 projects on PostgreSQL): generation < 15 s and peak memory
+< 400 MB; the page count at 100,000 within 20 % of the count at 10,000. When the largest size
+measured is smaller, the time and memory targets are checked there and the output says so.
+Every figure is printed with the load average at the time.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import resource
-import statistics
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from tests.benchmarks import common  # noqa: E402
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_DATABASE = "portal_bench_report"
-RATIO_TARGET = 1.3
-MEMORY_TARGET_MB = 600
 YEAR = 2024
+TIME_TARGET_S = 15.0
+MEMORY_TARGET_MB = 400
+PAGES_GROWTH = 0.20
+TARGET_SIZE = 100_000
+TIMINGS = re.compile(r"(\d+) pages, [\d,]+ bytes \((.*)\)")
+# The command line in a process that reports its own peak memory (KiB) when it ends.
+MEASURED = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['flask', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('flask', run_name='__main__')\n"
+    "finally:\n"
+    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    print(f'peak-rss-kib {peak}', file=sys.stderr)\n"
+)
+PEAK = re.compile(r"peak-rss-kib (\d+)")
 
 
-def database_url(backend: str, tmp: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'report.db'}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-    admin.dispose()
-    return make_url(PG_ADMIN_URL).set(database=PG_DATABASE).render_as_string(hide_password=False)
+def _environment(url: str, instance: Path) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORTAL_INSTANCE_DIR": str(instance),
+        "SECRET_KEY": "benchmark-only",
+        "PORTAL_ENV": "development",
+    }
 
 
-def peak_memory_mb(url: str, language: str, out: Path) -> tuple[float, str]:
-    """Generate the report in a fresh process (the command line) and return its peak RSS."""
-    env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "app",
-            "portal",
-            "report",
-            "build",
-            "--year",
-            str(YEAR),
-            "--lang",
-            language,
-            "--out",
-            str(out),
-        ],
+def generate(url: str, language: str, out: Path, instance: Path) -> dict:
+    """Generate the annual report in a fresh process; its pages, times and peak memory."""
+    arguments = ["--app", "app", "portal", "report", "build", "--year", str(YEAR)]
+    arguments += ["--lang", language, "--out", str(out)]
+    load = common.load_average()
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, *arguments],
         cwd=ROOT,
-        env=env,
+        env=_environment(url, instance),
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far (KiB on Linux): it only grows.
-    return max(peak, before) / 1024, result.stdout.strip()
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        print(done.stdout, done.stderr, sep="\n", file=sys.stderr)
+        raise SystemExit(f"the report could not be generated ({done.returncode})")
+    peak = int(PEAK.search(done.stderr).group(1))  # type: ignore[union-attr]
+    found = TIMINGS.search(done.stdout)
+    if found is None:
+        raise SystemExit(f"unexpected output: {done.stdout}")
+    parts = dict(
+        (name.strip(), float(seconds))
+        for name, seconds in re.findall(r"([a-z ]+) ([\d.]+) s", found.group(2))
+    )
+    listing = subprocess.run(
+        ["pdfdetach", "-list", str(out)], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        "pages": int(found.group(1)),
+        "generation": sum(parts.values()),
+        "parts": parts,
+        "wall": wall,
+        "memory_mb": peak / 1024,
+        "attachments": [line.split(": ", 1)[1] for line in listing.splitlines()[1:]],
+        "size_kb": out.stat().st_size / 1024,
+        "load": load,
+    }
 
 
-def run(backend: str, size: int, runs: int) -> list[tuple[str, str, bool | None]]:
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from portal import create_app
-    from portal.config import TestConfig
-    from portal.demo.services import build_demo
-    from portal.extensions import db
-    from portal.reports import content, render, services
-    from portal.reports.params import ReportParams
-
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(backend, Path(tmp))
-        app = create_app(TestConfig(url))
-        with app.app_context():
-            db.create_all()
-            started = time.perf_counter()
-            build_demo(project_count=size)
-            db.session.commit()
-            print(
-                f"{backend}: demo of {size} projects built in "
-                f"{time.perf_counter() - started:.1f} s",
-                flush=True,
-            )
-            for language in ("en", "km"):
-                params = ReportParams(year=YEAR, language=language)
-                wholes, alones, pages = [], [], 0
-                for _ in range(runs):
-                    started = time.perf_counter()
-                    built = services.build(params)
-                    wholes.append(time.perf_counter() - started)
-                    pages = built.pages
-                    # Weasyprint alone, on the same finished HTML and stylesheets.
-                    data = content.collect(params)
-                    html = render.render_html(params, data, for_pdf=True)
-                    font_config = FontConfiguration()
-                    sheets = render.stylesheets(params, data, font_config)
-                    started = time.perf_counter()
-                    HTML(string=html, base_url=str(Path(app.static_folder))).render(
-                        stylesheets=sheets, font_config=font_config
-                    ).write_pdf()
-                    alones.append(time.perf_counter() - started)
-                whole, alone = statistics.median(wholes), statistics.median(alones)
-                ratio = whole / alone
-                results.append((f"{language}: pages", str(pages), None))
-                results.append(
-                    (f"{language}: whole generation (median of {runs})", f"{whole:.2f} s", None)
-                )
-                results.append(
-                    (f"{language}: weasyprint alone (median of {runs})", f"{alone:.2f} s", None)
-                )
-                results.append(
-                    (f"{language}: ratio whole / weasyprint", f"{ratio:.2f}", ratio <= RATIO_TARGET)
-                )
-            db.session.remove()
-            db.engine.dispose()
-        for language in ("en", "km"):
-            memory, line = peak_memory_mb(url, language, Path(tmp) / f"report-{language}.pdf")
-            print(f"  {line}")
-            results.append(
-                (
-                    f"{language}: peak memory of a fresh process",
-                    f"{memory:.0f} MB",
-                    memory < MEMORY_TARGET_MB,
-                )
-            )
-    return results
+@contextmanager
+def prebuilt(url: str, instance: Path):
+    """An already built demo database, brought to the latest migration."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=_environment(url, instance),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        raise SystemExit("the given database could not be upgraded")
+    yield url
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--size", type=int, default=10000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+def main(argv: list[str] | None = None) -> int:
+    parser = common.parser(__doc__ or "")
+    parser.set_defaults(backend="postgresql")
+    parser.add_argument("--sizes", default="1000,10000", help="demo sizes, comma-separated")
+    parser.add_argument(
+        "--database",
+        action="append",
+        default=[],
+        metavar="SIZE=URL",
+        help="use this already built demo database for SIZE (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    if args.backend == "both":
+        raise SystemExit("choose one backend: the page counts are compared within it")
+    given = dict(item.split("=", 1) for item in args.database)
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s} | {int(s) for s in given})
+    print(f"annual joint review {YEAR}, {args.backend}; {common.load_average()}")
+    results: dict[int, dict[str, dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="portal-bench-report-") as folder:
+        instance = Path(folder) / "instance"
+        for size in sizes:
+            with ExitStack() as stack:
+                if str(size) in given:
+                    url = stack.enter_context(prebuilt(given[str(size)], instance))
+                else:
+                    args.size = size
+                    url = stack.enter_context(common.demo_copy(args.backend, args, "report"))
+                results[size] = {}
+                for language in ("en", "km"):
+                    out = Path(folder) / f"report-{size}-{language}.pdf"
+                    run = generate(url, language, out, instance)
+                    results[size][language] = run
+                    parts = ", ".join(f"{k} {v:.1f} s" for k, v in run["parts"].items())
+                    print(
+                        f"{size:>7,} projects, {language}: {run['pages']:>4} pages, "
+                        f"{run['size_kb']:,.0f} KB, generation {run['generation']:.1f} s "
+                        f"({parts}), process {run['wall']:.1f} s, peak "
+                        f"{run['memory_mb']:.0f} MB; attached "
+                        f"{', '.join(run['attachments']) or 'nothing'}; {run['load']}",
+                        flush=True,
+                    )
     ok = True
-    for backend in backends:
-        print(f"\n{backend}, {args.size} projects, annual country report {YEAR}")
-        for name, value, passed in run(backend, args.size, args.runs):
-            if passed is not None:
-                ok &= passed
-            verdict = "" if passed is None else ("PASS" if passed else "FAIL")
-            print(f"{name:50} {value:>10}  {verdict}")
+
+    def check(name: str, value: str, passed: bool) -> None:
+        nonlocal ok
+        ok &= passed
+        print(f"{name:<72}{value:>16}  {'PASS' if passed else 'FAIL'}")
+
+    print(f"\nchecks ({common.load_average()})")
+    largest = max(sizes)
+    for language in ("en", "km"):
+        if 10_000 in results and TARGET_SIZE in results:
+            ten = results[10_000][language]["pages"]
+            hundred = results[TARGET_SIZE][language]["pages"]
+            check(
+                f"{language}: pages at 100,000 within 20 % of 10,000 ({hundred} / {ten})",
+                f"{100 * (hundred - ten) / ten:+.1f} %",
+                abs(hundred - ten) <= PAGES_GROWTH * ten,
+            )
+        elif len(sizes) > 1:
+            small, large = results[sizes[0]][language]["pages"], results[largest][language]["pages"]
+            check(
+                f"{language}: pages at {largest:,} within 20 % of {sizes[0]:,} ({large} / {small})",
+                f"{100 * (large - small) / small:+.1f} %",
+                abs(large - small) <= PAGES_GROWTH * small,
+            )
+        run = results[largest][language]
+        where = "" if largest == TARGET_SIZE else f" (target set for 100,000; at {largest:,})"
+        check(
+            f"{language}: generation < {TIME_TARGET_S:g} s{where}",
+            f"{run['generation']:.1f} s",
+            run["generation"] < TIME_TARGET_S,
+        )
+        check(
+            f"{language}: peak memory < {MEMORY_TARGET_MB} MB{where}",
+            f"{run['memory_mb']:.0f} MB",
+            run["memory_mb"] < MEMORY_TARGET_MB,
+        )
+        check(
+            f"{language}: the workbook of complete lists is attached at {largest:,}",
+            str(len(run["attachments"])),
+            len(run["attachments"]) == 1,
+        )
     return 0 if ok else 1
 
 

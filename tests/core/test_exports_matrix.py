@@ -58,6 +58,8 @@ COVERED = {
     "api.pivot": "the report builder's answer as JSON",
     "analysis.export": "the report builder's answer, CSV and XLSX",
     "budget.export_tree": "the budget tree (reference data, no project field; CDC only)",
+    "reports.issued_workbook": "an issued report's complete lists, as attached to its PDF",
+    "reports.job_workbook": "a draft report's complete lists (CDC only)",
 }
 
 
@@ -73,8 +75,9 @@ def _is_way_out(rule: str) -> bool:
 
 def test_every_export_route_is_in_the_matrix(app):
     found = {r.endpoint for r in app.url_map.iter_rules() if _is_way_out(r.rule)}
-    # Reports (PDF) are built for an audience of their own: tests/reports.
-    found = {e for e in found if not e.startswith("reports.")}
+    # Reports (PDF) are built for an audience of their own: tests/reports. Their workbooks
+    # of complete lists are in the matrix (test_a_reports_complete_lists_follow_its_pdf).
+    found = {e for e in found if not (e.startswith("reports.") and e.endswith("pdf"))}
     assert found - set(COVERED) == set(), "a new way out: add it to the matrix"
 
 
@@ -335,3 +338,41 @@ def test_the_public_downloads_no_commitment_or_pilot_that_is_not_public(client, 
     assert found == {}, "\n".join(f"{url}: {leaks}" for url, leaks in found.items())
     lessons = client.get("/exports/lessons.csv").get_data(as_text=True)
     assert "Shown sentinel lesson" in lessons
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_reports_complete_lists_follow_its_pdf(client, registry, role):
+    """The workbook beside a report's PDF goes to the PDF's readers only, with what the PDF
+    has: a published public edition to everyone, without the unpublished project (both are
+    loans, so both would be listed); the internal edition and a draft to CDC alone."""
+    from portal.extensions import db
+    from portal.reports import services as reports
+    from portal.reports.models import ReportJob
+    from portal.reports.params import ReportParams
+
+    cdc = registry["readers"]["cdc"]
+    for project in (registry["published"], registry["unpublished"]):
+        project.type_of_assistance = "loan"
+    db.session.flush()
+    sections = ("key_figures", "loans", "reconciliation", "quality")
+    issued = {}
+    for audience in ("public", "internal"):
+        job = reports.start(ReportParams(year=2023, sections=sections, audience=audience), cdc)
+        issued[audience] = reports.issue(db.session.get(ReportJob, job.id), cdc)
+    reports.set_published(issued["public"], True, cdc)
+    draft = reports.start(ReportParams(year=2023, sections=sections, audience="internal"), cdc)
+    reader = registry["readers"][role]
+    if reader is not None:
+        client.post("/login", data={"email": reader.email, "password": TEST_PASSWORD})
+    public = client.get(f"/reports/{issued['public'].id}/lists.xlsx")
+    assert public.status_code == 200
+    assert _leaks(public, registry, insider=False) == []
+    assert registry["published"].title_en in _text(public)
+    internal = client.get(f"/reports/{issued['internal'].id}/lists.xlsx")
+    drafted = client.get(f"/reports/jobs/{draft.id}/lists.xlsx")
+    if role == "cdc":
+        assert internal.status_code == 200 and UNPUBLISHED_TITLE in _text(internal)
+        assert drafted.status_code == 200
+    else:
+        assert internal.status_code == 404
+        assert drafted.status_code in (302, 403)

@@ -148,6 +148,9 @@ RULES = {
     "reports.write_commentary": OBJECT,
     "reports.detail": OBJECT,
     "reports.issued_pdf": OBJECT,
+    # The complete lists (XLSX) beside each PDF: the same readers as the PDF.
+    "reports.job_workbook": OBJECT,
+    "reports.issued_workbook": OBJECT,
     "reports.publish": OBJECT,
     # tests/api: public data for all; a token's drafts; ids and dimensions checked there.
     "api.index": PUBLIC,

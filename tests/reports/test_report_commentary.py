@@ -311,3 +311,47 @@ def test_building_an_issued_report_again_carries_its_commentary_over(client, log
         "introduction": {"en": INTRO_EN},
         "key_figures": {"km": KEY_KM},
     }
+
+
+def test_the_preview_shows_the_commentary_the_pdf_prints(client, login_as, money_2024):
+    """The draft's "Preview as a web page" shows its introduction and commentary, as its PDF
+    does; the builder's preview of a report built again shows those it carries over."""
+    cdc = login_as("cdc")
+    job = _job(cdc, sections=("key_figures", "alignment", "methodology"))
+    _write(client, job, introduction_en=INTRO_EN, key_figures_en=KEY_EN, alignment_en=ALIGN_EN)
+    page = client.get(f"/reports/jobs/{job.id}").get_data(as_text=True)
+    link = page.split('id="preview-draft"')[0].rsplit('href="', 1)[1].split('"')[0]
+    preview = client.get(link.replace("&amp;", "&"))
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert INTRO_EN in html and KEY_EN in html and ALIGN_EN in html
+    assert 'id="s-introduction"' in html
+    # The PDF prints the same words.
+    pdf = _flat(client.get(f"/reports/jobs/{job.id}/report.pdf").data)
+    assert _squeezed(INTRO_EN) in pdf and _squeezed(KEY_EN) in pdf
+
+    client.post(f"/reports/jobs/{job.id}/issue")
+    report = db.session.scalar(select(IssuedReport).where(IssuedReport.job_id == job.id))
+    answer = client.post(
+        "/reports/new",
+        data={
+            "action": "preview",
+            "audience": "public",
+            "year": "2024",
+            "year_to": "2024",
+            "scope": "country",
+            "language": "en",
+            "sections": ["key_figures", "methodology"],
+            "commentary_from": str(report.id),
+        },
+    )
+    assert answer.status_code == 302
+    assert f"commentary_from={report.id}" in answer.headers["Location"]
+    carried = client.get(answer.headers["Location"]).get_data(as_text=True)
+    # The public edition has no alignment section: its words stay out of the preview too.
+    assert INTRO_EN in carried and KEY_EN in carried and ALIGN_EN not in carried
+    # A preview of no draft shows the figures only.
+    plain = client.get(link.replace("&amp;", "&").replace(f"job={job.id}", "")).get_data(
+        as_text=True
+    )
+    assert INTRO_EN not in plain and 'id="s-introduction"' not in plain

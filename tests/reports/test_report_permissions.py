@@ -14,9 +14,12 @@ from tests import factories
 
 @pytest.fixture
 def issued():
-    """A finished job and its issued (not yet public) report, a public edition."""
+    """A finished job and its issued (not yet public) report, a public edition with a long list
+    (so a workbook of complete lists beside its PDF)."""
     cdc = factories.user(role="cdc")
-    job = services.start(ReportParams(year=2024, sections=("key_figures",), audience="public"), cdc)
+    job = services.start(
+        ReportParams(year=2024, sections=("key_figures", "loans"), audience="public"), cdc
+    )
     report = services.issue(db.session.get(ReportJob, job.id), cdc)
     return job, report
 
@@ -25,6 +28,7 @@ def _urls(job, report):
     return [
         ("GET", f"/reports/jobs/{job.id}"),
         ("GET", f"/reports/jobs/{job.id}/report.pdf"),
+        ("GET", f"/reports/jobs/{job.id}/lists.xlsx"),
         ("POST", f"/reports/jobs/{job.id}/issue"),
         ("GET", f"/reports/jobs/{job.id}/commentary"),
         ("POST", f"/reports/jobs/{job.id}/commentary"),
@@ -54,12 +58,15 @@ def test_an_unpublished_report_stays_unseen_until_published(client, login_as, is
         login_as(role)
     assert client.get(f"/reports/{report.id}").status_code == 404
     assert client.get(f"/reports/{report.id}/report.pdf").status_code == 404
+    assert client.get(f"/reports/{report.id}/lists.xlsx").status_code == 404
     # Guessing other ids gives the same answer as a report that does not exist.
     assert client.get(f"/reports/{report.id + 1000}").status_code == 404
     report.published_at = db.func.now()
     db.session.flush()
     assert client.get(f"/reports/{report.id}").status_code == 200
     assert client.get(f"/reports/{report.id}/report.pdf").data == report.pdf
+    assert report.workbook is not None
+    assert client.get(f"/reports/{report.id}/lists.xlsx").data == report.workbook
 
 
 def test_cdc_reaches_everything(client, login_as, issued):
@@ -71,4 +78,5 @@ def test_cdc_reaches_everything(client, login_as, issued):
         response = client.open(url, method=method, data={"published": "1"})
         assert response.status_code in expected, url
     assert client.get(f"/reports/{report.id}").status_code == 200
+    assert client.get(f"/reports/{report.id}/lists.xlsx").data == report.workbook
     assert db.session.scalar(select(IssuedReport.published_at)) is not None
