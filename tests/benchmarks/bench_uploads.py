@@ -171,14 +171,26 @@ def broken_xml() -> bytes:
     return workbook(sheet_xml(rows))
 
 
-def realistic(rows: int) -> bytes:
-    """A partner's workbook from the template writer: `rows` projects with every column filled."""
-    from portal.spreadsheets.layout import FUNDING, LOCATIONS, PROJECTS, SECTORS
+def realistic(rows: int, every_sheet: bool = False) -> bytes:
+    """A partner's workbook from the template writer: `rows` projects with every column filled
+    (and, `every_sheet`, a row of each on the sources, loan and results sheets too)."""
+    from portal.spreadsheets.layout import (
+        FUNDING,
+        INDICATOR_VALUES,
+        INDICATORS,
+        LOANS,
+        LOCATIONS,
+        PROJECTS,
+        SECTORS,
+        SOURCE_AMOUNTS,
+        SOURCES,
+    )
     from portal.spreadsheets.template import workbook_bytes
 
     sample = {
         "integer": 1,
         "decimal": Decimal("125000.50"),
+        "rate": Decimal("1.25"),
         "date": date(2024, 1, 15),
         "yes_no": True,
         "choice": "2",
@@ -189,6 +201,15 @@ def realistic(rows: int) -> bytes:
         values = {c.key: sample.get(c.kind, f"{c.key} {number}") for c in PROJECTS.columns}
         return values | {"id": number}
 
+    def filled(sheet, number: int) -> dict:
+        values = {c.key: sample.get(c.kind, f"{c.key} {number}") for c in sheet.columns}
+        return values | {"project": number, "version": 1}
+
+    extra = [
+        (sheet, [filled(sheet, n) for n in range(1, rows + 1)])
+        for sheet in (SOURCES, SOURCE_AMOUNTS, LOANS, INDICATORS, INDICATOR_VALUES)
+        if every_sheet
+    ]
     common = {"project_title": "Hospital equipment"}
     return workbook_bytes(
         [
@@ -216,6 +237,7 @@ def realistic(rows: int) -> bytes:
                     for n in range(1, rows + 1)
                 ],
             ),
+            *extra,
         ],
         "Benchmark",
     )
@@ -239,6 +261,16 @@ def cases(rows: int) -> list[tuple[str, object, bool]]:
         ("6,000 projects, every column (over the cells)", lambda: realistic(6000), False),
         ("20,000 projects, every column (over the bytes)", lambda: realistic(20000), False),
         (f"realistic: {rows:,} projects, every column", lambda: realistic(rows), True),
+        (
+            "1,400 projects, every column of every sheet",
+            lambda: realistic(1400, every_sheet=True),
+            True,
+        ),
+        (
+            "3,000 projects, every column of every sheet",
+            lambda: realistic(3000, every_sheet=True),
+            False,
+        ),
     ]
 
 
