@@ -737,3 +737,28 @@ def test_an_indicator_of_another_project_is_not_reached(client, financed):
     assert ("Indicator values", str(value_row), "Indicator (portal ID or its title) (B)") in places
     db.session.expire_all()
     assert before == (_state(roads.id), of_indicator(foreign), foreign.version)
+
+
+def test_a_refusal_while_saving_leaves_no_half_saved_project(client, financed, monkeypatch):
+    """The project's fields and sources are written first; a refusal of its loan terms after
+    them takes everything back."""
+    roads = financed["roads"]
+    book = download(client)
+    set_cell(book["Projects"], roads.id, "Objectives", "Pave 40 km.")
+    money = book["Money by source"]
+    cell(money, rows_of(money, roads.id)[0], "Amount").value = 123
+    terms = book["Loan terms"]
+    cell(terms, rows_of(terms, roads.id)[0], "Maturity (years)").value = 20
+    preview = upload(client, to_bytes(book))
+    assert preview.status_code == 200
+    db.session.commit()  # the partner's projects as they are (the view takes back its own work)
+    before = _state(roads.id)
+
+    def refuse(*args, **kwargs):
+        raise loans.EditConflict()
+
+    monkeypatch.setattr("portal.spreadsheets.loans.loan_services.save_terms", refuse)
+    result = client.post("/spreadsheets/confirm", data={"token": confirm_token(preview)})
+    assert result.status_code == 302
+    assert "Nothing was saved" in client.get(result.headers["Location"]).text
+    assert _state(roads.id) == before
