@@ -3,7 +3,8 @@
 The template writes every indicator of a partner's projects (with its result, baseline and
 version) and every period of each (its target and actual value). On upload:
 - a row with an indicator ID changes that indicator; a row without one adds an indicator to the
-  result it names (a new result when the project has none of that title);
+  result it names (a new result when the project has none of that title); an existing result's
+  title and kind are changed on the results page (a cell that differs is refused);
 - a period is found by its start and end: a row with new dates adds a period;
 - a blank cell keeps what the indicator or period has, and an indicator or period left out of
   the file is kept: results are removed on the project's results page only;
@@ -22,7 +23,13 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.results import services as result_services
-from portal.results.models import MEASURES, NUMERIC_MEASURES, ProjectResult, ResultIndicator
+from portal.results.models import (
+    MEASURES,
+    NUMERIC_MEASURES,
+    RESULT_TYPES,
+    ProjectResult,
+    ResultIndicator,
+)
 from portal.results.rules import IndicatorData, PeriodData, number, of_indicator
 from portal.spreadsheets.children import BLANK
 from portal.spreadsheets.compare import Change
@@ -56,10 +63,9 @@ class IndicatorChange:
 
 @dataclass
 class ResultsChange:
-    """A project's new results, result types changed, and indicators changed or added."""
+    """A project's new results, and its indicators changed or added."""
 
     new_results: dict[str, result_services.ResultData] = field(default_factory=dict)
-    retyped: dict[int, str] = field(default_factory=dict)  # result id -> new type
     indicators: list[IndicatorChange] = field(default_factory=list)
 
 
@@ -224,7 +230,8 @@ class _Project:
                 ),
             )
             return None
-        self._retype(row, result)
+        if not self._retype(row, result):
+            return None
         entry = self._entry(indicator)
         entry.row = row.number
         entry.version = row.values.get("version")
@@ -237,13 +244,24 @@ class _Project:
             )
         return self.by_id[indicator.id]
 
-    def _retype(self, row, result: ProjectResult) -> None:
-        """Note a new type of an existing result that the row gives."""
+    def _retype(self, row, result: ProjectResult) -> bool:
+        """Refuse a kind of an existing result other than its own: results themselves are
+        changed on the results page (the file has no version of theirs to check)."""
         kind = row.values.get("result_type")
         if kind is None or kind == result.result_type:
-            return
-        if self._result_type_holds(row, kind, result.title):
-            self.change.retyped[result.id] = kind
+            return True
+        self.error(
+            INDICATORS,
+            row.number,
+            "result_type",
+            _l(
+                "The result %(result)s is of the kind %(kind)s: change a result's kind on the "
+                "project's results page (put the cell back, or leave it blank).",
+                result=result.title,
+                kind=RESULT_TYPES.get(result.result_type, result.result_type),
+            ),
+        )
+        return False
 
     def _result_type_holds(self, row, kind, title) -> bool:
         try:
@@ -293,8 +311,8 @@ class _Project:
                 str(kind), str(result_title).strip()
             )
             self.result_rows[result_key] = row.number
-        elif result is not None:
-            self._retype(row, result)
+        elif result is not None and not self._retype(row, result):
+            return None
         entry = IndicatorChange(result_key, IndicatorData(title="", measure=""), row=row.number)
         self.by_title[key] = entry
         return entry
@@ -372,9 +390,6 @@ class _Project:
                 continue
             self.change.indicators.append(entry)
             changes.append(Change(f"{LABEL}: {entry.data.title}", _text(before), _text(entry.data)))
-        for result_id, kind in self.change.retyped.items():
-            result = next(r for r in self.results.values() if r.id == result_id)
-            changes.append(Change(result.title, result.result_type, kind))
         self.planned.extra_changes.extend(changes)
         if not changes and not self.change.new_results:
             return None
@@ -472,15 +487,6 @@ def apply_results(planned, project, user) -> None:
     results = {_fold(r.title): r for r in result_services.results_of(project)}
     for key, data in change.new_results.items():
         results[key] = result_services.save_result(project, data, actor=user)
-    for result in results.values():
-        if result.id in change.retyped:
-            data = result_services.ResultData(
-                change.retyped[result.id],
-                result.title,
-                result.description,
-                result.aggregation_status,
-            )
-            result_services.save_result(project, data, actor=user, result=result)
     for entry in change.indicators:
         result_services.save_indicator(
             entry.indicator.result if entry.indicator is not None else results[entry.result_key],

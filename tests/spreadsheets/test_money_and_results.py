@@ -425,6 +425,13 @@ def test_results_are_changed_and_added(client, financed):
             "Choose how the indicator is measured.",
         ),
         (
+            "Result indicators",
+            "Result type",
+            "2",
+            "Result type (D)",
+            "The result Roads built is of the kind Output: change a result's kind on the",
+        ),
+        (
             "Indicator values",
             "Actual",
             "many",
