@@ -112,6 +112,18 @@ def _sector_category() -> str:
     )
 
 
+def _change(app) -> None:
+    """Commit a change of one project (its status, back and forth): a new data version."""
+    from portal.extensions import db
+    from portal.projects.models import Project
+
+    with app.app_context():
+        project = db.session.scalar(select(Project).order_by(Project.id).limit(1))
+        project.status = "3" if project.status != "3" else "2"
+        db.session.commit()
+        db.session.remove()
+
+
 def _throughput(app, client, bare, url: str, rounds: int, seconds: float) -> tuple[float, float]:
     """Requests per second of `bare` and of `url`, in alternating runs."""
     done = {bare: [0, 0.0], url: [0, 0.0]}
@@ -216,6 +228,17 @@ def run(backend: str, args) -> bool:
                 measure(name, target, lambda c=client, p=path: get(c, p), counter, **runs)
             )
             print(f"  measured {name}; {load_average()}", flush=True)
+        # The first view after a change: the count and totals are worked out again.
+        results.append(
+            measure(
+                "list, CDC default after a change",
+                PAGE_P95_MS,
+                lambda: get(cdc, "/projects/"),
+                counter,
+                after=lambda: _change(app),
+                **runs,
+            )
+        )
         bare_rate, list_rate = _throughput(
             app, cdc, "/__bare", "/projects/", args.rounds, args.seconds
         )
@@ -248,9 +271,9 @@ def _upgrade(url: str, instance: Path | None = None) -> None:
         [*flask, "heads"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     for head in [word for word in heads if word not in ("(head)", "(effective", "head)")]:
-        subprocess.run(
-            [*flask, "upgrade", head], cwd=ROOT, env=env, check=True, capture_output=True
-        )
+        done = subprocess.run([*flask, "upgrade", head], cwd=ROOT, env=env, capture_output=True)
+        if done.returncode != 0:
+            print(f"  note: could not upgrade to {head}; measuring the schema as it is")
 
 
 def _build(url: str, size: int, instance: Path) -> None:
