@@ -224,6 +224,8 @@ def export_in_child(url: str, tmp: Path) -> dict:
     figures = {
         "export_s": seconds,
         "peak_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
+        # The child's own processor time: what the export costs whatever else the machine runs.
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "file_mb": len(body) / 1e6,
         "activities": body.count(b"<iati-activity "),
         "load": load_average(),
@@ -243,6 +245,7 @@ def bench_demo(backend: str, size: int, tmp: Path, keep: bool) -> bool:
     print(
         f"[{backend}] command-line export of {figures['activities']} projects "
         f"({figures['file_mb']:.0f} MB of XML): {figures['export_s']:.1f} s "
+        f"(CPU {figures['cpu_s']:.1f} s) "
         f"{'PASS' if time_ok else 'FAIL'} (target < {DEMO_EXPORT_S:.0f} s), peak "
         f"{figures['peak_mb']:.0f} MB {'PASS' if memory_ok else 'FAIL'} "
         f"(target < {DEMO_EXPORT_MB:.0f} MB; the targets are the issue's at 100,000 projects); "
