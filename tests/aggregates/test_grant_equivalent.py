@@ -216,3 +216,21 @@ def test_the_dashboard_shows_the_grant_equivalent_of_the_years_commitments(
     login_as("dp", organization=lending["other"])
     page = client.get("/dashboard/?year=2023").get_data(as_text=True)
     assert f"{soft_and_hard + draft:,.2f}" in page
+
+
+def test_the_dashboard_filters_by_funding_source(client, lending):
+    cofinancier = factories.organization(OrgKind.MULTILATERAL, acronym="AIIBG")
+    shared = factories.project(
+        reporting=lending["partner"],
+        type_of_assistance="grant",
+        commitment_amount=Decimal("4000000"),
+        commitment_date=date(2023, 6, 1),
+        sources=[services.SourceData("cofinancier", cofinancier.id)],
+    )
+    set_published(shared, True, actor=None)
+    page = client.get(f"/dashboard/?year=2023&funded_by={cofinancier.id}").get_data(as_text=True)
+    assert f'<option value="{cofinancier.id}" selected>' in page
+    assert f"{Decimal('4000000'):,.2f}" in page  # its commitment, and its grant equivalent
+    assert f"{lending['soft'] + lending['hard'] + Decimal('4000000'):,.2f}" not in page
+    page = client.get("/dashboard/?year=2023&source_kind=cofinancier").get_data(as_text=True)
+    assert '<option value="cofinancier" selected>' in page
