@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import CompoundSelect, and_, case, func, or_, select, type_coerce, union
+from sqlalchemy import CompoundSelect, case, func, select, type_coerce, union
 
 from portal.aggregates.services import aggregate, totals
 from portal.alignment import queries as alignment_queries
@@ -127,12 +127,10 @@ def collect_reconciliation(data: ReportData) -> None:
             )
             .where(
                 ProjectFunding.kind == "disbursement",
-                or_(
-                    *(
-                        and_(ProjectFunding.project_id == p.id, ProjectFunding.year == f.year)
-                        for f, p in figures
-                    )
-                ),
+                # The disputed figures' projects and years (one OR clause a figure made the
+                # statement grow with the database).
+                ProjectFunding.project_id.in_(sorted({p.id for _f, p in figures})),
+                ProjectFunding.year.between(params.year, params.last_year),
             )
             .group_by(ProjectFunding.project_id, ProjectFunding.year)
         )

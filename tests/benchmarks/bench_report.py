@@ -5,13 +5,14 @@
 
 For each size the demo database comes from the benchmarks' cache (tests/benchmarks/common.py:
 built once with the portal's command line, copied for each run), or from `--database`: an
-already built demo (brought to the latest migration first; it is read, never changed). A fresh
+already built demo (brought to the latest migration first; the report only reads it). A fresh
 process then generates the annual country report (every section, internal edition, English,
 then Khmer) from the command line, as the worker would: its page count, the generation's time
-(collect, template and workbook, weasyprint), the process's wall time and its peak memory. The
-PDF's attachment (the workbook of the complete lists) is read back with pdfdetach.
+(collect, template and workbook, weasyprint), the process's wall and CPU time and its peak
+memory. The PDF's attachment (the workbook of the complete lists) is read back with pdfdetach.
 
-Targets (issue 23, at 100,000 projects on PostgreSQL): generation < 15 s and peak memory
+Targets (issue 23, at 100,000 projects on PostgreSQL): generation < 15 s (checked on the wall
+clock, and on the process's CPU time, which a loaded machine does not lengthen) and peak memory
 < 400 MB; the page count at 100,000 within 20 % of the count at 10,000. When the largest size
 measured is smaller, the time and memory targets are checked there and the output says so.
 Every figure is printed with the load average at the time.
@@ -46,10 +47,11 @@ MEASURED = (
     "try:\n"
     "    runpy.run_module('flask', run_name='__main__')\n"
     "finally:\n"
-    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "    print(f'peak-rss-kib {peak}', file=sys.stderr)\n"
+    "    usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    cpu = usage.ru_utime + usage.ru_stime\n"
+    "    print(f'peak-rss-kib {usage.ru_maxrss} cpu-s {cpu:.2f}', file=sys.stderr)\n"
 )
-PEAK = re.compile(r"peak-rss-kib (\d+)")
+PEAK = re.compile(r"peak-rss-kib (\d+) cpu-s ([\d.]+)")
 
 
 def _environment(url: str, instance: Path) -> dict:
@@ -80,7 +82,10 @@ def generate(url: str, language: str, out: Path, instance: Path) -> dict:
     if done.returncode != 0:
         print(done.stdout, done.stderr, sep="\n", file=sys.stderr)
         raise SystemExit(f"the report could not be generated ({done.returncode})")
-    peak = int(PEAK.search(done.stderr).group(1))  # type: ignore[union-attr]
+    measured = PEAK.search(done.stderr)
+    if measured is None:
+        raise SystemExit(f"the process reported no peak memory: {done.stderr[-2000:]}")
+    peak, cpu = int(measured.group(1)), float(measured.group(2))
     found = TIMINGS.search(done.stdout)
     if found is None:
         raise SystemExit(f"unexpected output: {done.stdout}")
@@ -96,6 +101,9 @@ def generate(url: str, language: str, out: Path, instance: Path) -> dict:
         "generation": sum(parts.values()),
         "parts": parts,
         "wall": wall,
+        # The process's own CPU time (start-up included): on a loaded machine the wall time
+        # also counts what the other processes took.
+        "cpu": cpu,
         "memory_mb": peak / 1024,
         "attachments": [line.split(": ", 1)[1] for line in listing.splitlines()[1:]],
         "size_kb": out.stat().st_size / 1024,
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(
                         f"{size:>7,} projects, {language}: {run['pages']:>4} pages, "
                         f"{run['size_kb']:,.0f} KB, generation {run['generation']:.1f} s "
-                        f"({parts}), process {run['wall']:.1f} s, peak "
+                        f"({parts}), process {run['wall']:.1f} s (CPU {run['cpu']:.1f} s), peak "
                         f"{run['memory_mb']:.0f} MB; attached "
                         f"{', '.join(run['attachments']) or 'nothing'}; {run['load']}",
                         flush=True,
@@ -192,6 +200,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{language}: generation < {TIME_TARGET_S:g} s{where}",
             f"{run['generation']:.1f} s",
             run["generation"] < TIME_TARGET_S,
+        )
+        # The same target on the process's own CPU time (start-up included), which the other
+        # processes of a loaded machine do not lengthen.
+        check(
+            f"{language}: CPU time of the generating process < {TIME_TARGET_S:g} s{where}",
+            f"{run['cpu']:.1f} s",
+            run["cpu"] < TIME_TARGET_S,
         )
         check(
             f"{language}: peak memory < {MEMORY_TARGET_MB} MB{where}",
