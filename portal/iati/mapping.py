@@ -8,6 +8,7 @@ budget flags, a lead partner chosen in the portal...).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -179,7 +180,7 @@ def map_activity(activity: dict, context: Context, existing=None) -> Mapped:
     _locations(activity, data, context, issues)
     mapped.lead_source = _organizations(activity, data, context, issues, existing)
     mapped.figures = _money(activity, data, share, context, issues, reporting)
-    _sources(activity, mapped.figures, data, existing)
+    _sources(activity, mapped.figures, data, existing, issues)
     not_kept = (activity.get("extras") or {}).get("not_kept")
     if not_kept:
         issues.warning(
@@ -667,7 +668,9 @@ def _reporting_money(activity: dict) -> list[YearAmount]:
     return rows
 
 
-def _sources(activity: dict, figures: Figures | None, data: ProjectData, existing) -> None:
+def _sources(
+    activity: dict, figures: Figures | None, data: ProjectData, existing, issues: Issues
+) -> None:
     """The other sources' money the file gives, over the project's sources: a source the file
     names gets the file's yearly rows; the others, and the reporting partner's signed
     commitments and expenditure, stay as they are. A file that names no other provider keeps
@@ -686,7 +689,20 @@ def _sources(activity: dict, figures: Figures | None, data: ProjectData, existin
     if given:
         reporting_rows = given
     place = {(s.kind, s.organization_id, s.in_kind): i for i, (s, _rows) in enumerate(current)}
-    for key, rows in figures.sources.items():
+    this_year = date.today().year
+    for key, given_rows in figures.sources.items():
+        # Money that cannot have happened yet (the registry refuses it): left out, and said.
+        rows = [r for r in given_rows if r.kind == "planned" or r.year <= this_year]
+        if len(rows) < len(given_rows):
+            issues.warning(
+                _l(
+                    "A funding source's commitment, disbursement or expenditure is dated in a "
+                    "future year: it is left out of the project's sources (it stays in the "
+                    "IATI figures)."
+                )
+            )
+        if not rows:
+            continue
         if key in place:
             current[place[key]] = (current[place[key]][0], rows)
         else:

@@ -232,3 +232,48 @@ def test_real_providers_become_sources_or_stay_flagged(app, rates, ministry):
     flagged = [w for w in who.warnings if "provider of the activity's own spending" in w]
     assert any(w.startswith("Germany ") for w in flagged)
     assert any(w.startswith("China ") for w in flagged)
+
+
+def test_incoming_money_of_a_future_year_is_left_out_and_said(app, rates, ministry):
+    factories.organization(
+        OrgKind.BILATERAL, acronym="AFDX", name_en="Agence Française (test)", iati_ref="FR-6"
+    )
+    factories.organization(
+        OrgKind.MULTILATERAL,
+        acronym="ADBX",
+        name_en="Asian Development Bank (test)",
+        iati_ref="XM-DAC-46004",
+    )
+    year = date.today().year
+
+    def incoming(kind: str, when: str, value: str) -> str:
+        return (
+            f'<transaction><transaction-type code="{kind}"/>'
+            f'<transaction-date iso-date="{when}"/><value>{value}</value>'
+            '<provider-org ref="XM-DAC-46004"><narrative>ADB</narrative></provider-org>'
+            "</transaction>"
+        )
+
+    body = (
+        '<iati-activities version="2.03"><iati-activity default-currency="USD">'
+        "<iati-identifier>FR-6-KH-0099</iati-identifier>"
+        '<reporting-org ref="FR-6" type="10"><narrative>AFD</narrative></reporting-org>'
+        "<title><narrative>Water, co-financed</narrative></title>"
+        '<activity-status code="2"/><activity-date type="2" iso-date="2020-01-01"/>'
+        '<recipient-country code="KH"/>'
+        + incoming("11", f"{year}-01-10", "100.50")
+        + incoming("11", f"{year + 1}-01-10", "50")
+        + incoming("1", f"{year}-02-01", "30")
+        + "</iati-activity></iati-activities>"
+    ).encode()
+    plan = _write(body, default_lead_id=ministry.id)
+    (line,) = plan.lines
+    assert line.action != REFUSED, line.errors
+    project = db.session.get(Project, line.project_id)
+    (adb,) = [s for s in project.funding_sources if s.kind != "reporting"]
+    assert (adb.kind, adb.organization.acronym) == ("cofinancier", "ADBX")
+    assert [(r.year, r.kind, r.amount) for r in adb.amounts] == [
+        (year, "commitment", Decimal("100.50")),
+        (year, "disbursement", Decimal("30.00")),
+    ]
+    assert any("dated in a future year" in w for w in line.warnings)
