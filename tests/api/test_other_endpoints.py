@@ -6,7 +6,13 @@ from decimal import Decimal
 def test_the_index_lists_the_resources(client):
     body = client.get("/api/v1/").get_json()
     assert body["openapi"].endswith("/api/v1/openapi.json")
-    assert set(body["resources"]["aggregates"]) == {"province", "sector", "partner", "year", "source"}
+    assert set(body["resources"]["aggregates"]) == {
+        "province",
+        "sector",
+        "partner",
+        "year",
+        "source",
+    }
     assert body["authenticated"] is False
 
 
