@@ -347,7 +347,8 @@ def _by_year(
         if span is not None:
             others = others.where(_in_years(AGREED, *span))
         sums = list(db.session.execute(others))
-        lent = _loan_money(user, filters, *(span or (None, None)), loans)
+        first, last = span if span is not None else (None, None)
+        lent = _loan_money(user, filters, first, last, loans)
         if lent is not None:
             by_agreement = lent.add_columns(agreed.label("agreed")).subquery()
             sums += db.session.execute(
