@@ -178,3 +178,7 @@ def test_the_map_and_the_province_page_follow_the_source_filters(client, funded)
     assert f"funded_by={funded['adb'].id}" in text  # its link to the list keeps the filter
     text = client.get("/map/?funded_by=x").get_data(as_text=True)
     assert 'id="f-funded-by-error"' in text
+    districts = client.get("/map/districts/?source_kind=counterpart&funded_by=x")
+    text = districts.get_data(as_text=True)
+    assert '<option value="counterpart" selected>' in text
+    assert 'id="f-funded-by-error"' in text
