@@ -413,16 +413,36 @@ def settle(session) -> None:
     """Work out the cells of what `session` changed and has not committed yet, so that it
     reads its own changes from the cells as it reads them from the tables (as autoflush does).
     """
-    if session.autoflush and (session.new or session.dirty or session.deleted):
+    if session.autoflush and _money_unflushed(session):
         session.flush()
     _work_out_noted(session)
 
 
 @event.listens_for(Session, "before_commit")
 def _work_out(session) -> None:
-    if session.new or session.dirty or session.deleted:
+    if _money_unflushed(session):
         session.flush()  # what the commit would flush next is noted too
     _work_out_noted(session)
+
+
+MONEY_MODELS = (
+    Project,
+    ProjectFunding,
+    ProjectSector,
+    ProjectLocation,
+    FundingSource,
+    SourceFunding,
+)
+
+
+def _money_unflushed(session) -> bool:
+    """Whether `session` holds changes of the cells' tables not yet flushed (other changes are
+    left for the commit to flush, as it would)."""
+    return any(
+        isinstance(obj, MONEY_MODELS)
+        for objects in (session.new, session.dirty, session.deleted)
+        for obj in objects
+    )
 
 
 def _work_out_noted(session) -> None:
