@@ -48,7 +48,7 @@ DIMENSIONS = tuple(d for d in PIVOT_DIMENSIONS if d not in LACKS)
 FILTERS = ("partner", "ministry", "sector", "province", "status", "year_from", "assistance")
 # The filters a snapshot cannot answer: it keeps no description, start date, publication or
 # budget code.
-UNAVAILABLE_FILTERS = ("q", "year_to", "published", "budget")
+UNAVAILABLE_FILTERS = ("q", "year_to", "published", "budget", "funded_by", "source_kind")
 HALF = SHARE_BASIS // 2
 SECTORS, PLACES = "sectors", "places"
 AXIS = {"sector": SECTORS, "category": SECTORS, "province": PLACES, "district": PLACES}

@@ -171,6 +171,12 @@ def test_the_api_answers_from_the_snapshot_and_refuses_with_reasons(client, app,
     bad = client.get(f"/api/v1/pivot?rows=commune&columns=year&round={YEAR}&year_to=2026")
     assert bad.status_code == 400
     assert set(bad.get_json()["error"]["fields"]) == {"rows", "year_to"}
+    # A snapshot keeps no funding sources: their dimension, measures and filters are refused.
+    sources = client.get(
+        f"/api/v1/pivot?rows=source&measure=signed&round={YEAR}&source_kind=cofinancier"
+    )
+    assert sources.status_code == 400
+    assert set(sources.get_json()["error"]["fields"]) == {"rows", "measure", "source_kind"}
     for wrong in ("2001", "abc", str(YEAR + 1)):
         refused = client.get(f"/api/v1/pivot?rows=partner&round={wrong}")
         assert refused.status_code == 400 and "round" in refused.get_json()["error"]["fields"]
