@@ -60,11 +60,11 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from portal.aggregates.services import AGREED, KINDS, _whole_cents
 from portal.db import Base
 from portal.projects.models import (
     SHARE_BASIS,
@@ -76,8 +76,6 @@ from portal.projects.models import (
 from portal.projects.sources import REPORTING, FundingSource, SourceFunding
 
 MEASURES = ("commitment", "disbursed", "planned", "signed", "expenditure")
-# The funding kind of each yearly measure.
-KINDS = {"disbursed": "disbursement", "planned": "planned"}
 # The kind of a source's yearly row each measure sums for the sources other than the reporting
 # partner (a source's commitment is what it signed in the year; the measure `signed` reads the
 # same cells for them)...
@@ -89,8 +87,6 @@ OTHER_KINDS = {
 }
 # ... and for the reporting partner, whose other measures are the project's own figures.
 REPORTING_KINDS = {"signed": "commitment", "expenditure": "expenditure"}
-# A commitment counts in the year of its agreement, else of the project's start.
-AGREED = func.coalesce(Project.commitment_date, Project.actual_start, Project.planned_start)
 # The project columns a cell depends on: a bulk UPDATE of project that sets none of them (a
 # workflow step, a quality score) leaves the cells alone.
 PROJECT_COLUMNS = frozenset(
@@ -119,6 +115,21 @@ PENDING = "portal_money_cells"  # session.info key: ids of projects to work out 
 PENDING_SOURCES = "portal_money_cell_sources"  # and ids of funding sources (their projects)
 
 
+# What a cell is kept by (the builder's questions filter on the first two and group by the
+# others), and every column written.
+KEYS = (
+    "measure",
+    "source",
+    "year",
+    "sector_code",
+    "province_code",
+    "district_code",
+    "commune_code",
+    "nationwide",
+)
+COLUMNS = ("project_id", *KEYS, "cents")
+
+
 class MoneyCell(Base):
     """The cents of one project's measure in one year, sector and place (see the module)."""
 
@@ -126,19 +137,7 @@ class MoneyCell(Base):
     __table_args__ = (
         # The builder's questions read a measure's cells; the columns it groups by follow, so
         # both databases can read most questions from the index alone.
-        Index(
-            "ix_money_cell_measure",
-            "measure",
-            "source",
-            "year",
-            "sector_code",
-            "province_code",
-            "district_code",
-            "commune_code",
-            "nationwide",
-            "project_id",
-            "cents",
-        ),
+        Index("ix_money_cell_measure", *KEYS, "project_id", "cents"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,12 +166,9 @@ def part(amount, bound):
     return (amount // basis) * bound + ((amount % basis) * bound + half) // basis
 
 
-def _whole_cents(column):
-    return type_coerce(column, BigInteger)
-
-
 def _year_of(column):
-    # SQLite's dialect writes EXTRACT as strftime: one statement serves both databases.
+    # SQLite's dialect writes EXTRACT as strftime: one statement serves both databases, built
+    # without an application's engine (the migration that first fills the cells has none).
     return cast(extract("year", column), Integer)
 
 
@@ -292,20 +288,6 @@ def _cells(ids):
         .outerjoin(ProjectSector, ProjectSector.project_id == money.c.project_id)
         .outerjoin(ProjectLocation, ProjectLocation.project_id == money.c.project_id)
     )
-
-
-COLUMNS = (
-    "project_id",
-    "measure",
-    "source",
-    "year",
-    "sector_code",
-    "province_code",
-    "district_code",
-    "commune_code",
-    "nationwide",
-    "cents",
-)
 
 
 def _write(connection, ids) -> None:
