@@ -110,6 +110,6 @@ def trajectory(indicator: ResultIndicator) -> TrajectoryChart | None:
         planned=planned if len(planned) > len(start) else [],
         actual=actual if len(actual) > len(start) else [],
         target_y=y_of(final),
-        target_label=format(final.normalize(), "f"),
+        target_label=format(final.normalize(), ",f"),
         rows=rows,
     )
