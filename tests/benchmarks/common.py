@@ -4,7 +4,9 @@ The demo database is built by the portal's own command line in a child process
 (`flask --app app db upgrade`, then `flask --app app portal demo --projects N`), once per backend,
 size and version of the code, and kept (a SQLite file under the cache folder; a PostgreSQL
 template database). Each run measures a fresh copy of it, so what a run changes (submitted
-projects, a population table) never leaks into the next one.
+projects, a population table) never leaks into the next one. On PostgreSQL,
+`--demo-database NAME` copies an already built demo instead (one too long to build again, such
+as 100,000 projects), which must be at the latest migration.
 
 The measuring process then starts the portal exactly as `app.py` (and so gunicorn) does: the
 configuration comes from the environment and `create_app()` runs its start-up steps, including
@@ -196,6 +198,13 @@ def parser(description: str, *, requests: int = 30, warmup: int = 5) -> argparse
     result.add_argument(
         "--rebuild", action="store_true", help="build the demo database again, even if cached"
     )
+    result.add_argument(
+        "--demo-database",
+        default=None,
+        metavar="NAME",
+        help="PostgreSQL: copy this already built demo database (at the latest migration, of "
+        "--size projects) instead of the cached one",
+    )
     return result
 
 
@@ -343,7 +352,7 @@ def demo_copy(backend: str, args, label: str):
         return
     name = f"portal_bench_{label}_{os.getpid()}"
     with _locked(args.cache_dir):
-        source = _cached_demo(backend, args)
+        source = getattr(args, "demo_database", None) or _cached_demo(backend, args)
         _pg_execute(
             args,
             f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
