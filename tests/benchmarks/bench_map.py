@@ -83,6 +83,8 @@ def run(backend: str, args) -> bool:
             PORTAL_BOUNDARIES_FILE=str(boundaries or ""),
             # The repeated CSV downloads would pass an address's budget (429).
             PORTAL_DOWNLOAD_LIMIT="1000000 per minute",
+            # No page cache: the public map is measured as worked out, not as kept.
+            PORTAL_PAGE_CACHE_TIMEOUT="0",
         )
         from portal.aggregates.services import aggregate
         from portal.extensions import db
