@@ -64,7 +64,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.aggregates.services import AGREED, KINDS, _whole_cents
+from portal.aggregates import streams
+from portal.aggregates.services import AGREED, KINDS, _whole_cents, part
 from portal.db import Base
 from portal.projects.models import (
     SHARE_BASIS,
@@ -75,18 +76,11 @@ from portal.projects.models import (
 )
 from portal.projects.sources import REPORTING, FundingSource, SourceFunding
 
-MEASURES = ("commitment", "disbursed", "planned", "signed", "expenditure")
 # The kind of a source's yearly row each measure sums for the sources other than the reporting
-# partner (a source's commitment is what it signed in the year; the measure `signed` reads the
-# same cells for them)...
-OTHER_KINDS = {
-    "commitment": "commitment",
-    "disbursed": "disbursement",
-    "planned": "planned",
-    "expenditure": "expenditure",
-}
-# ... and for the reporting partner, whose other measures are the project's own figures.
-REPORTING_KINDS = {"signed": "commitment", "expenditure": "expenditure"}
+# partner; their `signed` is their commitment, read from the same cells (portal/analysis/pivot.py),
+# so it is not kept twice. The reporting partner's own rows give its `signed` and `expenditure`
+# (streams.REPORTING_KINDS); its other measures are the project's own figures.
+OTHER_KINDS = {m: kind for m, kind in streams.OTHER_KINDS.items() if m != "signed"}
 # The project columns a cell depends on: a bulk UPDATE of project that sets none of them (a
 # workflow step, a quality score) leaves the cells alone.
 PROJECT_COLUMNS = frozenset(
@@ -155,17 +149,6 @@ class MoneyCell(Base):
     cents: Mapped[int] = mapped_column(BigInteger)
 
 
-def part(amount, bound):
-    """SQL: the cents of `amount` up to `bound` (in parts of SHARE_BASIS), rounded half up.
-
-    The aggregate service's share is this at the share's upper bound less this at its lower
-    one. Taken as multiple * SHARE_BASIS + rest, so that no product overflows.
-    """
-    basis = literal_column(str(SHARE_BASIS), BigInteger)
-    half = literal_column(str(SHARE_BASIS // 2), BigInteger)
-    return (amount // basis) * bound + ((amount % basis) * bound + half) // basis
-
-
 def _year_of(column):
     # SQLite's dialect writes EXTRACT as strftime: one statement serves both databases, built
     # without an application's engine (the migration that first fills the cells has none).
@@ -220,14 +203,14 @@ def _other_sources(ids):
     measure = case(
         *(
             ((reporting & (SourceFunding.kind == kind)), name)
-            for name, kind in REPORTING_KINDS.items()
+            for name, kind in streams.REPORTING_KINDS.items()
         ),
         *(
             ((~reporting) & (SourceFunding.kind == kind), name)
             for name, kind in OTHER_KINDS.items()
         ),
     )
-    kinds = {*OTHER_KINDS.values(), *REPORTING_KINDS.values()}
+    kinds = {*OTHER_KINDS.values(), *streams.REPORTING_KINDS.values()}
     return (
         select(
             FundingSource.project_id.label("project_id"),

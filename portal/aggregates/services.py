@@ -256,21 +256,24 @@ def _loan_money(user, filters, year: int | None, year_to: int | None, loans):
     return statement
 
 
+def part(amount, bound):
+    """SQL: the cents of `amount` up to `bound` (in parts of SHARE_BASIS), rounded half up.
+
+    Whole numbers throughout: the amount is taken as multiple * SHARE_BASIS + rest, so that no
+    product can overflow.
+    """
+    basis = literal_column(str(SHARE_BASIS), BigInteger)
+    half = literal_column(str(SHARE_BASIS // 2), BigInteger)
+    return (amount // basis) * bound + ((amount % basis) * bound + half) // basis
+
+
 def _split(cents, table):
     """SQL for the cents of a project's amount that fall to one of its share rows.
 
     That is the amount rounded (half up) at the share's upper bound less the amount rounded at
-    its lower bound, so the parts add up to the amount. Whole numbers throughout: the amount is
-    taken as multiple * SHARE_BASIS + rest, so that no product can overflow.
+    its lower bound, so the parts add up to the amount.
     """
-    basis = literal_column(str(SHARE_BASIS), BigInteger)
-    half = literal_column(str(SHARE_BASIS // 2), BigInteger)
-    multiple, rest = cents // basis, cents % basis
-    return (
-        multiple * (table.share_to - table.share_from)
-        + (rest * table.share_to + half) // basis
-        - (rest * table.share_from + half) // basis
-    )
+    return part(cents, table.share_to) - part(cents, table.share_from)
 
 
 def _share(cents, table):

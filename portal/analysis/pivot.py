@@ -35,7 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from portal.aggregates.cells import MoneyCell, part, settle
+from portal.aggregates.cells import MoneyCell, settle
 from portal.aggregates.services import (
     AGREED,
     CENT,
@@ -52,6 +52,7 @@ from portal.aggregates.services import (
     _in_years,
     _whole_cents,
     _year_of,
+    part,
 )
 from portal.extensions import db
 from portal.projects.models import SHARE_BASIS, Project, ProjectFunding, ProjectLocation
