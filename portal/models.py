@@ -2,6 +2,7 @@
 
 from portal.accounts.models import User  # noqa: F401
 from portal.aggregates.cells import MoneyCell  # noqa: F401
+from portal.aggregates.summary import MoneySummary  # noqa: F401
 from portal.alignment.models import (  # noqa: F401
     Alignment,
     AlignmentPriority,

@@ -46,6 +46,7 @@ from portal.projects.models import (
     ProjectSector,
 )
 from portal.projects.queries import ProjectFilters, filtered
+from portal.projects.sources import REPORTING
 from portal.security import project_visibility
 
 MEASURES = ("commitment", "disbursed", "planned")
@@ -349,16 +350,9 @@ def _by_year(
         )
         if span is not None:
             others = others.where(_in_years(AGREED, *span))
-        sums = list(db.session.execute(others))
+        sums: list[Any] = list(db.session.execute(others))
         first, last = span if span is not None else (None, None)
-        lent = _loan_money(user, filters, first, last, loans)
-        if lent is not None:
-            by_agreement = lent.add_columns(agreed.label("agreed")).subquery()
-            sums += db.session.execute(
-                select(
-                    by_agreement.c.agreed, func.sum(by_agreement.c[grants.GRANT_EQUIVALENT])
-                ).group_by(by_agreement.c.agreed)
-            )
+        sums += loan_parts(user, filters, "year", first, last, loans).items()
         for key, cents in sums:
             if cents is not None:
                 row = rows.setdefault(key, Row(key=key))
@@ -402,19 +396,16 @@ def _by_source(user, filters, measures, year, year_to, counts: bool, loans=None)
     ).one()
     rows = []
     if counts or any(cents is not None for cents in reporting[:-1]):
-        row = Row(key="reporting", project_count=reporting[-1] if counts else 0)
+        row = Row(key=REPORTING, project_count=reporting[-1] if counts else 0)
         for measure, cents in zip(measures, reporting[:-1], strict=False):
             setattr(row, measure, _cents(cents))
         rows.append(row)
     if grants.GRANT_EQUIVALENT in measures:
-        lent = _loan_money(user, filters, year, year_to, loans)
-        if lent is not None:
-            lent_money = lent.subquery()
-            cents = db.session.scalar(select(func.sum(lent_money.c[grants.GRANT_EQUIVALENT])))
-            if cents is not None:
-                if not rows:
-                    rows.append(Row(key="reporting"))
-                rows[0].grant_equivalent += _cents(cents)
+        cents = loan_parts(user, filters, SOURCE_DIMENSION, year, year_to, loans).get(REPORTING)
+        if cents is not None:
+            if not rows:
+                rows.append(Row(key=REPORTING))
+            rows[0].grant_equivalent += _cents(cents)
     every = _every_project(user, filters)
     ids = None if every else filtered(user, filters).with_only_columns(Project.id)
     last = year_to if year_to is not None else year
@@ -451,19 +442,38 @@ def _by_group(
             setattr(row, measure, _cents(cents))
         rows[key] = row
     if grants.GRANT_EQUIVALENT in measures:
-        lent = _loan_money(user, filters, year, year_to, loans)
-        if lent is not None:
-            lent_grouped = _grouped(lent, dimension, [grants.GRANT_EQUIVALENT])
-            for key, cents in db.session.execute(
-                select(
-                    lent_grouped.c.key, func.sum(lent_grouped.c[grants.GRANT_EQUIVALENT])
-                ).group_by(lent_grouped.c.key)
-            ):
-                if cents is not None:
-                    # Without counts, a group of loans alone has no row yet.
-                    row = rows.setdefault(key, Row(key=key))
-                    row.grant_equivalent += _cents(cents)
+        add_loan_parts(rows, loan_parts(user, filters, dimension, year, year_to, loans))
     return list(rows.values())
+
+
+def add_loan_parts(rows: dict, parts: dict) -> None:
+    """Add the loans' grant equivalents (`loan_parts`) to `rows` ({key: Row})."""
+    for key, cents in parts.items():
+        # Without counts, a group of loans alone has no row yet.
+        row = rows.setdefault(key, Row(key=key))
+        row.grant_equivalent += _cents(cents)
+
+
+def loan_parts(user, filters, dimension: str, year, year_to, loans=None) -> dict:
+    """{group of `dimension`: the cents of the grant equivalents of its loans} (the loans of
+    the filtered projects that have a grant element; a loan counts in the year of agreement)."""
+    lent = _loan_money(user, filters, year, year_to, loans)
+    if lent is None:
+        return {}
+    if dimension == "year":
+        by_agreement = lent.add_columns(_year_of(AGREED).label("agreed")).subquery()
+        statement = select(
+            by_agreement.c.agreed, func.sum(by_agreement.c[grants.GRANT_EQUIVALENT])
+        ).group_by(by_agreement.c.agreed)
+    elif dimension == SOURCE_DIMENSION:
+        money = lent.subquery()
+        statement = select(literal(REPORTING), func.sum(money.c[grants.GRANT_EQUIVALENT]))
+    else:
+        grouped = _grouped(lent, dimension, [grants.GRANT_EQUIVALENT])
+        statement = select(grouped.c.key, func.sum(grouped.c[grants.GRANT_EQUIVALENT])).group_by(
+            grouped.c.key
+        )
+    return {key: cents for key, cents in db.session.execute(statement) if cents is not None}
 
 
 def aggregate(
@@ -498,6 +508,11 @@ def aggregate(
         rows = _by_source(user, filters, measures, year, year_to, counts, loans)
     else:
         rows = _by_group(user, filters, dimension, measures, year, year_to, counts, loans)
+    return ordered(rows)
+
+
+def ordered(rows: list[Row]) -> list[Row]:
+    """Rows largest commitment (and disbursement) first."""
     return sorted(rows, key=lambda r: (-(r.commitment + r.disbursed), str(r.key)))
 
 

@@ -11,7 +11,8 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 
 from portal.aggregates.labels import key_labels
-from portal.aggregates.services import UNALLOCATED, aggregate, totals
+from portal.aggregates.services import UNALLOCATED, totals
+from portal.aggregates.summary import aggregate
 from portal.api import openapi, serialize
 from portal.api.auth import api_user
 from portal.api.blueprint import bp

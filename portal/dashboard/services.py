@@ -9,7 +9,8 @@ from typing import cast
 
 from portal.aggregates.grants import GRANT_EQUIVALENT
 from portal.aggregates.labels import key_labels
-from portal.aggregates.services import MEASURES, Row, aggregate, totals
+from portal.aggregates.services import MEASURES, Row, totals
+from portal.aggregates.summary import aggregate
 from portal.projects.queries import ProjectFilters
 
 TOP = 10

@@ -15,7 +15,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row, aggregate
+from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row
+from portal.aggregates.summary import aggregate
 from portal.extensions import db
 from portal.mapping import districts as district_boundaries
 from portal.mapping import services

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.aggregates.services import UNALLOCATED, Row, aggregate, totals
+from portal.aggregates.services import UNALLOCATED, Row, totals
+from portal.aggregates.summary import aggregate
 from portal.dashboard.services import Bar
 from portal.extensions import db
 from portal.mapping import population

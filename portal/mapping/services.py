@@ -14,7 +14,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row, aggregate
+from portal.aggregates.services import NATIONWIDE, UNALLOCATED, Row
+from portal.aggregates.summary import aggregate
 from portal.extensions import db
 from portal.mapping import boundaries, population
 from portal.mapping.classes import Classes, classify

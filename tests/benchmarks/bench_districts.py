@@ -86,7 +86,7 @@ def run(backend: str, args) -> bool:
             # No page cache: the public district map is measured as worked out, not as kept.
             PORTAL_PAGE_CACHE_TIMEOUT="0",
         )
-        from portal.aggregates.services import aggregate
+        from portal.aggregates.summary import aggregate
         from portal.extensions import db
         from portal.mapping import district_map
         from portal.projects.queries import ProjectFilters

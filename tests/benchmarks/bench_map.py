@@ -86,7 +86,7 @@ def run(backend: str, args) -> bool:
             # No page cache: the public map is measured as worked out, not as kept.
             PORTAL_PAGE_CACHE_TIMEOUT="0",
         )
-        from portal.aggregates.services import aggregate
+        from portal.aggregates.summary import aggregate
         from portal.extensions import db
         from portal.projects.queries import ProjectFilters
 

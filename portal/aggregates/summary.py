@@ -1,0 +1,788 @@
+"""The money of every group, summed once and kept current in the transaction that changes it.
+
+The aggregate service (portal/aggregates/services.py) sums the money of the projects a reader
+may see, by one dimension. Asked without filters by the public (the published projects) or by
+CDC (every project), its answer is a sum over the whole database: at 100,000 projects, the
+better part of a second for each figure of the dashboard. This table keeps those sums, one row
+a group:
+
+- `dimension` and `key`: the group (a partner's id, a province's code, "unallocated"...; the
+  key as text, '' for none), for every dimension of the service (the year and the kind of
+  funding source included);
+- `published`: whether the projects are published, so the public reads the published rows and
+  CDC both;
+- `year`: the money of that calendar year (commitments in the year of agreement), or `TOTAL`
+  (0) for the projects' stored figures over all years;
+- the cents of each kept measure, each with the number of share rows that had some (the
+  service lists a group without project counts only where some project has money), and on the
+  `TOTAL` row the number of projects in the group (the service's project count).
+
+Each project's part in a group is the service's own arithmetic (`part` at a share's bounds, one
+year's money or the stored figures split, never the sum of per-year splits), so the kept sums
+are the service's answer to the cent: a project's parts are worked out by the same SQL the
+service runs, limited to that project, and sums of parts add up as the service's sums do.
+
+Kept current as the money cells are (portal/aggregates/cells.py), with one difference: a sum
+cannot be worked out again from a project alone, so a project's old parts are taken off before
+the first change of it in a transaction is written (before the flush, or before the bulk
+statement runs, reading the rows as they were), and its new parts added just before the commit.
+A savepoint rolled back takes its subtractions with it, and its projects are forgotten.
+
+What is not kept: the loans' grant equivalents (worked out in Python from their terms; the other
+projects' part, their commitment, is kept as `grant_commitment`), spans of years crossed with a
+dimension of shares (the service splits the span's total), and any reader other than the public
+and CDC, or any filter: those take the service's live path. `rebuild` works everything out from
+scratch (`flask portal summaries rebuild`), and a test keeps the kept and rebuilt rows equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    case,
+    cast,
+    delete,
+    event,
+    extract,
+    func,
+    inspect,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.aggregates import grants, services, streams
+from portal.aggregates.services import (
+    AGREED,
+    DIRECT,
+    KINDS,
+    MEASURES,
+    NATIONWIDE,
+    ONCE_A_GROUP,
+    SHARED,
+    SOURCE_DIMENSION,
+    STORED,
+    UNALLOCATED,
+    Row,
+    _cents,
+    _share,
+    _whole_cents,
+)
+from portal.budget.models import ProjectBudgetLine
+from portal.db import Base
+from portal.extensions import db
+from portal.projects.models import Project, ProjectFunding, ProjectLocation, ProjectSector
+from portal.projects.queries import ProjectFilters
+from portal.projects.sources import REPORTING, FundingSource, SourceFunding
+from portal.security import visibility_key
+
+TOTAL = 0  # the year of a group's stored figures over all years
+GRANT_COMMITMENT = "grant_commitment"  # the grant equivalent of the projects other than loans
+KEPT = ("commitment", "disbursed", "planned", "signed", "expenditure", GRANT_COMMITMENT)
+YEAR = "year"
+KEPT_DIMENSIONS = (*DIRECT, *SHARED, YEAR, SOURCE_DIMENSION)
+# Keys kept as text, read back as the service gives them.
+INTEGER_KEYS = {"partner", "ministry", "twg", YEAR}
+BOOLEAN_KEYS = {"on_budget"}
+NO_KEY = ""
+# The project columns a group's sums depend on; a bulk UPDATE that sets none of them (a
+# workflow step short of publishing, a quality score) leaves the sums alone.
+PROJECT_COLUMNS = frozenset(
+    {
+        "id",
+        "commitment_usd",
+        "commitment_date",
+        "actual_start",
+        "planned_start",
+        "nationwide",
+        "disbursed_usd",
+        "planned_usd",
+        "published_at",
+        "reporting_org_id",
+        "lead_national_partner_id",
+        "type_of_assistance",
+        "finance_type",
+        "modality",
+        "status",
+        "on_budget",
+        "twg_id",
+    }
+)
+TABLES = {
+    Project.__tablename__: Project.id,
+    ProjectFunding.__tablename__: ProjectFunding.project_id,
+    ProjectSector.__tablename__: ProjectSector.project_id,
+    ProjectLocation.__tablename__: ProjectLocation.project_id,
+    ProjectBudgetLine.__tablename__: ProjectBudgetLine.project_id,
+    FundingSource.__tablename__: FundingSource.project_id,
+    SourceFunding.__tablename__: SourceFunding.source_id,  # the project through its source
+}
+MODELS = (Project, ProjectFunding, ProjectSector, ProjectLocation, ProjectBudgetLine, FundingSource)
+CHUNK = 2000
+# session.info: the projects whose parts are taken off in this transaction, each with the
+# transaction (or savepoint) that took them off.
+TAKEN = "portal_money_summary_taken"
+
+
+class MoneySummary(Base):
+    """The money of one group of one dimension, in one year or over all (see the module)."""
+
+    __tablename__ = "money_summary"
+    __table_args__ = (
+        UniqueConstraint("dimension", "published", "year", "key", name="uq_money_summary_group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(12))
+    published: Mapped[bool] = mapped_column(Boolean)
+    year: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[int] = mapped_column(BigInteger, default=0)
+    disbursed: Mapped[int] = mapped_column(BigInteger, default=0)
+    planned: Mapped[int] = mapped_column(BigInteger, default=0)
+    signed: Mapped[int] = mapped_column(BigInteger, default=0)
+    expenditure: Mapped[int] = mapped_column(BigInteger, default=0)
+    grant_commitment: Mapped[int] = mapped_column(BigInteger, default=0)
+    n_commitment: Mapped[int] = mapped_column(Integer, default=0)
+    n_disbursed: Mapped[int] = mapped_column(Integer, default=0)
+    n_planned: Mapped[int] = mapped_column(Integer, default=0)
+    n_signed: Mapped[int] = mapped_column(Integer, default=0)
+    n_expenditure: Mapped[int] = mapped_column(Integer, default=0)
+    n_grant_commitment: Mapped[int] = mapped_column(Integer, default=0)
+    projects: Mapped[int] = mapped_column(Integer, default=0)
+
+
+VALUES = (*KEPT, *(f"n_{m}" for m in KEPT), "projects")
+GROUP = ("dimension", "published", "year", "key")
+
+
+# --- each project's parts -----------------------------------------------------------------
+
+
+def _year_of(column):
+    # Dialect-neutral (SQLite's dialect writes EXTRACT as strftime), as the money cells do.
+    return cast(extract("year", column), Integer)
+
+
+def _text(column):
+    return func.coalesce(cast(column, String), NO_KEY)
+
+
+def _totals(ids):
+    """CTE: each project's stored figures (and the reporting partner's signed commitments and
+    expenditure over all years), one row a project, every project listed."""
+    cents = _whole_cents(SourceFunding.amount_usd)
+    signed = (
+        select(
+            FundingSource.project_id,
+            *(
+                cast(func.sum(case((SourceFunding.kind == kind, cents))), BigInteger).label(m)
+                for m, kind in streams.REPORTING_KINDS.items()
+            ),
+        )
+        .join(FundingSource, FundingSource.id == SourceFunding.source_id)
+        .where(
+            FundingSource.project_id.in_(ids),
+            FundingSource.kind == REPORTING,
+            SourceFunding.kind.in_(list(streams.REPORTING_KINDS.values())),
+        )
+        .group_by(FundingSource.project_id)
+        .subquery("summary_signed")
+    )
+    return (
+        select(
+            Project.id.label("project_id"),
+            literal(TOTAL, Integer).label("year"),
+            *(_whole_cents(STORED[m]).label(m) for m in STORED),
+            signed.c.signed,
+            signed.c.expenditure,
+            grants.non_loan_column(_whole_cents(Project.commitment_usd)).label(GRANT_COMMITMENT),
+        )
+        .outerjoin(signed, signed.c.project_id == Project.id)
+        .where(Project.id.in_(ids))
+        .cte("summary_totals")
+    )
+
+
+def _yearly(ids):
+    """CTE: each project's money of each calendar year, one row a project and year with some
+    (commitments and the other projects' grant equivalent in the year of agreement, which may be
+    NULL: those rows count only in the year dimension)."""
+    empty = cast(null(), BigInteger)
+    amount = _whole_cents(Project.commitment_usd)
+    commitments = select(
+        Project.id.label("project_id"),
+        _year_of(AGREED).label("year"),
+        amount.label("commitment"),
+        empty.label("disbursed"),
+        empty.label("planned"),
+        empty.label("signed"),
+        empty.label("expenditure"),
+        grants.non_loan_column(amount).label(GRANT_COMMITMENT),
+    ).where(Project.id.in_(ids), Project.commitment_usd.is_not(None))
+    cents = _whole_cents(ProjectFunding.amount_usd)
+    funding = (
+        select(
+            ProjectFunding.project_id,
+            ProjectFunding.year,
+            empty,
+            *(
+                cast(func.sum(case((ProjectFunding.kind == KINDS[m], cents))), BigInteger)
+                for m in ("disbursed", "planned")
+            ),
+            empty,
+            empty,
+            empty,
+        )
+        .where(ProjectFunding.project_id.in_(ids), ProjectFunding.kind.in_(list(KINDS.values())))
+        .group_by(ProjectFunding.project_id, ProjectFunding.year)
+    )
+    source_cents = _whole_cents(SourceFunding.amount_usd)
+    sources = (
+        select(
+            FundingSource.project_id,
+            SourceFunding.year,
+            empty,
+            empty,
+            empty,
+            *(
+                cast(func.sum(case((SourceFunding.kind == kind, source_cents))), BigInteger)
+                for kind in streams.REPORTING_KINDS.values()
+            ),
+            empty,
+        )
+        .join(FundingSource, FundingSource.id == SourceFunding.source_id)
+        .where(
+            FundingSource.project_id.in_(ids),
+            FundingSource.kind == REPORTING,
+            SourceFunding.kind.in_(list(streams.REPORTING_KINDS.values())),
+        )
+        .group_by(FundingSource.project_id, SourceFunding.year)
+    )
+    rows = union_all(commitments, funding, sources).subquery("summary_rows")
+    return (
+        select(
+            rows.c.project_id,
+            rows.c.year,
+            *(cast(func.sum(rows.c[m]), BigInteger).label(m) for m in KEPT),
+        )
+        .group_by(rows.c.project_id, rows.c.year)
+        .cte("summary_yearly")
+    )
+
+
+def _grouped(money, dimension: str, *, counted: bool):
+    """SELECT the parts of `money`'s projects in each group of `dimension` (GROUP's columns and
+    VALUES'), `money` being `_totals` or `_yearly`."""
+    published = Project.published_at.is_not(None)
+    measures = [money.c[m] for m in KEPT]
+    if dimension in DIRECT:
+        key = _text(DIRECT[dimension])
+        shares = measures
+        count = func.count()
+        joined = money.join(Project, Project.id == money.c.project_id)
+    elif dimension == SOURCE_DIMENSION:  # the reporting partner's row: every project's figures
+        key = literal(REPORTING, String)
+        shares = measures
+        count = func.count()
+        joined = money.join(Project, Project.id == money.c.project_id)
+    else:
+        table, code = SHARED[dimension]
+        fallback: Any = literal(UNALLOCATED)
+        if table is ProjectLocation:
+            fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
+        key = func.coalesce(cast(code, String), fallback)
+        shares = [_share(column, table) for column in measures]
+        count = (
+            func.count()
+            if dimension in ONCE_A_GROUP
+            else func.count(func.distinct(money.c.project_id))
+        )
+        joined = money.join(Project, Project.id == money.c.project_id).outerjoin(
+            table, table.project_id == money.c.project_id
+        )
+    year = money.c.year
+    statement = (
+        select(
+            literal(dimension, String).label("dimension"),
+            published.label("published"),
+            year.label("year"),
+            key.label("key"),
+            *(func.coalesce(func.sum(s), 0).label(m) for s, m in zip(shares, KEPT, strict=True)),
+            *(func.count(s).label(f"n_{m}") for s, m in zip(shares, KEPT, strict=True)),
+            (count if counted else literal(0)).label("projects"),
+        )
+        .select_from(joined)
+        .group_by(published, year, key)
+    )
+    if not counted:
+        statement = statement.where(year.is_not(None))
+    return statement
+
+
+def _years_grouped(yearly):
+    """SELECT the parts of `_yearly`'s projects in the year dimension (by their year)."""
+    published = Project.published_at.is_not(None)
+    return (
+        select(
+            literal(YEAR, String).label("dimension"),
+            published.label("published"),
+            literal(TOTAL, Integer).label("year"),
+            _text(yearly.c.year).label("key"),
+            *(func.coalesce(func.sum(yearly.c[m]), 0).label(m) for m in KEPT),
+            *(func.count(yearly.c[m]).label(f"n_{m}") for m in KEPT),
+            literal(0).label("projects"),
+        )
+        .select_from(yearly.join(Project, Project.id == yearly.c.project_id))
+        .group_by(published, yearly.c.year)
+    )
+
+
+def _other_sources(ids, *, by_year: bool):
+    """SELECT the money of the sources other than the reporting partner, by kind of source:
+    over all years with the number of projects that have that kind (`TOTAL`), or by year."""
+    published = Project.published_at.is_not(None)
+    cents = _whole_cents(SourceFunding.amount_usd)
+    sums = []
+    for measure in KEPT:
+        kind = streams.OTHER_KINDS.get(measure)
+        amount = case((SourceFunding.kind == kind, cents)) if kind else cast(null(), BigInteger)
+        sums.append((measure, amount))
+    year = SourceFunding.year if by_year else literal(TOTAL, Integer)
+    statement = (
+        select(
+            literal(SOURCE_DIMENSION, String).label("dimension"),
+            published.label("published"),
+            year.label("year"),
+            cast(FundingSource.kind, String).label("key"),
+            *(func.coalesce(func.sum(amount), 0).label(m) for m, amount in sums),
+            *(func.count(amount).label(f"n_{m}") for m, amount in sums),
+            (literal(0) if by_year else func.count(func.distinct(FundingSource.project_id))).label(
+                "projects"
+            ),
+        )
+        .select_from(FundingSource)
+        .join(Project, Project.id == FundingSource.project_id)
+        .outerjoin(SourceFunding, SourceFunding.source_id == FundingSource.id)
+        .where(FundingSource.project_id.in_(ids), FundingSource.kind != REPORTING)
+        .group_by(published, FundingSource.kind, *((SourceFunding.year,) if by_year else ()))
+    )
+    if by_year:
+        statement = statement.where(SourceFunding.year.is_not(None))
+    return statement
+
+
+def _parts(ids):
+    """SELECT (GROUP's columns, VALUES') of the projects `ids` lists, in every kept group."""
+    totals = _totals(ids)
+    yearly = _yearly(ids)
+    branches = []
+    for dimension in (*DIRECT, *SHARED, SOURCE_DIMENSION):
+        branches.append(_grouped(totals, dimension, counted=True))
+        branches.append(_grouped(yearly, dimension, counted=False))
+    branches.append(_years_grouped(yearly))
+    branches.append(_other_sources(ids, by_year=False))
+    branches.append(_other_sources(ids, by_year=True))
+    return union_all(*branches).subquery("parts")
+
+
+def _upsert(dialect: str, ids, sign: int):
+    """INSERT ... ON CONFLICT adding (sign 1) or taking off (-1) the parts of the projects
+    `ids` selects (a SELECT of ids, or an expanding bound parameter)."""
+    parts = _parts(ids)
+    table = MoneySummary.__table__
+    rows = (
+        select(
+            *(parts.c[name] for name in GROUP),
+            *(
+                (func.sum(parts.c[name]) * sign).label(name)
+                if sign != 1
+                else func.sum(parts.c[name]).label(name)
+                for name in VALUES
+            ),
+        )
+        .where(true())  # SQLite reads an upsert's SELECT without WHERE as a join's ON
+        .group_by(*(parts.c[name] for name in GROUP))
+        .order_by(*(parts.c[name] for name in GROUP))  # one order of locks for every writer
+    )
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).from_select([*GROUP, *VALUES], rows)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in GROUP],
+        set_={name: table.c[name] + statement.excluded[name] for name in VALUES},
+    )
+
+
+# The statement for a list of projects, built once for each database and sign: building it is
+# most of the cost of one project's change.
+_BUILT: dict[tuple[str, int], Any] = {}
+
+
+def add(connection, project_ids: Iterable[int], sign: int = 1) -> None:
+    """Add (sign 1) or take off (-1) the parts of these projects."""
+    ids = sorted(set(project_ids))
+    dialect = connection.dialect.name
+    statement = _BUILT.get((dialect, sign))
+    if statement is None:
+        statement = _upsert(dialect, bindparam("ids", expanding=True), sign)
+        _BUILT[(dialect, sign)] = statement
+    for start in range(0, len(ids), CHUNK):
+        connection.execute(statement, {"ids": ids[start : start + CHUNK]})
+
+
+def rebuild(connection) -> int:
+    """Work every group out from scratch; returns how many rows there are."""
+    table = MoneySummary.__table__
+    connection.execute(delete(table))
+    connection.execute(_upsert(connection.dialect.name, select(Project.id), 1))
+    return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+# --- kept current --------------------------------------------------------------------------
+
+
+def _taken(session) -> dict[int, Any]:
+    return session.info.setdefault(TAKEN, {})
+
+
+def _take_off(session, project_ids: Iterable[int]) -> None:
+    """Take off the parts of these projects, as the database holds them now, unless they were
+    taken off already in this transaction."""
+    taken = _taken(session)
+    ids = {found for found in project_ids if found is not None and found not in taken}
+    if not ids:
+        return
+    add(session.connection(), ids, -1)
+    holder = session.get_nested_transaction() or session.get_transaction()
+    for found in ids:
+        taken[found] = holder
+
+
+def _project_of(obj) -> int | None:
+    if isinstance(obj, Project):
+        return obj.id
+    project_id = getattr(obj, "project_id", None)
+    if project_id is None:
+        project = getattr(obj, "project", None)
+        project_id = getattr(project, "id", None)
+    return project_id
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, _flush_context, _instances) -> None:
+    ids: set[int | None] = set()
+    sources: set[int] = set()
+    for obj in (*session.dirty, *session.deleted, *session.new):
+        if isinstance(obj, Project):
+            if obj in session.new:
+                continue  # nothing of it is summed yet; added at the commit
+            if obj in session.dirty and not _project_changed(obj):
+                continue
+            ids.add(obj.id)
+        elif isinstance(obj, MODELS):
+            ids.add(_project_of(obj))
+        elif isinstance(obj, SourceFunding):
+            if obj.source_id is not None:
+                sources.add(obj.source_id)
+            elif obj.source is not None:
+                ids.add(obj.source.project_id)
+    if sources:
+        ids |= set(
+            session.connection()
+            .execute(select(FundingSource.project_id).where(FundingSource.id.in_(sources)))
+            .scalars()
+        )
+    ids.discard(None)
+    if ids:
+        _take_off(session, ids)  # type: ignore[arg-type]
+
+
+def _project_changed(obj) -> bool:
+    state = inspect(obj)
+    return any(
+        state.attrs[name].history.has_changes() for name in PROJECT_COLUMNS if name in state.attrs
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new(session, _flush_context) -> None:
+    # New projects have their ids now; nothing of theirs was summed, so nothing is taken off.
+    taken = None
+    for obj in session.new:
+        if isinstance(obj, Project) and obj.id is not None:
+            if taken is None:
+                taken = _taken(session)
+            if obj.id not in taken:
+                taken[obj.id] = session.get_nested_transaction() or session.get_transaction()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_bulk(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    target = getattr(state.statement, "table", None)
+    table = getattr(target, "__table__", target)
+    name = getattr(table, "name", None)
+    if table is None or name not in TABLES:
+        return
+    statement = state.statement
+    session = state.session
+    if state.is_insert:
+        ids = _inserted_ids(session, name, statement, state.parameters)
+        if name == Project.__tablename__:
+            taken = _taken(session)
+            holder = session.get_nested_transaction() or session.get_transaction()
+            for project_id in ids:
+                taken.setdefault(project_id, holder)
+            return
+    else:
+        if name == Project.__tablename__ and state.is_update:
+            values = {getattr(key, "key", key) for key in statement._values or {}}
+            if not values & PROJECT_COLUMNS:
+                return
+        column = TABLES[name]
+        found = select(table.c[column.key])
+        if name == SourceFunding.__tablename__:
+            found = select(FundingSource.project_id).join(
+                SourceFunding, SourceFunding.source_id == FundingSource.id
+            )
+        if statement.whereclause is not None:
+            found = found.where(statement.whereclause)
+        ids = set(session.connection().execute(found).scalars())
+    _take_off(session, ids)
+
+
+def _inserted_ids(session, name: str, statement, parameters) -> set[int]:
+    """The project ids a bulk INSERT writes (from its parameters; the demo's inserts)."""
+    column = TABLES[name].key
+    rows = parameters if isinstance(parameters, list) else [parameters or {}]
+    given = {row.get(column) for row in rows if isinstance(row, dict)}
+    values = getattr(statement, "_values", None) or {}
+    for key, value in values.items():
+        if getattr(key, "key", key) == column:
+            given.add(getattr(value, "value", None))
+    ids: set[int] = {found for found in given if found is not None}
+    if name == SourceFunding.__tablename__ and ids:
+        return set(
+            session.connection()
+            .execute(select(FundingSource.project_id).where(FundingSource.id.in_(ids)))
+            .scalars()
+        )
+    return ids
+
+
+@event.listens_for(Session, "before_commit")
+def _add_taken(session) -> None:
+    if any(
+        isinstance(obj, (*MODELS, SourceFunding))
+        for objects in (session.new, session.dirty, session.deleted)
+        for obj in objects
+    ):
+        session.flush()
+    taken = session.info.pop(TAKEN, None)
+    if taken:
+        add(session.connection(), taken, 1)
+
+
+def pending(session) -> bool:
+    """Whether `session` took parts off that it has not added back (its sums are not whole)."""
+    return bool(session.info.get(TAKEN))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget(session) -> None:
+    session.info.pop(TAKEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session, previous_transaction) -> None:
+    taken = session.info.get(TAKEN)
+    if not taken:
+        return
+    if not session.in_transaction():
+        session.info.pop(TAKEN, None)
+        return
+    # A savepoint rolled back undid its subtractions (and its changes): forget its projects.
+    undone = set()
+    for project_id, holder in taken.items():
+        transaction = holder
+        while transaction is not None:
+            if transaction is previous_transaction:
+                undone.add(project_id)
+                break
+            transaction = transaction.parent
+    for project_id in undone:
+        del taken[project_id]
+
+
+# --- read ----------------------------------------------------------------------------------
+
+
+def _key(dimension: str, text: str) -> object:
+    if text == NO_KEY:
+        return None
+    if dimension in INTEGER_KEYS:
+        return int(text)
+    if dimension in BOOLEAN_KEYS:
+        return text in ("true", "1")
+    return text
+
+
+def read(
+    connection,
+    dimension: str,
+    measures: list[str],
+    *,
+    public: bool,
+    year: int | None,
+    year_to: int | None,
+    counts: bool,
+) -> list[Row] | None:
+    """The service's rows for `dimension` and `measures` (KEPT's) of the published projects
+    (`public`) or of all, from the kept sums; None when they cannot answer (see the module)."""
+    if dimension not in KEPT_DIMENSIONS or not set(measures) <= set(KEPT):
+        return None
+    last = year_to if year_to is not None else year
+    table = MoneySummary.__table__
+    chosen = [table.c.dimension == dimension]
+    if public:
+        chosen.append(table.c.published.is_(True))
+    money_columns = [func.sum(table.c[m]) for m in measures]
+    present_columns = [func.sum(table.c[f"n_{m}"]) for m in measures]
+    if dimension == YEAR:
+        statement = select(table.c.key, *money_columns, *present_columns).where(
+            *chosen, table.c.year == TOTAL
+        )
+        rows = {}
+        for key, *sums in connection.execute(statement.group_by(table.c.key)):
+            value = _key(dimension, key)
+            if year is not None and not (isinstance(value, int) and year <= value <= (last or 0)):
+                continue
+            if not any(sums[len(measures) :]):
+                continue
+            rows[value] = _row(value, measures, sums[: len(measures)], 0)
+        return list(rows.values())
+    if year is not None and last != year and dimension in SHARED:
+        return None  # the service splits the span's total: per-year parts round otherwise
+    if year is None or last is None:
+        span = table.c.year == TOTAL
+    elif last < year:
+        return None
+    else:
+        span = table.c.year.between(max(year, 1), last)
+    statement = (
+        select(table.c.key, *money_columns, *present_columns)
+        .where(*chosen, span)
+        .group_by(table.c.key)
+    )
+    found = {key: sums for key, *sums in connection.execute(statement)}
+    counted: dict[str, int] = {}
+    if counts:
+        counted = dict(
+            connection.execute(
+                select(table.c.key, func.sum(table.c.projects))
+                .where(*chosen, table.c.year == TOTAL)
+                .group_by(table.c.key)
+            ).all()
+        )
+    rows = {}
+    for key in {*found, *counted}:
+        sums = found.get(key)
+        projects = int(counted.get(key) or 0)
+        present = sums is not None and any(sums[len(measures) :])
+        if counts:
+            if projects <= 0 and not (dimension == SOURCE_DIMENSION and key == REPORTING):
+                continue
+        elif not present:
+            continue
+        value = _key(dimension, key)
+        rows[value] = _row(value, measures, sums[: len(measures)] if sums else [], projects)
+    if counts and dimension == SOURCE_DIMENSION and REPORTING not in rows:
+        rows[REPORTING] = Row(key=REPORTING)
+    return list(rows.values())
+
+
+def _row(key, measures, sums, projects: int) -> Row:
+    row = Row(key=key, project_count=projects)
+    for measure, cents in zip(measures, sums, strict=False):
+        # The other projects' grant equivalent: the loans' part is the caller's to add.
+        setattr(
+            row, grants.GRANT_EQUIVALENT if measure == GRANT_COMMITMENT else measure, _cents(cents)
+        )
+    return row
+
+
+def _kept_for(user, filters: ProjectFilters) -> bool | None:
+    """Whether the kept sums answer `user` with `filters`: True for the published rows (the
+    public), False for all (CDC), None when they do not (another reader, or any filter)."""
+    if filters.as_args():
+        return None
+    return {"public": True, "cdc": False}.get(visibility_key(user))
+
+
+def _unsettled(session) -> bool:
+    """Whether `session` changed money it has not committed (the kept sums are not its own)."""
+    return pending(session) or any(
+        isinstance(obj, (*MODELS, SourceFunding))
+        for objects in (session.new, session.dirty, session.deleted)
+        for obj in objects
+    )
+
+
+def aggregate(
+    user,
+    filters: ProjectFilters,
+    dimension: str,
+    *,
+    year: int | None = None,
+    year_to: int | None = None,
+    measures=MEASURES,
+    counts: bool = True,
+    loans=None,
+) -> list[Row]:
+    """The aggregate service's answer (`services.aggregate`, same arguments, same rows), read
+    from the kept sums where they hold it, else worked out."""
+    measures = list(measures)
+    public = _kept_for(user, filters)
+    if public is not None and not _unsettled(db.session):
+        kept = [GRANT_COMMITMENT if m == grants.GRANT_EQUIVALENT else m for m in measures]
+        found = read(
+            db.session.connection(),
+            dimension,
+            kept,
+            public=public,
+            year=year,
+            year_to=year_to,
+            counts=counts,
+        )
+        if found is not None:
+            if grants.GRANT_EQUIVALENT in measures:
+                rows = {row.key: row for row in found}
+                services.add_loan_parts(
+                    rows, services.loan_parts(user, filters, dimension, year, year_to, loans)
+                )
+                found = list(rows.values())
+            return services.ordered(found)
+    return services.aggregate(
+        user,
+        filters,
+        dimension,
+        year=year,
+        year_to=year_to,
+        measures=measures,
+        counts=counts,
+        loans=loans,
+    )

@@ -1,0 +1,220 @@
+"""The sums of every group kept current on every change equal the sums worked out from scratch,
+and the answers read from them equal the aggregate service's, to the cent."""
+
+import random
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import delete, select, update
+
+from portal.aggregates import services as aggregates
+from portal.aggregates import summary
+from portal.aggregates.grants import GRANT_EQUIVALENT
+from portal.aggregates.summary import MoneySummary
+from portal.budget.demo import seed_budget
+from portal.budget.models import ProjectBudgetLine
+from portal.demo.projects import seed_projects
+from portal.demo.services import seed_organizations, seed_rates
+from portal.demo.sources import seed_sources
+from portal.extensions import db
+from portal.projects import services
+from portal.projects.models import Project, ProjectFunding
+from portal.projects.queries import ProjectFilters
+from portal.projects.sources import COFINANCIER, FundingSource, SourceFunding
+from portal.spreadsheets.compare import data_from_project
+from tests import factories
+
+TABLE = MoneySummary.__table__
+GROUP = [TABLE.c[name] for name in (*summary.GROUP, *summary.VALUES)]
+EVERY_MEASURE = [*aggregates.MEASURES, "signed", "expenditure", GRANT_EQUIVALENT]
+
+
+def _kept() -> list[tuple]:
+    """The kept rows, leaving out groups whose every figure is back to nothing."""
+    return sorted((row for row in db.session.execute(select(*GROUP)) if any(row[4:])), key=repr)
+
+
+def _from_scratch() -> list[tuple]:
+    parts = summary._parts(select(Project.id))
+    names = (*summary.GROUP, *summary.VALUES)
+    rows = db.session.execute(
+        select(
+            *(parts.c[name] for name in summary.GROUP),
+            *(db.func.sum(parts.c[name]) for name in summary.VALUES),
+        ).group_by(*(parts.c[name] for name in summary.GROUP))
+    )
+    assert names
+    return sorted((tuple(row) for row in rows if any(row[4:])), key=repr)
+
+
+def _assert_current(step: str) -> None:
+    kept, fresh = _kept(), _from_scratch()
+    assert kept == [tuple(row) for row in fresh], step
+
+
+@pytest.fixture
+def demo(app):
+    seed_organizations()
+    seed_rates()
+    seed_projects(40, seed=7)
+    seed_sources()
+    seed_budget()
+    db.session.commit()
+    return factories.user(role="cdc")
+
+
+def test_kept_sums_equal_rebuilt_sums_after_random_changes(demo):
+    rng = random.Random(2027)
+    assert _kept(), "the demo's projects are summed"
+    _assert_current("after the demo's bulk inserts")
+    ids = list(db.session.scalars(select(Project.id).order_by(Project.id)))
+    for step in range(20):
+        project = db.session.get(Project, rng.choice(ids))
+        change = step % 10
+        if change == 0:  # a save through the service: new years, sectors and places
+            data = replace(
+                data_from_project(project),
+                funding=[
+                    services.YearAmount(
+                        2021 + i, "disbursement", Decimal(rng.randint(1, 9000)), "USD"
+                    )
+                    for i in range(rng.randint(1, 4))
+                ],
+                sectors=[
+                    services.SectorShare("12220", Decimal("40")),
+                    services.SectorShare("11110", Decimal("60")),
+                ],
+                nationwide=False,
+                locations=[
+                    services.LocationShare("12", Decimal("33.33")),
+                    services.LocationShare("17", Decimal("66.67")),
+                ],
+            )
+            services.save_project(data, actor=demo, project=project)
+        elif change == 1:  # a yearly row changed through the ORM alone
+            row = db.session.scalars(
+                select(ProjectFunding).where(ProjectFunding.project_id == project.id)
+            ).first()
+            if row is not None and row.amount_usd is not None:
+                row.amount_usd = row.amount_usd + Decimal("12.34")
+        elif change == 2:  # a new exchange rate: a bulk update of every row in that currency
+            factories.rate("EUR", rng.choice([2019, 2021, 2023]), f"0.{rng.randint(80, 99)}")
+        elif change == 3:  # a project deleted
+            db.session.delete(project)
+            ids.remove(project.id)
+        elif change == 4:  # published, or taken back, by the ORM
+            project.published_at = None if project.published_at else datetime.now(UTC)
+        elif change == 5:  # a bulk update of the partner (as an organizations' merge does)
+            db.session.execute(
+                update(Project)
+                .where(Project.id == project.id)
+                .values(reporting_org_id=factories.organization().id, status="3")
+            )
+        elif change == 6:  # a co-financier's signed commitment and disbursement, by the ORM
+            source = FundingSource(
+                project_id=project.id, kind=COFINANCIER, organization=factories.organization()
+            )
+            db.session.add(source)
+            for kind in ("commitment", "disbursement"):
+                source.amounts.append(
+                    SourceFunding(
+                        year=2023,
+                        kind=kind,
+                        amount=Decimal("5000.00"),
+                        currency="USD",
+                        rate=Decimal(1),
+                        amount_usd=Decimal("5000.00"),
+                    )
+                )
+        elif change == 7:  # budget codes taken away: the budget and on-budget groups move
+            db.session.execute(
+                delete(ProjectBudgetLine).where(ProjectBudgetLine.project_id == project.id)
+            )
+            project.on_budget = not project.on_budget
+        elif change == 8:  # a change made in a savepoint that is rolled back
+            with pytest.raises(RuntimeError), db.session.begin_nested():
+                project.commitment_usd = (project.commitment_usd or Decimal(0)) + Decimal(5)
+                project.modality = "changed"
+                db.session.flush()
+                raise RuntimeError("refused")
+            project.type_of_assistance = "loan"  # and one that is kept, after it
+        else:  # a new project
+            ids.append(
+                factories.project(
+                    commitment_amount=Decimal(rng.randint(1000, 99999)),
+                    commitment_date=date(2020 + step % 5, 3, 1),
+                    funding=[services.YearAmount(2024, "planned", Decimal("777.77"), "USD")],
+                ).id
+            )
+        db.session.commit()
+        _assert_current(f"step {step}, change {change}")
+
+
+def test_a_rolled_back_change_leaves_the_sums_as_they_were(demo):
+    before = _kept()
+    project = db.session.scalars(select(Project).where(Project.commitment_usd > 0)).first()
+    project.commitment_usd = project.commitment_usd + Decimal(1)
+    db.session.flush()
+    assert summary.pending(db.session)
+    db.session.rollback()
+    assert not summary.pending(db.session)
+    db.session.commit()
+    assert _kept() == before
+
+
+def test_the_rebuild_command_works_every_sum_out_again(app, demo):
+    before = _kept()
+    db.session.execute(TABLE.delete())
+    db.session.commit()
+    assert _kept() == []
+    result = CliRunner().invoke(app.cli, ["portal", "summaries", "rebuild"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "sums of groups" in result.output
+    assert _kept() == before
+
+
+def _rows(rows) -> dict:
+    return {str(row.key): row for row in rows}
+
+
+@pytest.mark.parametrize("dimension", summary.KEPT_DIMENSIONS)
+def test_kept_answers_equal_the_aggregate_service(demo, dimension):
+    answered = 0
+    for user in (None, demo):
+        for year, year_to in ((None, None), (2024, None), (2022, 2025), (1999, None)):
+            for counts in (True, False):
+                for measures in (EVERY_MEASURE, ["disbursed"], ["commitment", GRANT_EQUIVALENT]):
+                    asked = dict(year=year, year_to=year_to, measures=measures, counts=counts)
+                    live = aggregates.aggregate(user, ProjectFilters(), dimension, **asked)
+                    kept = summary.aggregate(user, ProjectFilters(), dimension, **asked)
+                    assert _rows(kept) == _rows(live), (user, asked)
+                    found = summary.read(
+                        db.session.connection(),
+                        dimension,
+                        [m for m in measures if m != GRANT_EQUIVALENT],
+                        public=user is None,
+                        year=year,
+                        year_to=year_to,
+                        counts=counts,
+                    )
+                    answered += found is not None
+    # Every question but a span of years over shares is read from the kept sums.
+    spans = 2 * 2 * 3 if dimension in aggregates.SHARED else 0
+    assert answered == 2 * 4 * 2 * 3 - spans
+
+
+def test_other_readers_and_filters_take_the_live_path(demo):
+    partner = factories.user(role="dp")
+    assert summary._kept_for(partner, ProjectFilters()) is None
+    assert summary._kept_for(None, ProjectFilters(q="water")) is None
+    assert summary._kept_for(demo, ProjectFilters()) is False
+    assert summary._kept_for(None, ProjectFilters()) is True
+    # Unsaved changes of the money are the session's own: not read from the kept sums.
+    project = db.session.scalars(select(Project)).first()
+    project.commitment_usd = (project.commitment_usd or Decimal(0)) + Decimal(100)
+    assert summary._unsettled(db.session)
+    live = aggregates.aggregate(demo, ProjectFilters(), "partner")
+    assert _rows(summary.aggregate(demo, ProjectFilters(), "partner")) == _rows(live)
