@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from sqlalchemy import BigInteger, Integer, case, cast, column, null, text, type_coerce
 
 from portal.loans import queries as loan_queries
+from portal.projects.models import Project
 
 GRANT_EQUIVALENT = "grant_equivalent"
 
@@ -80,3 +81,22 @@ def non_loan_column(commitment_cents):
 def loan_column(table):
     """SQL for a loan's grant equivalent in cents, read from `loan_table`'s table."""
     return type_coerce(table.c.cents, BigInteger)
+
+
+def loan_money(projects, loans=None):
+    """SELECT (project_id, grant_equivalent cents) of the loans among `projects` (a SELECT of
+    Project rows) that have a grant element; None when none has. From `loans` (the loan rows of
+    exactly those projects) when the caller has them; else worked out in SQL from each set of
+    terms' grant element (`loan_queries.equivalents`), the same cents without a row in Python.
+    """
+    if loans is not None:
+        table = loan_table(loan_cents(loans))
+        if table is None:
+            return None
+        return projects.with_only_columns(
+            Project.id.label("project_id"), loan_column(table).label(GRANT_EQUIVALENT)
+        ).join(table, table.c.project_id == Project.id)
+    elements = loan_queries.element_table()
+    if elements is None:
+        return None
+    return loan_queries.equivalents(projects, elements, GRANT_EQUIVALENT)

@@ -239,17 +239,9 @@ def _project_money(
 def _loan_money(user, filters, year: int | None, year_to: int | None, loans):
     """SELECT (project_id, grant_equivalent cents) of the filtered loans that have a grant
     element, in those years of agreement (portal/aggregates/grants.py); None when none has."""
-    table = grants.loan_table(grants.loan_pairs(filtered(user, filters), loans))
-    if table is None:
+    statement = grants.loan_money(filtered(user, filters), loans)
+    if statement is None:
         return None
-    statement = (
-        filtered(user, filters)
-        .with_only_columns(
-            Project.id.label("project_id"),
-            grants.loan_column(table).label(grants.GRANT_EQUIVALENT),
-        )
-        .join(table, table.c.project_id == Project.id)
-    )
     if year is not None:
         statement = statement.where(
             _in_years(AGREED, year, year_to if year_to is not None else year)

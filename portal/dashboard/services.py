@@ -169,12 +169,12 @@ def dashboard_context(args, user) -> dict:
     year = min(max(year, 1990), 2100)
     from portal.rounds.predictability import for_reader
 
-    # Read once: the loans' figures and the grant equivalent both come from these rows.
-    loans = loan_queries.loan_rows(filtered(user, filters))
+    # The loans' figures and their grant equivalents are summed in SQL (every loan the reader
+    # may see), from each set of terms' grant element.
     return {
-        "data": dashboard(user, filters, year, current_locale(), loans),
+        "data": dashboard(user, filters, year, current_locale()),
         "predictability": for_reader(user, year),
-        "loans": loan_queries.figures(loans),
+        "loans": loan_queries.figures_of(filtered(user, filters)),
         "loan_settings": loan_services.concessionality(None),
         "filters": filters,
         "options": filter_options(),

@@ -13,7 +13,20 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    case,
+    column,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
+from sqlalchemy import cast as sql_cast
 
 from portal.extensions import db
 from portal.loans import grant_element as formula
@@ -215,3 +228,141 @@ def by_partner(rows: list[LoanRow]) -> dict[int, LoanFigures]:
     for row in rows:
         groups.setdefault(row.partner_id, LoanFigures()).add(row)
     return groups
+
+
+# --- the same figures worked out in SQL, for every loan a reader may see -------------------
+#
+# The grant element depends on the terms alone (and CDC's discount rate), and loans share a
+# few hundred sets of terms however many there are. So the formula runs once for each set of
+# terms among the loans (in Decimal, as above), and the database joins each loan to its set's
+# grant element and sums: a loan's grant equivalent is its commitment in cents times the grant
+# element in hundredths of a percent, over 10,000, rounded half up, which is exactly
+# `grant_equivalent`. The dashboard reads every loan this way, without a row of them in Python.
+
+
+def _literal(value) -> str:
+    """A term as SQL text: a number, or a code (the codes are checked by the table)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def element_table():
+    """A CTE of the distinct sets of terms recorded that give a grant element, with that
+    element in hundredths of a percent (`hundredths`); None when none gives one."""
+    discount = services.discount_rate()
+    distinct = select(*TERMS_COLUMNS).distinct()
+    rows = []
+    for row in db.session.connection().execute(distinct):
+        terms = services.to_terms(row)
+        value = _cached(terms, discount) if terms is not None else None
+        if value is not None:
+            literals = ", ".join(_literal(term) for term in row)
+            rows.append(f"({literals}, {int(value * 100)})")
+    if not rows:
+        return None
+    names = [c.key for c in TERMS_COLUMNS]
+    casts = [
+        f"CAST(column{i} AS {'VARCHAR(2)' if isinstance(c.type, String) else 'NUMERIC'}) AS {name}"
+        for i, (c, name) in enumerate(zip(TERMS_COLUMNS, names, strict=True), start=1)
+    ]
+    count = len(TERMS_COLUMNS) + 1
+    table = text(
+        f"SELECT {', '.join(casts)}, CAST(column{count} AS INTEGER) AS hundredths "
+        f"FROM (VALUES {', '.join(rows)}) AS terms_values"
+    ).columns(
+        *(column(name, c.type) for c, name in zip(TERMS_COLUMNS, names, strict=True)),
+        column("hundredths", Integer),
+    )
+    return table.cte("grant_elements")
+
+
+def _cents(money):
+    """SQL: an amount as its stored whole cents (portal.db.MoneyType)."""
+    return type_coerce(money, BigInteger)
+
+
+def joined_terms(table):
+    """ON clause: a loan's terms (LoanTerms) are the set `table` (`element_table`) holds."""
+    # Plain equality, so that the database can hash the join: every term the formula needs is
+    # there (`services.to_terms`), and a missing repayment plan is read as ''.
+    return and_(
+        *(
+            func.coalesce(c, "") == func.coalesce(table.c[c.key], "")
+            if c.key == "repayment_plan"
+            else c == table.c[c.key]
+            for c in TERMS_COLUMNS
+        )
+    )
+
+
+def equivalent_cents(table):
+    """SQL: a loan's grant equivalent in cents, its set of terms joined from `table`."""
+    cents = _cents(Project.commitment_usd)
+    hundredths = sql_cast(table.c.hundredths, BigInteger)
+    product = cents * hundredths  # in ten-thousandths of a cent; half up is away from zero
+    return case((product >= 0, (product + 5000) // 10000), else_=-((5000 - product) // 10000))
+
+
+def equivalents(projects, table, label: str = "cents"):
+    """SELECT (project_id, grant equivalent cents) of the loans among `projects` (a SELECT of
+    Project rows) whose terms give a grant element, `table` being `element_table()`."""
+    return (
+        projects.with_only_columns(
+            Project.id.label("project_id"),
+            func.coalesce(equivalent_cents(table), 0).label(label),
+        )
+        .order_by(None)
+        .join(LoanTerms, LoanTerms.project_id == Project.id)
+        .join(table, joined_terms(table))
+        .where(loan_condition())
+    )
+
+
+def figures_of(projects) -> LoanFigures:
+    """`figures` of the loans among `projects` (a SELECT of Project rows), summed in SQL."""
+    threshold = services.concessional_threshold()
+    table = element_table()
+    statement = projects.with_only_columns(
+        Project.id.label("project_id"), _cents(Project.commitment_usd).label("cents")
+    )
+    if table is None:
+        statement = statement.add_columns(
+            sql_cast(None, Integer).label("hundredths"),
+            sql_cast(None, BigInteger).label("equivalent"),
+        )
+    else:
+        statement = (
+            statement.add_columns(
+                table.c.hundredths.label("hundredths"),
+                equivalent_cents(table).label("equivalent"),
+            )
+            .outerjoin(LoanTerms, LoanTerms.project_id == Project.id)
+            .outerjoin(table, joined_terms(table))
+        )
+    statement = statement.order_by(None).where(loan_condition())
+    loans = statement.subquery("loans")
+    grouped = select(
+        loans.c.hundredths,
+        func.count(),
+        func.sum(loans.c.cents),
+        func.sum(loans.c.equivalent),
+    ).group_by(loans.c.hundredths)
+    total = LoanFigures()
+    for hundredths, count, commitment, equivalent in db.session.execute(grouped):
+        money = Decimal(commitment or 0) / 100
+        total.loans += count
+        total.commitment_usd += money
+        if hundredths is None:
+            continue
+        element = Decimal(hundredths) / 100
+        total.with_grant_element += count
+        total.grant_equivalent_usd += Decimal(equivalent or 0) / 100
+        if element >= threshold:
+            total.concessional += count
+            total.concessional_commitment_usd += money
+        total._weighted += element * money
+        total._weight += money
+    return total
