@@ -7,15 +7,18 @@ a loan at its amount times its grant element. Here, for each project the reader 
   counts its commitment in USD times its grant element at CDC's discount rate, computed from its
   loan terms by the OECD formula (portal/loans/grant_element.py), rounded to 0.01 %, then to the
   cent (`loans.queries.grant_equivalent`): the very figure the dashboard's and the reports' loan
-  sums add up, read from the same rows (`loans.queries.loan_rows`), never computed a second way;
+  sums add up, from the loan rows a caller has read (`loans.queries.loan_rows`), or else summed
+  in SQL from each distinct set of terms' grant element and rounded the same way
+  (`loans.queries.equivalents`; the tests keep both equal);
 - a loan whose terms give no grant element (none recorded, or incomplete) adds nothing: its
   concessionality is unknown, and the loans' note says how many loans have terms;
 - every other project (grants, technical cooperation, in kind: nothing to repay) counts its
   whole commitment.
 
-The grant element needs fractional powers, worked out in Decimal in Python, not in SQL. So each
-loan's grant equivalent is computed once, as whole cents, and handed to the SQL as a table of
-(project, cents) literals. The money is summed in two parts, each by the aggregate's own SQL
+The grant element needs fractional powers, worked out in Decimal in Python, not in SQL. So
+either each loan's grant equivalent is computed once, as whole cents, and handed to the SQL as a
+table of (project, cents) literals, or each set of terms' grant element is (a few hundred sets
+however many loans there are), and the SQL multiplies. The money is summed in two parts, each by the aggregate's own SQL
 (grouped, split over shares and limited to years exactly as the commitment is; a loan's grant
 equivalent counts in the year of its agreement): the other projects' commitments, then the
 loans' grant equivalents, read from that table joined to the projects by their key (a join
