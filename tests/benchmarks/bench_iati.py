@@ -3,7 +3,7 @@
 Run from the project folder (not collected by pytest):
 
     python tests/benchmarks/bench_iati.py [--backend sqlite|postgresql|both] [--activities 10000]
-        [--demo 10000] [--keep]
+        [--demo 10000] [--keep] [--export-database portal_demo_100k]
 
 For each backend it builds a fresh database (a SQLite file in a temporary folder; a PostgreSQL
 database named portal_bench_iati, created through the postgres user) with the reference data,
@@ -18,9 +18,17 @@ With `--demo N` (N > 0) it then builds the demo of N projects (`flask portal dem
 funding sources, loans, budget codes, results) in a database of its own (portal_bench_iati_demo_N
 on PostgreSQL, a SQLite file in the temporary folder; `--keep` keeps the PostgreSQL one for the
 next run) and exports every project with the command line (`flask portal iati export --out`)
-in a child process, timing it and taking the child's peak resident size (ru_maxrss, from
-wait4): the issue's target is 100,000 projects in under 30 s with a peak under 300 MB. Each
-figure is printed with the load average at the time.
+in a child process, timing it and taking the child's processor time and peak resident size
+(ru_maxrss, from wait4). The issue's target is 100,000 projects in under 30 s with a peak under
+300 MB: the portal's start is measured alone (`... export --help`), and what each project costs
+beyond it foretells the export of 100,000 (time, and processor time, which the machine's load
+does not lengthen); memory stays flat, so the measured peak stands. PASS/FAIL is printed
+against those.
+
+With `--export-database NAME` it also exports an already built PostgreSQL database as it is
+(read only; such as `portal_demo_100k`, the demo of 100,000 projects) and prints PASS/FAIL on
+what it measured (foretold from its size when that is not 100,000). Each figure is printed with
+the load average at the time.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ PG_BENCH_DATABASE = "portal_bench_iati"
 IMPORT_PER_SECOND = 500
 EXPORT_S = 20.0
 # The whole database's export, by the command line (issue: 100,000 projects).
+DEMO_SCALE = 100_000
 DEMO_EXPORT_S = 30.0
 DEMO_EXPORT_MB = 300.0
 
@@ -131,7 +140,7 @@ def bench(backend: str, count: int, tmp: Path) -> dict:
 
 def report(figures: dict) -> bool:
     rate_ok = figures["per_second"] >= IMPORT_PER_SECOND or figures["backend"] != "sqlite"
-    export_ok = figures["export_s"] < EXPORT_S
+    export_ok = figures["wall_s"] < EXPORT_S
     print(
         f"[{figures['backend']}] {figures['activities']} activities ({figures['file_mb']:.1f} MB): "
         f"parse {figures['parse_s']:.1f} s, preview {figures['preview_s']:.1f} s, "
@@ -141,7 +150,7 @@ def report(figures: dict) -> bool:
     )
     print(
         f"[{figures['backend']}] export of {figures['projects']} projects: "
-        f"{figures['export_s']:.1f} s, {figures['export_mb']:.1f} MB "
+        f"{figures['wall_s']:.1f} s, {figures['export_mb']:.1f} MB "
         f"{'PASS' if export_ok else 'FAIL'} (target < {EXPORT_S:.0f} s)"
     )
     return rate_ok and export_ok
@@ -202,13 +211,13 @@ def demo_database(backend: str, size: int, tmp: Path, keep: bool) -> tuple[str, 
     return url, built
 
 
-def export_in_child(url: str, tmp: Path) -> dict:
-    """`flask portal iati export --out` in a child process: its wall time and peak memory."""
-    out = tmp / "export.xml"
+def _measured_child(url: str, tmp: Path, *command: str) -> dict:
+    """`flask ...command` in a child process: its wall time, its own processor time (what the
+    command costs whatever else the machine runs) and its peak resident size."""
     instance = tmp / "instance"
     started = time.perf_counter()
     child = subprocess.Popen(
-        _flask(url, instance, "portal", "iati", "export", "--out", str(out)),
+        _flask(url, instance, *command),
         cwd=ROOT,
         env=_environment(url, instance),
         stdout=subprocess.PIPE,
@@ -219,45 +228,112 @@ def export_in_child(url: str, tmp: Path) -> dict:
     output = (child.stdout.read() + child.stderr.read()).decode() if child.stdout else ""
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        raise SystemExit(f"the export failed ({child.returncode}):\n{output}")
-    body = out.read_bytes()
-    figures = {
-        "export_s": seconds,
-        "peak_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
-        # The child's own processor time: what the export costs whatever else the machine runs.
+        raise SystemExit(f"`flask {' '.join(command)}` failed ({child.returncode}):\n{output}")
+    return {
+        "wall_s": seconds,
         "cpu_s": usage.ru_utime + usage.ru_stime,
-        "file_mb": len(body) / 1e6,
-        "activities": body.count(b"<iati-activity "),
+        "peak_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
         "load": load_average(),
     }
+
+
+def export_in_child(url: str, tmp: Path) -> dict:
+    """`flask portal iati export --out` in a child process, measured, with what it wrote."""
+    out = tmp / "export.xml"
+    figures = _measured_child(url, tmp, "portal", "iati", "export", "--out", str(out))
+    body = out.read_bytes()
+    figures.update(file_mb=len(body) / 1e6, activities=body.count(b"<iati-activity "))
     out.unlink()
     return figures
 
 
+def start_in_child(url: str, tmp: Path) -> dict:
+    """The portal's start alone, as the command makes it (`... export --help` creates the app)."""
+    return _measured_child(url, tmp, "portal", "iati", "export", "--help")
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report_export(backend: str, label: str, figures: dict, start: dict) -> None:
+    print(
+        f"[{backend}] command-line export of {label}: {figures['activities']} projects "
+        f"({figures['file_mb']:.0f} MB of XML) in {figures['wall_s']:.1f} s "
+        f"(CPU {figures['cpu_s']:.1f} s), peak {figures['peak_mb']:.0f} MB; the portal's start "
+        f"alone {start['wall_s']:.1f} s (CPU {start['cpu_s']:.1f} s, {start['peak_mb']:.0f} MB); "
+        f"{figures['load']}"
+    )
+
+
+def at_scale(figures: dict, start: dict) -> dict:
+    """The export of `DEMO_SCALE` projects as the measured one foretells it: the start, then
+    each project at its measured cost (time and CPU beyond the start). Memory stays flat (the
+    projects are read in chunks): the peak is the measured one."""
+    count = figures["activities"]
+    per_project_s = max(figures["wall_s"] - start["wall_s"], 0.0) / count
+    per_project_cpu = max(figures["cpu_s"] - start["cpu_s"], 0.0) / count
+    return {
+        "per_project_ms": per_project_s * 1000,
+        "per_project_cpu_ms": per_project_cpu * 1000,
+        "wall_s": start["wall_s"] + per_project_s * DEMO_SCALE,
+        "cpu_s": start["cpu_s"] + per_project_cpu * DEMO_SCALE,
+        "peak_mb": figures["peak_mb"],
+    }
+
+
+def verdicts(backend: str, label: str, figures: dict) -> bool:
+    """PASS/FAIL of an export of `DEMO_SCALE` projects against the issue's targets: the time
+    (and the processor time, which the machine's load does not lengthen) and the peak memory."""
+    time_ok = figures["wall_s"] < DEMO_EXPORT_S
+    cpu_ok = figures["cpu_s"] < DEMO_EXPORT_S
+    memory_ok = figures["peak_mb"] < DEMO_EXPORT_MB
+    print(
+        f"[{backend}] {label}: {figures['wall_s']:.1f} s {_verdict(time_ok)}, "
+        f"CPU {figures['cpu_s']:.1f} s {_verdict(cpu_ok)} (target < {DEMO_EXPORT_S:.0f} s), "
+        f"peak {figures['peak_mb']:.0f} MB {_verdict(memory_ok)} "
+        f"(target < {DEMO_EXPORT_MB:.0f} MB)"
+    )
+    return time_ok and cpu_ok and memory_ok
+
+
 def bench_demo(backend: str, size: int, tmp: Path, keep: bool) -> bool:
-    print(f"[{backend}] building the demo of {size} projects ({load_average()})", flush=True)
+    print(f"[{backend}] the demo of {size} projects: kept or built ({load_average()})", flush=True)
     url, built = demo_database(backend, size, tmp, keep)
     if built is not None:
         print(f"[{backend}] demo of {size} projects built in {built:.0f} s ({load_average()})")
+    start = start_in_child(url, tmp)
     figures = export_in_child(url, tmp)
-    time_ok = figures["export_s"] < DEMO_EXPORT_S
-    memory_ok = figures["peak_mb"] < DEMO_EXPORT_MB
+    report_export(backend, f"the demo of {size}", figures, start)
+    scaled = at_scale(figures, start)
     print(
-        f"[{backend}] command-line export of {figures['activities']} projects "
-        f"({figures['file_mb']:.0f} MB of XML): {figures['export_s']:.1f} s "
-        f"(CPU {figures['cpu_s']:.1f} s) "
-        f"{'PASS' if time_ok else 'FAIL'} (target < {DEMO_EXPORT_S:.0f} s), peak "
-        f"{figures['peak_mb']:.0f} MB {'PASS' if memory_ok else 'FAIL'} "
-        f"(target < {DEMO_EXPORT_MB:.0f} MB; the targets are the issue's at 100,000 projects); "
-        f"{figures['load']}"
+        f"[{backend}] per project: {scaled['per_project_ms']:.3f} ms "
+        f"(CPU {scaled['per_project_cpu_ms']:.3f} ms; {DEMO_EXPORT_S:.0f} s over "
+        f"{DEMO_SCALE:,} projects is {DEMO_EXPORT_S / DEMO_SCALE * 1000:.2f} ms each)"
     )
+    ok = verdicts(backend, f"{DEMO_SCALE:,} projects as {size:,} foretell them", scaled)
     if backend == "postgresql" and not keep:
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             name = make_url(url).database
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-    return time_ok and memory_ok
+    return ok
+
+
+def bench_database(name: str, tmp: Path) -> bool:
+    """Export an already built PostgreSQL database as it is (the export only reads it)."""
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+    start = start_in_child(url, tmp)
+    figures = export_in_child(url, tmp)
+    report_export("postgresql", name, figures, start)
+    if figures["activities"] >= DEMO_SCALE:
+        return verdicts("postgresql", f"{DEMO_SCALE:,} projects, measured", figures)
+    return verdicts(
+        "postgresql",
+        f"{DEMO_SCALE:,} projects as {figures['activities']:,} foretell them",
+        at_scale(figures, start),
+    )
 
 
 def main() -> int:
@@ -266,6 +342,12 @@ def main() -> int:
     parser.add_argument("--activities", type=int, default=10_000)
     parser.add_argument("--demo", type=int, default=0, help="also export a demo of N projects")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL demo database")
+    parser.add_argument(
+        "--export-database",
+        metavar="NAME",
+        help="also export this already built PostgreSQL database as it is, read only "
+        "(such as portal_demo_100k)",
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     ok = True
@@ -275,6 +357,8 @@ def main() -> int:
                 ok &= report(bench(backend, args.activities, Path(folder)))
             if args.demo > 0:
                 ok &= bench_demo(backend, args.demo, Path(folder), args.keep)
+        if args.export_database:
+            ok &= bench_database(args.export_database, Path(folder))
     return 0 if ok else 1
 
 
