@@ -91,13 +91,19 @@ def _before_flush(session, _flush_context, _instances) -> None:
     _note_pending(session)
 
 
+def written_table(state):
+    """The Table a bulk INSERT, UPDATE or DELETE run through the session writes (`state` is
+    the do_orm_execute event's); None for any other statement."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    target = getattr(state.statement, "table", None)  # a Table, or a mapped class
+    return getattr(target, "__table__", target)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    target = getattr(state.statement, "table", None)  # a Table, or a mapped class
-    table = getattr(target, "__table__", target)
-    if getattr(table, "name", None) not in UNTRACKED:
+    table = written_table(state)
+    if table is not None and getattr(table, "name", None) not in UNTRACKED:
         state.session.info[FLAG] = True
 
 

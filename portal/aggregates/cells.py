@@ -64,6 +64,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from portal import changes
 from portal.aggregates import streams
 from portal.aggregates.services import AGREED, KINDS, _whole_cents, part
 from portal.db import Base
@@ -328,36 +329,38 @@ def _note_flushed(session, _flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    target = getattr(state.statement, "table", None)  # a Table, or a mapped class
-    table = getattr(target, "__table__", target)
-    name = getattr(table, "name", None)
-    if table is None or name not in TABLES:
-        return
+    ids = bulk_projects(state, TABLES, PROJECT_COLUMNS)
+    if ids:
+        _pending(state.session).update(ids)
+
+
+def bulk_projects(state, tables: dict, project_columns: frozenset[str]) -> set[int] | None:
+    """The projects a bulk statement (`state`: the do_orm_execute event's) writes, read before
+    it runs; None when it writes none of `tables` ({table name: its project id column}), or
+    updates projects without setting any of `project_columns`."""
+    table = changes.written_table(state)
+    name = getattr(table, "name", "")
+    if table is None or name not in tables:
+        return None
     statement = state.statement
     if state.is_insert:
-        ids = _inserted_ids(state.session, name, statement, state.parameters)
-    else:
-        if name == Project.__tablename__ and state.is_update:
-            values = {getattr(key, "key", key) for key in statement._values or {}}
-            if not values & PROJECT_COLUMNS:
-                return
-        column = TABLES[name]
-        found = select(table.c[column.key])
-        if name == SourceFunding.__tablename__:
-            found = select(FundingSource.project_id).join(
-                SourceFunding, SourceFunding.source_id == FundingSource.id
-            )
-        if statement.whereclause is not None:
-            found = found.where(statement.whereclause)
-        ids = set(state.session.connection().execute(found).scalars())
-    _pending(state.session).update(ids)
+        return _inserted_ids(state.session, tables[name].key, name, statement, state.parameters)
+    if name == Project.__tablename__ and state.is_update:
+        values = {getattr(key, "key", key) for key in statement._values or {}}
+        if not values & project_columns:
+            return None
+    found = select(table.c[tables[name].key])
+    if name == SourceFunding.__tablename__:
+        found = select(FundingSource.project_id).join(
+            SourceFunding, SourceFunding.source_id == FundingSource.id
+        )
+    if statement.whereclause is not None:
+        found = found.where(statement.whereclause)
+    return set(state.session.connection().execute(found).scalars())
 
 
-def _inserted_ids(session, name: str, statement, parameters) -> set[int]:
+def _inserted_ids(session, column: str, name: str, statement, parameters) -> set[int]:
     """The project ids a bulk INSERT writes (from its parameters; the demo's inserts)."""
-    column = TABLES[name].key
     rows = parameters if isinstance(parameters, list) else [parameters or {}]
     given = {row.get(column) for row in rows if isinstance(row, dict)}
     values = getattr(statement, "_values", None) or {}

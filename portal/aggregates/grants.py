@@ -16,13 +16,14 @@ a loan at its amount times its grant element. Here, for each project the reader 
   whole commitment.
 
 The grant element needs fractional powers, worked out in Decimal in Python, not in SQL. So
-either each loan's grant equivalent is computed once, as whole cents, and handed to the SQL as a
-table of (project, cents) literals, or each set of terms' grant element is (a few hundred sets
-however many loans there are), and the SQL multiplies. The money is summed in two parts, each by the aggregate's own SQL
-(grouped, split over shares and limited to years exactly as the commitment is; a loan's grant
-equivalent counts in the year of its agreement): the other projects' commitments, then the
-loans' grant equivalents, read from that table joined to the projects by their key (a join
-from the projects to a table of literals would have SQLite scan it for every project).
+either each loan's grant equivalent is computed once, as whole cents, and handed to the SQL as
+a table of (project, cents) literals, or each set of terms' grant element is (a few hundred
+sets however many loans there are), and the SQL multiplies. The money is summed in two parts,
+each by the aggregate's own SQL (grouped, split over shares and limited to years exactly as the
+commitment is; a loan's grant equivalent counts in the year of its agreement): the other
+projects' commitments, then the loans' grant equivalents, read from that table joined to the
+projects by their key (a join from the projects to a table of literals would have SQLite scan
+it for every project).
 No float is involved: Decimal to the cent, then integers.
 """
 

@@ -64,7 +64,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.aggregates import grants, services, streams
+from portal import changes
+from portal.aggregates import cells, grants, services, streams
 from portal.aggregates.services import (
     AGREED,
     DIRECT,
@@ -531,57 +532,18 @@ def _note_new(session, _flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _before_bulk(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
+    ids = cells.bulk_projects(state, TABLES, PROJECT_COLUMNS)
+    if not ids:
         return
-    target = getattr(state.statement, "table", None)
-    table = getattr(target, "__table__", target)
-    name = getattr(table, "name", None)
-    if table is None or name not in TABLES:
-        return
-    statement = state.statement
     session = state.session
-    if state.is_insert:
-        ids = _inserted_ids(session, name, statement, state.parameters)
-        if name == Project.__tablename__:
-            taken = _taken(session)
-            holder = session.get_nested_transaction() or session.get_transaction()
-            for project_id in ids:
-                taken.setdefault(project_id, holder)
-            return
-    else:
-        if name == Project.__tablename__ and state.is_update:
-            values = {getattr(key, "key", key) for key in statement._values or {}}
-            if not values & PROJECT_COLUMNS:
-                return
-        column = TABLES[name]
-        found = select(table.c[column.key])
-        if name == SourceFunding.__tablename__:
-            found = select(FundingSource.project_id).join(
-                SourceFunding, SourceFunding.source_id == FundingSource.id
-            )
-        if statement.whereclause is not None:
-            found = found.where(statement.whereclause)
-        ids = set(session.connection().execute(found).scalars())
+    if state.is_insert and changes.written_table(state).name == Project.__tablename__:
+        # New projects: nothing of theirs is summed yet; their parts are added at the commit.
+        taken = _taken(session)
+        holder = session.get_nested_transaction() or session.get_transaction()
+        for project_id in ids:
+            taken.setdefault(project_id, holder)
+        return
     _take_off(session, ids)
-
-
-def _inserted_ids(session, name: str, statement, parameters) -> set[int]:
-    """The project ids a bulk INSERT writes (from its parameters; the demo's inserts)."""
-    column = TABLES[name].key
-    rows = parameters if isinstance(parameters, list) else [parameters or {}]
-    given = {row.get(column) for row in rows if isinstance(row, dict)}
-    values = getattr(statement, "_values", None) or {}
-    for key, value in values.items():
-        if getattr(key, "key", key) == column:
-            given.add(getattr(value, "value", None))
-    ids: set[int] = {found for found in given if found is not None}
-    if name == SourceFunding.__tablename__ and ids:
-        return set(
-            session.connection()
-            .execute(select(FundingSource.project_id).where(FundingSource.id.in_(ids)))
-            .scalars()
-        )
-    return ids
 
 
 @event.listens_for(Session, "before_commit")
