@@ -22,7 +22,7 @@ from portal import create_app
 from portal.analysis import snapshot as analysis_snapshot
 from portal.config import TestConfig
 from portal.extensions import cache, db
-from portal.rounds import predictability
+from portal.rounds import predictability, scope
 
 TEST_PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -125,6 +125,7 @@ def db_session(request, app):
             # Figures kept per closed round's snapshot: a rolled-back test's rounds may come
             # back in the next test with the same ids and times, and other money.
             predictability.forget_measured()
+            scope.forget_stamps()
             analysis_snapshot.forget_loaded()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from portal import changes
 from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.organizations.models import PARTNER_KINDS, Organization
@@ -128,10 +129,39 @@ def log(round_: ReportingRound, kind: str, *, actor=None, organization_id=None, 
     return event
 
 
+# Stamps worked out, by database, round and the data's version: a snapshot's rows change only
+# in a transaction that raises the version, so a stamp holds while the version does.
+_STAMPS: dict[tuple[str, int, str], tuple] = {}
+
+
+def forget_stamps() -> None:
+    """Drop the stamps kept (a rolled-back test's data come back with the same version)."""
+    _STAMPS.clear()
+
+
 def snapshot_stamp(round_id: int) -> tuple:
     """A stamp of a closed round's snapshot that changes whenever its rows do (a grace period's
     re-submission deletes a partner's part and writes it anew): what is computed from a
-    snapshot may be kept while its stamp stays the same."""
+    snapshot may be kept while its stamp stays the same.
+
+    Reading it counts the snapshot's rows (a whole database's projects); it is worked out once
+    per data version, and again within a transaction that changed data."""
+    if changes.pending(db.session):
+        return _work_out_stamp(round_id)
+    key = (
+        db.engine.url.render_as_string(hide_password=True),
+        round_id,
+        changes.stamp(db.session)[0],
+    )
+    found = _STAMPS.get(key)
+    if found is None:
+        if len(_STAMPS) > 64:
+            _STAMPS.clear()
+        found = _STAMPS[key] = _work_out_stamp(round_id)
+    return found
+
+
+def _work_out_stamp(round_id: int) -> tuple:
     table = RoundSnapshotProject
     return tuple(
         db.session.execute(
