@@ -6,8 +6,8 @@ Create Date: 2026-12-13 09:00:00
 
 The table money_summary holds, for each dimension of the aggregates, each group's money (one
 row for the stored figures over all years and one a calendar year), apart for the published
-projects and the others, with the number of projects of each group (see
-portal/aggregates/summary.py). The upgrade fills it from the data as they are; the downgrade
+projects and the others, with the number of projects of each group, over every project and
+within each province (see portal/aggregates/summary.py). The upgrade fills it from the data as they are; the downgrade
 drops it (nothing but sums is lost).
 """
 from alembic import op
@@ -30,11 +30,12 @@ def upgrade():
     sa.Column('published', sa.Boolean(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('within', sa.String(length=2), nullable=False),
     *(sa.Column(m, sa.BigInteger(), nullable=False) for m in MEASURES),
     *(sa.Column(f'n_{m}', sa.Integer(), nullable=False) for m in MEASURES),
     sa.Column('projects', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_money_summary')),
-    sa.UniqueConstraint('dimension', 'published', 'year', 'key', name='uq_money_summary_group'),
+    sa.UniqueConstraint('dimension', 'published', 'year', 'key', 'within', name='uq_money_summary_group'),
     )
 
     from portal.aggregates.summary import rebuild

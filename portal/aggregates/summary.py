@@ -91,10 +91,13 @@ from portal.projects.sources import REPORTING, FundingSource, SourceFunding
 from portal.security import visibility_key
 
 TOTAL = 0  # the year of a group's stored figures over all years
+EVERYWHERE = ""  # `within` of the sums over every project (else a province's code)
 GRANT_COMMITMENT = "grant_commitment"  # the grant equivalent of the projects other than loans
 KEPT = ("commitment", "disbursed", "planned", "signed", "expenditure", GRANT_COMMITMENT)
 YEAR = "year"
 KEPT_DIMENSIONS = (*DIRECT, *SHARED, YEAR, SOURCE_DIMENSION)
+# The dimensions also kept within each province (what a province page shows).
+WITHIN_DIMENSIONS = (YEAR, "partner", "sector", "province", "district", "commune")
 # Keys kept as text, read back as the service gives them.
 INTEGER_KEYS = {"partner", "ministry", "twg", YEAR}
 BOOLEAN_KEYS = {"on_budget"}
@@ -143,7 +146,9 @@ class MoneySummary(Base):
 
     __tablename__ = "money_summary"
     __table_args__ = (
-        UniqueConstraint("dimension", "published", "year", "key", name="uq_money_summary_group"),
+        UniqueConstraint(
+            "dimension", "published", "year", "key", "within", name="uq_money_summary_group"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +156,7 @@ class MoneySummary(Base):
     published: Mapped[bool] = mapped_column(Boolean)
     year: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(64))
+    within: Mapped[str] = mapped_column(String(2), default=EVERYWHERE)
     commitment: Mapped[int] = mapped_column(BigInteger, default=0)
     disbursed: Mapped[int] = mapped_column(BigInteger, default=0)
     planned: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -167,7 +173,7 @@ class MoneySummary(Base):
 
 
 VALUES = (*KEPT, *(f"n_{m}" for m in KEPT), "projects")
-GROUP = ("dimension", "published", "year", "key")
+GROUP = ("dimension", "published", "year", "key", "within")
 
 
 # --- each project's parts -----------------------------------------------------------------
@@ -285,9 +291,20 @@ def _yearly(ids):
     )
 
 
-def _grouped(money, dimension: str, *, counted: bool):
+def _places(ids):
+    """CTE (project_id, province_code): each province the projects `ids` lists are in."""
+    return (
+        select(ProjectLocation.project_id, ProjectLocation.province_code)
+        .where(ProjectLocation.project_id.in_(ids))
+        .distinct()
+        .cte("summary_places")
+    )
+
+
+def _grouped(money, dimension: str, *, counted: bool, places=None):
     """SELECT the parts of `money`'s projects in each group of `dimension` (GROUP's columns and
-    VALUES'), `money` being `_totals` or `_yearly`."""
+    VALUES'), `money` being `_totals` or `_yearly`; with `places` (`_places`), those of the
+    projects in each province apart (`within` the province)."""
     published = Project.published_at.is_not(None)
     measures = [money.c[m] for m in KEPT]
     if dimension in DIRECT:
@@ -316,39 +333,51 @@ def _grouped(money, dimension: str, *, counted: bool):
             table, table.project_id == money.c.project_id
         )
     year = money.c.year
+    within: Any = literal(EVERYWHERE, String)
+    if places is not None:
+        joined = joined.join(places, places.c.project_id == money.c.project_id)
+        within = places.c.province_code
     statement = (
         select(
             literal(dimension, String).label("dimension"),
             published.label("published"),
             year.label("year"),
             key.label("key"),
+            within.label("within"),
             *(func.coalesce(func.sum(s), 0).label(m) for s, m in zip(shares, KEPT, strict=True)),
             *(func.count(s).label(f"n_{m}") for s, m in zip(shares, KEPT, strict=True)),
             (count if counted else literal(0)).label("projects"),
         )
         .select_from(joined)
-        .group_by(published, year, key)
+        .group_by(published, year, key, within)
     )
     if not counted:
         statement = statement.where(year.is_not(None))
     return statement
 
 
-def _years_grouped(yearly):
-    """SELECT the parts of `_yearly`'s projects in the year dimension (by their year)."""
+def _years_grouped(yearly, places=None):
+    """SELECT the parts of `_yearly`'s projects in the year dimension (by their year); with
+    `places`, in each province apart."""
     published = Project.published_at.is_not(None)
+    joined = yearly.join(Project, Project.id == yearly.c.project_id)
+    within: Any = literal(EVERYWHERE, String)
+    if places is not None:
+        joined = joined.join(places, places.c.project_id == yearly.c.project_id)
+        within = places.c.province_code
     return (
         select(
             literal(YEAR, String).label("dimension"),
             published.label("published"),
             literal(TOTAL, Integer).label("year"),
             _text(yearly.c.year).label("key"),
+            within.label("within"),
             *(func.coalesce(func.sum(yearly.c[m]), 0).label(m) for m in KEPT),
             *(func.count(yearly.c[m]).label(f"n_{m}") for m in KEPT),
             literal(0).label("projects"),
         )
-        .select_from(yearly.join(Project, Project.id == yearly.c.project_id))
-        .group_by(published, yearly.c.year)
+        .select_from(joined)
+        .group_by(published, yearly.c.year, within)
     )
 
 
@@ -369,6 +398,7 @@ def _other_sources(ids, *, by_year: bool):
             published.label("published"),
             year.label("year"),
             cast(FundingSource.kind, String).label("key"),
+            literal(EVERYWHERE, String).label("within"),
             *(func.coalesce(func.sum(amount), 0).label(m) for m, amount in sums),
             *(func.count(amount).label(f"n_{m}") for m, amount in sums),
             (literal(0) if by_year else func.count(func.distinct(FundingSource.project_id))).label(
@@ -395,6 +425,15 @@ def _parts(ids):
         branches.append(_grouped(totals, dimension, counted=True))
         branches.append(_grouped(yearly, dimension, counted=False))
     branches.append(_years_grouped(yearly))
+    # The same within each province, for the province pages (the list's province filter: the
+    # projects with a place in it, each with all its money).
+    places = _places(ids)
+    for dimension in WITHIN_DIMENSIONS:
+        if dimension == YEAR:
+            branches.append(_years_grouped(yearly, places))
+        else:
+            branches.append(_grouped(totals, dimension, counted=True, places=places))
+            branches.append(_grouped(yearly, dimension, counted=False, places=places))
     branches.append(_other_sources(ids, by_year=False))
     branches.append(_other_sources(ids, by_year=True))
     return union_all(*branches).subquery("parts")
@@ -612,14 +651,17 @@ def read(
     year: int | None,
     year_to: int | None,
     counts: bool,
+    within: str = EVERYWHERE,
 ) -> list[Row] | None:
     """The service's rows for `dimension` and `measures` (KEPT's) of the published projects
     (`public`) or of all, from the kept sums; None when they cannot answer (see the module)."""
     if dimension not in KEPT_DIMENSIONS or not set(measures) <= set(KEPT):
         return None
+    if within != EVERYWHERE and dimension not in WITHIN_DIMENSIONS:
+        return None
     last = year_to if year_to is not None else year
     table = MoneySummary.__table__
-    chosen = [table.c.dimension == dimension]
+    chosen = [table.c.dimension == dimension, table.c.within == within]
     if public:
         chosen.append(table.c.published.is_(True))
     money_columns = [func.sum(table.c[m]) for m in measures]
@@ -687,12 +729,16 @@ def _row(key, measures, sums, projects: int) -> Row:
     return row
 
 
-def _kept_for(user, filters: ProjectFilters) -> bool | None:
-    """Whether the kept sums answer `user` with `filters`: True for the published rows (the
-    public), False for all (CDC), None when they do not (another reader, or any filter)."""
-    if filters.as_args():
+def _kept_for(user, filters: ProjectFilters) -> tuple[bool, str] | None:
+    """Which kept sums answer `user` with `filters`: (published rows only, within a province
+    or EVERYWHERE); the public reads the published rows, CDC all; None when they do not answer
+    (another reader, or any filter but a province)."""
+    asked = filters.as_args()
+    within = asked.pop("province", EVERYWHERE)
+    public = {"public": True, "cdc": False}.get(visibility_key(user))
+    if asked or public is None:
         return None
-    return {"public": True, "cdc": False}.get(visibility_key(user))
+    return public, within
 
 
 def _unsettled(session) -> bool:
@@ -718,8 +764,9 @@ def aggregate(
     """The aggregate service's answer (`services.aggregate`, same arguments, same rows), read
     from the kept sums where they hold it, else worked out."""
     measures = list(measures)
-    public = _kept_for(user, filters)
-    if public is not None and not _unsettled(db.session):
+    scope = _kept_for(user, filters)
+    if scope is not None and not _unsettled(db.session):
+        public, within = scope
         kept = [GRANT_COMMITMENT if m == grants.GRANT_EQUIVALENT else m for m in measures]
         found = read(
             db.session.connection(),
@@ -729,6 +776,7 @@ def aggregate(
             year=year,
             year_to=year_to,
             counts=counts,
+            within=within,
         )
         if found is not None:
             if grants.GRANT_EQUIVALENT in measures:

@@ -21,7 +21,7 @@ from portal.demo.services import seed_organizations, seed_rates
 from portal.demo.sources import seed_sources
 from portal.extensions import db
 from portal.projects import services
-from portal.projects.models import Project, ProjectFunding
+from portal.projects.models import Project, ProjectFunding, ProjectLocation
 from portal.projects.queries import ProjectFilters
 from portal.projects.sources import COFINANCIER, FundingSource, SourceFunding
 from portal.spreadsheets.compare import data_from_project
@@ -34,7 +34,10 @@ EVERY_MEASURE = [*aggregates.MEASURES, "signed", "expenditure", GRANT_EQUIVALENT
 
 def _kept() -> list[tuple]:
     """The kept rows, leaving out groups whose every figure is back to nothing."""
-    return sorted((row for row in db.session.execute(select(*GROUP)) if any(row[4:])), key=repr)
+    return sorted(
+        (row for row in db.session.execute(select(*GROUP)) if any(row[len(summary.GROUP) :])),
+        key=repr,
+    )
 
 
 def _from_scratch() -> list[tuple]:
@@ -47,7 +50,7 @@ def _from_scratch() -> list[tuple]:
         ).group_by(*(parts.c[name] for name in summary.GROUP))
     )
     assert names
-    return sorted((tuple(row) for row in rows if any(row[4:])), key=repr)
+    return sorted((tuple(row) for row in rows if any(row[len(summary.GROUP) :])), key=repr)
 
 
 def _assert_current(step: str) -> None:
@@ -206,12 +209,44 @@ def test_kept_answers_equal_the_aggregate_service(demo, dimension):
     assert answered == 2 * 4 * 2 * 3 - spans
 
 
+@pytest.mark.parametrize("dimension", summary.WITHIN_DIMENSIONS)
+def test_kept_answers_within_a_province_equal_the_aggregate_service(demo, dimension):
+    provinces = db.session.scalars(
+        select(ProjectLocation.province_code).distinct().order_by(ProjectLocation.province_code)
+    ).all()
+    assert len(provinces) > 3
+    for code in (*provinces[:3], "99"):  # and a province no project is in
+        filters = ProjectFilters(province=code)
+        for user in (None, demo):
+            for year in (None, 2024):
+                for counts in (True, False):
+                    asked = dict(year=year, measures=EVERY_MEASURE, counts=counts)
+                    live = aggregates.aggregate(user, filters, dimension, **asked)
+                    kept = summary.aggregate(user, filters, dimension, **asked)
+                    assert _rows(kept) == _rows(live), (code, user, asked)
+                    assert summary._kept_for(user, filters) == (user is None, code)
+
+
 def test_other_readers_and_filters_take_the_live_path(demo):
     partner = factories.user(role="dp")
     assert summary._kept_for(partner, ProjectFilters()) is None
     assert summary._kept_for(None, ProjectFilters(q="water")) is None
-    assert summary._kept_for(demo, ProjectFilters()) is False
-    assert summary._kept_for(None, ProjectFilters()) is True
+    assert summary._kept_for(None, ProjectFilters(province="12", sector="122")) is None
+    assert summary._kept_for(demo, ProjectFilters()) == (False, summary.EVERYWHERE)
+    assert summary._kept_for(None, ProjectFilters()) == (True, summary.EVERYWHERE)
+    assert (
+        summary.read(
+            db.session.connection(),
+            "modality",
+            ["disbursed"],
+            public=True,
+            year=None,
+            year_to=None,
+            counts=True,
+            within="12",
+        )
+        is None
+    ), "a dimension not kept within provinces"
     # Unsaved changes of the money are the session's own: not read from the kept sums.
     project = db.session.scalars(select(Project)).first()
     project.commitment_usd = (project.commitment_usd or Decimal(0)) + Decimal(100)
