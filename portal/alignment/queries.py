@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
-from sqlalchemy import Integer, Select, case, cast, exists, func, select
+from sqlalchemy import Integer, Select, case, cast, exists, func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from portal.alignment.models import (
@@ -70,6 +70,44 @@ def _waiting_for(organization_id: int):
     )
 
 
+# Longest waiting first: since when (never set: first), then the id.
+_OLDEST_FIRST = (Project.state_changed_at.asc().nulls_first(), Project.id)
+
+
+def _oldest_first(*where, limit: int, offset: int = 0):
+    """The projects waiting for a ministry that match `where`, longest waiting first, from
+    `offset` on, at most `limit`: a SELECT of Project.
+
+    An index orders the projects of one state (ix_project_state_since, and per ministry
+    ix_project_lead_state_since), not of several, and puts the projects never dated last on
+    PostgreSQL and first on SQLite: so each waiting state's projects are read in index order,
+    the undated ones (by id) apart from the dated ones (by date and id), up to the end of the
+    page, and only those few are sorted together. What this costs follows the page, not the
+    number of projects waiting.
+    """
+    parts = [
+        select(Project.id, Project.state_changed_at)
+        .where(*where, Project.workflow_state == state, dated)
+        .order_by(*order)
+        .limit(offset + limit)
+        for state in WAITING_FOR_MINISTRY
+        for dated, order in (
+            (Project.state_changed_at.is_(None), (Project.id,)),
+            (Project.state_changed_at.is_not(None), (Project.state_changed_at, Project.id)),
+        )
+    ]
+    # Each part as a subquery: SQLite takes no ORDER BY or LIMIT in a member of a UNION.
+    merged = union_all(*(select(part.subquery()) for part in parts)).subquery("waiting")
+    chosen = (
+        select(merged.c.id)
+        .order_by(merged.c.state_changed_at.asc().nulls_first(), merged.c.id)
+        .limit(limit)
+        .offset(offset)
+        .subquery("chosen")
+    )
+    return select(Project).join(chosen, chosen.c.id == Project.id).order_by(*_OLDEST_FIRST)
+
+
 def _inbox_row(project: Project, standard_days: int, now: datetime) -> dict:
     since = _aware(project.state_changed_at) or now
     due = since + timedelta(days=standard_days)
@@ -105,12 +143,13 @@ def inbox_page(
     """One page of the inbox (rows as `inbox`) and how many of all its projects are overdue.
 
     Only `assignee_id`'s reviews when given. The count and the page are read from the index on
-    (ministry, state, since): the cost follows the page, not the projects waiting.
+    (ministry, state, since): the count reads the index alone, the page each waiting state's
+    projects up to the page's end (`_oldest_first`), not all the projects waiting.
     """
     now = now or datetime.now(UTC)
-    statement = _waiting_for(organization_id)
+    mine = [Project.lead_national_partner_id == organization_id]
     if assignee_id is not None:
-        statement = statement.where(
+        mine.append(
             exists().where(
                 ReviewAssignment.project_id == Project.id,
                 ReviewAssignment.assignee_id == assignee_id,
@@ -118,17 +157,16 @@ def inbox_page(
         )
     # Overdue: waiting since before this moment less the standard (as `_inbox_row` says).
     cutoff = now - timedelta(days=standard_days)
-    counted = statement.with_only_columns(
-        func.count(), func.count(case((Project.state_changed_at < cutoff, 1)))
-    ).order_by(None)
+    counted = select(func.count(), func.count(case((Project.state_changed_at < cutoff, 1)))).where(
+        *mine, Project.workflow_state.in_(WAITING_FOR_MINISTRY)
+    )
     total, overdue = db.session.execute(counted).one()
     pages = max(1, -(-total // per_page))
     number = min(max(1, number), pages)
     projects = db.session.scalars(
-        statement.options(joinedload(Project.reporting_org))
-        .order_by(Project.state_changed_at.asc().nulls_first(), Project.id)
-        .limit(per_page)
-        .offset((number - 1) * per_page)
+        _oldest_first(*mine, limit=per_page, offset=(number - 1) * per_page).options(
+            joinedload(Project.reporting_org)
+        )
     )
     rows = [_inbox_row(project, standard_days, now) for project in projects]
     return Page(items=rows, page=number, per_page=per_page, total=total), overdue
@@ -145,11 +183,9 @@ def stuck_longest(limit: int = 10, now: datetime | None = None) -> list[dict]:
     """The projects waiting longest for the ministry."""
     now = now or datetime.now(UTC)
     projects = db.session.scalars(
-        select(Project)
-        .options(joinedload(Project.lead_national_partner), joinedload(Project.reporting_org))
-        .where(Project.workflow_state.in_(WAITING_FOR_MINISTRY))
-        .order_by(Project.state_changed_at.asc().nulls_first(), Project.id)
-        .limit(limit)
+        _oldest_first(limit=limit).options(
+            joinedload(Project.lead_national_partner), joinedload(Project.reporting_org)
+        )
     )
     return [
         {"project": p, "days": (now - (_aware(p.state_changed_at) or now)).days} for p in projects

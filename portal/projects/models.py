@@ -63,6 +63,9 @@ class Project(TimestampMixin, Base):
             "state_changed_at",
             "id",
         ),
+        # The projects of a workflow state, longest in it first (the pipeline's projects
+        # waiting longest, CDC's validation queue), and how many stand in each state.
+        Index("ix_project_state_since", "workflow_state", "state_changed_at", "id"),
         # A ministry's projects; and the scorecards' counts of each (lead, partner) pair by
         # state, read from the index alone.
         Index(
@@ -147,9 +150,7 @@ class Project(TimestampMixin, Base):
 
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The alignment workflow (portal/alignment): where the project stands and since when.
-    workflow_state: Mapped[str] = mapped_column(
-        String(20), default="draft", server_default="draft", index=True
-    )
+    workflow_state: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
     state_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The material fields as the lead ministry confirmed them, to show what changed since.
     confirmed_snapshot: Mapped[dict | None] = mapped_column(JSON)

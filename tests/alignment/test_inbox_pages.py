@@ -80,3 +80,20 @@ def test_the_pipelines_figures_follow_a_committed_change(client, login_as):
     named = [row["organization"] for rows in cards.values() for row in rows]
     assert all(org is None or org in db.session for org in named)
     assert b"Pipeline" in client.get("/alignment/pipeline").data
+
+
+def test_the_projects_waiting_longest_are_those_of_every_waiting_state_in_order(waiting):
+    """Both waiting states, undated ones first (as the inbox orders), then by date and id; a
+    project in another state never."""
+    elsewhere = factories.project(lead=waiting["ministry"], title_en="Confirmed long ago")
+    elsewhere.workflow_state = "confirmed"
+    elsewhere.state_changed_at = waiting["now"] - timedelta(days=900)
+    db.session.flush()
+    ordered = sorted(
+        (p for p in waiting["projects"]),
+        key=lambda p: (p.state_changed_at is not None, p.state_changed_at or 0, p.id),
+    )
+    for limit in (1, 5, 12):
+        stuck = queries.stuck_longest(limit, now=waiting["now"])
+        assert [row["project"].id for row in stuck] == [p.id for p in ordered[:limit]]
+    assert {p.workflow_state for p in ordered[:5]} == {"submitted", "reconfirm"}
