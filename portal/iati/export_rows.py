@@ -1,10 +1,10 @@
 """The rows the IATI export is written from: plain rows (no ORM objects), one statement for
 each kind of row, for some projects at a time.
 
-Each statement takes the projects' ids as its parameter `ids` (`rows(STATEMENT, ids)`): on
+Each statement takes the projects' ids as its parameter `ids` (`fetch(STATEMENT, ids)`): on
 PostgreSQL one array (`= ANY(:ids)`, a short statement parsed and prepared once), elsewhere an
 IN list. Child rows come in the order the activity writes them (their project, then the order
-they were written in). Money comes as stored, in whole cents (`cents`), not as a Decimal.
+they were written in). Money comes as stored, in whole cents, not as a Decimal.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class _Among(ColumnElement[bool]):
     PostgreSQL: a short statement, parsed once; an IN list elsewhere)."""
 
     inherit_cache = True
+    # The column is part of the statement's cache key: each statement is compiled once.
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
     type = Boolean()
 
@@ -60,10 +61,6 @@ def _among_as_list(element, compiler, **kw):
 def _among_as_array(element, compiler, **kw):
     ids = bindparam("ids", type_=postgresql.ARRAY(Integer))
     return compiler.process(element.column == any_(ids), **kw)
-
-
-def _among(column) -> _Among:
-    return _Among(column)
 
 
 def _cents(column):
@@ -99,7 +96,7 @@ PROJECTS = select(
     _project.contact_phone,
     _project.created_at,
     _project.updated_at,
-).where(_among(_project.id))
+).where(_Among(_project.id))
 
 _organization = Organization.__table__.c
 ORGANIZATIONS = select(
@@ -109,12 +106,12 @@ ORGANIZATIONS = select(
     _organization.acronym,
     _organization.iati_type,
     _organization.kind,
-).where(_among(_organization.id))
+).where(_Among(_organization.id))
 
 _sector = ProjectSector.__table__.c
 SECTORS = (
     select(_sector.project_id, _sector.sector_code, _sector.percentage)
-    .where(_among(_sector.project_id))
+    .where(_Among(_sector.project_id))
     .order_by(_sector.project_id, _sector.id)
 )
 
@@ -129,7 +126,7 @@ LOCATIONS = (
         _province.name_en,
     )
     .join_from(Province.__table__, ProjectLocation.__table__)
-    .where(_among(_location.project_id))
+    .where(_Among(_location.project_id))
     .order_by(_location.project_id, _location.id)
 )
 
@@ -142,21 +139,21 @@ FUNDING = (
         _cents(_funding.amount),
         _funding.currency,
     )
-    .where(_among(_funding.project_id))
+    .where(_Among(_funding.project_id))
     .order_by(_funding.project_id, _funding.id)
 )
 
 _participant = ProjectParticipant.__table__.c
 PARTICIPANTS = (
     select(_participant.project_id, _participant.organization_id, _participant.role)
-    .where(_among(_participant.project_id))
+    .where(_Among(_participant.project_id))
     .order_by(_participant.project_id, _participant.id)
 )
 
 _document = ProjectDocument.__table__.c
 DOCUMENTS = (
     select(_document.project_id, _document.title, _document.url)
-    .where(_among(_document.project_id))
+    .where(_Among(_document.project_id))
     .order_by(_document.project_id, _document.id)
 )
 
@@ -169,7 +166,7 @@ SOURCES = (
         _source.organization_id,
         _source.in_kind,
     )
-    .where(_among(_source.project_id))
+    .where(_Among(_source.project_id))
     .order_by(_source.project_id, _source.position, _source.id)
 )
 
@@ -183,7 +180,7 @@ SOURCE_AMOUNTS = (
         _amount.currency,
     )
     .join_from(SourceFunding.__table__, FundingSource.__table__)
-    .where(_among(_source.project_id))
+    .where(_Among(_source.project_id))
     .order_by(_amount.source_id, _amount.year, _amount.kind, _amount.currency)
 )
 
@@ -198,7 +195,7 @@ BUDGET_LINES = (
         _line.percentage,
     )
     .join_from(ProjectBudgetLine.__table__, BudgetNode.__table__, _line.node_id == _node.id)
-    .where(_among(_line.project_id))
+    .where(_Among(_line.project_id))
     .order_by(_line.project_id, _line.share_from)
 )
 
@@ -217,7 +214,7 @@ LOANS = select(
     _loan.final_repayment,
     _loan.commitment_fee,
     _loan.service_fee,
-).where(_among(_loan.project_id))
+).where(_Among(_loan.project_id))
 
 _result = ProjectResult.__table__.c
 RESULTS = (
@@ -230,7 +227,7 @@ RESULTS = (
         _result.aggregation_status,
         _result.document_links,
     )
-    .where(_among(_result.project_id))
+    .where(_Among(_result.project_id))
     .order_by(_result.project_id, _result.position, _result.id)
 )
 
@@ -250,7 +247,7 @@ INDICATORS = (
         _indicator.baseline_comment,
     )
     .join_from(ResultIndicator.__table__, ProjectResult.__table__)
-    .where(_among(_result.project_id))
+    .where(_Among(_result.project_id))
     .order_by(_indicator.result_id, _indicator.position, _indicator.id)
 )
 
@@ -267,6 +264,6 @@ PERIODS = (
     )
     .join_from(IndicatorPeriod.__table__, ResultIndicator.__table__)
     .join(ProjectResult.__table__)
-    .where(_among(_result.project_id))
+    .where(_Among(_result.project_id))
     .order_by(_period.indicator_id, _period.period_start, _period.id)
 )
