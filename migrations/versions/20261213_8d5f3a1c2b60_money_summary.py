@@ -35,7 +35,7 @@ def upgrade():
     *(sa.Column(f'n_{m}', sa.Integer(), nullable=False) for m in MEASURES),
     sa.Column('projects', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_money_summary')),
-    sa.UniqueConstraint('dimension', 'published', 'year', 'key', 'within', name='uq_money_summary_group'),
+    sa.UniqueConstraint('dimension', 'within', 'published', 'year', 'key', name='uq_money_summary_group'),
     )
 
     from portal.aggregates.summary import rebuild

@@ -146,8 +146,9 @@ class MoneySummary(Base):
 
     __tablename__ = "money_summary"
     __table_args__ = (
+        # A question reads one dimension within one place (or everywhere): those lead.
         UniqueConstraint(
-            "dimension", "published", "year", "key", "within", name="uq_money_summary_group"
+            "dimension", "within", "published", "year", "key", name="uq_money_summary_group"
         ),
     )
 
@@ -173,7 +174,7 @@ class MoneySummary(Base):
 
 
 VALUES = (*KEPT, *(f"n_{m}" for m in KEPT), "projects")
-GROUP = ("dimension", "published", "year", "key", "within")
+GROUP = ("dimension", "within", "published", "year", "key")
 
 
 # --- each project's parts -----------------------------------------------------------------
