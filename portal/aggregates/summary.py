@@ -102,38 +102,21 @@ WITHIN_DIMENSIONS = (YEAR, "partner", "sector", "province", "district", "commune
 INTEGER_KEYS = {"partner", "ministry", "twg", YEAR}
 BOOLEAN_KEYS = {"on_budget"}
 NO_KEY = ""
-# The project columns a group's sums depend on; a bulk UPDATE that sets none of them (a
-# workflow step short of publishing, a quality score) leaves the sums alone.
-PROJECT_COLUMNS = frozenset(
-    {
-        "id",
-        "commitment_usd",
-        "commitment_date",
-        "actual_start",
-        "planned_start",
-        "nationwide",
-        "disbursed_usd",
-        "planned_usd",
-        "published_at",
-        "reporting_org_id",
-        "lead_national_partner_id",
-        "type_of_assistance",
-        "finance_type",
-        "modality",
-        "status",
-        "on_budget",
-        "twg_id",
-    }
-)
-TABLES = {
-    Project.__tablename__: Project.id,
-    ProjectFunding.__tablename__: ProjectFunding.project_id,
-    ProjectSector.__tablename__: ProjectSector.project_id,
-    ProjectLocation.__tablename__: ProjectLocation.project_id,
-    ProjectBudgetLine.__tablename__: ProjectBudgetLine.project_id,
-    FundingSource.__tablename__: FundingSource.project_id,
-    SourceFunding.__tablename__: SourceFunding.source_id,  # the project through its source
+# The project columns a group's sums depend on (the cells' and those of the groups); a bulk
+# UPDATE that sets none of them (a workflow step short of publishing, a quality score) leaves
+# the sums alone.
+PROJECT_COLUMNS = cells.PROJECT_COLUMNS | {
+    "published_at",
+    "reporting_org_id",
+    "lead_national_partner_id",
+    "type_of_assistance",
+    "finance_type",
+    "modality",
+    "status",
+    "on_budget",
+    "twg_id",
 }
+TABLES = {**cells.TABLES, ProjectBudgetLine.__tablename__: ProjectBudgetLine.project_id}
 MODELS = (Project, ProjectFunding, ProjectSector, ProjectLocation, ProjectBudgetLine, FundingSource)
 CHUNK = 2000
 # session.info: the projects whose parts are taken off in this transaction, each with the

@@ -2,13 +2,11 @@
 the report builder's answers from them equal the aggregate service's, to the cent."""
 
 import random
-from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal.aggregates import cells
 from portal.aggregates.cells import MoneyCell
@@ -18,11 +16,10 @@ from portal.demo.projects import seed_projects
 from portal.demo.services import seed_organizations, seed_rates
 from portal.demo.sources import seed_sources
 from portal.extensions import db
-from portal.projects import queries, services
-from portal.projects.models import Project, ProjectFunding
-from portal.projects.sources import COFINANCIER, FundingSource, SourceFunding
-from portal.spreadsheets.compare import data_from_project
+from portal.projects import queries
+from portal.projects.models import Project
 from tests import factories
+from tests.aggregates import random_changes
 
 COLUMNS = [MoneyCell.__table__.c[name] for name in cells.COLUMNS]
 
@@ -55,71 +52,11 @@ def test_kept_cells_equal_rebuilt_cells_after_random_changes(demo):
     # The demo's bulk inserts left every project its cells.
     assert _kept(), "the demo's projects have cells"
     _assert_current("after the demo's bulk inserts")
-    ids = list(db.session.scalars(select(Project.id).order_by(Project.id)))
-    for step in range(14):
-        project = db.session.get(Project, rng.choice(ids))
-        change = step % 7
-        if change == 0:  # a save through the service: new years, sectors and places
-            data = data_from_project(project)
-            data = replace(
-                data,
-                funding=[
-                    services.YearAmount(
-                        2021 + i, "disbursement", Decimal(rng.randint(1, 9000)), "USD"
-                    )
-                    for i in range(rng.randint(1, 4))
-                ],
-                sectors=[
-                    services.SectorShare("12220", Decimal("40")),
-                    services.SectorShare("11110", Decimal("60")),
-                ],
-                nationwide=False,
-                locations=[
-                    services.LocationShare("12", Decimal("33.33")),
-                    services.LocationShare("17", Decimal("66.67")),
-                ],
-            )
-            services.save_project(data, actor=demo, project=project)
-        elif change == 1:  # a yearly row changed through the ORM alone
-            row = db.session.scalars(
-                select(ProjectFunding).where(ProjectFunding.project_id == project.id)
-            ).first()
-            if row is not None and row.amount_usd is not None:
-                row.amount_usd = row.amount_usd + Decimal("12.34")
-        elif change == 2:  # a new exchange rate: a bulk update of every row in that currency
-            factories.rate("EUR", rng.choice([2019, 2021, 2023]), f"0.{rng.randint(80, 99)}")
-        elif change == 3:  # a project deleted
-            db.session.delete(project)
-            ids.remove(project.id)
-        elif change == 4:  # a workflow step's bulk update: no money moves
-            db.session.execute(
-                update(Project).where(Project.id == project.id).values(version=Project.version + 1)
-            )
-        elif change == 6:  # a co-financier's signed commitment and disbursement, by the ORM
-            partner = factories.organization()
-            source = FundingSource(project_id=project.id, kind=COFINANCIER, organization=partner)
-            db.session.add(source)
-            for kind in ("commitment", "disbursement"):
-                source.amounts.append(
-                    SourceFunding(
-                        year=2023,
-                        kind=kind,
-                        amount=Decimal("5000.00"),
-                        currency="USD",
-                        rate=Decimal(1),
-                        amount_usd=Decimal("5000.00"),
-                    )
-                )
-        else:  # a new project
-            ids.append(
-                factories.project(
-                    commitment_amount=Decimal(rng.randint(1000, 99999)),
-                    commitment_date=date(2020 + step % 5, 3, 1),
-                    funding=[services.YearAmount(2024, "planned", Decimal("777.77"), "USD")],
-                ).id
-            )
+    ids = random_changes.project_ids()
+    for step in range(2 * random_changes.KINDS):
+        kind = random_changes.change(step, rng, demo, ids)
         db.session.commit()
-        _assert_current(f"step {step}, change {change}")
+        _assert_current(f"step {step}, change {kind}")
 
 
 def test_a_rolled_back_change_leaves_the_cells_as_they_were(demo):
