@@ -22,6 +22,7 @@ from portal import create_app
 from portal.analysis import snapshot as analysis_snapshot
 from portal.config import TestConfig
 from portal.extensions import cache, db
+from portal.loans import queries as loan_queries
 from portal.rounds import predictability, scope
 
 TEST_PASSWORD = "correct horse battery"
@@ -126,6 +127,7 @@ def db_session(request, app):
             # back in the next test with the same ids and times, and other money.
             predictability.forget_measured()
             scope.forget_stamps()
+            loan_queries.forget_elements()
             analysis_snapshot.forget_loaded()
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import cast as sql_cast
 
+from portal import changes
 from portal.extensions import db
 from portal.loans import grant_element as formula
 from portal.loans import services
@@ -249,19 +250,35 @@ def _literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+# The element table's rows as SQL text, by database, data version and discount rate: the
+# terms change only in a transaction that raises the version.
+_ELEMENTS: dict[tuple[str, str, Decimal], str | None] = {}
+
+
+def forget_elements() -> None:
+    """Drop the tables kept (a rolled-back test's data come back with the same version)."""
+    _ELEMENTS.clear()
+
+
 def element_table():
     """A CTE of the distinct sets of terms recorded that give a grant element, with that
-    element in hundredths of a percent (`hundredths`); None when none gives one."""
+    element in hundredths of a percent (`hundredths`); None when none gives one. Worked out
+    once per data version and discount rate (and within a transaction that changed data)."""
     discount = services.discount_rate()
-    distinct = select(*TERMS_COLUMNS).distinct()
-    rows = []
-    for row in db.session.connection().execute(distinct):
-        terms = services.to_terms(row)
-        value = _cached(terms, discount) if terms is not None else None
-        if value is not None:
-            literals = ", ".join(_literal(term) for term in row)
-            rows.append(f"({literals}, {int(value * 100)})")
-    if not rows:
+    if changes.pending(db.session):
+        rows = _element_rows(discount)
+    else:
+        key = (
+            db.engine.url.render_as_string(hide_password=True),
+            changes.stamp(db.session)[0],
+            discount,
+        )
+        if key not in _ELEMENTS:
+            if len(_ELEMENTS) > 16:
+                _ELEMENTS.clear()
+            _ELEMENTS[key] = _element_rows(discount)
+        rows = _ELEMENTS[key]
+    if rows is None:
         return None
     names = [c.key for c in TERMS_COLUMNS]
     casts = [
@@ -271,12 +288,24 @@ def element_table():
     count = len(TERMS_COLUMNS) + 1
     table = text(
         f"SELECT {', '.join(casts)}, CAST(column{count} AS INTEGER) AS hundredths "
-        f"FROM (VALUES {', '.join(rows)}) AS terms_values"
+        f"FROM (VALUES {rows}) AS terms_values"
     ).columns(
         *(column(name, c.type) for c, name in zip(TERMS_COLUMNS, names, strict=True)),
         column("hundredths", Integer),
     )
     return table.cte("grant_elements")
+
+
+def _element_rows(discount: Decimal) -> str | None:
+    """The VALUES rows (SQL text) of each distinct set of terms with its grant element."""
+    rows = []
+    for row in db.session.connection().execute(select(*TERMS_COLUMNS).distinct()):
+        terms = services.to_terms(row)
+        value = _cached(terms, discount) if terms is not None else None
+        if value is not None:
+            literals = ", ".join(_literal(term) for term in row)
+            rows.append(f"({literals}, {int(value * 100)})")
+    return ", ".join(rows) if rows else None
 
 
 def _cents(money):
