@@ -137,3 +137,28 @@ def _not_raised(session, _previous_transaction) -> None:
 def raised(session: Session) -> bool:
     """Whether the transaction `session` just committed raised the version (asked once)."""
     return bool(session.info.pop(RAISED, False))
+
+
+# What `per_version` worked out, by database, name and data version.
+_WORKED_OUT: dict[tuple[str, str, str], Any] = {}
+
+
+def per_version(session: Session | scoped_session[Any], name: str, compute):
+    """`compute()`, worked out once per data version in this process and kept under `name`
+    (which must hold whatever else changes the answer): for small figures read from the whole
+    database that every request reads alike. Within a transaction that changed data it is
+    worked out afresh, and not kept."""
+    if pending(session):
+        return compute()
+    url = session.connection().engine.url
+    key = (url.render_as_string(hide_password=True), name, stamp(session)[0])
+    if key not in _WORKED_OUT:
+        if len(_WORKED_OUT) > 256:
+            _WORKED_OUT.clear()
+        _WORKED_OUT[key] = compute()
+    return _WORKED_OUT[key]
+
+
+def forget_worked_out() -> None:
+    """Drop what `per_version` kept (a rolled-back test's data come back with its version)."""
+    _WORKED_OUT.clear()

@@ -18,12 +18,11 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from portal import create_app
+from portal import changes, create_app
 from portal.analysis import snapshot as analysis_snapshot
 from portal.config import TestConfig
 from portal.extensions import cache, db
-from portal.loans import queries as loan_queries
-from portal.rounds import predictability, scope
+from portal.rounds import predictability
 
 TEST_PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -126,8 +125,7 @@ def db_session(request, app):
             # Figures kept per closed round's snapshot: a rolled-back test's rounds may come
             # back in the next test with the same ids and times, and other money.
             predictability.forget_measured()
-            scope.forget_stamps()
-            loan_queries.forget_elements()
+            changes.forget_worked_out()  # figures kept per data version
             analysis_snapshot.forget_loaded()
 
 

@@ -250,34 +250,15 @@ def _literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-# The element table's rows as SQL text, by database, data version and discount rate: the
-# terms change only in a transaction that raises the version.
-_ELEMENTS: dict[tuple[str, str, Decimal], str | None] = {}
-
-
-def forget_elements() -> None:
-    """Drop the tables kept (a rolled-back test's data come back with the same version)."""
-    _ELEMENTS.clear()
-
-
 def element_table():
     """A CTE of the distinct sets of terms recorded that give a grant element, with that
-    element in hundredths of a percent (`hundredths`); None when none gives one. Worked out
-    once per data version and discount rate (and within a transaction that changed data)."""
+    element in hundredths of a percent (`hundredths`); None when none gives one. The terms
+    change only in a transaction that raises the data's version: worked out once per version
+    and discount rate."""
     discount = services.discount_rate()
-    if changes.pending(db.session):
-        rows = _element_rows(discount)
-    else:
-        key = (
-            db.engine.url.render_as_string(hide_password=True),
-            changes.stamp(db.session)[0],
-            discount,
-        )
-        if key not in _ELEMENTS:
-            if len(_ELEMENTS) > 16:
-                _ELEMENTS.clear()
-            _ELEMENTS[key] = _element_rows(discount)
-        rows = _ELEMENTS[key]
+    rows = changes.per_version(
+        db.session, f"grant-elements:{discount}", lambda: _element_rows(discount)
+    )
     if rows is None:
         return None
     names = [c.key for c in TERMS_COLUMNS]

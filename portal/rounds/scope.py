@@ -129,36 +129,17 @@ def log(round_: ReportingRound, kind: str, *, actor=None, organization_id=None, 
     return event
 
 
-# Stamps worked out, by database, round and the data's version: a snapshot's rows change only
-# in a transaction that raises the version, so a stamp holds while the version does.
-_STAMPS: dict[tuple[str, int, str], tuple] = {}
-
-
-def forget_stamps() -> None:
-    """Drop the stamps kept (a rolled-back test's data come back with the same version)."""
-    _STAMPS.clear()
-
-
 def snapshot_stamp(round_id: int) -> tuple:
     """A stamp of a closed round's snapshot that changes whenever its rows do (a grace period's
     re-submission deletes a partner's part and writes it anew): what is computed from a
     snapshot may be kept while its stamp stays the same.
 
-    Reading it counts the snapshot's rows (a whole database's projects); it is worked out once
-    per data version, and again within a transaction that changed data."""
-    if changes.pending(db.session):
-        return _work_out_stamp(round_id)
-    key = (
-        db.engine.url.render_as_string(hide_password=True),
-        round_id,
-        changes.stamp(db.session)[0],
+    Reading it counts the snapshot's rows (a whole database's projects); a snapshot's rows
+    change only in a transaction that raises the data's version, so it is worked out once per
+    version."""
+    return changes.per_version(
+        db.session, f"snapshot-stamp:{round_id}", lambda: _work_out_stamp(round_id)
     )
-    found = _STAMPS.get(key)
-    if found is None:
-        if len(_STAMPS) > 64:
-            _STAMPS.clear()
-        found = _STAMPS[key] = _work_out_stamp(round_id)
-    return found
 
 
 def _work_out_stamp(round_id: int) -> tuple:
