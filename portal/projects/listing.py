@@ -1,10 +1,14 @@
 """The project list's pages at a cost that does not grow with the database.
 
-The count and the totals row of a list are kept in the cache (`portal.cache`) per reader's
-visibility (`security.visibility_key`: the public, CDC, one partner or one ministry), filters
-and data version: a repeat view, another page or another order counts nothing again, and the
-first view after any committed change counts afresh. A reader never gets totals worked out for
-another visibility.
+The count and the totals row of a list are read from the groups of projects the database keeps
+current (`portal.projects.tally`) when the filters are only the reader's visibility, partner,
+ministry, publication and state: every default view, a few hundred rows summed whatever the
+number of projects, the first view after a change too. Other filters count the projects, and
+keep the answer in the cache (`portal.cache`) per reader's visibility
+(`security.visibility_key`: the public, CDC, one partner or one ministry), filters and data
+version: a repeat view, another page or another order counts nothing again, and the first view
+after any committed change counts afresh. A reader never gets totals worked out for another
+visibility.
 
 The pager's links carry a cursor (the sort value and id of the row at the page's edge) where
 the order allows (a column that is never empty): the next page is read from the index from
@@ -28,7 +32,7 @@ from sqlalchemy import bindparam, tuple_
 from portal.cache import kept
 from portal.db import Page
 from portal.extensions import db
-from portal.projects import queries
+from portal.projects import queries, tally
 from portal.projects.models import Project
 from portal.security import visibility_key
 
@@ -43,7 +47,12 @@ KEYSET_SORTS: dict[str, Any] = {
 
 
 def totals(user, filters: queries.ProjectFilters, statement) -> queries.Totals:
-    """The count and money totals of the list, kept per visibility, filters and data version."""
+    """The count and money totals of the list: from the groups the database keeps
+    (`portal.projects.tally`) when they answer the filters, else counted and kept per
+    visibility, filters and data version."""
+    grouped = tally.totals(user, filters)
+    if grouped is not None:
+        return grouped
     name = json.dumps(
         ["list-totals", visibility_key(user), dataclasses.asdict(filters)],
         sort_keys=True,
