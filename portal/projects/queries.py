@@ -10,6 +10,7 @@ from flask import abort
 from sqlalchemy import SQLColumnExpression, case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from portal import changes
 from portal.accounts.models import Role
 from portal.budget.queries import projects_under_code
 from portal.extensions import db
@@ -263,23 +264,49 @@ def totals(statement) -> Totals:
     return Totals(count=row[0], commitment_usd=row[1], disbursed_usd=row[2], planned_usd=row[3])
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A province or a sector category as the filters list it (kept per data version, so not
+    a database record)."""
+
+    code: str
+    name_en: str
+    name_km: str | None
+
+    def display_name(self, locale: str = "en") -> str:
+        if locale == "km" and self.name_km:
+            return self.name_km
+        return self.name_en
+
+
 def filter_options() -> dict:
     """The choices of the list filters (partners, ministries, sectors, provinces, codes,
-    kinds of funding source)."""
-    from portal.organizations.services import organization_choices
+    kinds of funding source). The records are read once per data version."""
     from portal.projects import codes
-    from portal.reference.models import Province, SectorCategory
 
     return {
-        "partners": organization_choices(False),
-        "ministries": organization_choices(True),
-        "categories": list(
-            db.session.scalars(select(SectorCategory).order_by(SectorCategory.code))
-        ),
-        "provinces": list(db.session.scalars(select(Province).order_by(Province.name_en))),
+        **changes.per_version(db.session, "filter-options", _recorded_options),
         "statuses": codes.ACTIVITY_STATUS,
         "assistance": codes.TYPE_OF_ASSISTANCE,
         "source_kinds": SOURCE_FILTER_KINDS,
+    }
+
+
+def _recorded_options() -> dict:
+    from portal.organizations.services import organization_choices
+    from portal.reference.models import Province, SectorCategory
+
+    return {
+        "partners": tuple(organization_choices(False)),
+        "ministries": tuple(organization_choices(True)),
+        "categories": tuple(
+            Choice(c.code, c.name_en, c.name_km)
+            for c in db.session.scalars(select(SectorCategory).order_by(SectorCategory.code))
+        ),
+        "provinces": tuple(
+            Choice(p.code, p.name_en, p.name_km)
+            for p in db.session.scalars(select(Province).order_by(Province.name_en))
+        ),
     }
 
 
