@@ -75,6 +75,7 @@ from portal.aggregates.services import (
     ONCE_A_GROUP,
     SHARED,
     SOURCE_DIMENSION,
+    SQLITE_MATERIALIZES,
     STORED,
     UNALLOCATED,
     Row,
@@ -168,6 +169,11 @@ def _year_of(column):
     return cast(extract("year", column), Integer)
 
 
+# Every kept group reads these tables of the projects' money: SQLite would otherwise work
+# each out again for every group that reads it (PostgreSQL keeps a table read twice).
+_MATERIALIZED = ("MATERIALIZED",) if SQLITE_MATERIALIZES else ()
+
+
 def _text(column):
     return func.coalesce(cast(column, String), NO_KEY)
 
@@ -205,6 +211,7 @@ def _totals(ids):
         .outerjoin(signed, signed.c.project_id == Project.id)
         .where(Project.id.in_(ids))
         .cte("summary_totals")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
     )
 
 
@@ -272,6 +279,7 @@ def _yearly(ids):
         )
         .group_by(rows.c.project_id, rows.c.year)
         .cte("summary_yearly")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
     )
 
 
@@ -282,6 +290,7 @@ def _places(ids):
         .where(ProjectLocation.project_id.in_(ids))
         .distinct()
         .cte("summary_places")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
     )
 
 
@@ -409,15 +418,15 @@ def _parts(ids):
         branches.append(_grouped(totals, dimension, counted=True))
         branches.append(_grouped(yearly, dimension, counted=False))
     branches.append(_years_grouped(yearly))
-    # The same within each province, for the province pages (the list's province filter: the
-    # projects with a place in it, each with all its money).
+    # The same within each province, over all years, for the province pages (the list's
+    # province filter: the projects with a place in it, each with all its money). A province
+    # page limited to some years filters by them too, so it takes the live path.
     places = _places(ids)
     for dimension in WITHIN_DIMENSIONS:
         if dimension == YEAR:
             branches.append(_years_grouped(yearly, places))
         else:
             branches.append(_grouped(totals, dimension, counted=True, places=places))
-            branches.append(_grouped(yearly, dimension, counted=False, places=places))
     branches.append(_other_sources(ids, by_year=False))
     branches.append(_other_sources(ids, by_year=True))
     return union_all(*branches).subquery("parts")
@@ -641,8 +650,10 @@ def read(
     (`public`) or of all, from the kept sums; None when they cannot answer (see the module)."""
     if dimension not in KEPT_DIMENSIONS or not set(measures) <= set(KEPT):
         return None
-    if within != EVERYWHERE and dimension not in WITHIN_DIMENSIONS:
-        return None
+    if within != EVERYWHERE and (
+        dimension not in WITHIN_DIMENSIONS or (year is not None and dimension != YEAR)
+    ):
+        return None  # kept within a province: those dimensions, over all years
     last = year_to if year_to is not None else year
     table = MoneySummary.__table__
     chosen = [table.c.dimension == dimension, table.c.within == within]

@@ -144,6 +144,18 @@ def test_kept_answers_within_a_province_equal_the_aggregate_service(demo, dimens
                     kept = summary.aggregate(user, filters, dimension, **asked)
                     assert _rows(kept) == _rows(live), (code, user, asked)
                     assert summary._kept_for(user, filters) == (user is None, code)
+                    found = summary.read(
+                        db.session.connection(),
+                        dimension,
+                        ["disbursed"],
+                        public=user is None,
+                        year=year,
+                        year_to=None,
+                        counts=counts,
+                        within=code,
+                    )
+                    # Within a province the sums are kept over all years (and by year).
+                    assert (found is not None) == (year is None or dimension == "year")
 
 
 def test_other_readers_and_filters_take_the_live_path(demo):
