@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     case,
     column,
     func,
+    literal,
     or_,
     select,
     text,
@@ -264,29 +266,57 @@ def element_table():
     names = [c.key for c in TERMS_COLUMNS]
     casts = [
         f"CAST(column{i} AS {'VARCHAR(2)' if isinstance(c.type, String) else 'NUMERIC'}) AS {name}"
-        for i, (c, name) in enumerate(zip(TERMS_COLUMNS, names, strict=True), start=1)
+        for i, (c, name) in enumerate(zip(TERMS_COLUMNS, names, strict=True), start=2)
     ]
-    count = len(TERMS_COLUMNS) + 1
+    count = len(TERMS_COLUMNS) + 2
     table = text(
-        f"SELECT {', '.join(casts)}, CAST(column{count} AS INTEGER) AS hundredths "
-        f"FROM (VALUES {rows}) AS terms_values"
+        f"SELECT CAST(column1 AS VARCHAR(200)) AS terms, {', '.join(casts)}, "
+        f"CAST(column{count} AS INTEGER) AS hundredths FROM (VALUES {rows}) AS terms_values"
     ).columns(
+        column("terms", String),
         *(column(name, c.type) for c, name in zip(TERMS_COLUMNS, names, strict=True)),
         column("hundredths", Integer),
     )
     return table.cte("grant_elements")
 
 
+def _terms_key():
+    """SQL: a loan's terms as one text, as the database writes each term (one column to join
+    on, which the database can count and hash: joined on five, it guesses one match)."""
+    parts: list[Any] = []
+    for term in TERMS_COLUMNS:
+        if parts:
+            parts.append(literal("|"))
+        parts.append(func.coalesce(sql_cast(term, String), ""))
+    key = parts[0]
+    for part in parts[1:]:
+        key = key.op("||")(part)
+    return key
+
+
 def _element_rows(discount: Decimal) -> str | None:
-    """The VALUES rows (SQL text) of each distinct set of terms with its grant element."""
+    """The VALUES rows (SQL text) of each distinct set of terms, as `_terms_key` writes it,
+    with its grant element."""
     rows = []
-    for row in db.session.connection().execute(select(*TERMS_COLUMNS).distinct()):
-        terms = services.to_terms(row)
+    key = _terms_key()
+    for written, *terms_row in db.session.connection().execute(
+        select(key, *TERMS_COLUMNS).distinct()
+    ):
+        terms = services.to_terms(_Terms(*terms_row))
         value = _cached(terms, discount) if terms is not None else None
         if value is not None:
-            literals = ", ".join(_literal(term) for term in row)
+            literals = ", ".join(_literal(term) for term in (written, *terms_row))
             rows.append(f"({literals}, {int(value * 100)})")
     return ", ".join(rows) if rows else None
+
+
+@dataclass(frozen=True)
+class _Terms:
+    interest_rate: Decimal | None
+    maturity_years: Decimal | None
+    grace_years: Decimal | None
+    repayment_type: str | None
+    repayment_plan: str | None
 
 
 def _cents(money):
@@ -295,9 +325,15 @@ def _cents(money):
 
 
 def joined_terms(table):
-    """ON clause: a loan's terms (LoanTerms) are the set `table` (`element_table`) holds."""
-    # Plain equality, so that the database can hash the join: every term the formula needs is
-    # there (`services.to_terms`), and a missing repayment plan is read as ''.
+    """ON clause: a loan's terms (LoanTerms) are the set `table` (`element_table`) holds.
+
+    PostgreSQL joins on the terms written as one text, which it can count and hash (joined on
+    five columns it guesses one match, and looks each loan's project up one by one); SQLite on
+    the five terms, which it looks up by an index of its own (it would write the text of each
+    loan's terms again for every set)."""
+    if db.engine.dialect.name == "postgresql":
+        return _terms_key() == table.c.terms
+    # Every term the formula needs is there (`services.to_terms`); no repayment plan is ''.
     return and_(
         *(
             func.coalesce(c, "") == func.coalesce(table.c[c.key], "")
