@@ -27,6 +27,9 @@ from portal.db import Base, Money, Percent, Rate, TimestampMixin, utcnow
 from portal.organizations.models import Organization
 from portal.reference.models import Commune, District, Province, Sector, TechnicalWorkingGroup
 
+# SQL of a project that lends, as loans.queries.loan_condition writes it (its partial index).
+LOAN_CONDITION = "type_of_assistance = 'loan' OR finance_type LIKE '4%'"
+
 
 class Project(TimestampMixin, Base):
     __tablename__ = "project"
@@ -73,6 +76,21 @@ class Project(TimestampMixin, Base):
             "lead_national_partner_id",
             "reporting_org_id",
             "workflow_state",
+        ),
+        # The loans (loans.queries.loan_condition), with what the dashboard's loan figures and
+        # grant equivalents read of them (money, partner, dates of agreement): the loans of any
+        # size of database without a scan of every project.
+        Index(
+            "ix_project_loans",
+            "id",
+            "published_at",
+            "commitment_usd",
+            "reporting_org_id",
+            "commitment_date",
+            "actual_start",
+            "planned_start",
+            sqlite_where=text(LOAN_CONDITION),
+            postgresql_where=text(LOAN_CONDITION),
         ),
         # Every column the aggregates and the pipeline's scorecards read of each project (keys,
         # filters, money, dates), so that both databases scan this narrow index instead of the
