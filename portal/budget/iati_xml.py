@@ -1,4 +1,5 @@
-"""A project's budget codes as IATI 2.03 `country-budget-items`, written and read back.
+"""A project's budget codes read back from IATI 2.03 `country-budget-items` (the export writes
+them: portal/iati/export.py).
 
 The codes are the national chart of accounts' programmes and sub-programmes, so they are
 published with BudgetIdentifierVocabulary 2 ("Country Chart of Accounts"), each as a
@@ -16,7 +17,6 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from lxml import etree
 from sqlalchemy import select
 
 from portal.budget import services
@@ -27,28 +27,7 @@ from portal.projects.models import Project
 from portal.security import can_edit_budget_codes
 
 COUNTRY_CHART_OF_ACCOUNTS = "2"  # IATI BudgetIdentifierVocabulary
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FLAG = "budget_items_flag"
-
-
-def _number(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def budget_items_element(activity, lines) -> None:
-    """Append <country-budget-items vocabulary="2"> for a project's lines (none: nothing)."""
-    if not lines:
-        return
-    items = etree.SubElement(activity, "country-budget-items", vocabulary=COUNTRY_CHART_OF_ACCOUNTS)
-    for line in lines:
-        item = etree.SubElement(
-            items, "budget-item", code=line.node.code, percentage=_number(line.percentage)
-        )
-        description = etree.SubElement(item, "description")
-        etree.SubElement(description, "narrative").text = line.node.name_en
-        if line.node.name_km:
-            etree.SubElement(description, "narrative", {XML_LANG: "km"}).text = line.node.name_km
 
 
 def _shares(items: list[dict]) -> list[services.BudgetShare] | None:

@@ -1,4 +1,5 @@
-"""A loan's terms as IATI 2.03 `crs-add/loan-terms`, written and read back.
+"""A loan's terms read back from IATI 2.03 `crs-add/loan-terms` (the export writes them:
+portal/iati/export.py).
 
 IATI keeps the interest (rate-1; rate-2 for a second rate), the repayment type and plan, the
 commitment date and the first and last repayment dates; maturity and grace follow from the
@@ -14,11 +15,8 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from lxml import etree
-
 from portal.extensions import db
 from portal.loans import services
-from portal.loans.models import LoanTerms
 from portal.loans.rules import LoanData, LoanTermsInvalid
 from portal.projects.models import Project
 
@@ -47,43 +45,6 @@ def years_between(start: date, end: date) -> Decimal:
     """Whole months from `start` to `end`, as years to two decimals."""
     months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
     return (Decimal(months) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def loan_terms_element(activity, loan: LoanTerms | None) -> None:
-    """Append <crs-add><loan-terms> for `loan` to `activity` (nothing when no terms)."""
-    if loan is None:
-        return
-    attributes = {}
-    if loan.interest_rate is not None:
-        attributes["rate-1"] = _number(loan.interest_rate)
-    extension = {
-        "maturity-years": _number(loan.maturity_years),
-        "grace-years": _number(loan.grace_years),
-        "reference-rate": loan.reference_rate if loan.rate_type == "variable" else None,
-        "commitment-fee": _number(loan.commitment_fee),
-        "service-fee": _number(loan.service_fee),
-    }
-    for name, value in extension.items():
-        if value is not None:
-            attributes[f"{{{CDC_NS}}}{name}"] = value
-    crs_add = etree.SubElement(activity, "crs-add")
-    terms = etree.SubElement(crs_add, "loan-terms", attributes)
-    if loan.repayment_type:
-        etree.SubElement(terms, "repayment-type", code=loan.repayment_type)
-    if loan.repayment_plan:
-        etree.SubElement(terms, "repayment-plan", code=loan.repayment_plan)
-    signed = loan.commitment_date
-    first, final = loan.first_repayment, loan.final_repayment
-    if signed is not None:
-        etree.SubElement(terms, "commitment-date", **{"iso-date": signed.isoformat()})
-        if first is None and loan.grace_years is not None:
-            first = add_years(signed, loan.grace_years)
-        if final is None and loan.maturity_years is not None:
-            final = add_years(signed, loan.maturity_years)
-    if first is not None:
-        etree.SubElement(terms, "repayment-first-date", **{"iso-date": first.isoformat()})
-    if final is not None:
-        etree.SubElement(terms, "repayment-final-date", **{"iso-date": final.isoformat()})
 
 
 def _decimal(text: str | None) -> Decimal | None:

@@ -1,8 +1,8 @@
-"""IATI's `result` element read into plain data and written back (2.03).
+"""IATI's `result` element read into plain data (2.03).
 
 `read_results` gives JSON-ready dictionaries (an import batch keeps its activities as JSON until
-it is confirmed); `imported` turns them into what `services.replace_from_iati` takes;
-`result_elements` writes a project's results into an `<iati-activity>`.
+it is confirmed); `imported` turns them into what `services.replace_from_iati` takes. The export
+writes a project's results (portal/iati/export.py).
 Everything the portal keeps is read; repeated baselines, targets or actuals keep the first,
 and dimensions, locations and document links below the indicator are not kept.
 """
@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from lxml import etree
-
-from portal.results.models import ProjectResult
 from portal.results.rules import IndicatorData, PeriodData
 from portal.results.services import ImportedResult, ResultData
 
@@ -163,79 +160,3 @@ def imported(results: list[dict]) -> list[ImportedResult]:
             )
         )
     return items
-
-
-def _narrative(parent, tag: str, text: str | None):
-    element = etree.SubElement(parent, tag)
-    narrative = etree.SubElement(element, "narrative")
-    narrative.text = text or ""
-    return element
-
-
-def _flag(value: bool | None) -> str | None:
-    return None if value is None else ("1" if value else "0")
-
-
-def _set(element, name: str, value: str | None) -> None:
-    if value is not None:
-        element.set(name, value)
-
-
-def _measured(parent, tag: str, value: str | None, comment: str | None, **attributes) -> None:
-    element = etree.SubElement(parent, tag, **{k: v for k, v in attributes.items() if v})
-    _set(element, "value", value)
-    if comment:
-        _narrative(element, "comment", comment)
-
-
-def result_elements(activity, results: list[ProjectResult]) -> None:
-    """Write the results into an `<iati-activity>` (after its document links, as 2.03 orders
-    them). A result without indicators, a baseline without a year and a period without both
-    dates have no place in the schema and are left out."""
-    for result in results:
-        if not result.indicators:
-            continue
-        element = etree.SubElement(activity, "result", type=result.result_type)
-        _set(element, "aggregation-status", _flag(result.aggregation_status))
-        _narrative(element, "title", result.title)
-        if result.description:
-            _narrative(element, "description", result.description)
-        for link in result.document_links or []:
-            document = etree.SubElement(element, "document-link", url=link["url"])
-            document.set("format", link.get("format") or "APPLICATION/OCTET-STREAM")
-            _narrative(document, "title", link.get("title") or link["url"])
-            etree.SubElement(document, "category", code=link.get("category") or "A12")
-        for indicator in result.indicators:
-            item = etree.SubElement(element, "indicator", measure=indicator.measure)
-            _set(item, "ascending", _flag(indicator.ascending))
-            _set(item, "aggregation-status", _flag(indicator.aggregation_status))
-            _narrative(item, "title", indicator.title)
-            if indicator.description:
-                _narrative(item, "description", indicator.description)
-            for ref in indicator.references or []:
-                reference = etree.SubElement(
-                    item, "reference", vocabulary=ref.get("vocabulary") or "99", code=ref["code"]
-                )
-                _set(reference, "indicator-uri", ref.get("indicator_uri"))
-            if indicator.baseline_year:
-                _measured(
-                    item,
-                    "baseline",
-                    indicator.baseline_value,
-                    indicator.baseline_comment,
-                    year=str(indicator.baseline_year),
-                )
-            for period in indicator.periods:
-                if period.period_start is None or period.period_end is None:
-                    continue
-                element_period = etree.SubElement(item, "period")
-                etree.SubElement(
-                    element_period, "period-start", **{"iso-date": period.period_start.isoformat()}
-                )
-                etree.SubElement(
-                    element_period, "period-end", **{"iso-date": period.period_end.isoformat()}
-                )
-                if period.target_value is not None or period.target_comment:
-                    _measured(element_period, "target", period.target_value, period.target_comment)
-                if period.actual_value is not None or period.actual_comment:
-                    _measured(element_period, "actual", period.actual_value, period.actual_comment)
