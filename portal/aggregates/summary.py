@@ -28,16 +28,18 @@ the first change of it in a transaction is written (before the flush, or before 
 statement runs, reading the rows as they were), and its new parts added just before the commit.
 A savepoint rolled back takes its subtractions with it, and its projects are forgotten.
 
-What is not kept: the loans' grant equivalents (worked out in Python from their terms; the other
-projects' part, their commitment, is kept as `grant_commitment`), spans of years crossed with a
-dimension of shares (the service splits the span's total), and any reader other than the public
-and CDC, or any filter: those take the service's live path. `rebuild` works everything out from
+What is not kept: the loans' grant equivalents (summed from each set of terms' grant element,
+portal/loans/queries.py; the other projects' part, their commitment, is kept as
+`grant_commitment`), spans of years crossed with a dimension of shares (the service splits the
+span's total), and any filter but a province: those take the service's live path. A partner or
+a ministry reads the published rows plus its own unpublished projects worked out live. `rebuild` works everything out from
 scratch (`flask portal summaries rebuild`), and a test keeps the kept and rebuilt rows equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -757,37 +759,69 @@ def aggregate(
     loans=None,
 ) -> list[Row]:
     """The aggregate service's answer (`services.aggregate`, same arguments, same rows), read
-    from the kept sums where they hold it, else worked out."""
+    from the kept sums where they hold it, else worked out.
+
+    A partner or a ministry sees the published projects and its own: the published ones are
+    read from the kept sums, its own unpublished ones worked out (a few), and the two added
+    (no project is in both)."""
     measures = list(measures)
+    asked = {"year": year, "year_to": year_to, "measures": measures, "counts": counts}
+    if _unsettled(db.session):
+        return services.aggregate(user, filters, dimension, loans=loans, **asked)
     scope = _kept_for(user, filters)
-    if scope is not None and not _unsettled(db.session):
-        public, within = scope
-        kept = [GRANT_COMMITMENT if m == grants.GRANT_EQUIVALENT else m for m in measures]
-        found = read(
-            db.session.connection(),
-            dimension,
-            kept,
-            public=public,
-            year=year,
-            year_to=year_to,
-            counts=counts,
-            within=within,
-        )
+    if scope is not None:
+        found = _kept(user, filters, dimension, scope, loans, **asked)
         if found is not None:
-            if grants.GRANT_EQUIVALENT in measures:
-                rows = {row.key: row for row in found}
-                services.add_loan_parts(
-                    rows, services.loan_parts(user, filters, dimension, year, year_to, loans)
-                )
-                found = list(rows.values())
             return services.ordered(found)
-    return services.aggregate(
-        user,
-        filters,
+    elif loans is None and _own_reader(user, filters):
+        within = filters.province or EVERYWHERE
+        published = replace(filters, published="yes")
+        found = _kept(user, published, dimension, (True, within), None, **asked)
+        if found is not None:
+            own = services.aggregate(user, replace(filters, published="no"), dimension, **asked)
+            return services.ordered(_added(found, own))
+    return services.aggregate(user, filters, dimension, loans=loans, **asked)
+
+
+def _kept(user, filters, dimension, scope, loans, *, year, year_to, measures, counts):
+    """Rows of the kept sums for `scope` (published only, within), the loans' grant
+    equivalents added from `filters`' loans; None when the kept sums do not answer."""
+    public, within = scope
+    kept = [GRANT_COMMITMENT if m == grants.GRANT_EQUIVALENT else m for m in measures]
+    found = read(
+        db.session.connection(),
         dimension,
+        kept,
+        public=public,
         year=year,
         year_to=year_to,
-        measures=measures,
         counts=counts,
-        loans=loans,
+        within=within,
     )
+    if found is not None and grants.GRANT_EQUIVALENT in measures:
+        rows = {row.key: row for row in found}
+        services.add_loan_parts(
+            rows, services.loan_parts(user, filters, dimension, year, year_to, loans)
+        )
+        found = list(rows.values())
+    return found
+
+
+def _own_reader(user, filters: ProjectFilters) -> bool:
+    """Whether `user` is a partner or a ministry reading with no filter but a province."""
+    asked = filters.as_args()
+    asked.pop("province", None)
+    return not asked and visibility_key(user).startswith(("partner:", "lead:"))
+
+
+def _added(rows: list[Row], more: list[Row]) -> list[Row]:
+    """Rows of two disjoint sets of projects, added group by group."""
+    added = {row.key: row for row in rows}
+    for row in more:
+        mine = added.get(row.key)
+        if mine is None:
+            added[row.key] = row
+            continue
+        for name in (*KEPT[:-1], grants.GRANT_EQUIVALENT, "project_count"):
+            setattr(mine, name, getattr(mine, name) + getattr(row, name))
+    return list(added.values())

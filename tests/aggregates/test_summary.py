@@ -158,6 +158,34 @@ def test_kept_answers_within_a_province_equal_the_aggregate_service(demo, dimens
                     assert (found is not None) == (year is None or dimension == "year")
 
 
+def test_a_partners_and_a_ministrys_answers_add_their_own_unpublished_projects(demo):
+    unpublished = db.session.scalars(
+        select(Project).where(
+            Project.published_at.is_(None), Project.lead_national_partner_id.is_not(None)
+        )
+    ).first()
+    assert unpublished is not None, "the demo has unpublished projects"
+    partner = factories.user(role="dp", organization=unpublished.reporting_org)
+    ministry = factories.user(role="ministry", organization=unpublished.lead_national_partner)
+    code = db.session.scalars(
+        select(ProjectLocation.province_code).where(ProjectLocation.project_id == unpublished.id)
+    ).first()
+    for user in (partner, ministry):
+        assert summary._own_reader(user, ProjectFilters())
+        for filters in (ProjectFilters(), ProjectFilters(province=code or "12")):
+            for dimension in ("partner", "sector", "year", "source", "province"):
+                for year in (None, 2024):
+                    asked = dict(year=year, measures=EVERY_MEASURE, counts=True)
+                    live = aggregates.aggregate(user, filters, dimension, **asked)
+                    kept = summary.aggregate(user, filters, dimension, **asked)
+                    assert _rows(kept) == _rows(live), (user.role, filters, dimension, year)
+    # The partner's own unpublished project counts for the partner, not for the public.
+    mine = _rows(summary.aggregate(partner, ProjectFilters(), "partner"))
+    public = _rows(summary.aggregate(None, ProjectFilters(), "partner"))
+    key = str(unpublished.reporting_org_id)
+    assert mine[key].project_count > (public[key].project_count if key in public else 0)
+
+
 def test_other_readers_and_filters_take_the_live_path(demo):
     partner = factories.user(role="dp")
     assert summary._kept_for(partner, ProjectFilters()) is None
