@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import math
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from portal.accounts.models import Role, User
 from portal.db import Base
+from portal.demo import bulk
 from portal.demo.loans import demo_terms
 from portal.demo.organizations import DEMO_USERS, DEVELOPMENT_PARTNERS
 from portal.extensions import db
@@ -38,6 +40,7 @@ from portal.projects.models import (
     ProjectSector,
     share_bounds,
 )
+from portal.projects.sources import FundingSource
 from portal.reference.models import District, Province, Sector, TechnicalWorkingGroup
 
 DEMO_SEED = 20261122
@@ -1076,10 +1079,6 @@ def _as_object(
     )
 
 
-def _next_id(model) -> int:
-    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
-
-
 def _existing() -> tuple[int, int]:
     """(how many demo projects there are, the highest DEMO- sequence number used)."""
     count = (
@@ -1099,33 +1098,34 @@ def _existing() -> tuple[int, int]:
     return count, max(number, count)
 
 
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+def _draw(ctx: _Context, numbers: range, seed: int) -> list[dict]:
+    return [_project(ctx, seq, seed) for seq in numbers]
 
 
-def _sync_sequences(tables) -> None:
-    """On PostgreSQL, move each id sequence past the ids assigned here."""
-    if not _postgresql():
-        return
-    for table in tables:
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-            )
-        )
-
-
-def _analyze(tables) -> None:
-    """On PostgreSQL, refresh the planner's statistics of the tables just filled.
-
-    Without them, the first queries after a large demo build get plans made for empty tables
-    (the scorecards' correlated subquery, the yearly money joined row by row) and take
-    seconds, until autovacuum gets round to analyzing the tables.
-    """
-    if not _postgresql():
-        return
-    db.session.execute(text(f"ANALYZE {', '.join(tables)}"))
+def _write_batch(made_batch: list[dict], ids: dict) -> None:
+    """Write a batch of drawn projects with the next ids of each table (`ids`, moved on)."""
+    rows: dict[type[Base], list[dict]] = {model: [] for model in ids}
+    for made in made_batch:
+        project_id = ids[Project]
+        ids[Project] += 1
+        rows[Project].append({"id": project_id, **made["project"]})
+        for child_model, children in (
+            (ProjectSector, made["sectors"]),
+            (ProjectLocation, made["locations"]),
+            (ProjectFunding, made["funding"]),
+            (ProjectDocument, made["documents"]),
+            (LoanTerms, made["loan_terms"]),
+        ):
+            for child in children:
+                rows[child_model].append(
+                    {"id": ids[child_model], "project_id": project_id, **child}
+                )
+                ids[child_model] += 1
+    # The projects' rows through the session, whose listeners note them (their money is worked
+    # out at the commit), then their other rows copied (portal/demo/bulk.py).
+    db.session.execute(insert(Project.__table__), rows.pop(Project))
+    for model, values in rows.items():
+        bulk.write(model.__table__, values)
 
 
 def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
@@ -1145,31 +1145,20 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
         ProjectDocument,
         LoanTerms,
     )
-    ids = {model: _next_id(model) for model in models}
+    ids = {model: bulk.next_id(model) for model in models}
     numbers = range(last_number + 1, last_number + missing + 1)
-    for batch_start in range(0, missing, BATCH):
-        rows: dict[type[Base], list[dict]] = {model: [] for model in ids}
-        for seq in numbers[batch_start : batch_start + BATCH]:
-            made = _project(ctx, seq, seed)
-            project_id = ids[Project]
-            ids[Project] += 1
-            rows[Project].append({"id": project_id, **made["project"]})
-            for child_model, children in (
-                (ProjectSector, made["sectors"]),
-                (ProjectLocation, made["locations"]),
-                (ProjectFunding, made["funding"]),
-                (ProjectDocument, made["documents"]),
-                (LoanTerms, made["loan_terms"]),
-            ):
-                for child in children:
-                    rows[child_model].append(
-                        {"id": ids[child_model], "project_id": project_id, **child}
-                    )
-                    ids[child_model] += 1
-        for model, values in rows.items():
-            if values:
-                db.session.execute(insert(model.__table__), values)
-    _sync_sequences(model.__tablename__ for model in ids)
+    batches = [numbers[start : start + BATCH] for start in range(0, missing, BATCH)]
+    # The next batch is drawn in a thread while this one is written: drawing is Python's work,
+    # writing mostly the database's, so each waits less for the other. Each project is drawn
+    # from its own random stream, so the projects are the same whatever the timing.
+    with ThreadPoolExecutor(max_workers=1) as drawer:
+        drawn = drawer.submit(_draw, ctx, batches[0], seed)
+        for index in range(len(batches)):
+            made_batch = drawn.result()
+            if index + 1 < len(batches):
+                drawn = drawer.submit(_draw, ctx, batches[index + 1], seed)
+            _write_batch(made_batch, ids)
+    bulk.sync_sequences(model.__tablename__ for model in ids)
     ensure_reporting_sources()  # each project's reporting partner as its first funding source
-    _analyze(model.__tablename__ for model in ids)
+    bulk.analyze([*(model.__tablename__ for model in ids), FundingSource.__tablename__])
     return missing

@@ -13,9 +13,10 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from portal.accounts.models import Role, User
+from portal.demo import bulk
 from portal.extensions import db
 from portal.projects.models import Project, ProjectFunding
 from portal.rounds import freeze, services
@@ -98,8 +99,7 @@ def _updates(round_: ReportingRound, partners_done: list[int], rng: random.Rando
         for project_id, partner in rows
         if partner in partners_done or rng.random() < share
     ]
-    if marks:
-        db.session.execute(insert(RoundProjectUpdate), marks)
+    bulk.write(RoundProjectUpdate.__table__, marks)  # no money moves
 
 
 def _reminders(round_: ReportingRound, until: date, rng: random.Random, done: list[int]) -> None:
@@ -144,7 +144,7 @@ def _draw_plans(round_: ReportingRound, rng_seed: int) -> None:
         ).where(ProjectFunding.year.between(round_.year + 1, round_.plan_years[-1]))
     ):
         later.setdefault((funded_id, year), (amount, currency, rate, usd))
-    ids = [snapshot_id for snapshot_id, _ in snapshots]
+    ids = select(RoundSnapshotProject.id).where(RoundSnapshotProject.round_id == round_.id)
     db.session.execute(
         delete(RoundSnapshotFunding).where(
             RoundSnapshotFunding.snapshot_id.in_(ids), RoundSnapshotFunding.kind == "planned"
@@ -175,8 +175,7 @@ def _draw_plans(round_: ReportingRound, rng_seed: int) -> None:
                     "amount_usd": (planned / rate).quantize(CENT),
                 }
             )
-    if rows:
-        db.session.execute(insert(RoundSnapshotFunding), rows)
+    bulk.write(RoundSnapshotFunding.__table__, rows)  # a snapshot's: no money kept moves
 
 
 def _round(year: int, opened: date, deadline: date) -> ReportingRound:

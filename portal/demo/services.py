@@ -5,13 +5,17 @@ Every step is idempotent: running the demo twice adds nothing the first run made
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
 from portal.accounts.services import AccountData, create_user, find_by_email
+from portal.aggregates.cells import MoneyCell
+from portal.aggregates.summary import MoneySummary
 from portal.budget.demo import seed_budget
+from portal.demo.bulk import analyze, tally_paused
 from portal.demo.commitments import seed_commitments
 from portal.demo.organizations import (
     DEMO_PASSWORD,
@@ -89,22 +93,51 @@ def seed_rates() -> int:
     return added
 
 
-def build_demo(project_count: int = 0) -> dict[str, int]:
-    """Seed everything the demo needs; return what was added."""
+# The demo's steps in order: (what build_demo counts it as, the step).
+STEPS: tuple[tuple[str, Callable[..., int]], ...] = (
+    ("organizations", seed_organizations),
+    ("sector_leads", load_sector_leads),
+    ("users", seed_users),
+    ("exchange_rates", seed_rates),
+    ("projects", seed_projects),
+    ("funding_sources", seed_sources),
+    ("workflow", seed_workflow),
+    ("budget_codes", seed_budget),
+    ("commitments", seed_commitments),
+    ("pilots", seed_pilots),
+    ("results", seed_results),
+    ("rounds", seed_rounds),
+)
+
+
+def build_demo(
+    project_count: int = 0, *, on_step: Callable[[str], object] | None = None
+) -> dict[str, int]:
+    """Seed everything the demo needs; return what was added.
+
+    `on_step`, if given, is called with each step's name once it is done ("reference" first):
+    the benchmark of the build times the steps with it.
+    """
     counts = seed_reference_data()
-    counts["organizations"] = seed_organizations()
-    counts["sector_leads"] = load_sector_leads()
-    counts["users"] = seed_users()
-    counts["exchange_rates"] = seed_rates()
-    counts["projects"] = seed_projects(project_count)
-    counts["funding_sources"] = seed_sources()
-    counts["workflow"] = seed_workflow()
-    counts["budget_codes"] = seed_budget()
-    counts["commitments"] = seed_commitments()
-    counts["pilots"] = seed_pilots()
-    counts["results"] = seed_results()
-    counts["rounds"] = seed_rounds()
+    if on_step is not None:
+        on_step("reference")
+    with tally_paused():
+        for name, step in STEPS:
+            counts[name] = step(project_count) if step is seed_projects else step()
+            if on_step is not None:
+                on_step(name)
+    if any(counts.values()):
+        # Statistics of every table the steps filled, for the statements of the commit (which
+        # works out the money kept per project) and the first pages.
+        analyze()
+        if on_step is not None:
+            on_step("analyze")
     return counts
+
+
+def analyze_kept() -> None:
+    """Statistics of the money kept per project, which the commit of a build filled."""
+    analyze([MoneyCell.__tablename__, MoneySummary.__tablename__])
 
 
 def demo_user_count() -> int:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import exists, insert, select
 
+from portal.demo import bulk
 from portal.extensions import db
 from portal.money.services import load_rates
 from portal.organizations.models import Organization
@@ -175,7 +176,9 @@ def seed_sources(seed: int = SEED) -> int:
         for money in money_rows
     ]
     rows += reporting_rows
-    if rows:
-        db.session.execute(insert(SourceFunding.__table__), rows)
+    # The sources went through the session, whose listeners noted their projects (the money
+    # kept per project is worked out again at the commit); their amounts are copied.
+    bulk.write(SourceFunding.__table__, rows)
     db.session.flush()
+    bulk.analyze([FundingSource.__tablename__, SourceFunding.__tablename__])
     return len(projects)

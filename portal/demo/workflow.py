@@ -28,7 +28,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import overload
 
-from sqlalchemy import JSON, bindparam, exists, insert, select, update
+from sqlalchemy import JSON, bindparam, exists, select, update
 
 from portal.accounts.models import Role, User
 from portal.alignment.models import Alignment, FigureComment, GovernmentFigure, WorkflowTransition
@@ -41,8 +41,9 @@ from portal.alignment.workflow import (
     VALIDATED,
     material_snapshot,
 )
+from portal.demo import bulk
 from portal.demo.organizations import DEMO_USERS
-from portal.demo.projects import DEMO_SEED, THEMES, _analyze, _next_id, _sync_sequences
+from portal.demo.projects import DEMO_SEED, THEMES
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects import quality
@@ -469,10 +470,10 @@ def seed_workflow(*, seed: int = DEMO_SEED) -> int:
         where,
     )
     ids = {
-        "transition": _next_id(WorkflowTransition),
-        "alignment": _next_id(Alignment),
-        "figure": _next_id(GovernmentFigure),
-        "comment": _next_id(FigureComment),
+        "transition": bulk.next_id(WorkflowTransition),
+        "alignment": bulk.next_id(Alignment),
+        "figure": bulk.next_id(GovernmentFigure),
+        "comment": bulk.next_id(FigureComment),
     }
     transitions, alignments, figures, comments, updates = [], [], [], [], []
     for row in projects:
@@ -589,15 +590,15 @@ def seed_workflow(*, seed: int = DEMO_SEED) -> int:
         _insert(model.__table__, rows)
     _update_projects(table, updates)
     written = [WorkflowTransition, Alignment, GovernmentFigure, FigureComment]
-    _sync_sequences(model.__tablename__ for model in written)
+    bulk.sync_sequences(model.__tablename__ for model in written)
     if updates:
-        _analyze(model.__tablename__ for model in [Project, *written])
+        bulk.analyze(model.__tablename__ for model in [Project, *written])
     return len(updates)
 
 
 def _insert(table, rows: list[dict]) -> None:
-    for first in range(0, len(rows), 5000):
-        db.session.execute(insert(table), rows[first : first + 5000])
+    # No money moves in the workflow's tables: copied past the session (portal/demo/bulk.py).
+    bulk.write(table, rows)
 
 
 def _update_projects(table, updates: list[dict]) -> None:
