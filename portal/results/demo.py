@@ -13,6 +13,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.alignment.models import Alignment
+from portal.db import Base
+from portal.demo import bulk
 from portal.extensions import db
 from portal.projects.models import Project, ProjectSector
 from portal.results.models import (
@@ -71,36 +73,40 @@ FALLBACK = ("1", "Project outputs delivered", [("People trained", "1", "0", "300
 LAST_YEAR = 2026
 
 
-def _template(project: Project) -> tuple:
-    codes = [s.sector_code for s in project.sectors]
+def _template(codes: list[str]) -> tuple:
+    """The template of the first of a project's sectors (largest share first) that has one."""
     for code in codes:
         if code[:2] in TEMPLATES:
             return TEMPLATES[code[:2]]
     return FALLBACK
 
 
-def _years(project: Project) -> range:
+def _years(project) -> range:
     start = (project.actual_start or project.planned_start or date(2022, 1, 1)).year
     end = (project.actual_end or project.planned_end or date(start + 4, 12, 31)).year
     return range(max(start, 2015), min(max(end, start), LAST_YEAR) + 1)
 
 
-def _indicator(spec, years: range, rng: random.Random, today: date) -> ResultIndicator:
+def _indicator(spec, years: range, rng: random.Random, today: date) -> tuple[dict, list[dict]]:
+    """An indicator's row and its periods' rows (without ids)."""
     title, measure, baseline, step = spec
-    indicator = ResultIndicator(
-        title=title, measure=measure, ascending=True, aggregation_status=measure != "5"
-    )
-    indicator.baseline_year = years.start - 1
-    indicator.baseline_value = baseline
+    indicator = {
+        "title": title,
+        "measure": measure,
+        "ascending": True,
+        "aggregation_status": measure != "5",
+        "baseline_year": years.start - 1,
+        "baseline_value": baseline,
+        "baseline_comment": None,
+    }
     periods = []
     if measure == "5":
-        indicator.baseline_comment = "Citizens rate district services as fair (2 of 5)."
+        indicator["baseline_comment"] = "Citizens rate district services as fair (2 of 5)."
         for year in years:
             past = year < today.year
             periods.append(
-                IndicatorPeriod(
-                    period_start=date(year, 1, 1),
-                    period_end=date(year, 12, 31),
+                _period(
+                    year,
                     target_comment="Services rated good by most respondents",
                     actual_comment=rng.choice(
                         ["Rated fair to good", "Rated good in most districts", "Survey delayed"]
@@ -126,15 +132,21 @@ def _indicator(spec, years: range, rng: random.Random, today: date) -> ResultInd
                     reached.quantize(Decimal("0.1") if measure == "2" else 1).normalize(), "f"
                 )
             periods.append(
-                IndicatorPeriod(
-                    period_start=date(year, 1, 1),
-                    period_end=date(year, 12, 31),
-                    target_value=format(value.normalize(), "f"),
-                    actual_value=actual,
-                )
+                _period(year, target_value=format(value.normalize(), "f"), actual_value=actual)
             )
-    indicator.periods = periods
-    return indicator
+    return indicator, periods
+
+
+def _period(year: int, **values) -> dict:
+    return {
+        "period_start": date(year, 1, 1),
+        "period_end": date(year, 12, 31),
+        "target_value": None,
+        "target_comment": None,
+        "actual_value": None,
+        "actual_comment": None,
+        **values,
+    }
 
 
 def seed_results(today: date | None = None) -> int:
@@ -144,29 +156,62 @@ def seed_results(today: date | None = None) -> int:
     priorities = dict(
         db.session.execute(select(Alignment.project_id, Alignment.primary_priority_id)).all()
     )
-    projects = db.session.scalars(
-        select(Project)
-        .where(Project.is_demo.is_(True), Project.id % 5 == 0)
-        .where(Project.id.in_(select(ProjectSector.project_id)))
+    chosen = (Project.is_demo.is_(True), Project.id % 5 == 0)
+    # Each project's sector codes, read at once (not one query, and one flush, per project).
+    codes: dict[int, list[str]] = {}
+    for project_id, code in db.session.execute(
+        select(ProjectSector.project_id, ProjectSector.sector_code)
+        .join(Project, Project.id == ProjectSector.project_id)
+        .where(*chosen)
+        .order_by(ProjectSector.project_id, ProjectSector.percentage.desc(), ProjectSector.id)
+    ):
+        codes.setdefault(project_id, []).append(code)
+    projects = db.session.execute(
+        select(
+            Project.id,
+            Project.actual_start,
+            Project.planned_start,
+            Project.actual_end,
+            Project.planned_end,
+        )
+        .where(*chosen)
         .order_by(Project.id)
-    )
+    ).all()
+    models = (ProjectResult, ResultIndicator, IndicatorPeriod, IndicatorPriority)
+    ids = {model: bulk.next_id(model) for model in models}
+    rows: dict[type[Base], list[dict]] = {model: [] for model in models}
+
+    def add(model, row: dict) -> int:
+        row["id"] = ids[model]
+        ids[model] += 1
+        rows[model].append(row)
+        return row["id"]
+
     added = 0
     for project in projects:
-        if project.id in having:
+        if project.id in having or project.id not in codes:
             continue
         rng = random.Random(project.id)
-        result_type, title, specs = _template(project)
+        result_type, title, specs = _template(codes[project.id])
         years = _years(project)
-        result = ProjectResult(project_id=project.id, result_type=result_type, title=title)
+        result_id = add(
+            ProjectResult, {"project_id": project.id, "result_type": result_type, "title": title}
+        )
         for position, spec in enumerate(specs):
-            indicator = _indicator(spec, years, rng, today)
-            indicator.position = position
+            indicator, periods = _indicator(spec, years, rng, today)
+            indicator_id = add(
+                ResultIndicator, {**indicator, "result_id": result_id, "position": position}
+            )
+            for period in periods:
+                add(IndicatorPeriod, {**period, "indicator_id": indicator_id})
             if project.id in priorities:
-                indicator.priorities = [IndicatorPriority(node_id=priorities[project.id])]
-            result.indicators.append(indicator)
-        db.session.add(result)
+                add(
+                    IndicatorPriority,
+                    {"indicator_id": indicator_id, "node_id": priorities[project.id]},
+                )
         added += 1
-        if added % 500 == 0:
-            db.session.flush()
-    db.session.flush()
+    # Written in bulk with the ids assigned here (portal/demo/bulk.py): no money moves.
+    for model, values in rows.items():
+        bulk.write(model.__table__, values)
+    bulk.sync_sequences(model.__tablename__ for model in models)
     return added
