@@ -50,6 +50,7 @@ from portal.projects.models import (  # noqa: F401
     ProjectSector,
 )
 from portal.projects.sources import FundingSource, SourceFunding  # noqa: F401
+from portal.projects.tally import ProjectTally  # noqa: F401
 from portal.reference.models import (  # noqa: F401
     Commune,
     District,

@@ -32,8 +32,9 @@ What is not kept: the loans' grant equivalents (summed from each set of terms' g
 portal/loans/queries.py; the other projects' part, their commitment, is kept as
 `grant_commitment`), spans of years crossed with a dimension of shares (the service splits the
 span's total), and any filter but a province: those take the service's live path. A partner or
-a ministry reads the published rows plus its own unpublished projects worked out live. `rebuild` works everything out from
-scratch (`flask portal summaries rebuild`), and a test keeps the kept and rebuilt rows equal.
+a ministry reads the published rows plus its own unpublished projects worked out live.
+`rebuild` works everything out from scratch (`flask portal summaries rebuild`), and a test keeps
+the kept and rebuilt rows equal.
 """
 
 from __future__ import annotations
