@@ -28,7 +28,17 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import overload
 
-from sqlalchemy import JSON, bindparam, exists, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    exists,
+    select,
+    update,
+)
 
 from portal.accounts.models import Role, User
 from portal.alignment.models import Alignment, FigureComment, GovernmentFigure, WorkflowTransition
@@ -601,21 +611,62 @@ def _insert(table, rows: list[dict]) -> None:
     bulk.write(table, rows)
 
 
+# The columns seed_workflow sets on each project, and the keys of its rows that hold them.
+UPDATED = {
+    "workflow_state": "b_state",
+    "state_changed_at": "b_changed",
+    "confirmed_snapshot": "b_snapshot",
+    "created_at": "b_created",
+    "updated_at": "b_updated",
+    "version": "b_version",
+    "quality_score": "b_score",
+}
+
+
 def _update_projects(table, updates: list[dict]) -> None:
     """Set each project's state, snapshot, times (keeping updated_at as given) and score."""
     if not updates:
+        return
+    snapshot = JSON(none_as_null=True)  # a project without one keeps NULL, not JSON's null
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The rows copied into a temporary table and one UPDATE from it: tens of thousands of
+        # single-row UPDATEs cost as much again in statements as in rows written.
+        work = Table(
+            "demo_workflow_update",
+            MetaData(),
+            Column("id", Integer, primary_key=True),
+            *(
+                Column(name, snapshot if name == "confirmed_snapshot" else table.c[name].type)
+                for name in UPDATED
+            ),
+            prefixes=["TEMPORARY"],
+            postgresql_on_commit="DROP",
+        )
+        work.create(db.session.connection())
+        bulk.write(
+            work,
+            [
+                {"id": row["b_id"], **{name: row[key] for name, key in UPDATED.items()}}
+                for row in updates
+            ],
+        )
+        db.session.execute(
+            update(table)
+            .where(table.c.id == work.c.id)
+            .values({name: work.c[name] for name in UPDATED})
+        )
+        work.drop(db.session.connection())
         return
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
         .values(
-            workflow_state=bindparam("b_state"),
-            state_changed_at=bindparam("b_changed"),
-            confirmed_snapshot=bindparam("b_snapshot", type_=JSON(none_as_null=True)),
-            created_at=bindparam("b_created"),
-            updated_at=bindparam("b_updated"),
-            version=bindparam("b_version"),
-            quality_score=bindparam("b_score"),
+            {
+                name: bindparam(key, type_=snapshot)
+                if name == "confirmed_snapshot"
+                else bindparam(key)
+                for name, key in UPDATED.items()
+            }
         )
     )
     db.session.execute(statement, updates)
