@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.aggregates import services as aggregates
 from portal.aggregates import summary
@@ -17,7 +17,7 @@ from portal.demo.projects import seed_projects
 from portal.demo.services import seed_organizations, seed_rates
 from portal.demo.sources import seed_sources
 from portal.extensions import db
-from portal.projects.models import Project, ProjectLocation
+from portal.projects.models import Project, ProjectFunding, ProjectLocation
 from portal.projects.queries import ProjectFilters
 from tests import factories
 from tests.aggregates import random_changes
@@ -73,6 +73,22 @@ def test_kept_sums_equal_rebuilt_sums_after_random_changes(demo):
         kind = random_changes.change(step, rng, demo, ids)
         db.session.commit()
         _assert_current(f"step {step}, change {kind}")
+
+
+def test_a_bulk_change_of_most_projects_works_every_sum_out_again(demo, monkeypatch):
+    # As the demo's bulk build does at 20,000 projects and more; here from 10.
+    monkeypatch.setattr(summary, "REBUILD_FROM", 10)
+    ids = random_changes.project_ids()
+    db.session.execute(
+        update(Project).where(Project.id.in_(ids[: len(ids) * 3 // 4])).values(status="3")
+    )
+    db.session.execute(
+        update(ProjectFunding)
+        .where(ProjectFunding.project_id.in_(ids[::2]))
+        .values(amount_usd=ProjectFunding.amount_usd + 1)
+    )
+    db.session.commit()
+    _assert_current("after a bulk change of three projects in four")
 
 
 def test_a_rolled_back_change_leaves_the_sums_as_they_were(demo):
