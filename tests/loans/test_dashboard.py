@@ -91,3 +91,39 @@ def test_the_public_dashboard_counts_only_published_loans(client, loan_world):
     _loans(loan_world, published=False)
     page = client.get("/dashboard/").get_data(as_text=True)
     assert "Loans and their concessionality" not in page
+
+
+def test_the_loans_summed_in_sql_equal_the_loan_rows_for_every_reader(loan_world):
+    from portal.projects.queries import ProjectFilters, filtered
+
+    _loans(loan_world, published=True)
+    _loans(loan_world, published=False)
+    # A loan without terms, one whose terms give no grant element, and a negative element.
+    factories.project(
+        reporting=loan_world["partner"], type_of_assistance="loan", commitment_amount=Decimal(7)
+    )
+    partial = factories.project(
+        reporting=loan_world["partner"], type_of_assistance="loan", commitment_amount=Decimal(9)
+    )
+    services.save_terms(partial, LoanData(interest_rate=Decimal("2")), actor=None)
+    db.session.commit()
+    cdc = factories.user(role="cdc")
+    partner = factories.user(role="dp", organization=loan_world["partner"])
+    negative = False
+    for discount in (None, Decimal("5")):  # CDC's rate, then a lower one
+        if discount is not None:
+            services.save_settings(discount, Decimal("35"), actor=cdc)
+            db.session.commit()
+        for user in (None, cdc, partner):
+            projects = filtered(user, ProjectFilters())
+            in_sql = queries.figures_of(projects)
+            by_rows = queries.figures(queries.loan_rows(projects))
+            assert in_sql == by_rows, (discount, user)
+            assert in_sql.average_grant_element == by_rows.average_grant_element
+            assert in_sql.concessional_share == by_rows.concessional_share
+        rows = queries.loan_rows(filtered(cdc, ProjectFilters()))
+        assert any(r.grant_element is None for r in rows)
+        negative = negative or any(
+            r.grant_element is not None and r.grant_element < 0 for r in rows
+        )
+    assert negative, "a loan worth less than nothing was compared too"
