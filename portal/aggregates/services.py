@@ -162,7 +162,10 @@ def _year_of(column):
 
 def _in_years(day, year: int, last: int):
     """SQL: `day` falls in the calendar years `year` to `last` (a plain date comparison)."""
-    return day.between(date(max(year, MINYEAR), 1, 1), date(min(last, MAXYEAR), 12, 31))
+    # Years past the calendar's range (a hostile query string) are clamped to it.
+    first = min(max(year, MINYEAR), MAXYEAR)
+    final = min(max(last, MINYEAR), MAXYEAR)
+    return day.between(date(first, 1, 1), date(final, 12, 31))
 
 
 def _whole_cents(column):

@@ -229,3 +229,10 @@ def test_the_spreadsheet_reader_refuses_garbage_cleanly(data):
         read_workbook(data)
     except UnreadableFile as refusal:
         assert str(refusal)
+
+
+def test_years_past_the_calendar_answer_an_empty_span(client):
+    # Found by the test above: a year beyond 9999 broke the map's money span.
+    for query in ({"year_from": "10000"}, {"year_from": "32130", "year_to": "99999"}):
+        for path in ("/map/", "/map/frame", "/dashboard/", "/projects/"):
+            assert client.get(path, query_string=query).status_code in (200, 400), (path, query)
