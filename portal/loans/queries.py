@@ -368,41 +368,37 @@ def equivalents(projects, table, label: str = "cents"):
 
 
 def figures_of(projects) -> LoanFigures:
-    """`figures` of the loans among `projects` (a SELECT of Project rows), summed in SQL."""
+    """`figures` of the loans among `projects` (a SELECT of Project rows), summed in SQL.
+
+    Two sums: every loan, and the loans joined to their set of terms' grant element (grouped
+    by it); the loans without one are the difference. Joined inner, SQLite indexes the loans'
+    terms for the few hundred sets; left-joined, it scanned every set for every loan."""
     threshold = services.concessional_threshold()
     table = element_table()
-    statement = projects.with_only_columns(
-        Project.id.label("project_id"), _cents(Project.commitment_usd).label("cents")
-    )
-    if table is None:
-        statement = statement.add_columns(
-            sql_cast(None, Integer).label("hundredths"),
-            sql_cast(None, BigInteger).label("equivalent"),
+    base = projects.order_by(None).where(loan_condition())
+    every = base.with_only_columns(func.count(), func.sum(_cents(Project.commitment_usd)))
+    count, commitment = db.session.execute(every).one()
+    total = LoanFigures(loans=count, commitment_usd=Decimal(commitment or 0) / 100)
+    if table is None or not count:
+        return total
+    joined = (
+        base.with_only_columns(
+            Project.id.label("project_id"),
+            _cents(Project.commitment_usd).label("cents"),
+            table.c.hundredths.label("hundredths"),
+            equivalent_cents(table).label("equivalent"),
         )
-    else:
-        statement = (
-            statement.add_columns(
-                table.c.hundredths.label("hundredths"),
-                equivalent_cents(table).label("equivalent"),
-            )
-            .outerjoin(LoanTerms, LoanTerms.project_id == Project.id)
-            .outerjoin(table, joined_terms(table))
-        )
-    statement = statement.order_by(None).where(loan_condition())
-    loans = statement.subquery("loans")
+        .join(LoanTerms, LoanTerms.project_id == Project.id)
+        .join(table, joined_terms(table))
+    ).subquery("loans")
     grouped = select(
-        loans.c.hundredths,
+        joined.c.hundredths,
         func.count(),
-        func.sum(loans.c.cents),
-        func.sum(loans.c.equivalent),
-    ).group_by(loans.c.hundredths)
-    total = LoanFigures()
+        func.sum(joined.c.cents),
+        func.sum(joined.c.equivalent),
+    ).group_by(joined.c.hundredths)
     for hundredths, count, commitment, equivalent in db.session.execute(grouped):
         money = Decimal(commitment or 0) / 100
-        total.loans += count
-        total.commitment_usd += money
-        if hundredths is None:
-            continue
         element = Decimal(hundredths) / 100
         total.with_grant_element += count
         total.grant_equivalent_usd += Decimal(equivalent or 0) / 100

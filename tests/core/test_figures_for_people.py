@@ -108,3 +108,28 @@ def test_chart_labels_are_whole_and_values_read_in_millions(client):
     assert "151 Government &amp; Civil Society-general" in labels, labels
     assert not any(label.endswith("…") for label in labels)
     assert '<span class="hbar-value" title="3,456,789.00 USD">3.5 M</span>' in page
+
+
+def test_amounts_are_written_as_babel_writes_them_in_every_language(app):
+    """The money filters write fixed decimals with Python's own formatting: the same text as
+    babel's, rounding (half to even) and grouping included, in languages that group with a
+    point or a narrow space too."""
+    import random
+
+    from babel import numbers
+
+    from portal.templating import format_decimal
+
+    chosen = random.Random(2026)
+    values = [Decimal("-0.001"), Decimal("0.005"), Decimal("0.015"), Decimal("-2.5"), 0, -7]
+    values += [Decimal("1E+3"), Decimal("123456789012345.675"), 10**15]
+    for _ in range(400):
+        values.append(Decimal(chosen.randint(-(10**9), 10**9)).scaleb(chosen.randint(-6, 4)))
+    for locale in ("en", "km", "de", "fr"):
+        with app.test_request_context(headers={"Accept-Language": locale}):
+            flask_babel.refresh()
+            with flask_babel.force_locale(locale):
+                for pattern in ("#,##0.00", "#,##0.0", "#,##0", "#,##0.####"):
+                    for value in values:
+                        expected = numbers.format_decimal(value, format=pattern, locale=locale)
+                        assert format_decimal(value, format=pattern) == expected, (locale, value)
