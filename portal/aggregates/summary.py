@@ -739,7 +739,7 @@ def _row(key, measures, sums, projects: int) -> Row:
     return row
 
 
-def _kept_for(user, filters: ProjectFilters) -> tuple[bool, str] | None:
+def kept_scope(user, filters: ProjectFilters) -> tuple[bool, str] | None:
     """Which kept sums answer `user` with `filters`: (published rows only, within a province
     or EVERYWHERE); the public reads the published rows, CDC all; None when they do not answer
     (another reader, or any filter but a province)."""
@@ -781,7 +781,7 @@ def aggregate(
     asked = {"year": year, "year_to": year_to, "measures": measures, "counts": counts}
     if _unsettled(db.session):
         return services.aggregate(user, filters, dimension, loans=loans, **asked)
-    scope = _kept_for(user, filters)
+    scope = kept_scope(user, filters)
     if scope is not None:
         found = _kept(user, filters, dimension, scope, loans, **asked)
         if found is not None:

@@ -7,10 +7,16 @@ from datetime import date
 from decimal import Decimal
 from typing import cast
 
+from flask import render_template
+from markupsafe import Markup
+
+from portal import changes
 from portal.aggregates.grants import GRANT_EQUIVALENT
 from portal.aggregates.labels import key_labels
 from portal.aggregates.services import MEASURES, Row, totals
-from portal.aggregates.summary import aggregate
+from portal.aggregates.summary import aggregate, kept_scope
+from portal.extensions import db
+from portal.i18n import current_locale, khmer_digits_on
 from portal.projects.queries import ProjectFilters
 
 TOP = 10
@@ -157,16 +163,43 @@ def dashboard(user, filters: ProjectFilters, year: int, locale: str, loans=None)
     }
 
 
+def dashboard_html(args, user) -> Markup:
+    """The dashboard's filters and figures (dashboard/_dashboard.html) for a request's year and
+    filters, drawn as HTML.
+
+    The public and CDC, with no filter but a province, share their figures with every reader
+    of their kind: theirs are drawn once per data version, year, province and language, and
+    kept in the process (`changes.per_version`); any change of the data draws them afresh.
+    Other readers' are drawn for each request."""
+    filters = ProjectFilters.from_args(args)
+    scope = kept_scope(user, filters)
+
+    def draw() -> Markup:
+        return Markup(render_template("dashboard/_dashboard.html", **dashboard_context(args, user)))
+
+    if scope is None:
+        return draw()
+    public, within = scope
+    year = _year(args)
+    digits = khmer_digits_on()
+    name = f"dashboard:{'public' if public else 'cdc'}:{within}:{year}:{current_locale()}:{digits}"
+    return changes.per_version(db.session, name, draw)
+
+
+def _year(args) -> int:
+    """The year a dashboard shows: the one asked for (1990 to 2100), else the last complete."""
+    year = args.get("year", type=int) or default_year()
+    return min(max(year, 1990), 2100)
+
+
 def dashboard_context(args, user) -> dict:
     """The dashboard's figures for a request's year and filters."""
-    from portal.i18n import current_locale
     from portal.loans import queries as loan_queries
     from portal.loans import services as loan_services
     from portal.projects.queries import filter_options, filtered
 
     filters = ProjectFilters.from_args(args)
-    year = args.get("year", type=int) or default_year()
-    year = min(max(year, 1990), 2100)
+    year = _year(args)
     from portal.rounds.predictability import for_reader
 
     # The loans' figures and their grant equivalents are summed in SQL (every loan the reader

@@ -11,7 +11,7 @@ from portal.alignment import queries
 from portal.alignment import services as alignment_services
 from portal.alignment.workflow import STATE_LABELS
 from portal.cache import public_page
-from portal.dashboard.services import dashboard_context
+from portal.dashboard.services import dashboard_context, dashboard_html
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.projects.models import Project
@@ -24,7 +24,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @public_page
 def index():
     """Show the dashboard (public figures to the public, more to those logged in)."""
-    return render_template("dashboard/index.html", **dashboard_context(request.args, current_user))
+    return render_template(
+        "dashboard/index.html", figures=dashboard_html(request.args, current_user)
+    )
 
 
 @bp.get("/portfolio")

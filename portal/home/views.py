@@ -21,7 +21,7 @@ from portal.alignment.panel import returned_to
 from portal.alignment.queries import inbox, partner_news
 from portal.alignment.workflow import STATE_LABELS
 from portal.cache import public_page
-from portal.dashboard.services import dashboard_context
+from portal.dashboard.services import dashboard_html
 from portal.extensions import db
 from portal.home import services
 from portal.home.tour import tour_steps
@@ -39,7 +39,7 @@ def index():
         return render_template(
             "home/public.html",
             summary=services.public_summary(),
-            **dashboard_context(request.args, current_user),
+            figures=dashboard_html(request.args, current_user),
         )
     tour = tour_steps(current_user, asked=request.args.get("tour") == "1")
     if current_user.role is Role.CDC:
@@ -47,7 +47,7 @@ def index():
             "home/cdc.html",
             tour=tour,
             summary=services.cdc_summary(),
-            **dashboard_context(request.args, current_user),
+            figures=dashboard_html(request.args, current_user),
         )
     from portal.projects.models import Project
 

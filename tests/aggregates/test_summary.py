@@ -159,7 +159,7 @@ def test_kept_answers_within_a_province_equal_the_aggregate_service(demo, dimens
                     live = aggregates.aggregate(user, filters, dimension, **asked)
                     kept = summary.aggregate(user, filters, dimension, **asked)
                     assert _rows(kept) == _rows(live), (code, user, asked)
-                    assert summary._kept_for(user, filters) == (user is None, code)
+                    assert summary.kept_scope(user, filters) == (user is None, code)
                     found = summary.read(
                         db.session.connection(),
                         dimension,
@@ -204,11 +204,11 @@ def test_a_partners_and_a_ministrys_answers_add_their_own_unpublished_projects(d
 
 def test_other_readers_and_filters_take_the_live_path(demo):
     partner = factories.user(role="dp")
-    assert summary._kept_for(partner, ProjectFilters()) is None
-    assert summary._kept_for(None, ProjectFilters(q="water")) is None
-    assert summary._kept_for(None, ProjectFilters(province="12", sector="122")) is None
-    assert summary._kept_for(demo, ProjectFilters()) == (False, summary.EVERYWHERE)
-    assert summary._kept_for(None, ProjectFilters()) == (True, summary.EVERYWHERE)
+    assert summary.kept_scope(partner, ProjectFilters()) is None
+    assert summary.kept_scope(None, ProjectFilters(q="water")) is None
+    assert summary.kept_scope(None, ProjectFilters(province="12", sector="122")) is None
+    assert summary.kept_scope(demo, ProjectFilters()) == (False, summary.EVERYWHERE)
+    assert summary.kept_scope(None, ProjectFilters()) == (True, summary.EVERYWHERE)
     assert (
         summary.read(
             db.session.connection(),
