@@ -100,6 +100,20 @@ def sync_sequences(tables) -> None:
         )
 
 
+# Memory for each sort and hash of the build's statements, PostgreSQL's default being 4 MB: the
+# commit's group sums sort and hash a million rows in each of dozens of branches, and spilled
+# them to disk (at 100,000 projects, 35 s instead of 47).
+WORK_MEM = "64MB"
+
+
+def roomy_sorts() -> None:
+    """On PostgreSQL, WORK_MEM for the rest of the transaction (the build and its commit)."""
+    if _postgresql():
+        db.session.execute(
+            text("SELECT set_config('work_mem', :memory, true)"), {"memory": WORK_MEM}
+        )
+
+
 def analyze(tables=None) -> None:
     """On PostgreSQL, refresh the planner's statistics of the tables just filled (None: of
     every table).

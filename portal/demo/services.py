@@ -15,7 +15,7 @@ from portal.accounts.services import AccountData, create_user, find_by_email
 from portal.aggregates.cells import MoneyCell
 from portal.aggregates.summary import MoneySummary
 from portal.budget.demo import seed_budget
-from portal.demo.bulk import analyze, tally_paused
+from portal.demo.bulk import analyze, roomy_sorts, tally_paused
 from portal.demo.commitments import seed_commitments
 from portal.demo.organizations import (
     DEMO_PASSWORD,
@@ -118,6 +118,7 @@ def build_demo(
     `on_step`, if given, is called with each step's name once it is done ("reference" first):
     the benchmark of the build times the steps with it.
     """
+    roomy_sorts()
     counts = seed_reference_data()
     if on_step is not None:
         on_step("reference")

@@ -6,19 +6,15 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from portal.aggregates import cells
 from portal.aggregates.cells import MoneyCell
 from portal.aggregates.services import aggregate
 from portal.analysis.pivot import Question, _answered_by_cells, pivot
-from portal.demo.projects import seed_projects
-from portal.demo.services import seed_organizations, seed_rates
-from portal.demo.sources import seed_sources
 from portal.extensions import db
 from portal.projects import queries
 from portal.projects.models import Project
-from tests import factories
 from tests.aggregates import random_changes
 
 COLUMNS = [MoneyCell.__table__.c[name] for name in cells.COLUMNS]
@@ -35,16 +31,6 @@ def _from_scratch() -> list[tuple]:
 def _assert_current(step: str) -> None:
     kept, fresh = _kept(), _from_scratch()
     assert kept == fresh, step
-
-
-@pytest.fixture
-def demo(app):
-    seed_organizations()
-    seed_rates()
-    seed_projects(40, seed=7)
-    seed_sources()
-    db.session.commit()
-    return factories.user(role="cdc")
 
 
 def test_kept_cells_equal_rebuilt_cells_after_random_changes(demo):
@@ -78,6 +64,27 @@ def test_the_rebuild_command_works_every_cell_out_again(app, demo):
     assert result.exit_code == 0, result.output
     assert f"{len(before)} cells of money" in result.output
     assert _kept() == before
+
+
+def _structure() -> tuple:
+    found = inspect(db.session.connection())
+    table = MoneyCell.__tablename__
+    return (
+        sorted((index["name"], tuple(index["column_names"])) for index in found.get_indexes(table)),
+        sorted((key["name"], key["referred_table"]) for key in found.get_foreign_keys(table)),
+        found.get_pk_constraint(table)["constrained_columns"],
+    )
+
+
+def test_a_rebuild_into_the_empty_table_makes_its_indexes_and_keys_again(demo):
+    before, structure = _kept(), _structure()
+    db.session.execute(MoneyCell.__table__.delete())
+    db.session.commit()
+    cells.rebuild(db.session.connection())
+    db.session.commit()
+    assert _kept() == before
+    assert _structure() == structure
+    assert structure[0] and structure[1], "the cells' indexes and foreign key were read"
 
 
 @pytest.mark.parametrize(
