@@ -12,10 +12,6 @@ from portal.aggregates import services as aggregates
 from portal.aggregates import summary
 from portal.aggregates.grants import GRANT_EQUIVALENT
 from portal.aggregates.summary import MoneySummary
-from portal.budget.demo import seed_budget
-from portal.demo.projects import seed_projects
-from portal.demo.services import seed_organizations, seed_rates
-from portal.demo.sources import seed_sources
 from portal.extensions import db
 from portal.projects.models import Project, ProjectFunding, ProjectLocation
 from portal.projects.queries import ProjectFilters
@@ -51,17 +47,6 @@ def _from_scratch() -> list[tuple]:
 def _assert_current(step: str) -> None:
     kept, fresh = _kept(), _from_scratch()
     assert kept == [tuple(row) for row in fresh], step
-
-
-@pytest.fixture
-def demo(app):
-    seed_organizations()
-    seed_rates()
-    seed_projects(40, seed=7)
-    seed_sources()
-    seed_budget()
-    db.session.commit()
-    return factories.user(role="cdc")
 
 
 def test_kept_sums_equal_rebuilt_sums_after_random_changes(demo):
