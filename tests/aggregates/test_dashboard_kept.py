@@ -7,34 +7,17 @@ apart, and a partner's (its own projects) are never kept.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.organizations.models import OrgKind
 from portal.projects import services
 from portal.projects.services import set_published
 from tests import factories
+from tests.statements import recorded
 
 URL = "/dashboard/?year=2024"
-
-
-@contextmanager
-def _statements():
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def _project(partner, amount: str, *, published: bool = False):
@@ -62,14 +45,14 @@ def test_cdc_figures_are_drawn_once_per_version_and_afresh_after_a_change(client
 
     first = _page(client)
     assert "700.00" in first and "KEPTA" in first
-    with _statements() as seen:
+    with recorded() as seen:
         again = _page(client)
     assert again == first
     # Drawn from what was kept: no sum is read again.
     assert not [s for s in seen if "money_summary" in s or "loan_terms" in s]
 
     _project(partner, "300")  # a committed change
-    with _statements() as seen:
+    with recorded() as seen:
         fresh = _page(client)
     assert 'title="1,000.00"' in fresh  # the key figure: 700 + 300 disbursed in 2024
     assert [s for s in seen if "money_summary" in s]

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from portal import cache as page_cache
 from portal.extensions import cache, db
@@ -23,6 +22,7 @@ from portal.money.services import set_rate
 from portal.projects.services import set_published
 from tests import factories
 from tests.conftest import TEST_PASSWORD
+from tests.statements import recorded
 
 PUBLIC_PAGES = [
     "/",
@@ -47,22 +47,6 @@ def _published(title: str, **fields):
     return project
 
 
-@contextmanager
-def _statements():
-    """Count the SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_a_public_pages_second_answer_comes_from_the_cache(client, path, monkeypatch):
     # The version read by the first answer is kept a second in the process's memory; a slow
@@ -72,7 +56,7 @@ def test_a_public_pages_second_answer_comes_from_the_cache(client, path, monkeyp
     first = client.get(path)
     assert first.status_code == 200, path
     assert first.headers["X-Cache"] == "miss" and first.headers["ETag"].startswith('W/"')
-    with _statements() as statements:
+    with recorded() as statements:
         second = client.get(path)
     assert second.headers["X-Cache"] == "hit"
     # Nothing is read from the database: the data's version is kept in the cache too.
@@ -280,7 +264,7 @@ def test_a_commit_tells_the_shared_cache_and_a_hit_reads_no_database(app, client
         app, CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix
     ):
         assert client.get("/projects/").headers["X-Cache"] == "miss"
-        with _statements() as statements:
+        with recorded() as statements:
             hit = app.test_client().get("/projects/")
         assert hit.headers["X-Cache"] == "hit" and statements == []
         before = Redis.from_url(REDIS_URL).get(kept_version)

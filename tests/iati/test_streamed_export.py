@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.demo.services import build_demo
 from portal.extensions import db
@@ -18,6 +18,7 @@ from portal.organizations.models import OrgKind
 from portal.projects.models import Project, ProjectDocument
 from portal.results.models import ProjectResult
 from tests import factories
+from tests.statements import recorded
 
 NOW = datetime(2026, 6, 30, 8, 0, tzinfo=UTC)
 
@@ -81,16 +82,8 @@ def test_the_streamed_export_is_the_document_built_whole(demo, monkeypatch):
 
 
 def test_the_export_reads_child_rows_per_chunk_not_per_project(demo):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded() as statements:
         body = export.export_xml(export.iter_projects(select(Project)), now=NOW)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     projects = len(etree.fromstring(body).findall("iati-activity"))
     assert projects >= 60
     # One chunk: the ids, the projects and each kind of child row once (not 60 times).

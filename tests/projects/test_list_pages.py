@@ -9,12 +9,11 @@ The pager's cursor links give exactly the rows of the numbered pages.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from portal.extensions import db
 from portal.organizations.models import OrgKind
@@ -23,6 +22,7 @@ from portal.projects.models import Project
 from portal.projects.services import set_published
 from tests import factories
 from tests.conftest import TEST_PASSWORD
+from tests.statements import recorded
 
 TOTAL = re.compile(rb"Total of the (\d+) projects|Total of the project")
 ROW_LINK = re.compile(rb'<td><a href="/projects/(\d+)">')
@@ -45,20 +45,6 @@ def _pager(response) -> dict[str, str]:
     return {label: href.replace("&amp;", "&") for href, label in PAGER_LINK.findall(text)}
 
 
-@contextmanager
-def _statements():
-    seen: list[str] = []
-
-    def keep(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
-
-
 def _login(client, user):
     client.post("/logout")
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
@@ -76,7 +62,7 @@ def test_a_new_project_changes_the_count_on_the_next_view(client, login_as, sear
     first = client.get(url)
     assert _count(first) == 1
     # Seen again, no project is counted again.
-    with _statements() as statements:
+    with recorded() as statements:
         again = client.get(f"{url}&sort=title")
     assert _count(again) == 1
     assert not [s for s in statements if "sum(" in s.lower() and "project_tally" not in s]
