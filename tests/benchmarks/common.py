@@ -149,6 +149,19 @@ def get(client, url: str) -> None:
         raise SystemExit(f"GET {url} answered {response.status_code}")
 
 
+def raise_version(app) -> None:
+    """Raise the data's version, as a committed change of any data does: whatever is kept per
+    version is worked out again by the next request."""
+    from sqlalchemy import update
+
+    from portal.changes import DataVersion
+    from portal.extensions import db
+
+    with app.app_context():
+        db.session.execute(update(DataVersion).values(version=DataVersion.version + 1))
+        db.session.commit()
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
