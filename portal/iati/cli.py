@@ -115,7 +115,7 @@ def import_command(files, dry_run: bool, lead_acronym: str | None, quiet: bool) 
         return
 
     def write() -> Plan:
-        batch = services.create_batch(contents, user=None)
+        batch = services.create_batch(contents, user=None, activities=activities)
         return services.confirm(batch, user=None, decisions=decisions)
 
     try:

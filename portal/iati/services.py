@@ -55,9 +55,15 @@ def parse_files(files: list[tuple[str, bytes]]) -> list[dict]:
     return activities
 
 
-def create_batch(files: list[tuple[str, bytes]], *, user) -> ImportBatch:
-    """Parse the files and keep them server-side for the preview; refuse with FileRefused."""
-    activities = parse_files(files)
+def create_batch(
+    files: list[tuple[str, bytes]], *, user, activities: list[dict] | None = None
+) -> ImportBatch:
+    """Parse the files and keep them server-side for the preview; refuse with FileRefused.
+
+    `activities` are the files' activities when the caller has parsed them already (the
+    command line parses before it knows whether it writes): they are not parsed again."""
+    if activities is None:
+        activities = parse_files(files)
     forget_old_batches()
     batch = ImportBatch(
         token=secrets.token_urlsafe(24),

@@ -110,7 +110,7 @@ def bench(backend: str, count: int, tmp: Path) -> dict:
         parsed = time.perf_counter()
         plan = services.preview(activities, user=None, decisions=Decisions())
         previewed = time.perf_counter()
-        batch = services.create_batch([("bench.xml", data)], user=None)
+        batch = services.create_batch([("bench.xml", data)], user=None, activities=activities)
         plan = services.confirm(batch, user=None, decisions=Decisions())
         db.session.commit()
         written = time.perf_counter()
