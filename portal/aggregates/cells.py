@@ -369,6 +369,12 @@ def _note_flushed(session, _flush_context) -> None:
             pending.add(project_id)
 
 
+def note_written(session, project_ids: Iterable[int]) -> None:
+    """Projects whose rows were written in `session`'s transaction past its listeners (the
+    demo's COPY): their cells are worked out at the commit, as for those the session wrote."""
+    _pending(session).update(project_ids)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk(state) -> None:
     ids = bulk_projects(state, TABLES, PROJECT_COLUMNS)

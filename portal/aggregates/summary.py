@@ -584,13 +584,19 @@ def _before_bulk(state) -> None:
         return
     session = state.session
     if state.is_insert and changes.written_table(state).name == Project.__tablename__:
-        # New projects: nothing of theirs is summed yet; their parts are added at the commit.
-        taken = _taken(session)
-        holder = session.get_nested_transaction() or session.get_transaction()
-        for project_id in ids:
-            taken.setdefault(project_id, holder)
+        note_new(session, ids)
         return
     _take_off(session, ids)
+
+
+def note_new(session, project_ids: Iterable[int]) -> None:
+    """New projects written in `session`'s transaction: nothing of theirs is summed yet; their
+    parts are added at the commit. The session notes those it writes itself; a writer past it
+    (the demo's COPY) says so here."""
+    taken = _taken(session)
+    holder = session.get_nested_transaction() or session.get_transaction()
+    for project_id in project_ids:
+        taken.setdefault(project_id, holder)
 
 
 @event.listens_for(Session, "before_commit")

@@ -3,9 +3,9 @@
 Written on the session's connection, so in its transaction, but past the session's listeners:
 those note the projects whose money is kept (portal/aggregates: cells and sums, worked out at
 the commit) from the rows a statement writes. The demo copies only rows those listeners need
-not see, the rows of projects noted already: each project's own row goes through the session
-first (in the same transaction), then its sectors, places, yearly money and the like are
-copied. The data's version (portal/changes.py) is raised at the commit as for any change.
+not see, the rows of projects noted already: each project's own row is written first and
+noted as new (`write_projects`), then its sectors, places, yearly money and the like. The
+data's version (portal/changes.py) is raised at the commit as for any change.
 
 COPY skips what makes an INSERT of many rows slow on PostgreSQL (one statement executed per
 row, or a statement of thousands of parameters that the driver parses anew each time): at
@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from sqlalchemy import JSON, ColumnDefault, Table, func, insert, select, text
 
 from portal import changes
+from portal.aggregates import cells, summary
+from portal.db import Base, indexes_after
 from portal.extensions import db
 from portal.projects import tally
+from portal.projects.models import Project
 
 
 def write(table: Table, rows: Sequence[dict]) -> None:
@@ -61,6 +64,16 @@ def write(table: Table, rows: Sequence[dict]) -> None:
             copy.write_row(
                 [process(value) for value, process in zip(values, processors, strict=True)]
             )
+
+
+def write_projects(rows: Sequence[dict]) -> None:
+    """Write new projects' rows (with their ids) as `write` does, and note them for the money
+    kept per project, worked out at the commit (the session's listeners do not see them)."""
+    write(Project.__table__, rows)
+    ids = [row["id"] for row in rows]
+    session = db.session()
+    cells.note_written(session, ids)
+    summary.note_new(session, ids)
 
 
 def _processor(type_, dialect):
@@ -126,6 +139,20 @@ def analyze(tables=None) -> None:
     if not _postgresql():
         return
     db.session.execute(text("ANALYZE" if tables is None else f"ANALYZE {', '.join(tables)}"))
+
+
+@contextmanager
+def checked_after() -> Iterator[None]:
+    """On PostgreSQL, the foreign keys of every empty table dropped for the block and made
+    again after it (each checked once by a join: see portal.db.indexes_after)."""
+    if not _postgresql():
+        yield
+        return
+    connection = db.session.connection()
+    with ExitStack() as stack:
+        for table in Base.metadata.sorted_tables:
+            stack.enter_context(indexes_after(connection, table.name, indexes=False))
+        yield
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
 from portal.db import Base
@@ -1121,9 +1121,9 @@ def _write_batch(made_batch: list[dict], ids: dict) -> None:
                     {"id": ids[child_model], "project_id": project_id, **child}
                 )
                 ids[child_model] += 1
-    # The projects' rows through the session, whose listeners note them (their money is worked
-    # out at the commit), then their other rows copied (portal/demo/bulk.py).
-    db.session.execute(insert(Project.__table__), rows.pop(Project))
+    # The projects' rows first, noted for the money worked out at the commit, then their other
+    # rows (portal/demo/bulk.py).
+    bulk.write_projects(rows.pop(Project))
     for model, values in rows.items():
         bulk.write(model.__table__, values)
 
