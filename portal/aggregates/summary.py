@@ -128,6 +128,9 @@ REBUILD_FROM = 10 * CHUNK
 # session.info: the projects whose parts are taken off in this transaction, each with the
 # transaction (or savepoint) that took them off.
 TAKEN = "portal_money_summary_taken"
+# session.info: the last project id before this transaction inserted projects with ids the
+# database gives (a batch import), when it did.
+LAST_BEFORE = "portal_money_summary_last_before"
 
 
 class MoneySummary(Base):
@@ -511,6 +514,11 @@ def _take_off(session, project_ids: Iterable[int]) -> None:
     taken off already in this transaction."""
     taken = _taken(session)
     ids = {found for found in project_ids if found is not None and found not in taken}
+    last = session.info.get(LAST_BEFORE)
+    if last is not None:
+        inserted = {found for found in ids if found > last}
+        note_new(session, inserted)
+        ids -= inserted
     if not ids:
         return
     add(session.connection(), ids, -1)
@@ -579,14 +587,28 @@ def _note_new(session, _flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _before_bulk(state) -> None:
-    ids = cells.bulk_projects(state, TABLES, PROJECT_COLUMNS)
-    if not ids:
-        return
     session = state.session
-    if state.is_insert and changes.written_table(state).name == Project.__tablename__:
-        note_new(session, ids)
+    table = changes.written_table(state)
+    if state.is_insert and getattr(table, "name", None) == Project.__tablename__:
+        ids = cells.bulk_projects(state, TABLES, PROJECT_COLUMNS)
+        if ids:
+            note_new(session, ids)
+        else:  # ids the database gives (a batch import's): new ones are above today's last
+            _note_last_project(session)
         return
-    _take_off(session, ids)
+    ids = cells.bulk_projects(state, TABLES, PROJECT_COLUMNS)
+    if ids:
+        _take_off(session, ids)
+
+
+def _note_last_project(session) -> None:
+    """Before projects are inserted with ids the database gives, note the last id there is:
+    a project above it that this transaction writes to is one it inserted (nothing of it is
+    summed yet). Its plan was read before, so it writes to no project another transaction
+    inserted since."""
+    if LAST_BEFORE not in session.info:
+        last = session.connection().execute(select(func.max(Project.id))).scalar()
+        session.info[LAST_BEFORE] = last or 0
 
 
 def note_new(session, project_ids: Iterable[int]) -> None:
@@ -620,10 +642,13 @@ def pending(session) -> bool:
 @event.listens_for(Session, "after_commit")
 def _forget(session) -> None:
     session.info.pop(TAKEN, None)
+    session.info.pop(LAST_BEFORE, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session, previous_transaction) -> None:
+    if not session.in_transaction():
+        session.info.pop(LAST_BEFORE, None)
     taken = session.info.get(TAKEN)
     if not taken:
         return

@@ -13,10 +13,13 @@ from portal.aggregates import summary
 from portal.aggregates.grants import GRANT_EQUIVALENT
 from portal.aggregates.summary import MoneySummary
 from portal.extensions import db
+from portal.iati import services as iati
+from portal.iati.preview import Decisions
 from portal.projects.models import Project, ProjectFunding, ProjectLocation
 from portal.projects.queries import ProjectFilters
 from tests import factories
 from tests.aggregates import random_changes
+from tests.iati.generate import activities_xml
 
 TABLE = MoneySummary.__table__
 GROUP = [TABLE.c[name] for name in (*summary.GROUP, *summary.VALUES)]
@@ -86,6 +89,24 @@ def test_a_rolled_back_change_leaves_the_sums_as_they_were(demo):
     assert not summary.pending(db.session)
     db.session.commit()
     assert _kept() == before
+
+
+def test_an_iati_import_keeps_the_sums_of_the_projects_it_inserts(demo):
+    """A batch import inserts projects with ids the database gives, then their rows: nothing of
+    the new projects may be taken off (none of it was summed), all of it is added."""
+    data = activities_xml(30)
+    activities = iati.parse_files([("batch.xml", data)])
+    batch = iati.create_batch([("batch.xml", data)], user=None, activities=activities)
+    plan = iati.confirm(batch, user=None, decisions=Decisions())
+    db.session.commit()
+    assert plan.counts["new"] == 30
+    _assert_current("after an IATI import")
+    # And again, updating what it wrote and inserting more in one batch.
+    data = activities_xml(40)
+    batch = iati.create_batch([("batch.xml", data)], user=None)
+    iati.confirm(batch, user=None, decisions=Decisions())
+    db.session.commit()
+    _assert_current("after a second import")
 
 
 def test_the_rebuild_command_works_every_sum_out_again(app, demo):
