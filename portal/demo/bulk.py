@@ -142,16 +142,18 @@ def analyze(tables=None) -> None:
 
 
 @contextmanager
-def checked_after() -> Iterator[None]:
-    """On PostgreSQL, the foreign keys of every empty table dropped for the block and made
-    again after it (each checked once by a join: see portal.db.indexes_after)."""
+def indexed_after() -> Iterator[None]:
+    """On PostgreSQL, the indexes (but the primary keys' and unique constraints') and foreign
+    keys of every empty table dropped for the block and made again after it: each index built
+    once from the rows, each key checked once by a join (portal.db.indexes_after). The build's
+    statements read whole tables or look rows up by their primary key, which stays."""
     if not _postgresql():
         yield
         return
     connection = db.session.connection()
     with ExitStack() as stack:
         for table in Base.metadata.sorted_tables:
-            stack.enter_context(indexes_after(connection, table.name, indexes=False))
+            stack.enter_context(indexes_after(connection, table.name))
         yield
 
 

@@ -126,9 +126,9 @@ def _reminders(round_: ReportingRound, until: date, rng: random.Random, done: li
 def _draw_plans(round_: ReportingRound, rng_seed: int) -> None:
     """Replace the snapshot's plans with plans drawn around what the projects later disbursed."""
     snapshots = db.session.execute(
-        select(RoundSnapshotProject.id, RoundSnapshotProject.project_id).where(
-            RoundSnapshotProject.round_id == round_.id
-        )
+        select(RoundSnapshotProject.id, RoundSnapshotProject.project_id)
+        .where(RoundSnapshotProject.round_id == round_.id)
+        .order_by(RoundSnapshotProject.id)  # the plans numbered in the snapshot's order
     ).all()
     # (project, year) -> (amount, currency, rate, USD), looked up by a snapshot's project id
     # (None once the project is deleted).
@@ -220,18 +220,9 @@ def seed_rounds(today: date | None = None, *, seed: int = DEMO_SEED) -> int:
         _updates(round_, done, rng, share=0.5)
         _reminders(round_, round_.deadline + timedelta(days=7), rng, done)
         db.session.flush()
-        freeze.close(round_, actor=None)
-        round_.closed_at = _when(date(year + 1, 4, 30), 17)
+        # Closed when the round closed, its snapshot frozen then (not written again after).
+        freeze.close(round_, actor=None, at=_when(date(year + 1, 4, 30), 17))
         round_.closed_by_id = _cdc_user_id()
-        db.session.execute(
-            RoundSnapshotProject.__table__.update()
-            .where(RoundSnapshotProject.round_id == round_.id)
-            .values(frozen_at=round_.closed_at)
-        )
-        for event in db.session.scalars(
-            select(RoundEvent).where(RoundEvent.round_id == round_.id, RoundEvent.kind == "closed")
-        ):
-            event.at = round_.closed_at
         _draw_plans(round_, seed)
         added += 1
     rng = random.Random(f"{seed}:round:{open_year}")

@@ -15,7 +15,7 @@ from portal.accounts.services import AccountData, create_user, find_by_email
 from portal.aggregates.cells import MoneyCell
 from portal.aggregates.summary import MoneySummary
 from portal.budget.demo import seed_budget
-from portal.demo.bulk import analyze, checked_after, roomy_sorts, tally_paused
+from portal.demo.bulk import analyze, indexed_after, roomy_sorts, tally_paused
 from portal.demo.commitments import seed_commitments
 from portal.demo.organizations import (
     DEMO_PASSWORD,
@@ -122,7 +122,7 @@ def build_demo(
     counts = seed_reference_data()
     if on_step is not None:
         on_step("reference")
-    with tally_paused(), checked_after():
+    with tally_paused(), indexed_after():
         for name, step in STEPS:
             counts[name] = step(project_count) if step is seed_projects else step()
             if on_step is not None:

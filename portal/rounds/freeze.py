@@ -8,6 +8,7 @@ or to the exchange rates, never reach it.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
@@ -54,8 +55,9 @@ def _by_project(statement) -> dict[int, list]:
     return grouped
 
 
-def _take(round_: ReportingRound, where) -> int:
-    """Copy the figures of the projects matching `where` into the round's snapshot."""
+def _take(round_: ReportingRound, where, now: datetime | None = None) -> int:
+    """Copy the figures of the projects matching `where` into the round's snapshot, frozen at
+    `now` (the present unless given)."""
     projects = db.session.execute(
         select(
             Project.id,
@@ -127,7 +129,7 @@ def _take(round_: ReportingRound, where) -> int:
             select(RoundProjectUpdate.project_id).where(RoundProjectUpdate.round_id == round_.id)
         )
     )
-    now = utcnow()
+    now = now or utcnow()
     rows = []
     for project in projects:
         project_id, actual_end, planned_end, agreed, *values = project
@@ -185,19 +187,21 @@ def _take(round_: ReportingRound, where) -> int:
     return len(returned)
 
 
-def close(round_: ReportingRound, *, actor) -> int:
+def close(round_: ReportingRound, *, actor, at: datetime | None = None) -> int:
     """Freeze the round: snapshot every concerned project; return how many were frozen.
 
-    Refuses (RoundError) a round already closed. The caller commits once, so a failure leaves
-    the round open and no part of a snapshot.
+    Closed now, or `at` (the demo's rounds, closed in past years). Refuses (RoundError) a round
+    already closed. The caller commits once, so a failure leaves the round open and no part of
+    a snapshot.
     """
     if not round_.is_open:
         raise RoundError(_l("The round of %(year)s is already closed.", year=round_.year))
-    frozen = _take(round_, concerned(round_))
+    closed_at = at or utcnow()
+    frozen = _take(round_, concerned(round_), closed_at)
     round_.state = CLOSED
-    round_.closed_at = utcnow()
+    round_.closed_at = closed_at
     round_.closed_by_id = getattr(actor, "id", None)
-    log(round_, "closed", actor=actor, reason=str(frozen))
+    log(round_, "closed", actor=actor, reason=str(frozen), at=closed_at)
     record("round.closed", user=actor, obj=round_, projects=frozen)
     db.session.flush()
     return frozen
