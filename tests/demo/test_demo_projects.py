@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from portal.accounts.models import Role, User
+from portal.demo import projects as demo_projects_module
 from portal.demo.projects import seed_projects
 from portal.demo.services import build_demo
 from portal.extensions import db
@@ -191,20 +192,21 @@ def test_projects_registered_after_the_demo_get_ids_of_their_own(demo):
     assert not project.is_demo
 
 
-def test_the_same_projects_come_back_after_being_removed(demo):
-    def fingerprint():
-        return [
-            (
-                p.partner_ref,
-                p.title_en,
-                p.commitment_amount,
-                p.commitment_currency,
-                [(f.year, f.kind, f.amount) for f in p.funding],
-            )
-            for p in demo_projects()
-        ]
+def _fingerprint():
+    return [
+        (
+            p.partner_ref,
+            p.title_en,
+            p.commitment_amount,
+            p.commitment_currency,
+            [(f.year, f.kind, f.amount) for f in p.funding],
+            [(s.sector_code, s.percentage) for s in p.sectors],
+        )
+        for p in demo_projects()
+    ]
 
-    before = fingerprint()
+
+def _remove_demo_projects() -> None:
     db.session.execute(
         delete(ProjectFunding).where(
             ProjectFunding.project_id.in_(select(Project.id).where(Project.is_demo))
@@ -212,9 +214,25 @@ def test_the_same_projects_come_back_after_being_removed(demo):
     )
     db.session.execute(delete(Project).where(Project.is_demo))
     db.session.expire_all()
+
+
+def test_the_same_projects_come_back_after_being_removed(demo):
+    before = _fingerprint()
+    _remove_demo_projects()
     assert seed_projects(COUNT) == COUNT
     db.session.expire_all()
-    assert fingerprint() == before
+    assert _fingerprint() == before
+
+
+def test_projects_drawn_by_other_processes_are_the_same(demo, monkeypatch):
+    before = _fingerprint()
+    _remove_demo_projects()
+    # Batches of 4, drawn by other processes from 2 batches (a large demo's way).
+    monkeypatch.setattr(demo_projects_module, "BATCH", 4)
+    monkeypatch.setattr(demo_projects_module, "PROCESS_FROM", 2)
+    assert seed_projects(COUNT) == COUNT
+    db.session.expire_all()
+    assert _fingerprint() == before
 
 
 def test_the_public_list_shows_published_demo_projects_only(demo, client):
