@@ -34,12 +34,11 @@ import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from common import PG_ADMIN_URL, load_average  # noqa: E402
+from common import PG_ADMIN_URL, _pg_execute, _pg_url, load_average  # noqa: E402
 
 TARGET_S = 240.0
 TARGET_PROJECTS = 100_000
@@ -148,22 +147,6 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _admin(args):
-    return create_engine(args.pg_admin_url, isolation_level="AUTOCOMMIT")
-
-
-def _pg(args, *statements: str) -> None:
-    engine = _admin(args)
-    with engine.connect() as connection:
-        for statement in statements:
-            connection.execute(text(statement))
-    engine.dispose()
-
-
-def _pg_url(args, name: str) -> str:
-    return make_url(args.pg_admin_url).set(database=name).render_as_string(hide_password=False)
-
-
 def _migrate(env: dict[str, str]) -> tuple[float, float]:
     started, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(
@@ -269,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
             url = f"sqlite:///{path}"
         else:
             name = f"portal_bench_demo_build_{os.getpid()}"
-            _pg(args, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+            _pg_execute(
+                args, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+            )
             url = _pg_url(args, name)
         try:
             env = _environment(url, instance)
@@ -281,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                 _keep(args, url, path if args.backend == "sqlite" else name)
         finally:
             if args.backend == "postgresql":
-                _pg(args, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                _pg_execute(args, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0 if passed else 1
 
 
@@ -297,7 +282,7 @@ def _keep(args, url: str, built) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(built, target)
     else:
-        _pg(
+        _pg_execute(
             args,
             f'DROP DATABASE IF EXISTS "{args.keep}" WITH (FORCE)',
             f'ALTER DATABASE "{built}" RENAME TO "{args.keep}"',
