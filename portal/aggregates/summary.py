@@ -382,6 +382,115 @@ def _years_grouped(yearly, places=None):
     )
 
 
+def _keyed(money):
+    """CTE: `money`'s rows (`_totals` or `_yearly`) summed by publication, year and the keys of
+    every direct dimension at once, with the number of rows summed (projects, for `_totals`).
+
+    The direct dimensions' groups (and the years') are then sums of these few rows instead of
+    each joining every project's money to its project again: sums and counts of rows add up
+    group by group, so the parts are the same."""
+    published = Project.published_at.is_not(None)
+    keys = [_text(column).label(f"key_{dimension}") for dimension, column in DIRECT.items()]
+    return (
+        select(
+            published.label("published"),
+            money.c.year,
+            *keys,
+            *(cast(func.sum(money.c[m]), BigInteger).label(m) for m in KEPT),
+            *(func.count(money.c[m]).label(f"n_{m}") for m in KEPT),
+            func.count().label("rows"),
+        )
+        .select_from(money.join(Project, Project.id == money.c.project_id))
+        .group_by(published, money.c.year, *(key.element for key in keys))
+        .cte(f"{money.name}_keyed")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
+    )
+
+
+def _from_keyed(keyed, dimension: str, *, counted: bool):
+    """SELECT the parts in each group of a direct dimension, the source dimension (every
+    project's figures are the reporting partner's) or, over all years, the year dimension,
+    from `_keyed`'s rows."""
+    year: Any = keyed.c.year
+    if dimension in DIRECT:
+        key: Any = keyed.c[f"key_{dimension}"]
+    elif dimension == SOURCE_DIMENSION:
+        key = literal(REPORTING, String)
+    else:  # YEAR: by the money's year, kept over all years
+        key = _text(keyed.c.year)
+        year = literal(TOTAL, Integer)
+    statement = (
+        select(
+            literal(dimension, String).label("dimension"),
+            keyed.c.published,
+            year.label("year"),
+            key.label("key"),
+            literal(EVERYWHERE, String).label("within"),
+            *(func.coalesce(func.sum(keyed.c[m]), 0).label(m) for m in KEPT),
+            *(func.coalesce(func.sum(keyed.c[f"n_{m}"]), 0).label(f"n_{m}") for m in KEPT),
+            (func.sum(keyed.c.rows) if counted else literal(0)).label("projects"),
+        )
+        .select_from(keyed)
+        .group_by(keyed.c.published, keyed.c.year, *((key,) if dimension in DIRECT else ()))
+    )
+    if not counted and dimension != YEAR:
+        statement = statement.where(keyed.c.year.is_not(None))
+    return statement
+
+
+def _split_yearly(yearly, table):
+    """CTE: `_yearly`'s money split over the share rows of `table` (a project without any keeps
+    its money whole), summed by publication, year and the key of each dimension of `table`:
+    those dimensions' yearly groups are sums of these rows, the split worked out once."""
+    published = Project.published_at.is_not(None)
+    fallback: Any = literal(UNALLOCATED)
+    if table is ProjectLocation:
+        fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
+    keys = [
+        func.coalesce(cast(code, String), fallback).label(f"key_{dimension}")
+        for dimension, (shared, code) in SHARED.items()
+        if shared is table
+    ]
+    shares = [_share(yearly.c[m], table) for m in KEPT]
+    return (
+        select(
+            published.label("published"),
+            yearly.c.year,
+            *keys,
+            *(cast(func.sum(s), BigInteger).label(m) for s, m in zip(shares, KEPT, strict=True)),
+            *(func.count(s).label(f"n_{m}") for s, m in zip(shares, KEPT, strict=True)),
+        )
+        .select_from(
+            yearly.join(Project, Project.id == yearly.c.project_id).outerjoin(
+                table, table.project_id == yearly.c.project_id
+            )
+        )
+        .where(yearly.c.year.is_not(None))
+        .group_by(published, yearly.c.year, *(key.element for key in keys))
+        .cte(f"summary_split_{table.__tablename__}")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
+    )
+
+
+def _from_split(split, dimension: str):
+    """SELECT the yearly parts in each group of a shared dimension, from `_split_yearly`'s."""
+    key = split.c[f"key_{dimension}"]
+    return (
+        select(
+            literal(dimension, String).label("dimension"),
+            split.c.published,
+            split.c.year,
+            key.label("key"),
+            literal(EVERYWHERE, String).label("within"),
+            *(func.coalesce(func.sum(split.c[m]), 0).label(m) for m in KEPT),
+            *(func.coalesce(func.sum(split.c[f"n_{m}"]), 0).label(f"n_{m}") for m in KEPT),
+            literal(0).label("projects"),
+        )
+        .select_from(split)
+        .group_by(split.c.published, split.c.year, key)
+    )
+
+
 def _other_sources(ids, *, by_year: bool):
     """SELECT the money of the sources other than the reporting partner, by kind of source:
     over all years with the number of projects that have that kind (`TOTAL`), or by year."""
@@ -421,11 +530,18 @@ def _parts(ids):
     """SELECT (GROUP's columns, VALUES') of the projects `ids` lists, in every kept group."""
     totals = _totals(ids)
     yearly = _yearly(ids)
+    kept_totals, kept_yearly = _keyed(totals), _keyed(yearly)
     branches = []
-    for dimension in (*DIRECT, *SHARED, SOURCE_DIMENSION):
+    for dimension in (*DIRECT, SOURCE_DIMENSION):
+        branches.append(_from_keyed(kept_totals, dimension, counted=True))
+        branches.append(_from_keyed(kept_yearly, dimension, counted=False))
+    splits = {}
+    for dimension, (table, _code) in SHARED.items():
         branches.append(_grouped(totals, dimension, counted=True))
-        branches.append(_grouped(yearly, dimension, counted=False))
-    branches.append(_years_grouped(yearly))
+        if table not in splits:
+            splits[table] = _split_yearly(yearly, table)
+        branches.append(_from_split(splits[table], dimension))
+    branches.append(_from_keyed(kept_yearly, YEAR, counted=False))
     # The same within each province, over all years, for the province pages (the list's
     # province filter: the projects with a place in it, each with all its money). A province
     # page limited to some years filters by them too, so it takes the live path.
