@@ -90,8 +90,8 @@ def loan_column(table):
 def loan_money(projects, loans=None):
     """SELECT (project_id, grant_equivalent cents) of the loans among `projects` (a SELECT of
     Project rows) that have a grant element; None when none has. From `loans` (the loan rows of
-    exactly those projects) when the caller has them; else worked out in SQL from each set of
-    terms' grant element (`loan_queries.equivalents`), the same cents without a row in Python.
+    exactly those projects) when the caller has them; else summed in SQL from each loan's stored
+    grant element (`loan_queries.equivalents`), the same cents without a row in Python.
     """
     if loans is not None:
         table = loan_table(loan_cents(loans))
@@ -100,7 +100,4 @@ def loan_money(projects, loans=None):
         return projects.with_only_columns(
             Project.id.label("project_id"), loan_column(table).label(GRANT_EQUIVALENT)
         ).join(table, table.c.project_id == Project.id)
-    elements = loan_queries.element_table()
-    if elements is None:
-        return None
-    return loan_queries.equivalents(projects, elements, GRANT_EQUIVALENT)
+    return loan_queries.equivalents(projects, GRANT_EQUIVALENT)

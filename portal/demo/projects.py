@@ -28,6 +28,7 @@ from portal.demo import bulk
 from portal.demo.loans import demo_terms
 from portal.demo.organizations import DEMO_USERS, DEVELOPMENT_PARTNERS
 from portal.extensions import db
+from portal.loans import services as loan_services
 from portal.loans.models import LoanTerms
 from portal.money.services import load_rates
 from portal.organizations.models import NATIONAL_KINDS, Organization
@@ -1174,6 +1175,8 @@ def seed_projects(count: int, *, seed: int = DEMO_SEED) -> int:
                 ahead.append(drawer.submit(_draw, ctx, batches[index + AHEAD], seed))
             _write_batch(made_batch, ids)
     bulk.sync_sequences(model.__tablename__ for model in ids)
+    # The loans' grant elements, as the portal keeps them (the rows were copied past the ORM).
+    loan_services.store_grant_elements(db.session.connection())
     ensure_reporting_sources()  # each project's reporting partner as its first funding source
     bulk.analyze([*(model.__tablename__ for model in ids), FundingSource.__tablename__])
     return missing

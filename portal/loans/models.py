@@ -86,6 +86,11 @@ class LoanTerms(TimestampMixin, Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The grant element at CDC's discount rate, in basis points (hundredths of a percent, as
+    # the portal rounds it); None when the terms cannot give one. Set whenever the terms are
+    # written, and for every loan again when CDC changes its rate (portal.loans.services), so
+    # that sums over many loans read it rather than work the formula out.
+    grant_element_bp: Mapped[int | None] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}
 

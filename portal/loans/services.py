@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, event, func, literal, select, union_all, update
+from sqlalchemy.engine import Connection
 
 from portal.audit.services import record
 from portal.db import utcnow
@@ -16,7 +19,7 @@ from portal.loans.models import LoanTerms
 from portal.loans.rules import FIELDS, LoanData, validate
 from portal.projects import codes, quality
 from portal.projects.models import Project, ProjectChange
-from portal.settings import get_setting, set_setting
+from portal.settings import Setting, get_setting, set_setting
 
 DISCOUNT_KEY = "loans.discount_rate"
 THRESHOLD_KEY = "loans.concessional_threshold"
@@ -49,11 +52,15 @@ def concessional_threshold() -> Decimal:
 
 
 def save_settings(discount: Decimal, threshold: Decimal, *, actor) -> None:
-    """Store CDC's discount rate and threshold; the caller commits."""
-    before = {"discount_rate": str(discount_rate()), "threshold": str(concessional_threshold())}
+    """Store CDC's discount rate and threshold (every loan's grant element worked out again at
+    a new rate); the caller commits."""
+    old_discount = discount_rate()
+    before = {"discount_rate": str(old_discount), "threshold": str(concessional_threshold())}
     set_setting(DISCOUNT_KEY, str(discount))
     set_setting(THRESHOLD_KEY, str(threshold))
     db.session.flush()
+    if discount != old_discount:
+        store_grant_elements(db.session.connection(), discount)
     record(
         "loans.settings",
         user=actor,
@@ -93,6 +100,94 @@ def to_terms(loan: LoanTerms | LoanData | Any) -> formula.Terms | None:
         repayment_type=loan.repayment_type,
         repayment_plan=loan.repayment_plan,
     )
+
+
+@lru_cache(maxsize=4096)
+def rounded_grant_element(terms: formula.Terms, discount: Decimal) -> Decimal | None:
+    """The grant element of `terms` at `discount`, as the portal rounds it (0.01 %)."""
+    return formula.rounded(formula.grant_element(terms, discount))
+
+
+def grant_element_bp(loan: LoanTerms | Any, discount: Decimal) -> int | None:
+    """The grant element of `loan` (stored terms or a row of their columns) at `discount`, in
+    basis points; None when its terms cannot give one."""
+    terms = to_terms(loan)
+    value = rounded_grant_element(terms, discount) if terms is not None else None
+    return None if value is None else int(value * 100)
+
+
+# --- each loan's grant element, stored with its terms --------------------------------------
+#
+# Sums over many loans (the dashboard's loans card, the grant equivalents by partner) read the
+# stored basis points instead of working the formula out for each set of terms. They are set
+# whenever the ORM writes terms (below), and worked out again for every loan when CDC changes
+# its discount rate, when rows were written around the ORM (the demo copies its rows) and by
+# the migration that brought the column.
+
+# The terms the formula reads, as the table's columns (to_terms reads them by name).
+TERMS = tuple(
+    LoanTerms.__table__.c[name]
+    for name in ("interest_rate", "maturity_years", "grace_years", "repayment_type")
+)
+PLAN = LoanTerms.__table__.c.repayment_plan
+SETS_A_STATEMENT = 400
+
+
+def stored_discount(connection: Connection) -> Decimal:
+    """CDC's discount rate as the database holds it (read on `connection`, as during a
+    flush, where the session cannot be asked)."""
+    value = connection.execute(select(Setting.value).where(Setting.key == DISCOUNT_KEY)).scalar()
+    try:
+        return Decimal(value or DEFAULT_DISCOUNT)
+    except InvalidOperation:
+        return DEFAULT_DISCOUNT
+
+
+@event.listens_for(LoanTerms, "before_insert")
+@event.listens_for(LoanTerms, "before_update")
+def _store_grant_element(_mapper, connection: Connection, loan: LoanTerms) -> None:
+    loan.grant_element_bp = grant_element_bp(loan, stored_discount(connection))
+
+
+def store_grant_elements(connection: Connection, discount: Decimal | None = None) -> int:
+    """Work out the grant element of every loan's terms again at `discount` (CDC's rate when
+    None): once for each distinct set of terms, written by one UPDATE joined to those sets.
+    Returns the number of sets that give one."""
+    discount = stored_discount(connection) if discount is None else discount
+    table = LoanTerms.__table__
+    # A figure worked out again, not an edit: the terms' time and version stay.
+    kept = {"updated_at": table.c.updated_at}
+    connection.execute(update(table).values(grant_element_bp=None, **kept))
+    rows = []
+    for row in connection.execute(select(*TERMS, PLAN).distinct()):
+        bp = grant_element_bp(row, discount)
+        if bp is not None:
+            rows.append((*row[: len(TERMS)], row.repayment_plan or "", bp))
+    names = [c.key for c in (*TERMS, PLAN, table.c.grant_element_bp)]
+    kinds = [c.type for c in (*TERMS, PLAN, table.c.grant_element_bp)]
+    # The sets as a union of one-row selects (SQLite names no columns of a VALUES table),
+    # a few hundred at a time (SQLite's limit of terms in a compound select is 500).
+    for start in range(0, len(rows), SETS_A_STATEMENT):
+        sets = union_all(
+            *(
+                select(
+                    *(
+                        literal(value, kind).label(name)
+                        for value, kind, name in zip(row, kinds, names, strict=True)
+                    )
+                )
+                for row in rows[start : start + SETS_A_STATEMENT]
+            )
+        ).subquery("grant_element_sets")
+        connection.execute(
+            update(table)
+            .where(
+                and_(*(c == sets.c[c.key] for c in TERMS)),
+                func.coalesce(PLAN, "") == sets.c.repayment_plan,
+            )
+            .values(grant_element_bp=sets.c.grant_element_bp, **kept)
+        )
+    return len(rows)
 
 
 def concessionality(
