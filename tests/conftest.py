@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_babel
@@ -55,6 +57,35 @@ def drop_scratch_database(url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def seeded_scratch(backend: str, suffix: str, tmp_dir: Path, projects: int = 0) -> Iterator:
+    """An app on an empty database of its own, upgraded to the last revision, with the
+    reference data, the demo's partners and exchange rates and `projects` demo projects
+    (committed), in its app context; the database is dropped after. For migration tests."""
+    from flask_migrate import upgrade
+
+    from portal.demo.projects import seed_projects
+    from portal.demo.services import seed_organizations, seed_rates
+    from portal.reference.seed import seed_reference_data
+
+    url = scratch_database_url(backend, suffix, tmp_dir)
+    app = create_app(TestConfig(url))
+    try:
+        with app.app_context():
+            upgrade()
+            seed_reference_data()
+            seed_organizations()
+            seed_rates()
+            if projects:
+                seed_projects(projects)
+            db.session.commit()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop_scratch_database(url)
 
 
 @pytest.fixture(scope="session")

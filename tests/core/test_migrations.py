@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
-from tests.conftest import drop_scratch_database, scratch_database_url
+from tests.conftest import drop_scratch_database, scratch_database_url, seeded_scratch
 
 SHARE_BOUNDS = "679a790cfeee"  # the revision that stores the bounds of the shares
 
@@ -33,10 +33,6 @@ def test_upgrade_matches_models(backend, tmp_root):
 
 
 def test_upgrade_fills_in_the_bounds_of_the_shares_already_there(backend, tmp_root):
-    from portal.demo.projects import seed_projects
-    from portal.demo.services import seed_organizations, seed_rates
-    from portal.reference.seed import seed_reference_data
-
     def bounds():
         return {
             table: db.session.execute(
@@ -45,23 +41,10 @@ def test_upgrade_fills_in_the_bounds_of_the_shares_already_there(backend, tmp_ro
             for table in ("project_sector", "project_location")
         }
 
-    url = scratch_database_url(backend, "share_bounds", tmp_root)
-    app = create_app(TestConfig(url))
-    try:
-        with app.app_context():
-            upgrade()
-            seed_reference_data()
-            seed_organizations()
-            seed_rates()
-            seed_projects(40)
-            db.session.commit()
-            stored = bounds()
-            db.session.remove()
-            downgrade(revision=f"{SHARE_BOUNDS}-1")  # the columns go, with their values
-            upgrade()
-            assert bounds() == stored
-            assert all(stored.values())
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        drop_scratch_database(url)
+    with seeded_scratch(backend, "share_bounds", tmp_root, projects=40):
+        stored = bounds()
+        db.session.remove()
+        downgrade(revision=f"{SHARE_BOUNDS}-1")  # the columns go, with their values
+        upgrade()
+        assert bounds() == stored
+        assert all(stored.values())

@@ -9,14 +9,12 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
-from portal import create_app
-from portal.config import TestConfig
 from portal.extensions import db
 from portal.loans import services
 from portal.loans.models import LoanTerms
 from portal.loans.rules import LoanData
 from tests import factories
-from tests.conftest import drop_scratch_database, scratch_database_url
+from tests.conftest import seeded_scratch
 
 BEFORE = "c3e8a7d2f415"  # the revision before the stored grant element
 
@@ -98,39 +96,21 @@ def test_the_stored_grant_element_follows_the_terms_and_cdcs_rate(loan_world):
 # Its own database throughout: the suite's rolled-back session would write elsewhere.
 @pytest.mark.own_database
 def test_the_demo_and_the_migration_store_every_loans_grant_element(backend, tmp_root):
-    from portal.demo.projects import seed_projects
-    from portal.demo.services import seed_organizations, seed_rates
-    from portal.reference.seed import seed_reference_data
+    # The demo's loans' rows are copied, not saved through the ORM.
+    with seeded_scratch(backend, "stored_grant_element", tmp_root, projects=150):
+        pairs = _stored_and_worked_out(Decimal("10"))
+        assert len([p for p in pairs if p[0] is not None]) > 10
+        assert all(stored == worked for stored, worked in pairs)
+        db.session.remove()
 
-    url = scratch_database_url(backend, "stored_grant_element", tmp_root)
-    app = create_app(TestConfig(url))
-    try:
-        with app.app_context():
-            upgrade()
-            seed_reference_data()
-            seed_organizations()
-            seed_rates()
-            seed_projects(150)  # its loans' rows are copied, not saved through the ORM
-            db.session.commit()
-            pairs = _stored_and_worked_out(Decimal("10"))
-            assert len([p for p in pairs if p[0] is not None]) > 10
-            assert all(stored == worked for stored, worked in pairs)
-            db.session.remove()
-
-            downgrade(revision=BEFORE)
-            db.session.execute(
-                text("INSERT INTO setting (key, value) VALUES (:k, '7.5')"),
-                {"k": services.DISCOUNT_KEY},
-            )
-            db.session.commit()
-            db.session.remove()
-            upgrade()
-            pairs = _stored_and_worked_out(Decimal("7.5"))
-            assert all(stored == worked for stored, worked in pairs)
-            assert pairs != [(worked, worked) for _, worked in _stored_and_worked_out(Decimal(10))]
-            db.session.remove()
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop_scratch_database(url)
+        downgrade(revision=BEFORE)
+        db.session.execute(
+            text("INSERT INTO setting (key, value) VALUES (:k, '7.5')"),
+            {"k": services.DISCOUNT_KEY},
+        )
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        pairs = _stored_and_worked_out(Decimal("7.5"))
+        assert all(stored == worked for stored, worked in pairs)
+        assert pairs != [(worked, worked) for _, worked in _stored_and_worked_out(Decimal(10))]
