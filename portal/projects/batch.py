@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from portal.audit.services import record_each
 from portal.db import utcnow
@@ -99,8 +99,7 @@ def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:
         }
         for _position, columns, _children in fresh
     ]
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(db.session.execute(statement, rows).scalars())
+    ids = _inserted(table, rows)
     for name, model in CHILD_MODELS.items():
         child_rows = [
             {**row, "project_id": project_id}
@@ -115,15 +114,13 @@ def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:
         for (_p, _c, children), project_id in zip(fresh, ids, strict=True)
         for source in children["sources"]
     ]
-    table = FundingSource.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    source_ids = db.session.execute(
-        statement,
+    source_ids = _inserted(
+        FundingSource.__table__,
         [
             {**{k: v for k, v in source.items() if k != "amounts"}, "project_id": project_id}
             for source, project_id in sources
         ],
-    ).scalars()
+    )
     money = [
         {**row, "source_id": source_id}
         for (source, _project_id), source_id in zip(sources, source_ids, strict=True)
@@ -140,6 +137,32 @@ def _insert(fresh: list[tuple[int, dict, dict]], actor) -> list[int]:
         at=now,
     )
     record_each("project.created", user=actor, object_type="Project", object_ids=ids, at=now)
+    return ids
+
+
+def _inserted(table, rows: list[dict]) -> list[int]:
+    """Insert `rows` into `table` with ids the database gives; return the ids in their order.
+
+    PostgreSQL returns them from one batched statement. SQLite returns rows of a multi-row
+    INSERT in no promised order, so SQLAlchemy would insert one row a statement: instead the
+    rows are inserted by one executemany and their ids read back as those above the table's last
+    id before it. SQLite gives a row an id above every other and lets one transaction write at a
+    time, so those are this insert's rows, in their order; a count that differs stops the
+    batch (the caller rolls back)."""
+    if not rows:
+        return []
+    if db.session.get_bind().dialect.name != "sqlite":
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(db.session.execute(statement, rows).scalars())
+    last = db.session.execute(select(func.max(table.c.id))).scalar() or 0
+    db.session.execute(insert(table), rows)
+    ids = list(
+        db.session.execute(
+            select(table.c.id).where(table.c.id > last).order_by(table.c.id)
+        ).scalars()
+    )
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {len(ids)} found")
     return ids
 
 
