@@ -28,7 +28,7 @@ the first change of it in a transaction is written (before the flush, or before 
 statement runs, reading the rows as they were), and its new parts added just before the commit.
 A savepoint rolled back takes its subtractions with it, and its projects are forgotten.
 
-What is not kept: the loans' grant equivalents (summed from each set of terms' grant element,
+What is not kept: the loans' grant equivalents (summed from each loan's stored grant element,
 portal/loans/queries.py; the other projects' part, their commitment, is kept as
 `grant_commitment`), spans of years crossed with a dimension of shares (the service splits the
 span's total), and any filter but a province: those take the service's live path. A partner or

@@ -9,7 +9,8 @@ On a fresh copy of the demo database (see tests/benchmarks/common.py: built once
 portal's command line, then copied) with a synthetic population table, and the portal started
 as app.py starts it with the real province boundaries (PORTAL_BOUNDARIES_FILE, from the shared
 data folder), times as the public: the aggregate service by province (the function itself),
-the map page, the map document (iframe), the SVG, the CSV and a province page, unfiltered and
+the map page, the map document (iframe), the SVG, the CSV, a province page and the aggregates
+API by province, unfiltered and
 filtered. It prints p50/p95 in ms, the SQL statements of each, and PASS/FAIL against the
 targets below.
 """
@@ -37,18 +38,40 @@ from tests.benchmarks.common import (  # noqa: E402
 )
 
 DEFAULT_BOUNDARIES = ROOT.parent / "shared" / "data" / "geo" / "khm-adm1-provinces.geojson"
-# Targets (the issue's): the map page under 300 ms p95, any aggregate query under 50 ms.
+# Targets, p95: the map page under 200 ms, the map document and the aggregates API under
+# 100 ms (at national scale), the other map pages under 300 ms; any aggregate query (the
+# function itself) under 50 ms.
+MAP_PAGE_P95_MS = 200
+DOCUMENT_P95_MS = 100
+API_P95_MS = 100
 PAGE_P95_MS = 300
 AGGREGATE_P95_MS = 50
+API = "/api/v1/aggregates/province"
 PAGES = [
-    ("map page", "/map/"),
-    ("map page, disbursed 2020-24", "/map/?measure=disbursed&year_from=2020&year_to=2024"),
-    ("map page, sector 122", "/map/?sector=122"),
-    ("map page, per capita", "/map/?measure=per_capita"),
-    ("map document (iframe)", "/map/frame"),
-    ("map SVG", "/map/map.svg"),
-    ("map CSV", "/map/export.csv"),
-    ("province page 12", "/map/province/12"),
+    ("map page", "/map/", MAP_PAGE_P95_MS),
+    (
+        "map page, disbursed 2020-24",
+        "/map/?measure=disbursed&year_from=2020&year_to=2024",
+        MAP_PAGE_P95_MS,
+    ),
+    ("map page, sector 122", "/map/?sector=122", MAP_PAGE_P95_MS),
+    ("map page, per capita", "/map/?measure=per_capita", MAP_PAGE_P95_MS),
+    ("map document (iframe)", "/map/frame", DOCUMENT_P95_MS),
+    ("map SVG", "/map/map.svg", PAGE_P95_MS),
+    ("map CSV", "/map/export.csv", PAGE_P95_MS),
+    ("province page 12", "/map/province/12", PAGE_P95_MS),
+    ("aggregates API by province", API, API_P95_MS),
+    (
+        "aggregates API by province, money of 2024",
+        f"{API}?money_from=2024&money_to=2024",
+        API_P95_MS,
+    ),
+    (
+        "aggregates API by province, money of 2020-2024",
+        f"{API}?money_from=2020&money_to=2024",
+        API_P95_MS,
+    ),
+    ("aggregates API by province, sector 122", f"{API}?sector=122", API_P95_MS),
 ]
 
 
@@ -82,6 +105,7 @@ def run(backend: str, args) -> bool:
             args.cache_dir / "instance",
             PORTAL_BOUNDARIES_FILE=str(boundaries or ""),
             # The repeated CSV downloads would pass an address's budget (429).
+            PORTAL_API_RATE_LIMIT="1000000 per minute",  # the API's, likewise
             PORTAL_DOWNLOAD_LIMIT="1000000 per minute",
             # No page cache: the public map is measured as worked out, not as kept.
             PORTAL_PAGE_CACHE_TIMEOUT="0",
@@ -117,10 +141,8 @@ def run(backend: str, args) -> bool:
                 )
             db.session.remove()
         client = app.test_client()
-        for label, page in PAGES:
-            results.append(
-                measure(label, PAGE_P95_MS, lambda p=page: get(client, p), counter, **runs)
-            )
+        for label, page, target in PAGES:
+            results.append(measure(label, target, lambda p=page: get(client, p), counter, **runs))
         with app.app_context():
             counter.close()
             db.engine.dispose()
