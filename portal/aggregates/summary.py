@@ -302,59 +302,28 @@ def _places(ids):
     )
 
 
-def _grouped(money, dimension: str, *, counted: bool, places=None):
-    """SELECT the parts of `money`'s projects in each group of `dimension` (GROUP's columns and
-    VALUES'), `money` being `_totals` or `_yearly`; with `places` (`_places`), those of the
-    projects in each province apart (`within` the province)."""
+def _within_direct(totals, dimension: str, places):
+    """SELECT the parts over all years of `_totals`' projects in each group of a direct
+    dimension, within each province they are in (`places`, `_places`)."""
     published = Project.published_at.is_not(None)
-    measures = [money.c[m] for m in KEPT]
-    if dimension in DIRECT:
-        key = _text(DIRECT[dimension])
-        shares = measures
-        count = func.count()
-        joined = money.join(Project, Project.id == money.c.project_id)
-    elif dimension == SOURCE_DIMENSION:  # the reporting partner's row: every project's figures
-        key = literal(REPORTING, String)
-        shares = measures
-        count = func.count()
-        joined = money.join(Project, Project.id == money.c.project_id)
-    else:
-        table, code = SHARED[dimension]
-        fallback: Any = literal(UNALLOCATED)
-        if table is ProjectLocation:
-            fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
-        key = func.coalesce(cast(code, String), fallback)
-        shares = [_share(column, table) for column in measures]
-        count = (
-            func.count()
-            if dimension in ONCE_A_GROUP
-            else func.count(func.distinct(money.c.project_id))
-        )
-        joined = money.join(Project, Project.id == money.c.project_id).outerjoin(
-            table, table.project_id == money.c.project_id
-        )
-    year = money.c.year
-    within: Any = literal(EVERYWHERE, String)
-    if places is not None:
-        joined = joined.join(places, places.c.project_id == money.c.project_id)
-        within = places.c.province_code
-    statement = (
+    key = _text(DIRECT[dimension])
+    joined = totals.join(Project, Project.id == totals.c.project_id).join(
+        places, places.c.project_id == totals.c.project_id
+    )
+    return (
         select(
             literal(dimension, String).label("dimension"),
             published.label("published"),
-            year.label("year"),
+            totals.c.year,
             key.label("key"),
-            within.label("within"),
-            *(func.coalesce(func.sum(s), 0).label(m) for s, m in zip(shares, KEPT, strict=True)),
-            *(func.count(s).label(f"n_{m}") for s, m in zip(shares, KEPT, strict=True)),
-            (count if counted else literal(0)).label("projects"),
+            places.c.province_code.label("within"),
+            *(func.coalesce(func.sum(totals.c[m]), 0).label(m) for m in KEPT),
+            *(func.count(totals.c[m]).label(f"n_{m}") for m in KEPT),
+            func.count().label("projects"),
         )
         .select_from(joined)
-        .group_by(published, year, key, within)
+        .group_by(published, totals.c.year, key, places.c.province_code)
     )
-    if not counted:
-        statement = statement.where(year.is_not(None))
-    return statement
 
 
 def _years_grouped(yearly, places=None):
@@ -491,6 +460,65 @@ def _from_split(split, dimension: str):
     )
 
 
+def _split_totals(totals, table):
+    """CTE: `_totals`' money of each project split over its share rows of `table` (a project
+    without any keeps its money whole), one row a share row, with the key of each dimension of
+    `table`: those dimensions' groups over all years, everywhere and within each province, are
+    worked out from these rows, the split done once."""
+    published = Project.published_at.is_not(None)
+    fallback: Any = literal(UNALLOCATED)
+    if table is ProjectLocation:
+        fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
+    return (
+        select(
+            totals.c.project_id,
+            published.label("published"),
+            totals.c.year,
+            *(
+                func.coalesce(cast(code, String), fallback).label(f"key_{dimension}")
+                for dimension, (shared, code) in SHARED.items()
+                if shared is table
+            ),
+            *(_share(totals.c[m], table).label(m) for m in KEPT),
+        )
+        .select_from(
+            totals.join(Project, Project.id == totals.c.project_id).outerjoin(
+                table, table.project_id == totals.c.project_id
+            )
+        )
+        .cte(f"summary_split_totals_{table.__tablename__}")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
+    )
+
+
+def _from_split_totals(split, dimension: str, places=None):
+    """SELECT the parts over all years in each group of a shared dimension, from
+    `_split_totals`' rows; with `places` (`_places`), within each province apart."""
+    key = split.c[f"key_{dimension}"]
+    count = (
+        func.count() if dimension in ONCE_A_GROUP else func.count(func.distinct(split.c.project_id))
+    )
+    joined: Any = split
+    within: Any = literal(EVERYWHERE, String)
+    if places is not None:
+        joined = split.join(places, places.c.project_id == split.c.project_id)
+        within = places.c.province_code
+    return (
+        select(
+            literal(dimension, String).label("dimension"),
+            split.c.published,
+            split.c.year,
+            key.label("key"),
+            within.label("within"),
+            *(func.coalesce(func.sum(split.c[m]), 0).label(m) for m in KEPT),
+            *(func.count(split.c[m]).label(f"n_{m}") for m in KEPT),
+            count.label("projects"),
+        )
+        .select_from(joined)
+        .group_by(split.c.published, split.c.year, key, within)
+    )
+
+
 def _other_sources(ids, *, by_year: bool):
     """SELECT the money of the sources other than the reporting partner, by kind of source:
     over all years with the number of projects that have that kind (`TOTAL`), or by year."""
@@ -535,12 +563,13 @@ def _parts(ids):
     for dimension in (*DIRECT, SOURCE_DIMENSION):
         branches.append(_from_keyed(kept_totals, dimension, counted=True))
         branches.append(_from_keyed(kept_yearly, dimension, counted=False))
-    splits = {}
+    split_totals, split_yearly = {}, {}
     for dimension, (table, _code) in SHARED.items():
-        branches.append(_grouped(totals, dimension, counted=True))
-        if table not in splits:
-            splits[table] = _split_yearly(yearly, table)
-        branches.append(_from_split(splits[table], dimension))
+        if table not in split_totals:
+            split_totals[table] = _split_totals(totals, table)
+            split_yearly[table] = _split_yearly(yearly, table)
+        branches.append(_from_split_totals(split_totals[table], dimension))
+        branches.append(_from_split(split_yearly[table], dimension))
     branches.append(_from_keyed(kept_yearly, YEAR, counted=False))
     # The same within each province, over all years, for the province pages (the list's
     # province filter: the projects with a place in it, each with all its money). A province
@@ -549,8 +578,11 @@ def _parts(ids):
     for dimension in WITHIN_DIMENSIONS:
         if dimension == YEAR:
             branches.append(_years_grouped(yearly, places))
+        elif dimension in SHARED:
+            table = SHARED[dimension][0]
+            branches.append(_from_split_totals(split_totals[table], dimension, places))
         else:
-            branches.append(_grouped(totals, dimension, counted=True, places=places))
+            branches.append(_within_direct(totals, dimension, places))
     branches.append(_other_sources(ids, by_year=False))
     branches.append(_other_sources(ids, by_year=True))
     return union_all(*branches).subquery("parts")
