@@ -111,10 +111,14 @@ class OrganizationResolver:
         self.aliases: dict[str, str] = {}  # any key an organization was named by -> its proposal
         self.created: dict[str, Organization] = {}
         self.known_as: dict[str, Organization] = {}  # proposals taken as a known organization
+        # What `find` answered for each (ref, name): a batch names the same few organizations
+        # in every activity. Forgotten whenever an organization is remembered.
+        self._found: dict[tuple[str | None, str | None], Organization | None] = {}
         for organization in db.session.scalars(select(Organization)):
             self._remember(organization)
 
     def _remember(self, organization: Organization) -> None:
+        self._found.clear()
         if organization.iati_ref:
             self.by_ref.setdefault(organization.iati_ref.upper(), organization)
         for name in (organization.name_en, organization.name_km, organization.acronym):
@@ -138,6 +142,12 @@ class OrganizationResolver:
         code). A name alone never finds a Cambodian institution for an organization whose
         identifier is of another country (Korea's Ministry of Economy and Finance).
         """
+        asked = (ref, name)
+        if asked not in self._found:
+            self._found[asked] = self._find(ref, name)
+        return self._found[asked]
+
+    def _find(self, ref: str | None, name: str | None) -> Organization | None:
         ref = usable_ref(ref)
         by_ref = None
         if ref:
