@@ -129,40 +129,71 @@ def _date_of(parent, tag: str) -> str | None:
     return (element.get("iso-date") or "").strip() or None if element is not None else None
 
 
+# The children of an <iati-activity> the extras read, gathered by one pass over them.
+GATHERED = (
+    "sector",
+    "other-identifier",
+    "policy-marker",
+    "tag",
+    "humanitarian-scope",
+    "result",
+    "crs-add",
+    "country-budget-items",
+    "location",
+    "transaction",
+)
+
+
+def _gathered(element) -> tuple[dict[str, list], Counter]:
+    """The children of `element` of each tag GATHERED names (in their order), and how many
+    children of each other kind the import does not read (by local name): one pass over the
+    children instead of one for each tag."""
+    children: dict[str, list] = {tag: [] for tag in GATHERED}
+    left_out: Counter = Counter()
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue  # a comment or processing instruction
+        if tag in children:
+            children[tag].append(child)
+            continue  # GATHERED's tags are all read
+        name = _local(tag)
+        if name and name not in READ:
+            left_out[name] += 1
+    return children, left_out
+
+
 def read_extras(element, text_of) -> dict:
     """The extras of one <iati-activity>; `text_of` reads a narrative element's text."""
+    children, left_out = _gathered(element)
     extras: dict = {}
     categories = [
         _attrs(sector, "code", "percentage")
-        for sector in element.iterchildren("sector")
+        for sector in children["sector"]
         if (sector.get("vocabulary") or "").strip() == "2"
     ]
     if categories:
         extras["dac_categories"] = categories[:LIMIT]  # DAC 3-digit codes, as published
-    identifiers = [
-        _attrs(other, "ref", "type") for other in element.iterchildren("other-identifier")
-    ]
+    identifiers = [_attrs(other, "ref", "type") for other in children["other-identifier"]]
     if identifiers:
         extras["other_identifiers"] = identifiers[:LIMIT]
     markers = [
-        _attrs(marker, "code", "significance", "vocabulary")
-        for marker in element.iterchildren("policy-marker")
+        _attrs(marker, "code", "significance", "vocabulary") for marker in children["policy-marker"]
     ]
     if markers:
         extras["policy_markers"] = markers[:LIMIT]
-    tags = [_attrs(tag, "code", "vocabulary") for tag in element.iterchildren("tag")]
+    tags = [_attrs(tag, "code", "vocabulary") for tag in children["tag"]]
     if tags:
         extras["tags"] = tags[:LIMIT]
     scopes = [
-        _attrs(scope, "type", "code", "vocabulary")
-        for scope in element.iterchildren("humanitarian-scope")
+        _attrs(scope, "type", "code", "vocabulary") for scope in children["humanitarian-scope"]
     ]
     if element.get("humanitarian") in ("1", "true") or scopes:
         extras["humanitarian"] = scopes[:LIMIT]
-    results = [_result(result, text_of) for result in element.iterchildren("result")]
+    results = [_result(result, text_of) for result in children["result"]]
     if results:
         extras["results"] = results[:LIMIT]
-    for crs_add in element.iterchildren("crs-add"):
+    for crs_add in children["crs-add"]:
         terms = _loan_terms(crs_add)
         if terms:
             extras["loan_terms"] = terms
@@ -177,13 +208,13 @@ def read_extras(element, text_of) -> dict:
             "vocabulary": (items.get("vocabulary") or "").strip() or None,
             "description": _first_text(item.find("description"), text_of),
         }
-        for items in element.iterchildren("country-budget-items")
+        for items in children["country-budget-items"]
         for item in items.iterchildren("budget-item")
     ]
     if budget_items:
         extras["budget_items"] = budget_items[:LIMIT]
     places = []
-    for location in element.iterchildren("location"):
+    for location in children["location"]:
         ids = [
             _attrs(location_id, "vocabulary", "code")
             for location_id in location.iterchildren("location-id")
@@ -195,7 +226,7 @@ def read_extras(element, text_of) -> dict:
         extras["place_ids"] = places[:LIMIT]  # GeoNames (G1) and other gazetteer codes
     providers: Counter = Counter()
     receivers: Counter = Counter()
-    for transaction in element.iterchildren("transaction"):
+    for transaction in children["transaction"]:
         for tag, counter in (("provider-org", providers), ("receiver-org", receivers)):
             party = transaction.find(tag)
             if party is not None:
@@ -206,9 +237,6 @@ def read_extras(element, text_of) -> dict:
         extras["providers"] = [name for name, _count in providers.most_common(LIMIT)]
     if receivers:
         extras["receivers"] = [name for name, _count in receivers.most_common(LIMIT)]
-    left_out = Counter(
-        name for child in element if (name := _local(child.tag)) and name not in READ
-    )
     if left_out:
         extras["not_kept"] = dict(sorted(left_out.items()))
     return extras
