@@ -286,17 +286,17 @@ def confirm(batch: ImportBatch, *, user, decisions: Decisions) -> Plan:
         raise BatchFailed(str(_l("This batch has already been imported.")))
     with collector_paused():
         plan = write(batch.activities, user=user, decisions=decisions, batch=batch)
-    batch.status = "imported"
-    batch.finished_at = utcnow()
-    batch.decisions = decisions.as_json()
-    batch.result = outcome(plan)
-    record(
-        "iati.imported",
-        user=user,
-        obj=batch,
-        files=batch.file_names,
-        **plan.counts,
-    )
+        batch.status = "imported"
+        batch.finished_at = utcnow()
+        batch.decisions = decisions.as_json()
+        batch.result = outcome(plan)
+        record(
+            "iati.imported",
+            user=user,
+            obj=batch,
+            files=batch.file_names,
+            **plan.counts,
+        )
     return plan
 
 
