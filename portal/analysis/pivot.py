@@ -13,9 +13,7 @@ service gives for those dimensions, to the cent, however the shares fall.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -35,6 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from portal import collector
 from portal.aggregates.cells import MoneyCell, settle
 from portal.aggregates.services import (
     AGREED,
@@ -521,27 +520,9 @@ def _order(keys: set[Key], totals: dict[Key, Decimal | int], dimensions: list[st
     return sorted(keys, key=sort_key)
 
 
-@contextmanager
-def collector_paused():
-    """Hold Python's cycle collector while a large answer is read and assembled.
-
-    Its tens of thousands of rows, keys and cells form no cycle (reference counting frees
-    them), yet every few hundred new objects would start a collection, and now and then one
-    of the oldest generation that walks the whole heap: some 60 ms of a large question.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def pivot(user, question: Question) -> Pivot:
     """Answer `question` over what `user` may read (the public: published projects)."""
-    with collector_paused():
+    with collector.paused():
         return _pivot(user, question)
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from portal import exports
+from portal import collector, exports
 from portal.analysis import frozen, services
 from portal.analysis.labels import (
     MEASURE_LABELS,
@@ -24,7 +24,7 @@ from portal.analysis.labels import (
 )
 from portal.analysis.numbers import cell_writer
 from portal.analysis.params import page_question
-from portal.analysis.pivot import MEASURES, PIVOT_DIMENSIONS, Pivot, Question, collector_paused
+from portal.analysis.pivot import MEASURES, PIVOT_DIMENSIONS, Pivot, Question
 from portal.cache import public_page
 from portal.downloads import public_download
 from portal.i18n import current_locale
@@ -86,7 +86,7 @@ def _asked(question: Question | None, raw) -> dict:
 
 def _render(question: Question | None, errors: dict, saved=None, status: int = 200):
     # A large answer and its page are made of many short-lived objects and no cycles.
-    with collector_paused():
+    with collector.paused():
         return _render_page(question, errors, saved, status)
 
 

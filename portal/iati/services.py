@@ -5,16 +5,14 @@ Services flush and never commit: the view or the command commits once, or rolls 
 
 from __future__ import annotations
 
-import gc
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
+from portal import collector
 from portal.audit.services import record
 from portal.budget.iati_xml import write_from_iati as write_budget_codes
 from portal.db import utcnow
@@ -43,26 +41,6 @@ def max_file_bytes() -> int:
     return int(current_app.config.get("IATI_MAX_FILE_BYTES", DEFAULT_MAX_BYTES))
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold Python's cycle collector while a batch is parsed, previewed or written.
-
-    A batch is hundreds of thousands of objects (ten thousand activities: some 800,000), which
-    live until its end and form no cycle, yet the new objects of the work would start a
-    collection of the oldest generation, walking all of them, every so often: some 2 s of the
-    20 of a batch of ten thousand (parsed, previewed and written). What the block leaves as
-    garbage in cycles is collected after it.
-    """
-    if not gc.isenabled():  # paused already (by an enclosing block, or another thread)
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def parse_files(files: list[tuple[str, bytes]]) -> list[dict]:
     """Parse every file; one refused file refuses the batch (FileRefused).
 
@@ -72,7 +50,7 @@ def parse_files(files: list[tuple[str, bytes]]) -> list[dict]:
     if not files:
         raise FileRefused("—", _l("choose at least one IATI activity file."))
     activities: list[dict] = []
-    with collector_paused():
+    with collector.paused():
         for name, data in files:
             parsed = parse_file(name, data, max_bytes=max_file_bytes(), listed_only_elsewhere=True)
             activities.extend(parsed.activities)
@@ -118,7 +96,7 @@ def preview(activities: list[dict], *, user, decisions: Decisions) -> Plan:
     """The plan of a batch with every rule checked; nothing is kept (a rolled-back savepoint)."""
     savepoint = db.session.begin_nested()
     try:
-        with collector_paused():
+        with collector.paused():
             return build_plan(activities, user=user, decisions=decisions, check=True)
     finally:
         savepoint.rollback()
@@ -284,7 +262,7 @@ def confirm(batch: ImportBatch, *, user, decisions: Decisions) -> Plan:
     """
     if batch.status != "preview":
         raise BatchFailed(str(_l("This batch has already been imported.")))
-    with collector_paused():
+    with collector.paused():
         plan = write(batch.activities, user=user, decisions=decisions, batch=batch)
         batch.status = "imported"
         batch.finished_at = utcnow()
