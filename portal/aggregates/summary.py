@@ -326,15 +326,14 @@ def _within_direct(totals, dimension: str, places):
     )
 
 
-def _years_grouped(yearly, places=None):
-    """SELECT the parts of `_yearly`'s projects in the year dimension (by their year); with
-    `places`, in each province apart."""
+def _years_grouped(yearly, places):
+    """SELECT the parts of `_yearly`'s projects in the year dimension (by their year), in each
+    province they are in (`places`, `_places`) apart."""
     published = Project.published_at.is_not(None)
-    joined = yearly.join(Project, Project.id == yearly.c.project_id)
-    within: Any = literal(EVERYWHERE, String)
-    if places is not None:
-        joined = joined.join(places, places.c.project_id == yearly.c.project_id)
-        within = places.c.province_code
+    joined = yearly.join(Project, Project.id == yearly.c.project_id).join(
+        places, places.c.project_id == yearly.c.project_id
+    )
+    within = places.c.province_code
     return (
         select(
             literal(YEAR, String).label("dimension"),
@@ -407,19 +406,26 @@ def _from_keyed(keyed, dimension: str, *, counted: bool):
     return statement
 
 
+def _shared_keys(table) -> list:
+    """The key of each dimension of the share table `table`, labelled `key_<dimension>`: the
+    share's code, or for a project without a share row "unallocated" (a place: "nationwide"
+    when the project is)."""
+    fallback: Any = literal(UNALLOCATED)
+    if table is ProjectLocation:
+        fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
+    return [
+        func.coalesce(cast(code, String), fallback).label(f"key_{dimension}")
+        for dimension, (shared, code) in SHARED.items()
+        if shared is table
+    ]
+
+
 def _split_yearly(yearly, table):
     """CTE: `_yearly`'s money split over the share rows of `table` (a project without any keeps
     its money whole), summed by publication, year and the key of each dimension of `table`:
     those dimensions' yearly groups are sums of these rows, the split worked out once."""
     published = Project.published_at.is_not(None)
-    fallback: Any = literal(UNALLOCATED)
-    if table is ProjectLocation:
-        fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
-    keys = [
-        func.coalesce(cast(code, String), fallback).label(f"key_{dimension}")
-        for dimension, (shared, code) in SHARED.items()
-        if shared is table
-    ]
+    keys = _shared_keys(table)
     shares = [_share(yearly.c[m], table) for m in KEPT]
     return (
         select(
@@ -466,19 +472,12 @@ def _split_totals(totals, table):
     `table`: those dimensions' groups over all years, everywhere and within each province, are
     worked out from these rows, the split done once."""
     published = Project.published_at.is_not(None)
-    fallback: Any = literal(UNALLOCATED)
-    if table is ProjectLocation:
-        fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
     return (
         select(
             totals.c.project_id,
             published.label("published"),
             totals.c.year,
-            *(
-                func.coalesce(cast(code, String), fallback).label(f"key_{dimension}")
-                for dimension, (shared, code) in SHARED.items()
-                if shared is table
-            ),
+            *_shared_keys(table),
             *(_share(totals.c[m], table).label(m) for m in KEPT),
         )
         .select_from(

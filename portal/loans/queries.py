@@ -71,7 +71,7 @@ def loan_rows(projects) -> list[LoanRow]:
             Project.reporting_org_id,
             Project.commitment_usd,
             LoanTerms.id.label("terms_id"),
-            *TERMS_COLUMNS,
+            *services.TERMS_COLUMNS,
         )
         .outerjoin(LoanTerms, LoanTerms.project_id == Project.id)
         .where(Project.id.in_(ids), loan_condition())
@@ -90,16 +90,6 @@ def loan_rows(projects) -> list[LoanRow]:
         # for every loan a reader may see).
         for row in db.session.connection().execute(statement)
     ]
-
-
-# The columns of the terms the formula reads (services.to_terms reads them by name).
-TERMS_COLUMNS = (
-    LoanTerms.interest_rate,
-    LoanTerms.maturity_years,
-    LoanTerms.grace_years,
-    LoanTerms.repayment_type,
-    LoanTerms.repayment_plan,
-)
 
 
 def _row(project_id, partner_id, commitment, loan, discount, threshold) -> LoanRow:

@@ -34,11 +34,16 @@ class EditConflict(Exception):
     """Someone saved the loan terms since the editor opened them."""
 
 
-def _decimal_setting(key: str, default: Decimal) -> Decimal:
+def _decimal(value: str | None, default: Decimal) -> Decimal:
+    """A setting's stored text as a number; `default` when unset or not a number."""
     try:
-        return Decimal(get_setting(key) or default)
+        return Decimal(value or default)
     except InvalidOperation:
         return default
+
+
+def _decimal_setting(key: str, default: Decimal) -> Decimal:
+    return _decimal(get_setting(key), default)
 
 
 def discount_rate() -> Decimal:
@@ -124,12 +129,19 @@ def grant_element_bp(loan: LoanTerms | Any, discount: Decimal) -> int | None:
 # its discount rate, when rows were written around the ORM (the demo copies its rows) and by
 # the migration that brought the column.
 
-# The terms the formula reads, as the table's columns (to_terms reads them by name).
-TERMS = tuple(
+# The columns of the terms the formula reads (to_terms reads them by name): the four it needs,
+# then the repayment plan, which may be empty.
+TERMS_COLUMNS = tuple(
     LoanTerms.__table__.c[name]
-    for name in ("interest_rate", "maturity_years", "grace_years", "repayment_type")
+    for name in (
+        "interest_rate",
+        "maturity_years",
+        "grace_years",
+        "repayment_type",
+        "repayment_plan",
+    )
 )
-PLAN = LoanTerms.__table__.c.repayment_plan
+TERMS, PLAN = TERMS_COLUMNS[:-1], TERMS_COLUMNS[-1]
 SETS_A_STATEMENT = 400
 
 
@@ -137,10 +149,7 @@ def stored_discount(connection: Connection) -> Decimal:
     """CDC's discount rate as the database holds it (read on `connection`, as during a
     flush, where the session cannot be asked)."""
     value = connection.execute(select(Setting.value).where(Setting.key == DISCOUNT_KEY)).scalar()
-    try:
-        return Decimal(value or DEFAULT_DISCOUNT)
-    except InvalidOperation:
-        return DEFAULT_DISCOUNT
+    return _decimal(value, DEFAULT_DISCOUNT)
 
 
 @event.listens_for(LoanTerms, "before_insert")
@@ -200,8 +209,8 @@ def concessionality(
     discount = discount_rate() if discount is None else discount
     threshold = concessional_threshold() if threshold is None else threshold
     terms = to_terms(loan) if loan is not None else None
-    value = formula.grant_element(terms, discount) if terms is not None else None
-    return Concessionality(formula.rounded(value), discount, threshold)
+    value = rounded_grant_element(terms, discount) if terms is not None else None
+    return Concessionality(value, discount, threshold)
 
 
 def terms_of(project: Project) -> LoanTerms | None:
