@@ -4,7 +4,9 @@ Every figure is a sum of whole cents in SQL, so totals are exact. Each project's
 summed first (one row a project). Where it is split by shares (sectors, locations), each share
 gets the amount rounded at its stored upper bound less the amount rounded at its lower bound
 (see portal.projects.models.share_bounds), in integer arithmetic, so the parts of a project
-always add up to the project's amount to the cent. Projects that are nationwide, or have no
+always add up to the project's amount to the cent. Limited to some years, the amount split is
+the range of the project's cents from its earlier years on (`_share`), so the years of a group
+add up to its figure over their span and over all years. Projects that are nationwide, or have no
 location, keep their own rows ("nationwide", "unallocated") and are never spread over the
 provinces.
 """
@@ -23,6 +25,7 @@ from sqlalchemy import (
     Integer,
     SQLColumnExpression,
     String,
+    and_,
     case,
     cast,
     func,
@@ -82,6 +85,7 @@ CENT = Decimal("0.01")
 
 # The funding kind of each yearly measure, and the project's stored total of each measure.
 KINDS = {"disbursed": "disbursement", "planned": "planned"}
+BEFORE = "_before"  # the suffix of a measure's cents of the years before those asked
 STORED = {
     "commitment": Project.commitment_usd,
     "disbursed": Project.disbursed_usd,
@@ -173,7 +177,15 @@ def _whole_cents(column):
 
 
 def _project_money(
-    user, filters, measures, year: int | None, year_to: int | None, *, every: bool, loans=None
+    user,
+    filters,
+    measures,
+    year: int | None,
+    year_to: int | None,
+    *,
+    every: bool,
+    loans=None,
+    before: bool = False,
 ):
     """SELECT (project_id, each measure's cents) of the filtered projects, one row each.
 
@@ -181,9 +193,16 @@ def _project_money(
     one (to `year_to`), only the money of those calendar years counts, NULL where there is
     none: commitments (and grant equivalents) by the year of agreement, disbursements by their
     own year. Projects without any of the money are left out unless `every` is true.
+
+    With `before` (and a year), each measure of several years (disbursements, the sources'
+    signed commitments and expenditure) also has the cents of the project's earlier years, as
+    `<measure>_before`: a split over shares rounds the years' range from those cents on (see
+    `_share`). A commitment has one year, so nothing before it. The earlier years are summed
+    from the rows themselves, as the kept sums sum them, the filtered projects' rows alone.
     """
     statement = filtered(user, filters).with_only_columns(Project.id.label("project_id"))
     columns = []
+    earlier: list[Any] = []
     if grants.GRANT_EQUIVALENT in measures:
         # The projects other than loans; the loans' part is `_loan_money`'s.
         equivalent = grants.non_loan_column(_whole_cents(Project.commitment_usd))
@@ -201,23 +220,28 @@ def _project_money(
         yearly = [m for m in measures if m in KINDS]
         if yearly:
             amount = _whole_cents(ProjectFunding.amount_usd)
-            funding = (
-                select(
-                    ProjectFunding.project_id,
-                    *(
-                        cast(
-                            func.sum(case((ProjectFunding.kind == KINDS[m], amount))), BigInteger
-                        ).label(m)
-                        for m in yearly
-                    ),
-                )
-                .where(
-                    ProjectFunding.year.between(year, last),
-                    ProjectFunding.kind.in_([KINDS[m] for m in yearly]),
-                )
+
+            def summed(measure, *when):
+                kind = ProjectFunding.kind == KINDS[measure]
+                return cast(func.sum(case((and_(kind, *when), amount))), BigInteger)
+
+            if before:
+                sums = [summed(m, ProjectFunding.year >= year).label(m) for m in yearly]
+                sums += [summed(m, ProjectFunding.year < year).label(m + BEFORE) for m in yearly]
+                years = ProjectFunding.year <= last
+            else:
+                sums = [summed(m).label(m) for m in yearly]
+                years = ProjectFunding.year.between(year, last)
+            rows = (
+                select(ProjectFunding.project_id, *sums)
+                .where(years, ProjectFunding.kind.in_([KINDS[m] for m in yearly]))
                 .group_by(ProjectFunding.project_id)
-                .subquery("funding")
             )
+            if before and not _every_project(user, filters):
+                # Every year up to the last is read: the filtered projects' rows alone.
+                ids = filtered(user, filters).with_only_columns(Project.id)
+                rows = rows.where(ProjectFunding.project_id.in_(ids))
+            funding = rows.subquery("funding")
             # Joined from the (few) projects with money in those years when that is all asked.
             statement = statement.join(
                 funding,
@@ -228,15 +252,20 @@ def _project_money(
                 or len(yearly) < len(measures),
             )
             columns += [funding.c[m] for m in yearly]
+            if before:
+                earlier += [funding.c[m + BEFORE] for m in yearly]
     from_sources = [m for m in measures if m in streams.REPORTING_KINDS]
     if from_sources:
         until = year_to if year_to is not None else year
-        money = streams.reporting_money(from_sources, year, until)
+        split = before and year is not None
+        money = streams.reporting_money(from_sources, year, until, before=split)
         statement = statement.outerjoin(money, money.c.project_id == Project.id)
         columns += [money.c[m] for m in from_sources]
+        if split:
+            earlier += [money.c[m + BEFORE] for m in from_sources]
     if not every and columns:
         statement = statement.where(or_(*(column.is_not(None) for column in columns)))
-    return statement.add_columns(*columns)
+    return statement.add_columns(*columns, *earlier)
 
 
 def _loan_money(user, filters, year: int | None, year_to: int | None, loans):
@@ -272,10 +301,20 @@ def _split(cents, table):
     return part(cents, table.share_to) - part(cents, table.share_from)
 
 
-def _share(cents, table):
-    """SQL for a share row's cents; a project without shares keeps its amount whole."""
+def _share(cents, table, before=None):
+    """SQL for a share row's cents; a project without shares keeps its amount whole.
+
+    With `before` (the cents of the project's earlier years), the amount is the range from
+    those cents on, and its share the difference of the range's ends split: so a project's
+    shares of consecutive years add up to the share of their sum from the first year on, and
+    the years of a group add up to its figure over all years, to the cent (the money cells'
+    arithmetic, portal/aggregates/cells.py)."""
+    split = _split(cents, table)
+    if before is not None:
+        start = func.coalesce(before, literal(0, BigInteger))
+        split = _split(start + cents, table) - _split(start, table)
     # Tested in this order, the split is only worked out where there is money to split.
-    return case((table.id.is_(None), cents), (cents.is_not(None), _split(cents, table)))
+    return case((table.id.is_(None), cents), (cents.is_not(None), split))
 
 
 def _grouped(money, dimension: str, measures):
@@ -301,7 +340,7 @@ def _grouped(money, dimension: str, measures):
         select(
             func.coalesce(code, fallback).label("key"),
             projects.c.project_id,
-            *(_share(projects.c[m], table).label(m) for m in measures),
+            *(_share(projects.c[m], table, projects.c.get(m + BEFORE)).label(m) for m in measures),
         )
         .select_from(projects)
         .outerjoin(table, table.project_id == projects.c.project_id)
@@ -418,7 +457,16 @@ def _by_group(
     user, filters, dimension, measures, year, year_to, counts: bool, loans=None
 ) -> list[Row]:
     """Sum the money, and count the projects, of each group of a dimension other than years."""
-    money = _project_money(user, filters, measures, year, year_to, every=counts, loans=loans)
+    money = _project_money(
+        user,
+        filters,
+        measures,
+        year,
+        year_to,
+        every=counts,
+        loans=loans,
+        before=year is not None and dimension in SHARED,
+    )
     grouped = _grouped(money, dimension, measures)
     project_count = (
         func.count()

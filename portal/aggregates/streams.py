@@ -34,25 +34,34 @@ def _in_years(year: int | None, last: int | None):
     return true() if year is None else SourceFunding.year.between(year, last)
 
 
-def reporting_money(measures: list[str], year: int | None, last: int | None):
+def reporting_money(
+    measures: list[str], year: int | None, last: int | None, *, before: bool = False
+):
     """Subquery (project_id, each measure's cents) of the reporting partners' signed
-    commitments and expenditure, in those years (all years when `year` is None)."""
+    commitments and expenditure, in those years (all years when `year` is None); with
+    `before`, also each measure's cents of the earlier years (`<measure>_before`)."""
     amount = _cents(SourceFunding.amount_usd)
-    return (
-        select(
-            FundingSource.project_id,
-            *(
-                cast(
-                    func.sum(case((SourceFunding.kind == REPORTING_KINDS[m], amount))), BigInteger
-                ).label(m)
-                for m in measures
-            ),
+
+    def summed(measure: str, within):
+        return cast(
+            func.sum(case(((SourceFunding.kind == REPORTING_KINDS[measure]) & within, amount))),
+            BigInteger,
         )
+
+    if before and year is not None:
+        columns = [summed(m, SourceFunding.year >= year).label(m) for m in measures]
+        columns += [summed(m, SourceFunding.year < year).label(m + "_before") for m in measures]
+        years = SourceFunding.year <= last
+    else:
+        columns = [summed(m, true()).label(m) for m in measures]
+        years = _in_years(year, last)
+    return (
+        select(FundingSource.project_id, *columns)
         .join(FundingSource, FundingSource.id == SourceFunding.source_id)
         .where(
             FundingSource.kind == REPORTING,
             SourceFunding.kind.in_([REPORTING_KINDS[m] for m in measures]),
-            _in_years(year, last),
+            years,
         )
         .group_by(FundingSource.project_id)
         .subquery("source_money")

@@ -9,6 +9,9 @@ a group:
 - `dimension` and `key`: the group (a partner's id, a province's code, "unallocated"...; the
   key as text, '' for none), for every dimension of the service (the year and the kind of
   funding source included);
+- `within`: '' for the sums over every project, else those of the projects in one province
+  (its code: a province page) or in one sector or sector category ("s:" and its code: the map
+  of a sector), each project with all its money, over all years, in a few dimensions;
 - `published`: whether the projects are published, so the public reads the published rows and
   CDC both;
 - `year`: the money of that calendar year (commitments in the year of agreement), or `TOTAL`
@@ -17,10 +20,12 @@ a group:
   service lists a group without project counts only where some project has money), and on the
   `TOTAL` row the number of projects in the group (the service's project count).
 
-Each project's part in a group is the service's own arithmetic (`part` at a share's bounds, one
-year's money or the stored figures split, never the sum of per-year splits), so the kept sums
-are the service's answer to the cent: a project's parts are worked out by the same SQL the
-service runs, limited to that project, and sums of parts add up as the service's sums do.
+Each project's part in a group is the service's own arithmetic (`part` at a share's bounds:
+the stored figures split, or one year's money as the range of the project's cents from its
+earlier years on, split), so the kept sums are the service's answer to the cent: a project's
+parts are worked out by the same SQL the service runs, limited to that project. A year's range
+ends where the next one's starts, so the parts of consecutive years add up to the split of
+their sum: a span of years is the sum of its years' rows, over shares too.
 
 Kept current as the money cells are (portal/aggregates/cells.py), with one difference: a sum
 cannot be worked out again from a project alone, so a project's old parts are taken off before
@@ -30,11 +35,11 @@ A savepoint rolled back takes its subtractions with it, and its projects are for
 
 What is not kept: the loans' grant equivalents (summed from each loan's stored grant element,
 portal/loans/queries.py; the other projects' part, their commitment, is kept as
-`grant_commitment`), spans of years crossed with a dimension of shares (the service splits the
-span's total), and any filter but a province: those take the service's live path. A partner or
-a ministry reads the published rows plus its own unpublished projects worked out live.
-`rebuild` works everything out from scratch (`flask portal summaries rebuild`), and a test keeps
-the kept and rebuilt rows equal.
+`grant_commitment`), and any filter but one province or one sector (and, within those, the
+other dimensions and spans of years): those take the service's live path. A
+partner or a ministry reads the published rows plus its own unpublished projects worked out
+live. `rebuild` works everything out from scratch (`flask portal summaries rebuild`), and a
+test keeps the kept and rebuilt rows equal.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from sqlalchemy import (
     null,
     select,
     true,
+    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -71,6 +77,7 @@ from portal import changes
 from portal.aggregates import cells, grants, services, streams
 from portal.aggregates.services import (
     AGREED,
+    BEFORE,
     DIRECT,
     KINDS,
     MEASURES,
@@ -98,10 +105,14 @@ TOTAL = 0  # the year of a group's stored figures over all years
 EVERYWHERE = ""  # `within` of the sums over every project (else a province's code)
 GRANT_COMMITMENT = "grant_commitment"  # the grant equivalent of the projects other than loans
 KEPT = ("commitment", "disbursed", "planned", "signed", "expenditure", GRANT_COMMITMENT)
+SPREAD = ("disbursed", "planned", "signed", "expenditure")  # the measures of several years
 YEAR = "year"
 KEPT_DIMENSIONS = (*DIRECT, *SHARED, YEAR, SOURCE_DIMENSION)
 # The dimensions also kept within each province (what a province page shows).
 WITHIN_DIMENSIONS = (YEAR, "partner", "sector", "province", "district", "commune")
+# And within each sector and sector category (the list's sector filter: the map of a sector).
+SECTOR_WITHIN_DIMENSIONS = (YEAR, "partner", "ministry", "province", "district")
+SECTOR_WITHIN = "s:"  # `within` of a sector's or category's sums: "s:" and its code
 # Keys kept as text, read back as the service gives them.
 INTEGER_KEYS = {"partner", "ministry", "twg", YEAR}
 BOOLEAN_KEYS = {"on_budget"}
@@ -149,7 +160,7 @@ class MoneySummary(Base):
     published: Mapped[bool] = mapped_column(Boolean)
     year: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(64))
-    within: Mapped[str] = mapped_column(String(2), default=EVERYWHERE)
+    within: Mapped[str] = mapped_column(String(8), default=EVERYWHERE)
     commitment: Mapped[int] = mapped_column(BigInteger, default=0)
     disbursed: Mapped[int] = mapped_column(BigInteger, default=0)
     planned: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -279,11 +290,22 @@ def _yearly(ids):
         .group_by(FundingSource.project_id, SourceFunding.year)
     )
     rows = union_all(commitments, funding, sources).subquery("summary_rows")
+    # The cents of each measure of several years in the project's earlier years (a commitment
+    # has one year): a year's split over shares is the range from them on (`_share`).
+    earlier = [
+        cast(
+            func.sum(func.sum(rows.c[m])).over(partition_by=rows.c.project_id, order_by=rows.c.year)
+            - func.sum(rows.c[m]),
+            BigInteger,
+        ).label(m + BEFORE)
+        for m in SPREAD
+    ]
     return (
         select(
             rows.c.project_id,
             rows.c.year,
             *(cast(func.sum(rows.c[m]), BigInteger).label(m) for m in KEPT),
+            *earlier,
         )
         .group_by(rows.c.project_id, rows.c.year)
         .cte("summary_yearly")
@@ -292,9 +314,9 @@ def _yearly(ids):
 
 
 def _places(ids):
-    """CTE (project_id, province_code): each province the projects `ids` lists are in."""
+    """CTE (project_id, within): each province the projects `ids` lists are in (its code)."""
     return (
-        select(ProjectLocation.project_id, ProjectLocation.province_code)
+        select(ProjectLocation.project_id, ProjectLocation.province_code.label("within"))
         .where(ProjectLocation.project_id.in_(ids))
         .distinct()
         .cte("summary_places")
@@ -302,9 +324,27 @@ def _places(ids):
     )
 
 
+def _sectors(ids):
+    """CTE (project_id, within): each sector and sector category the projects `ids` lists are
+    in ("s:" and the code)."""
+    code = ProjectSector.sector_code
+    return (
+        union(
+            *(
+                select(
+                    ProjectSector.project_id, (literal(SECTOR_WITHIN) + key).label("within")
+                ).where(ProjectSector.project_id.in_(ids))
+                for key in (code, func.substr(code, 1, 3))
+            )
+        )
+        .cte("summary_sectors")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
+    )
+
+
 def _within_direct(totals, dimension: str, places):
     """SELECT the parts over all years of `_totals`' projects in each group of a direct
-    dimension, within each province they are in (`places`, `_places`)."""
+    dimension, within each province they are in (`places`: `_places` or `_sectors`)."""
     published = Project.published_at.is_not(None)
     key = _text(DIRECT[dimension])
     joined = totals.join(Project, Project.id == totals.c.project_id).join(
@@ -316,24 +356,24 @@ def _within_direct(totals, dimension: str, places):
             published.label("published"),
             totals.c.year,
             key.label("key"),
-            places.c.province_code.label("within"),
+            places.c.within,
             *(func.coalesce(func.sum(totals.c[m]), 0).label(m) for m in KEPT),
             *(func.count(totals.c[m]).label(f"n_{m}") for m in KEPT),
             func.count().label("projects"),
         )
         .select_from(joined)
-        .group_by(published, totals.c.year, key, places.c.province_code)
+        .group_by(published, totals.c.year, key, places.c.within)
     )
 
 
 def _years_grouped(yearly, places):
     """SELECT the parts of `_yearly`'s projects in the year dimension (by their year), in each
-    province they are in (`places`, `_places`) apart."""
+    province (or sector) they are in (`places`: `_places` or `_sectors`) apart."""
     published = Project.published_at.is_not(None)
     joined = yearly.join(Project, Project.id == yearly.c.project_id).join(
         places, places.c.project_id == yearly.c.project_id
     )
-    within = places.c.province_code
+    within = places.c.within
     return (
         select(
             literal(YEAR, String).label("dimension"),
@@ -426,7 +466,7 @@ def _split_yearly(yearly, table):
     those dimensions' yearly groups are sums of these rows, the split worked out once."""
     published = Project.published_at.is_not(None)
     keys = _shared_keys(table)
-    shares = [_share(yearly.c[m], table) for m in KEPT]
+    shares = [_share(yearly.c[m], table, yearly.c.get(m + BEFORE)) for m in KEPT]
     return (
         select(
             published.label("published"),
@@ -492,7 +532,8 @@ def _split_totals(totals, table):
 
 def _from_split_totals(split, dimension: str, places=None):
     """SELECT the parts over all years in each group of a shared dimension, from
-    `_split_totals`' rows; with `places` (`_places`), within each province apart."""
+    `_split_totals`' rows; with `places` (`_places` or `_sectors`), within each province (or
+    sector) apart."""
     key = split.c[f"key_{dimension}"]
     count = (
         func.count() if dimension in ONCE_A_GROUP else func.count(func.distinct(split.c.project_id))
@@ -501,7 +542,7 @@ def _from_split_totals(split, dimension: str, places=None):
     within: Any = literal(EVERYWHERE, String)
     if places is not None:
         joined = split.join(places, places.c.project_id == split.c.project_id)
-        within = places.c.province_code
+        within = places.c.within
     return (
         select(
             literal(dimension, String).label("dimension"),
@@ -573,15 +614,19 @@ def _parts(ids):
     # The same within each province, over all years, for the province pages (the list's
     # province filter: the projects with a place in it, each with all its money). A province
     # page limited to some years filters by them too, so it takes the live path.
-    places = _places(ids)
-    for dimension in WITHIN_DIMENSIONS:
-        if dimension == YEAR:
-            branches.append(_years_grouped(yearly, places))
-        elif dimension in SHARED:
-            table = SHARED[dimension][0]
-            branches.append(_from_split_totals(split_totals[table], dimension, places))
-        else:
-            branches.append(_within_direct(totals, dimension, places))
+    # And within each sector and category, for the sector filter (a sector's map).
+    for places, dimensions in (
+        (_places(ids), WITHIN_DIMENSIONS),
+        (_sectors(ids), SECTOR_WITHIN_DIMENSIONS),
+    ):
+        for dimension in dimensions:
+            if dimension == YEAR:
+                branches.append(_years_grouped(yearly, places))
+            elif dimension in SHARED:
+                table = SHARED[dimension][0]
+                branches.append(_from_split_totals(split_totals[table], dimension, places))
+            else:
+                branches.append(_within_direct(totals, dimension, places))
     branches.append(_other_sources(ids, by_year=False))
     branches.append(_other_sources(ids, by_year=True))
     return union_all(*branches).subquery("parts")
@@ -843,10 +888,13 @@ def read(
     (`public`) or of all, from the kept sums; None when they cannot answer (see the module)."""
     if dimension not in KEPT_DIMENSIONS or not set(measures) <= set(KEPT):
         return None
+    kept_within = (
+        SECTOR_WITHIN_DIMENSIONS if within.startswith(SECTOR_WITHIN) else WITHIN_DIMENSIONS
+    )
     if within != EVERYWHERE and (
-        dimension not in WITHIN_DIMENSIONS or (year is not None and dimension != YEAR)
+        dimension not in kept_within or (year is not None and dimension != YEAR)
     ):
-        return None  # kept within a province: those dimensions, over all years
+        return None  # kept within a province or a sector: those dimensions, over all years
     last = year_to if year_to is not None else year
     table = MoneySummary.__table__
     chosen = [table.c.dimension == dimension, table.c.within == within]
@@ -867,8 +915,6 @@ def read(
                 continue
             rows[value] = _row(value, measures, sums[: len(measures)], 0)
         return list(rows.values())
-    if year is not None and last != year and dimension in SHARED:
-        return None  # the service splits the span's total: per-year parts round otherwise
     if year is None or last is None:
         span = table.c.year == TOTAL
     elif last < year:
@@ -917,14 +963,29 @@ def _row(key, measures, sums, projects: int) -> Row:
     return row
 
 
-def kept_scope(user, filters: ProjectFilters) -> tuple[bool, str] | None:
-    """Which kept sums answer `user` with `filters`: (published rows only, within a province
-    or EVERYWHERE); the public reads the published rows, CDC all; None when they do not answer
-    (another reader, or any filter but a province)."""
+def _within(filters: ProjectFilters) -> str | None:
+    """The kept sums' `within` for `filters`: EVERYWHERE without any, a province's code or a
+    sector's or category's ("s:" and the code) when that is the only filter; else None."""
     asked = filters.as_args()
-    within = asked.pop("province", EVERYWHERE)
+    if not asked:
+        return EVERYWHERE
+    if len(asked) > 1:
+        return None
+    if "province" in asked:
+        return asked["province"]
+    sector = asked.get("sector")
+    if sector is not None and len(sector) in (3, 5):
+        return SECTOR_WITHIN + sector
+    return None
+
+
+def kept_scope(user, filters: ProjectFilters) -> tuple[bool, str] | None:
+    """Which kept sums answer `user` with `filters`: (published rows only, within a province,
+    a sector or EVERYWHERE); the public reads the published rows, CDC all; None when they do
+    not answer (another reader, or any other filter)."""
+    within = _within(filters)
     public = {"public": True, "cdc": False}.get(visibility_key(user))
-    if asked or public is None:
+    if within is None or public is None:
         return None
     return public, within
 
@@ -965,7 +1026,7 @@ def aggregate(
         if found is not None:
             return services.ordered(found)
     elif loans is None and _own_reader(user, filters):
-        within = filters.province or EVERYWHERE
+        within = _within(filters) or EVERYWHERE
         published = replace(filters, published="yes")
         found = _kept(user, published, dimension, (True, within), None, **asked)
         if found is not None:
@@ -999,10 +1060,9 @@ def _kept(user, filters, dimension, scope, loans, *, year, year_to, measures, co
 
 
 def _own_reader(user, filters: ProjectFilters) -> bool:
-    """Whether `user` is a partner or a ministry reading with no filter but a province."""
-    asked = filters.as_args()
-    asked.pop("province", None)
-    return not asked and visibility_key(user).startswith(("partner:", "lead:"))
+    """Whether `user` is a partner or a ministry reading with no filter but a province or a
+    sector."""
+    return _within(filters) is not None and visibility_key(user).startswith(("partner:", "lead:"))
 
 
 def _added(rows: list[Row], more: list[Row]) -> list[Row]:

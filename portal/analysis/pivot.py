@@ -223,7 +223,10 @@ def _money(user, question: Question):
             .group_by(ProjectFunding.project_id, ProjectFunding.year)
         )
         if span is not None:
-            money = money.where(ProjectFunding.year.between(*span))
+            # The years' ranges run from the project's first year on, as the kept cells' (so
+            # a span's split is the sum of its years' splits), then only the span's are read.
+            ranges = money.where(ProjectFunding.year <= span[1]).subquery("ranges")
+            return select(ranges).where(ranges.c.year >= span[0])
         return money
     amounts = yearly.subquery("amounts")
     running = func.sum(amounts.c.amount).over(
@@ -342,40 +345,28 @@ def _grouped(user, question: Question):
 CELL_DIMENSIONS = frozenset(
     {"year", "sector", "category", "province", "district", "commune", SOURCE_DIMENSION}
 )
-SPLIT_DIMENSIONS = frozenset({"sector", "category", "province", "district", "commune"})
 
 
 def _answered_by_cells(question: Question) -> bool:
     """Whether the kept cells hold the answer: amounts over dimensions of the cells and the
-    project row, over all the years or, without a split over sectors or places, over some.
-
-    (A cell's year is a range of the project's cents from its first year on; split over shares,
-    a span of years rounds as the cents of that span alone, which the aggregate service splits.
-    Unsplit, a year's cells add up to the year's cents exactly, whatever the span.)
-    """
+    project row, over all the years or some (a cell's year is a range of the project's cents
+    from its first year on, as the service splits a span: see `_money`)."""
     dimensions = question.dimensions
-    return (
-        question.measure in (*MONEY_MEASURES, *SOURCE_MEASURES)
-        and all(d in CELL_DIMENSIONS or d in DIRECT for d in dimensions)
-        and (question.money_from is None or not SPLIT_DIMENSIONS & set(dimensions))
+    return question.measure in (*MONEY_MEASURES, *SOURCE_MEASURES) and all(
+        d in CELL_DIMENSIONS or d in DIRECT for d in dimensions
     )
 
 
 def source_refusal(question: Question) -> tuple[str, str] | None:
     """The field and the message refusing a question of funding sources (their dimension, or
-    their measures) that the kept cells cannot answer: project counts, or a span of years
-    crossed with sectors or places."""
+    their measures) that the kept cells cannot answer: project counts, or budget programmes."""
     of_sources = SOURCE_DIMENSION in question.dimensions or question.measure in SOURCE_MEASURES
     if not of_sources or _answered_by_cells(question):
         return None
     if question.measure == "projects":
         return "measure", str(_l("Funding sources are compared by amounts, not project counts."))
-    return "money_from", str(
-        _l(
-            "Funding sources crossed with sectors or places are answered over all years: "
-            "leave the years of money empty, or add the year as a dimension."
-        )
-    )
+    field = "rows" if any(d not in CELL_DIMENSIONS for d in question.rows) else "columns"
+    return field, str(_l("Funding sources are not split by budget programme."))
 
 
 def _cell_key(dimension: str) -> ColumnElement[Any]:

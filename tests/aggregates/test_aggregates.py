@@ -195,3 +195,51 @@ def test_an_edit_of_the_shares_shows_at_once(cdc):
     services.save_project(services.ProjectData(**values), actor=None, project=project)
     rows = {r.key: r.commitment for r in aggregate(cdc, filters, "province")}
     assert rows == {"12": Decimal("250.00"), "17": Decimal("750.00")}
+
+
+def test_a_groups_years_add_up_to_its_span_and_to_all_years(cdc):
+    """A year's money split over places is the range of the project's cents from its earlier
+    years on, split: so a province's years add up, to the cent, to its figure over the span
+    and over all years (each year split alone would give 3 + 3 = 6 cents, not 7)."""
+    from portal.aggregates import summary
+    from portal.analysis.pivot import Question, pivot
+
+    partner = factories.organization(OrgKind.BILATERAL)
+    factories.project(
+        reporting=partner,
+        nationwide=False,
+        funding=[
+            services.YearAmount(2022, "disbursement", Decimal("0.10"), "USD"),
+            services.YearAmount(2023, "disbursement", Decimal("0.10"), "USD"),
+        ],
+        locations=[
+            services.LocationShare("12", Decimal("33.33")),
+            services.LocationShare("17", Decimal("33.33")),
+            services.LocationShare("02", Decimal("33.34")),
+        ],
+    )
+    db.session.commit()
+    filters = queries.ProjectFilters(partner=partner.id)
+
+    def disbursed(year=None, year_to=None, read=aggregate, user=cdc, asked=filters):
+        rows = read(user, asked, "province", year=year, year_to=year_to, measures=["disbursed"])
+        return {r.key: r.disbursed for r in rows if r.key in ("12", "17", "02")}
+
+    cents = {code: Decimal(c) / 100 for code, c in (("12", 3), ("17", 4), ("02", 3))}
+    assert disbursed(2022) == cents
+    assert disbursed(2023) == {"12": Decimal("0.04"), "17": Decimal("0.02"), "02": Decimal("0.04")}
+    whole = {"12": Decimal("0.07"), "17": Decimal("0.06"), "02": Decimal("0.07")}
+    assert disbursed(2022, 2023) == whole == disbursed()
+    assert disbursed(2020, 2030) == whole
+    # The kept sums (CDC without filters) and the report builder answer the same.
+    everything = queries.ProjectFilters()
+    for year, year_to in ((2022, None), (2023, None), (2022, 2023)):
+        kept = disbursed(year, year_to, read=summary.aggregate, asked=everything)
+        assert kept == disbursed(year, year_to, asked=everything), (year, year_to)
+        answer = pivot(
+            cdc,
+            Question(
+                ["province"], [], "disbursed", money_from=year, money_to=year_to, filters=filters
+            ),
+        )
+        assert {k[0]: v for k, v in answer.row_totals.items()} == disbursed(year, year_to)

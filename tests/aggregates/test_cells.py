@@ -147,6 +147,37 @@ def test_a_question_of_sources_the_cells_cannot_answer_is_refused_beside_the_fie
     assert "Funding sources are compared by amounts, not project counts." in page.get_data(
         as_text=True
     )
-    api = client.get("/api/v1/pivot?rows=source,sector&measure=disbursed&money_from=2020")
+    api = client.get("/api/v1/pivot?rows=source,budget&measure=disbursed")
     assert api.status_code == 400
-    assert "money_from" in api.get_data(as_text=True)
+    assert "Funding sources are not split by budget programme." in api.get_data(as_text=True)
+
+
+def test_funding_sources_by_sector_over_some_years_add_up_to_their_years(demo):
+    """A span of years crossed with sectors is the sum of its years, each of them the kept
+    cells' (the years' ranges run from a project's first year on)."""
+    span = pivot(
+        demo,
+        Question(rows=["source", "sector"], measure="disbursed", money_from=2020, money_to=2024),
+    )
+    by_year = pivot(
+        demo,
+        Question(
+            rows=["source", "sector"],
+            columns=["year"],
+            measure="disbursed",
+            money_from=2020,
+            money_to=2024,
+        ),
+    )
+    assert span.total > 0
+    assert {k: v for k, v in span.row_totals.items() if v} == {
+        k: v for k, v in by_year.row_totals.items() if v
+    }
+    years = {
+        year: pivot(demo, Question(rows=["source", "sector"], measure="disbursed", money_from=year))
+        for year in range(2020, 2025)
+    }
+    for key, amount in span.row_totals.items():
+        assert amount == sum(
+            (answer.row_totals.get(key, Decimal(0)) for answer in years.values()), Decimal(0)
+        ), key
