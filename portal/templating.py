@@ -114,6 +114,14 @@ def millions(value: Decimal | int | None) -> Markup:
     return Markup('<span class="figure" title="{}">{}</span>').format(exact, localize_digits(shown))
 
 
+def count(value: int | None) -> str:
+    """A number of things (projects, loans, rows) grouped as in the interface language:
+    "18,728", in Khmer with Khmer digits when CDC chose them."""
+    if value is None:
+        return ""
+    return localize_digits(format_decimal(value, format="#,##0"))
+
+
 def format_value(value: Decimal | None) -> str:
     """An indicator value in the interface language, without needless decimals."""
     if value is None:
@@ -182,6 +190,7 @@ def init_templating(app: Flask) -> None:
             app.jinja_env.filters[name] = _with_local_digits(app.jinja_env.filters[name])
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["millions"] = millions
+    app.jinja_env.filters["count"] = count
     app.jinja_env.filters["format_decimal_rate"] = rate
     app.jinja_env.globals["local_name"] = local_name
 
