@@ -114,9 +114,10 @@ def millions(value: Decimal | int | None) -> Markup:
     return Markup('<span class="figure" title="{}">{}</span>').format(exact, localize_digits(shown))
 
 
-def count(value: int | None) -> str:
+def quantity(value: int | None) -> str:
     """A number of things (projects, loans, rows) grouped as in the interface language:
-    "18,728", in Khmer with Khmer digits when CDC chose them."""
+    "18,728", in Khmer with Khmer digits when CDC chose them. (Named apart from Jinja's own
+    `count`, which is the length of a sequence.)"""
     if value is None:
         return ""
     return localize_digits(format_decimal(value, format="#,##0"))
@@ -190,7 +191,7 @@ def init_templating(app: Flask) -> None:
             app.jinja_env.filters[name] = _with_local_digits(app.jinja_env.filters[name])
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["millions"] = millions
-    app.jinja_env.filters["count"] = count
+    app.jinja_env.filters["quantity"] = quantity
     app.jinja_env.filters["format_decimal_rate"] = rate
     app.jinja_env.globals["local_name"] = local_name
 

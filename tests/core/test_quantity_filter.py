@@ -32,17 +32,20 @@ def _render(app, locale: str, render, khmer_digits: bool = False) -> str:
 )
 def test_a_count_is_grouped_in_the_interface_language(app, locale, khmer_digits, expected):
     shown = _render(
-        app, locale, lambda: render_template_string("{{ n|count }}", n=12345), khmer_digits
+        app, locale, lambda: render_template_string("{{ n|quantity }}", n=12345), khmer_digits
     )
     assert shown == expected
 
 
 def test_small_counts_and_none(app):
-    assert _render(app, "en", lambda: render_template_string("{{ 0|count }}|{{ 999|count }}")) == (
-        "0|999"
+    assert (
+        _render(app, "en", lambda: render_template_string("{{ 0|quantity }}|{{ 999|quantity }}"))
+        == "0|999"
     )
-    assert _render(app, "en", lambda: render_template_string("{{ n|count }}", n=None)) == ""
-    assert _render(app, "en", lambda: render_template_string("{{ 1234567|count }}")) == "1,234,567"
+    assert _render(app, "en", lambda: render_template_string("{{ n|quantity }}", n=None)) == ""
+    assert (
+        _render(app, "en", lambda: render_template_string("{{ 1234567|quantity }}")) == "1,234,567"
+    )
 
 
 @pytest.mark.parametrize(
