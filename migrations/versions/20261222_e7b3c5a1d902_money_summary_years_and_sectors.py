@@ -8,7 +8,8 @@ Two changes to the kept group sums (table money_summary), then every group worke
 from the data (as `flask portal summaries rebuild` does):
 
 - the sums are also kept within each sector and sector category (`within` "s:" and its code,
-  so the column is widened from 2 characters to 8), for the questions filtered by a sector;
+  so the column is widened from 2 characters to 8, as 8d5f3a1c2b60 now makes it), for the
+  questions filtered by a sector;
 - a project's money of one year, split over its sectors or places, is now the range of its
   cents from its earlier years on, split (as the money cells and the report builder split it),
   so that the years of a group add up to its figure over any span of years and over all years.
