@@ -85,7 +85,7 @@ CENT = Decimal("0.01")
 
 # The funding kind of each yearly measure, and the project's stored total of each measure.
 KINDS = {"disbursed": "disbursement", "planned": "planned"}
-BEFORE = "_before"  # the suffix of a measure's cents of the years before those asked
+BEFORE = streams.BEFORE  # the suffix of a measure's cents of the years before those asked
 STORED = {
     "commitment": Project.commitment_usd,
     "disbursed": Project.disbursed_usd,

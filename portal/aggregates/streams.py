@@ -34,6 +34,9 @@ def _in_years(year: int | None, last: int | None):
     return true() if year is None else SourceFunding.year.between(year, last)
 
 
+BEFORE = "_before"  # the suffix of a measure's cents of the years before those asked
+
+
 def reporting_money(
     measures: list[str], year: int | None, last: int | None, *, before: bool = False
 ):
@@ -50,7 +53,7 @@ def reporting_money(
 
     if before and year is not None:
         columns = [summed(m, SourceFunding.year >= year).label(m) for m in measures]
-        columns += [summed(m, SourceFunding.year < year).label(m + "_before") for m in measures]
+        columns += [summed(m, SourceFunding.year < year).label(m + BEFORE) for m in measures]
         years = SourceFunding.year <= last
     else:
         columns = [summed(m, true()).label(m) for m in measures]

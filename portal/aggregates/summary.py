@@ -102,7 +102,7 @@ from portal.projects.sources import REPORTING, FundingSource, SourceFunding
 from portal.security import visibility_key
 
 TOTAL = 0  # the year of a group's stored figures over all years
-EVERYWHERE = ""  # `within` of the sums over every project (else a province's code)
+EVERYWHERE = ""  # `within` of the sums over every project (else a province's or a sector's)
 GRANT_COMMITMENT = "grant_commitment"  # the grant equivalent of the projects other than loans
 KEPT = ("commitment", "disbursed", "planned", "signed", "expenditure", GRANT_COMMITMENT)
 SPREAD = ("disbursed", "planned", "signed", "expenditure")  # the measures of several years
@@ -344,7 +344,8 @@ def _sectors(ids):
 
 def _within_direct(totals, dimension: str, places):
     """SELECT the parts over all years of `_totals`' projects in each group of a direct
-    dimension, within each province they are in (`places`: `_places` or `_sectors`)."""
+    dimension, within each province (or sector) they are in (`places`: `_places` or
+    `_sectors`)."""
     published = Project.published_at.is_not(None)
     key = _text(DIRECT[dimension])
     joined = totals.join(Project, Project.id == totals.c.project_id).join(
