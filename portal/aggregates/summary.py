@@ -11,7 +11,10 @@ a group:
   funding source included);
 - `within`: '' for the sums over every project, else those of the projects in one province
   (its code: a province page) or in one sector or sector category ("s:" and its code: the map
-  of a sector), each project with all its money, over all years, in a few dimensions;
+  of a sector), each project with all its money, over all years, in a few dimensions; or those
+  of the projects that run in one period ("y:2018-2025", from their start and end years), by
+  year too, by province and district: the year filter (the map of some years) reads every
+  period that overlaps its years, a number that does not grow with the projects;
 - `published`: whether the projects are published, so the public reads the published rows and
   CDC both;
 - `year`: the money of that calendar year (commitments in the year of agreement), or `TOTAL`
@@ -35,8 +38,9 @@ A savepoint rolled back takes its subtractions with it, and its projects are for
 
 What is not kept: the loans' grant equivalents (summed from each loan's stored grant element,
 portal/loans/queries.py; the other projects' part, their commitment, is kept as
-`grant_commitment`), and any filter but one province or one sector (and, within those, the
-other dimensions and spans of years): those take the service's live path. A
+`grant_commitment`), and any filter but one province, one sector or the years (and, within
+those, the other dimensions, and spans of years within a province or a sector): those take the
+service's live path. A
 partner or a ministry reads the published rows plus its own unpublished projects worked out
 live. `rebuild` works everything out from scratch (`flask portal summaries rebuild`), and a
 test keeps the kept and rebuilt rows equal.
@@ -113,6 +117,14 @@ WITHIN_DIMENSIONS = (YEAR, "partner", "sector", "province", "district", "commune
 # And within each sector and sector category (the list's sector filter: the map of a sector).
 SECTOR_WITHIN_DIMENSIONS = (YEAR, "partner", "ministry", "province", "district")
 SECTOR_WITHIN = "s:"  # `within` of a sector's or category's sums: "s:" and its code
+# And within each period projects run in (their start and end years: the list's year filter,
+# the map of some years), by year.
+PERIOD_WITHIN_DIMENSIONS = ("province", "district")
+# `within` of a period's sums: "y:", its start year, "-" and its end year, each of four digits
+# (a project without a start year is kept from 0000, without an end year to 9999).
+PERIOD_WITHIN = "y:"
+PERIODS_AFTER = "y;"  # the first text after every period's `within`
+LAST_YEAR = 9999
 # Keys kept as text, read back as the service gives them.
 INTEGER_KEYS = {"partner", "ministry", "twg", YEAR}
 BOOLEAN_KEYS = {"on_budget"}
@@ -130,6 +142,8 @@ PROJECT_COLUMNS = cells.PROJECT_COLUMNS | {
     "status",
     "on_budget",
     "twg_id",
+    "start_year",
+    "end_year",
 }
 TABLES = {**cells.TABLES, ProjectBudgetLine.__tablename__: ProjectBudgetLine.project_id}
 MODELS = (Project, ProjectFunding, ProjectSector, ProjectLocation, ProjectBudgetLine, FundingSource)
@@ -160,7 +174,7 @@ class MoneySummary(Base):
     published: Mapped[bool] = mapped_column(Boolean)
     year: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(64))
-    within: Mapped[str] = mapped_column(String(8), default=EVERYWHERE)
+    within: Mapped[str] = mapped_column(String(16), default=EVERYWHERE)
     commitment: Mapped[int] = mapped_column(BigInteger, default=0)
     disbursed: Mapped[int] = mapped_column(BigInteger, default=0)
     planned: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -342,6 +356,31 @@ def _sectors(ids):
     )
 
 
+def _four_digits(year, missing: int):
+    """A project's year as four digits (`missing` when it has none), held within 0 to
+    LAST_YEAR: the year filter's bounds are within them, so it matches the same projects."""
+    year = func.coalesce(year, missing)
+    held = case((year < 0, 0), (year > LAST_YEAR, LAST_YEAR), else_=year)
+    return func.substr(cast(held + 10000, String), 2, 4)
+
+
+def _periods(ids):
+    """CTE (project_id, within): the period each project of `ids` runs in ("y:", its start
+    year, "-" and its end year)."""
+    period = (
+        literal(PERIOD_WITHIN, String)
+        + _four_digits(Project.start_year, 0)
+        + "-"
+        + _four_digits(Project.end_year, LAST_YEAR)
+    )
+    return (
+        select(Project.id.label("project_id"), period.label("within"))
+        .where(Project.id.in_(ids))
+        .cte("summary_periods")
+        .prefix_with(*_MATERIALIZED, dialect="sqlite")
+    )
+
+
 def _within_direct(totals, dimension: str, places):
     """SELECT the parts over all years of `_totals`' projects in each group of a direct
     dimension, within each province (or sector) they are in (`places`: `_places` or
@@ -447,43 +486,50 @@ def _from_keyed(keyed, dimension: str, *, counted: bool):
     return statement
 
 
-def _shared_keys(table) -> list:
-    """The key of each dimension of the share table `table`, labelled `key_<dimension>`: the
-    share's code, or for a project without a share row "unallocated" (a place: "nationwide"
-    when the project is)."""
+def _shared_keys(table, dimensions=None) -> list:
+    """The key of each dimension of the share table `table` (of `dimensions`, when given),
+    labelled `key_<dimension>`: the share's code, or for a project without a share row
+    "unallocated" (a place: "nationwide" when the project is)."""
     fallback: Any = literal(UNALLOCATED)
     if table is ProjectLocation:
         fallback = case((Project.nationwide, NATIONWIDE), else_=UNALLOCATED)
     return [
         func.coalesce(cast(code, String), fallback).label(f"key_{dimension}")
         for dimension, (shared, code) in SHARED.items()
-        if shared is table
+        if shared is table and (dimensions is None or dimension in dimensions)
     ]
 
 
-def _split_yearly(yearly, table):
+def _split_yearly(yearly, table, places=None, dimensions=None):
     """CTE: `_yearly`'s money split over the share rows of `table` (a project without any keeps
-    its money whole), summed by publication, year and the key of each dimension of `table`:
-    those dimensions' yearly groups are sums of these rows, the split worked out once."""
+    its money whole), summed by publication, year and the key of each dimension of `table`
+    (of `dimensions`, when given): those dimensions' yearly groups are sums of these rows, the
+    split worked out once. With `places` (`_periods`), within each of them apart."""
     published = Project.published_at.is_not(None)
-    keys = _shared_keys(table)
+    keys = _shared_keys(table, dimensions)
     shares = [_share(yearly.c[m], table, yearly.c.get(m + BEFORE)) for m in KEPT]
+    joined = yearly.join(Project, Project.id == yearly.c.project_id).outerjoin(
+        table, table.project_id == yearly.c.project_id
+    )
+    within: Any = literal(EVERYWHERE, String)
+    name = f"summary_split_{table.__tablename__}"
+    if places is not None:
+        joined = joined.join(places, places.c.project_id == yearly.c.project_id)
+        within = places.c.within
+        name += "_within"
     return (
         select(
             published.label("published"),
             yearly.c.year,
+            within.label("within"),
             *keys,
             *(cast(func.sum(s), BigInteger).label(m) for s, m in zip(shares, KEPT, strict=True)),
             *(func.count(s).label(f"n_{m}") for s, m in zip(shares, KEPT, strict=True)),
         )
-        .select_from(
-            yearly.join(Project, Project.id == yearly.c.project_id).outerjoin(
-                table, table.project_id == yearly.c.project_id
-            )
-        )
+        .select_from(joined)
         .where(yearly.c.year.is_not(None))
-        .group_by(published, yearly.c.year, *(key.element for key in keys))
-        .cte(f"summary_split_{table.__tablename__}")
+        .group_by(published, yearly.c.year, within, *(key.element for key in keys))
+        .cte(name)
         .prefix_with(*_MATERIALIZED, dialect="sqlite")
     )
 
@@ -497,13 +543,13 @@ def _from_split(split, dimension: str):
             split.c.published,
             split.c.year,
             key.label("key"),
-            literal(EVERYWHERE, String).label("within"),
+            split.c.within,
             *(func.coalesce(func.sum(split.c[m]), 0).label(m) for m in KEPT),
             *(func.coalesce(func.sum(split.c[f"n_{m}"]), 0).label(f"n_{m}") for m in KEPT),
             literal(0).label("projects"),
         )
         .select_from(split)
-        .group_by(split.c.published, split.c.year, key)
+        .group_by(split.c.published, split.c.year, key, split.c.within)
     )
 
 
@@ -533,8 +579,8 @@ def _split_totals(totals, table):
 
 def _from_split_totals(split, dimension: str, places=None):
     """SELECT the parts over all years in each group of a shared dimension, from
-    `_split_totals`' rows; with `places` (`_places` or `_sectors`), within each province (or
-    sector) apart."""
+    `_split_totals`' rows; with `places` (`_places`, `_sectors` or `_periods`), within each
+    province (sector, or period) apart."""
     key = split.c[f"key_{dimension}"]
     count = (
         func.count() if dimension in ONCE_A_GROUP else func.count(func.distinct(split.c.project_id))
@@ -628,6 +674,13 @@ def _parts(ids):
                 branches.append(_from_split_totals(split_totals[table], dimension, places))
             else:
                 branches.append(_within_direct(totals, dimension, places))
+    # And within each period projects run in: over all years (the projects counted), and by
+    # year, split over places once more (only by the dimensions kept within periods).
+    periods = _periods(ids)
+    split_periods = _split_yearly(yearly, ProjectLocation, periods, PERIOD_WITHIN_DIMENSIONS)
+    for dimension in PERIOD_WITHIN_DIMENSIONS:
+        branches.append(_from_split_totals(split_totals[ProjectLocation], dimension, periods))
+        branches.append(_from_split(split_periods, dimension))
     branches.append(_other_sources(ids, by_year=False))
     branches.append(_other_sources(ids, by_year=True))
     return union_all(*branches).subquery("parts")
@@ -886,19 +939,25 @@ def read(
     within: str = EVERYWHERE,
 ) -> list[Row] | None:
     """The service's rows for `dimension` and `measures` (KEPT's) of the published projects
-    (`public`) or of all, from the kept sums; None when they cannot answer (see the module)."""
+    (`public`) or of all, from the kept sums; None when they cannot answer (see the module).
+
+    `within` a period (`_within`: the year filter's) reads the sums within every period that
+    overlaps it: the projects running in some of its years."""
     if dimension not in KEPT_DIMENSIONS or not set(measures) <= set(KEPT):
         return None
-    kept_within = (
-        SECTOR_WITHIN_DIMENSIONS if within.startswith(SECTOR_WITHIN) else WITHIN_DIMENSIONS
-    )
-    if within != EVERYWHERE and (
-        dimension not in kept_within or (year is not None and dimension != YEAR)
-    ):
-        return None  # kept within a province or a sector: those dimensions, over all years
+    periods = within.startswith(PERIOD_WITHIN)
+    if periods:
+        if dimension not in PERIOD_WITHIN_DIMENSIONS:
+            return None
+    elif within != EVERYWHERE:
+        kept_within = (
+            SECTOR_WITHIN_DIMENSIONS if within.startswith(SECTOR_WITHIN) else WITHIN_DIMENSIONS
+        )
+        if dimension not in kept_within or (year is not None and dimension != YEAR):
+            return None  # kept within a province or a sector: those dimensions, over all years
     last = year_to if year_to is not None else year
     table = MoneySummary.__table__
-    chosen = [table.c.dimension == dimension, table.c.within == within]
+    chosen = [table.c.dimension == dimension, *_chosen_within(table.c.within, within)]
     if public:
         chosen.append(table.c.published.is_(True))
     money_columns = [func.sum(table.c[m]) for m in measures]
@@ -954,6 +1013,20 @@ def read(
     return list(rows.values())
 
 
+def _chosen_within(column, within: str) -> list:
+    """The conditions on `column` (`within`) of the rows kept within `within`; within a
+    period, those within every period that overlaps it."""
+    if not within.startswith(PERIOD_WITHIN):
+        return [column == within]
+    first, last = within.removeprefix(PERIOD_WITHIN).split("-")
+    return [
+        column > PERIOD_WITHIN,
+        column < PERIODS_AFTER,
+        func.substr(column, 3, 4) <= last,  # started by its last year
+        func.substr(column, 8, 4) >= first,  # not ended before its first
+    ]
+
+
 def _row(key, measures, sums, projects: int) -> Row:
     row = Row(key=key, project_count=projects)
     for measure, cents in zip(measures, sums, strict=False):
@@ -966,10 +1039,16 @@ def _row(key, measures, sums, projects: int) -> Row:
 
 def _within(filters: ProjectFilters) -> str | None:
     """The kept sums' `within` for `filters`: EVERYWHERE without any, a province's code or a
-    sector's or category's ("s:" and the code) when that is the only filter; else None."""
+    sector's or category's ("s:" and the code) when that is the only filter, the period of the
+    year filter ("y:", its first year, "-", its last) when that is the only one; else None."""
     asked = filters.as_args()
     if not asked:
         return EVERYWHERE
+    if set(asked) <= {"year_from", "year_to"}:
+        first, last = filters.year_from or 0, filters.year_to or LAST_YEAR
+        if min(first, last) < 0 or max(first, last) > LAST_YEAR:
+            return None
+        return f"{PERIOD_WITHIN}{first:04d}-{last:04d}"
     if len(asked) > 1:
         return None
     if "province" in asked:

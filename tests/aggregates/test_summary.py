@@ -205,6 +205,70 @@ def test_kept_answers_within_a_sector_equal_the_aggregate_service(demo, dimensio
     assert summary.kept_scope(None, ProjectFilters(sector="1")) is None
 
 
+# Year filters as the map asks them: (year_from, year_to); the money limited to those years.
+YEAR_FILTERS = ((2020, 2024), (2024, None), (None, 2019), (2026, 2026), (1990, 1995))
+
+
+@pytest.mark.parametrize("dimension", summary.PERIOD_WITHIN_DIMENSIONS)
+def test_kept_answers_of_some_years_equal_the_aggregate_service(demo, dimension):
+    """The list's year filter (projects running in some of its years) is answered from the sums
+    kept within each period projects run in, by year, as the service answers it, also after the
+    projects' years change (one without a start year, one without an end year)."""
+    projects = db.session.scalars(select(Project).order_by(Project.id)).all()
+    projects[0].start_year = None
+    projects[1].start_year = 2019  # the ORM changing a project's years alone
+    db.session.commit()
+    db.session.execute(update(Project).where(Project.id == projects[2].id).values(end_year=None))
+    db.session.commit()
+    _assert_current("after projects' years changed")
+    periods = db.session.scalars(
+        select(TABLE.c.within).where(TABLE.c.within.startswith(summary.PERIOD_WITHIN)).distinct()
+    ).all()
+    assert any(p.startswith("y:0000-") for p in periods)
+    assert any(p.endswith("-9999") for p in periods)
+    assert len(periods) > 5
+    for year_from, year_to in YEAR_FILTERS:
+        filters = ProjectFilters(year_from=year_from, year_to=year_to)
+        within = f"y:{year_from or 0:04d}-{year_to or 9999:04d}"
+        assert aggregates.aggregate(None, filters, dimension) or year_from == 1990
+        for user in (None, demo):
+            assert summary.kept_scope(user, filters) == (user is None, within)
+            for year, last in ((year_from or 0, year_to or 9999), (None, None)):
+                for counts in (True, False):
+                    for measures in (EVERY_MEASURE, ["disbursed"]):
+                        asked = dict(year=year, year_to=last, measures=measures, counts=counts)
+                        live = aggregates.aggregate(user, filters, dimension, **asked)
+                        kept = summary.aggregate(user, filters, dimension, **asked)
+                        assert _rows(kept) == _rows(live), (filters, user, asked)
+                        found = summary.read(
+                            db.session.connection(),
+                            dimension,
+                            ["disbursed"],
+                            public=user is None,
+                            year=year,
+                            year_to=last,
+                            counts=counts,
+                            within=within,
+                        )
+                        assert found is not None, (filters, asked)
+    # Other dimensions, a year filter beside another filter, and years past 9999 are live.
+    assert (
+        summary.read(
+            db.session.connection(),
+            "partner",
+            ["disbursed"],
+            public=True,
+            year=None,
+            year_to=None,
+            counts=True,
+            within="y:2020-2024",
+        )
+        is None
+    )
+    assert summary.kept_scope(None, ProjectFilters(year_from=2020, province="12")) is None
+    assert summary.kept_scope(None, ProjectFilters(year_from=12020)) is None
+
+
 def test_a_partners_and_a_ministrys_answers_add_their_own_unpublished_projects(demo):
     unpublished = db.session.scalars(
         select(Project).where(
@@ -227,6 +291,7 @@ def test_a_partners_and_a_ministrys_answers_add_their_own_unpublished_projects(d
             ProjectFilters(province=code or "12"),
             ProjectFilters(sector=sector or "122"),
             ProjectFilters(sector=(sector or "122")[:3]),
+            ProjectFilters(year_from=2020, year_to=2024),
         ):
             for dimension in ("partner", "sector", "year", "source", "province"):
                 for year in (None, 2024):
