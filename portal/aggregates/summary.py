@@ -58,6 +58,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
     bindparam,
     case,
     cast,
@@ -68,6 +69,7 @@ from sqlalchemy import (
     inspect,
     literal,
     null,
+    or_,
     select,
     true,
     union,
@@ -504,7 +506,8 @@ def _split_yearly(yearly, table, places=None, dimensions=None):
     """CTE: `_yearly`'s money split over the share rows of `table` (a project without any keeps
     its money whole), summed by publication, year and the key of each dimension of `table`
     (of `dimensions`, when given): those dimensions' yearly groups are sums of these rows, the
-    split worked out once. With `places` (`_periods`), within each of them apart."""
+    split worked out once. With `places` (`_periods`), within each of them apart, and only the
+    money of the years outside each project's own (see `read`)."""
     published = Project.published_at.is_not(None)
     keys = _shared_keys(table, dimensions)
     shares = [_share(yearly.c[m], table, yearly.c.get(m + BEFORE)) for m in KEPT]
@@ -513,10 +516,17 @@ def _split_yearly(yearly, table, places=None, dimensions=None):
     )
     within: Any = literal(EVERYWHERE, String)
     name = f"summary_split_{table.__tablename__}"
+    chosen = [yearly.c.year.is_not(None)]
     if places is not None:
         joined = joined.join(places, places.c.project_id == yearly.c.project_id)
         within = places.c.within
         name += "_within"
+        chosen.append(
+            or_(
+                and_(Project.start_year.is_not(None), yearly.c.year < Project.start_year),
+                and_(Project.end_year.is_not(None), yearly.c.year > Project.end_year),
+            )
+        )
     return (
         select(
             published.label("published"),
@@ -527,7 +537,7 @@ def _split_yearly(yearly, table, places=None, dimensions=None):
             *(func.count(s).label(f"n_{m}") for s, m in zip(shares, KEPT, strict=True)),
         )
         .select_from(joined)
-        .where(yearly.c.year.is_not(None))
+        .where(*chosen)
         .group_by(published, yearly.c.year, within, *(key.element for key in keys))
         .cte(name)
         .prefix_with(*_MATERIALIZED, dialect="sqlite")
@@ -957,9 +967,8 @@ def read(
             return None  # kept within a province or a sector: those dimensions, over all years
     last = year_to if year_to is not None else year
     table = MoneySummary.__table__
-    chosen = [table.c.dimension == dimension, *_chosen_within(table.c.within, within)]
-    if public:
-        chosen.append(table.c.published.is_(True))
+    readers = [table.c.published.is_(True)] if public else []
+    chosen = [table.c.dimension == dimension, *_chosen_within(table.c.within, within), *readers]
     money_columns = [func.sum(table.c[m]) for m in measures]
     present_columns = [func.sum(table.c[f"n_{m}"]) for m in measures]
     if dimension == YEAR:
@@ -981,12 +990,28 @@ def read(
         return None
     else:
         span = table.c.year.between(max(year, 1), last)
-    statement = (
-        select(table.c.key, *money_columns, *present_columns)
-        .where(*chosen, span)
-        .group_by(table.c.key)
-    )
-    found = {key: sums for key, *sums in connection.execute(statement)}
+
+    def summed(*conditions) -> dict[str, list]:
+        statement = (
+            select(table.c.key, *money_columns, *present_columns)
+            .where(*conditions, span)
+            .group_by(table.c.key)
+        )
+        return {key: sums for key, *sums in connection.execute(statement)}
+
+    if periods and year is not None:
+        # The money of some years of the projects running in some of them: every project's,
+        # less that of the others, which is all of years outside their own periods (a year a
+        # project runs in, in the span, would make it run in the span); only that is kept by
+        # year within periods, the few rows of projects with money outside their years.
+        found = summed(table.c.dimension == dimension, table.c.within == EVERYWHERE, *readers)
+        others = summed(
+            table.c.dimension == dimension, *_periods_apart(table.c.within, within), *readers
+        )
+        for key, sums in others.items():
+            found[key] = [a - b for a, b in zip(found.get(key, [0] * len(sums)), sums, strict=True)]
+    else:
+        found = summed(*chosen)
     counted: dict[str, int] = {}
     if counts:
         counted = dict(
@@ -1024,6 +1049,17 @@ def _chosen_within(column, within: str) -> list:
         column < PERIODS_AFTER,
         func.substr(column, 3, 4) <= last,  # started by its last year
         func.substr(column, 8, 4) >= first,  # not ended before its first
+    ]
+
+
+def _periods_apart(column, within: str) -> list:
+    """The conditions on `column` (`within`) of the rows kept within the periods that do not
+    overlap the period `within`."""
+    first, last = within.removeprefix(PERIOD_WITHIN).split("-")
+    return [
+        column > PERIOD_WITHIN,
+        column < PERIODS_AFTER,
+        or_(func.substr(column, 3, 4) > last, func.substr(column, 8, 4) < first),
     ]
 
 

@@ -217,10 +217,19 @@ def test_kept_answers_of_some_years_equal_the_aggregate_service(demo, dimension)
     projects = db.session.scalars(select(Project).order_by(Project.id)).all()
     projects[0].start_year = None
     projects[1].start_year = 2019  # the ORM changing a project's years alone
+    # Projects with money outside their years: all of it, and the years before 2022.
+    projects[3].start_year, projects[3].end_year = 2030, 2031
+    projects[4].start_year = 2022
     db.session.commit()
     db.session.execute(update(Project).where(Project.id == projects[2].id).values(end_year=None))
     db.session.commit()
     _assert_current("after projects' years changed")
+    outside = db.session.scalars(
+        select(TABLE.c.within)
+        .where(TABLE.c.within.startswith(summary.PERIOD_WITHIN), TABLE.c.year != summary.TOTAL)
+        .distinct()
+    ).all()
+    assert "y:2030-2031" in outside, "money outside a project's years is kept by year"
     periods = db.session.scalars(
         select(TABLE.c.within).where(TABLE.c.within.startswith(summary.PERIOD_WITHIN)).distinct()
     ).all()
