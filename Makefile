@@ -70,7 +70,7 @@ $(CATALOG)/km/LC_MESSAGES/messages.mo: $(CATALOG)/km/LC_MESSAGES/messages.po $(V
 
 # Refresh the catalog template and the Khmer catalog after changing interface strings.
 extract-messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k prose --no-location --sort-output -o $(CATALOG)/messages.pot portal templates templates/_macros
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k prose -k counted:1,2 --no-location --sort-output -o $(CATALOG)/messages.pot portal templates templates/_macros
 	$(BIN)/pybabel update -N -i $(CATALOG)/messages.pot -d $(CATALOG) --no-wrap
 
 lint: setup-dev

@@ -10,7 +10,7 @@ from functools import lru_cache
 from babel import Locale, numbers
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -121,6 +121,13 @@ def quantity(value: int | None) -> str:
     if value is None:
         return ""
     return localize_digits(format_decimal(value, format="#,##0"))
+
+
+def counted(singular: str, plural: str, number: int) -> str:
+    """`ngettext` for a number of things in Python (a flash message, a map's label): the plural
+    chosen by `number`, and "%(num)s" written as `quantity` writes it ("1,204 projects").
+    Flask-Babel's own writes the bare integer and takes no other `num`."""
+    return get_translations().ungettext(singular, plural, number) % {"num": quantity(number)}
 
 
 def format_value(value: Decimal | None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
@@ -40,7 +39,7 @@ from portal.security import (
     roles_required,
 )
 from portal.strategy.models import NodeKind
-from portal.templating import local_name
+from portal.templating import counted, local_name
 
 bp = Blueprint("alignment", __name__, url_prefix="/alignment")
 
@@ -389,7 +388,7 @@ def validate_selected():
         return redirect(back)
     if done.validated:
         flash(
-            ngettext(
+            counted(
                 "%(num)s project validated and published.",
                 "%(num)s projects validated and published.",
                 len(done.validated),

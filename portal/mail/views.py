@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from portal.extensions import db
 from portal.mail import sender, services
 from portal.mail.models import FAILED, QUEUED, SENDING, SENT, STATES
 from portal.security import cdc_required
+from portal.templating import counted
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/mail")
 
@@ -51,7 +51,7 @@ def retry():
         count = 0
     db.session.commit()
     if count:
-        flash(ngettext("%(num)s message queued again.", "%(num)s messages queued again.", count))
+        flash(counted("%(num)s message queued again.", "%(num)s messages queued again.", count))
     else:
         flash(_l("No failed message to retry."), "warning")
     return redirect(url_for("mail.outbox", state=request.args.get("state") or None))

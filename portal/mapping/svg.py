@@ -10,7 +10,6 @@ import math
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import escape
 
 from portal.mapping.classes import OUTLINE
@@ -18,7 +17,7 @@ from portal.mapping.geometry import extent, polygons
 from portal.mapping.maps import MAX_RADIUS, MIN_RADIUS, money_text
 from portal.mapping.seats import CAMBODIA_BOUNDS, seat
 from portal.mapping.services import MEASURES, MapFigures
-from portal.templating import money
+from portal.templating import counted, money
 
 FONT = "DejaVu Sans, Noto Sans Khmer, Arial, sans-serif"
 LEGEND_WIDTH = 230
@@ -106,7 +105,7 @@ def render_svg(
         label = escape(
             f"{figure.name_en} {figure.name_km}: "
             f"{money_text(figure.amount, figures.per_capita)}; "
-            + ngettext("%(num)s project", "%(num)s projects", figure.project_count)
+            + counted("%(num)s project", "%(num)s projects", figure.project_count)
         )
         if figure.code in shapes:
             body.append(

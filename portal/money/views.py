@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from portal.money.models import Currency, ExchangeRate
 from portal.projects.queries import waiting_for_rates
 from portal.saving import save
 from portal.security import cdc_required
+from portal.templating import counted
 
 bp = Blueprint("money", __name__, url_prefix="/admin/exchange-rates")
 
@@ -116,7 +116,7 @@ def load_table():
         )
         if outcome.saved:
             flash(
-                ngettext(
+                counted(
                     "%(num)s rate has been loaded.",
                     "%(num)s rates have been loaded.",
                     outcome.value or 0,

@@ -6,7 +6,6 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
@@ -23,6 +22,7 @@ from portal.saving import save
 from portal.security import roles_required
 from portal.spreadsheets.forms import UploadForm
 from portal.spreadsheets.reading import UnreadableFile
+from portal.templating import counted
 
 
 def _checklist_page(
@@ -187,10 +187,13 @@ def checklist_save(year: int):
         return _checklist_page(round_, organization_id, form, outcome.status)
     saved, refused = outcome.value
     if saved:
-        flash(ngettext("%(num)s project saved.", "%(num)s projects saved.", saved), "success")
+        flash(
+            counted("%(num)s project saved.", "%(num)s projects saved.", saved),
+            "success",
+        )
     if refused:
         flash(
-            ngettext(
+            counted(
                 "%(num)s project was not saved: see the message beside it.",
                 "%(num)s projects were not saved: see the message beside each.",
                 refused,

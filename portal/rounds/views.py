@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from portal.rounds.forms import GraceForm, OpenRoundForm
 from portal.rounds.models import EVENT_LABELS, ReportingRound
 from portal.saving import save
 from portal.security import cdc_required, has_role, roles_required
+from portal.templating import counted
 
 
 @bp.get("/")
@@ -146,8 +147,11 @@ def remind(year: int):
     outcome = save(lambda: reminders.remind(round_, targets, actor=current_user))
     if not outcome.saved:  # the storage failed: its message is flashed, nothing was sent
         return redirect(url_for("rounds.cockpit", year=year)), 303
-    count = outcome.value
-    flash(ngettext("%(num)s partner reminded.", "%(num)s partners reminded.", count), "success")
+    count = outcome.value or 0
+    flash(
+        counted("%(num)s partner reminded.", "%(num)s partners reminded.", count),
+        "success",
+    )
     return redirect(url_for("rounds.cockpit", year=year))
 
 

@@ -108,3 +108,16 @@ def test_per_capita_divides_disbursements_by_population_and_marks_missing_figure
     assert "No population figure" in html
     frame = client.get("/map/frame?measure=per_capita").get_data(as_text=True)
     assert "1.00 USD per person" in frame
+
+
+def test_the_svgs_project_counts_are_grouped_as_the_pages_are(
+    app, place, boundaries_file, monkeypatch
+):
+    monkeypatch.setitem(app.config, "BOUNDARIES_FILE", str(boundaries_file))
+    place([("12", "100")], commitment="300")
+    with app.test_request_context():
+        figures = services.map_figures(None, ProjectFilters(), "commitment")
+        figures.by_code["12"].row.project_count = 12345
+        text = svg.render_svg(figures, services.current_matching().shapes, locale="en")
+    assert "12,345 projects" in text
+    assert "12345" not in text
