@@ -30,9 +30,9 @@ def upgrade():
     sa.Column('published', sa.Boolean(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
-    # 16 characters (a province's code, "s:" and a sector's, or "y:" and a period's years):
-    # this upgrade fills the table with today's code, which keeps sums within sectors and
-    # periods too. Tables made before that were 2 characters wide, then 8; e7b3c5a1d902 and
+    # 16 characters (a province's code, "s:" and a sector's, or a year bound: "y" and two
+    # years): this upgrade fills the table with today's code, which keeps sums within sectors
+    # and year bounds too. Tables made before that were 2 characters wide, then 8; e7b3c5a1d902 and
     # a9c4e2f7b318 widen them.
     sa.Column('within', sa.String(length=16), nullable=False),
     *(sa.Column(m, sa.BigInteger(), nullable=False) for m in MEASURES),

@@ -34,7 +34,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("money_summary") as batch_op:
         # 16, not the 8 this revision first set: the sums worked out below, with today's
-        # code, include those within periods ("y:2018-2025"); a9c4e2f7b318 widens the
+        # code, include those within year bounds ("y20262019"); a9c4e2f7b318 widens the
         # tables this revision made 8 wide.
         batch_op.alter_column(
             "within", existing_type=sa.String(length=2), type_=sa.String(length=16)

@@ -11,10 +11,12 @@ a group:
   funding source included);
 - `within`: '' for the sums over every project, else those of the projects in one province
   (its code: a province page) or in one sector or sector category ("s:" and its code: the map
-  of a sector), each project with all its money, over all years, in a few dimensions; or those
-  of the projects that run in one period ("y:2018-2025", from their start and end years), by
-  year too, by province and district: the year filter (the map of some years) reads every
-  period that overlaps its years, a number that does not grow with the projects;
+  of a sector), each project with all its money, over all years, in a few dimensions; or, by
+  province and district, those of the projects that ended in one year ("e2019"), that started
+  in one ("b2026"), or both the other way round ("y20262019"), by year too but only of the
+  money of the years outside those bounds: the year filter (the map of some years) reads every
+  project's sums less those of the projects that do not run in its years, a few rows a year
+  (see `_terms`);
 - `published`: whether the projects are published, so the public reads the published rows and
   CDC both;
 - `year`: the money of that calendar year (commitments in the year of agreement), or `TOTAL`
@@ -119,13 +121,16 @@ WITHIN_DIMENSIONS = (YEAR, "partner", "sector", "province", "district", "commune
 # And within each sector and sector category (the list's sector filter: the map of a sector).
 SECTOR_WITHIN_DIMENSIONS = (YEAR, "partner", "ministry", "province", "district")
 SECTOR_WITHIN = "s:"  # `within` of a sector's or category's sums: "s:" and its code
-# And within each period projects run in (their start and end years: the list's year filter,
-# the map of some years), by year.
-PERIOD_WITHIN_DIMENSIONS = ("province", "district")
-# `within` of a period's sums: "y:", its start year, "-" and its end year, each of four digits
-# (a project without a start year is kept from 0000, without an end year to 9999).
-PERIOD_WITHIN = "y:"
-PERIODS_AFTER = "y;"  # the first text after every period's `within`
+# And, for the list's year filter (the map of some years), within the projects that do not run
+# in some years, by province and district, over all years and by year (see `read`): `within`
+# "e" and an end year (the projects that ended in it; the money of their later years), "b" and
+# a start year (those that started in it; the money of their earlier years), and "y", a start
+# year and an earlier end year (those that start after they end; the years between). Years are
+# of four digits, held within 0 to LAST_YEAR; letters and digits only, which every collation
+# orders alike.
+YEARS_WITHIN_DIMENSIONS = ("province", "district")
+ENDED, STARTED, INVERTED = "e", "b", "y"
+YEARS = "years:"  # a year filter's question: "years:", its first year, "-" and its last
 LAST_YEAR = 9999
 # Keys kept as text, read back as the service gives them.
 INTEGER_KEYS = {"partner", "ministry", "twg", YEAR}
@@ -358,27 +363,43 @@ def _sectors(ids):
     )
 
 
-def _four_digits(year, missing: int):
-    """A project's year as four digits (`missing` when it has none), held within 0 to
-    LAST_YEAR: the year filter's bounds are within them, so it matches the same projects."""
-    year = func.coalesce(year, missing)
+def _four_digits(year):
+    """A project's year as four digits, held within 0 to LAST_YEAR: the year filter's bounds
+    are within them, so it compares with them as the year does."""
     held = case((year < 0, 0), (year > LAST_YEAR, LAST_YEAR), else_=year)
     return func.substr(cast(held + 10000, String), 2, 4)
 
 
-def _periods(ids):
-    """CTE (project_id, within): the period each project of `ids` runs in ("y:", its start
-    year, "-" and its end year)."""
-    period = (
-        literal(PERIOD_WITHIN, String)
-        + _four_digits(Project.start_year, 0)
-        + "-"
-        + _four_digits(Project.end_year, LAST_YEAR)
-    )
+def _bounds(ids):
+    """CTE (project_id, within, after, before): each project of `ids` with an end year, within
+    "e" and it (its money of the years after it); with a start year, within "b" and it (of the
+    years before it); and when it starts after it ends, within "y", the start year and the end
+    year (of the years between)."""
+    start, end = Project.start_year, Project.end_year
+    nothing = cast(null(), Integer)
+
+    def bound(within, after, before, condition):
+        return select(
+            Project.id.label("project_id"),
+            within.label("within"),
+            after.label("after"),
+            before.label("before"),
+        ).where(Project.id.in_(ids), condition)
+
     return (
-        select(Project.id.label("project_id"), period.label("within"))
-        .where(Project.id.in_(ids))
-        .cte("summary_periods")
+        union_all(
+            bound(literal(ENDED, String) + _four_digits(end), end, nothing, end.is_not(None)),
+            bound(
+                literal(STARTED, String) + _four_digits(start), nothing, start, start.is_not(None)
+            ),
+            bound(
+                literal(INVERTED, String) + _four_digits(start) + _four_digits(end),
+                end,
+                start,
+                start > end,
+            ),
+        )
+        .cte("summary_bounds")
         .prefix_with(*_MATERIALIZED, dialect="sqlite")
     )
 
@@ -506,8 +527,8 @@ def _split_yearly(yearly, table, places=None, dimensions=None):
     """CTE: `_yearly`'s money split over the share rows of `table` (a project without any keeps
     its money whole), summed by publication, year and the key of each dimension of `table`
     (of `dimensions`, when given): those dimensions' yearly groups are sums of these rows, the
-    split worked out once. With `places` (`_periods`), within each of them apart, and only the
-    money of the years outside each project's own (see `read`)."""
+    split worked out once. With `places` (`_bounds`), within each of them apart, and only the
+    money of the years after its `after` and before its `before` (see `read`)."""
     published = Project.published_at.is_not(None)
     keys = _shared_keys(table, dimensions)
     shares = [_share(yearly.c[m], table, yearly.c.get(m + BEFORE)) for m in KEPT]
@@ -521,12 +542,10 @@ def _split_yearly(yearly, table, places=None, dimensions=None):
         joined = joined.join(places, places.c.project_id == yearly.c.project_id)
         within = places.c.within
         name += "_within"
-        chosen.append(
-            or_(
-                and_(Project.start_year.is_not(None), yearly.c.year < Project.start_year),
-                and_(Project.end_year.is_not(None), yearly.c.year > Project.end_year),
-            )
-        )
+        chosen += [
+            or_(places.c.after.is_(None), yearly.c.year > places.c.after),
+            or_(places.c.before.is_(None), yearly.c.year < places.c.before),
+        ]
     return (
         select(
             published.label("published"),
@@ -589,8 +608,8 @@ def _split_totals(totals, table):
 
 def _from_split_totals(split, dimension: str, places=None):
     """SELECT the parts over all years in each group of a shared dimension, from
-    `_split_totals`' rows; with `places` (`_places`, `_sectors` or `_periods`), within each
-    province (sector, or period) apart."""
+    `_split_totals`' rows; with `places` (`_places`, `_sectors` or `_bounds`), within each
+    province (sector, or year bound) apart."""
     key = split.c[f"key_{dimension}"]
     count = (
         func.count() if dimension in ONCE_A_GROUP else func.count(func.distinct(split.c.project_id))
@@ -684,13 +703,14 @@ def _parts(ids):
                 branches.append(_from_split_totals(split_totals[table], dimension, places))
             else:
                 branches.append(_within_direct(totals, dimension, places))
-    # And within each period projects run in: over all years (the projects counted), and by
-    # year, split over places once more (only by the dimensions kept within periods).
-    periods = _periods(ids)
-    split_periods = _split_yearly(yearly, ProjectLocation, periods, PERIOD_WITHIN_DIMENSIONS)
-    for dimension in PERIOD_WITHIN_DIMENSIONS:
-        branches.append(_from_split_totals(split_totals[ProjectLocation], dimension, periods))
-        branches.append(_from_split(split_periods, dimension))
+    # And within the projects' year bounds, for the year filter: over all years (the projects
+    # counted), and by year the money of the years outside the bound, split over places once
+    # more (by the dimensions kept within bounds only).
+    bounds = _bounds(ids)
+    outside = _split_yearly(yearly, ProjectLocation, bounds, YEARS_WITHIN_DIMENSIONS)
+    for dimension in YEARS_WITHIN_DIMENSIONS:
+        branches.append(_from_split_totals(split_totals[ProjectLocation], dimension, bounds))
+        branches.append(_from_split(outside, dimension))
     branches.append(_other_sources(ids, by_year=False))
     branches.append(_other_sources(ids, by_year=True))
     return union_all(*branches).subquery("parts")
@@ -951,13 +971,17 @@ def read(
     """The service's rows for `dimension` and `measures` (KEPT's) of the published projects
     (`public`) or of all, from the kept sums; None when they cannot answer (see the module).
 
-    `within` a period (`_within`: the year filter's) reads the sums within every period that
-    overlaps it: the projects running in some of its years."""
+    `within` a year filter's question (`_within`: the projects running in some of its years)
+    reads every project's sums less those of the projects that do not run in them (see
+    `_terms`), of its years or some of them, or over all years."""
     if dimension not in KEPT_DIMENSIONS or not set(measures) <= set(KEPT):
         return None
-    periods = within.startswith(PERIOD_WITHIN)
-    if periods:
-        if dimension not in PERIOD_WITHIN_DIMENSIONS:
+    last = year_to if year_to is not None else year
+    if within.startswith(YEARS):
+        first_year, last_year = _years(within)
+        if dimension not in YEARS_WITHIN_DIMENSIONS or (
+            year is not None and (year < first_year or last is None or last > last_year)
+        ):
             return None
     elif within != EVERYWHERE:
         kept_within = (
@@ -965,12 +989,24 @@ def read(
         )
         if dimension not in kept_within or (year is not None and dimension != YEAR):
             return None  # kept within a province or a sector: those dimensions, over all years
-    last = year_to if year_to is not None else year
     table = MoneySummary.__table__
     readers = [table.c.published.is_(True)] if public else []
-    chosen = [table.c.dimension == dimension, *_chosen_within(table.c.within, within), *readers]
-    money_columns = [func.sum(table.c[m]) for m in measures]
-    present_columns = [func.sum(table.c[f"n_{m}"]) for m in measures]
+    chosen = [table.c.dimension == dimension, table.c.within == within, *readers]
+    terms = _terms(table.c.within, within)
+    if len(terms) > 1:
+        chosen = [
+            table.c.dimension == dimension,
+            or_(*(and_(*conditions) for _sign, conditions in terms)),
+            *readers,
+        ]
+        sign: Any = case(*((and_(*conditions), s) for s, conditions in terms), else_=0)
+        money_columns = [func.sum(sign * table.c[m]) for m in measures]
+        present_columns = [func.sum(sign * table.c[f"n_{m}"]) for m in measures]
+        projects_column = func.sum(sign * table.c.projects)
+    else:
+        money_columns = [func.sum(table.c[m]) for m in measures]
+        present_columns = [func.sum(table.c[f"n_{m}"]) for m in measures]
+        projects_column = func.sum(table.c.projects)
     if dimension == YEAR:
         statement = select(table.c.key, *money_columns, *present_columns).where(
             *chosen, table.c.year == TOTAL
@@ -990,33 +1026,17 @@ def read(
         return None
     else:
         span = table.c.year.between(max(year, 1), last)
-
-    def summed(*conditions) -> dict[str, list]:
-        statement = (
-            select(table.c.key, *money_columns, *present_columns)
-            .where(*conditions, span)
-            .group_by(table.c.key)
-        )
-        return {key: sums for key, *sums in connection.execute(statement)}
-
-    if periods and year is not None:
-        # The money of some years of the projects running in some of them: every project's,
-        # less that of the others, which is all of years outside their own periods (a year a
-        # project runs in, in the span, would make it run in the span); only that is kept by
-        # year within periods, the few rows of projects with money outside their years.
-        found = summed(table.c.dimension == dimension, table.c.within == EVERYWHERE, *readers)
-        others = summed(
-            table.c.dimension == dimension, *_periods_apart(table.c.within, within), *readers
-        )
-        for key, sums in others.items():
-            found[key] = [a - b for a, b in zip(found.get(key, [0] * len(sums)), sums, strict=True)]
-    else:
-        found = summed(*chosen)
+    statement = (
+        select(table.c.key, *money_columns, *present_columns)
+        .where(*chosen, span)
+        .group_by(table.c.key)
+    )
+    found = {key: sums for key, *sums in connection.execute(statement)}
     counted: dict[str, int] = {}
     if counts:
         counted = dict(
             connection.execute(
-                select(table.c.key, func.sum(table.c.projects))
+                select(table.c.key, projects_column)
                 .where(*chosen, table.c.year == TOTAL)
                 .group_by(table.c.key)
             ).all()
@@ -1038,28 +1058,39 @@ def read(
     return list(rows.values())
 
 
-def _chosen_within(column, within: str) -> list:
-    """The conditions on `column` (`within`) of the rows kept within `within`; within a
-    period, those within every period that overlaps it."""
-    if not within.startswith(PERIOD_WITHIN):
-        return [column == within]
-    first, last = within.removeprefix(PERIOD_WITHIN).split("-")
-    return [
-        column > PERIOD_WITHIN,
-        column < PERIODS_AFTER,
-        func.substr(column, 3, 4) <= last,  # started by its last year
-        func.substr(column, 8, 4) >= first,  # not ended before its first
-    ]
+def _years(within: str) -> tuple[int, int]:
+    """A year filter's question's (`_within`) first and last years."""
+    first, last = within.removeprefix(YEARS).split("-")
+    return int(first), int(last)
 
 
-def _periods_apart(column, within: str) -> list:
-    """The conditions on `column` (`within`) of the rows kept within the periods that do not
-    overlap the period `within`."""
-    first, last = within.removeprefix(PERIOD_WITHIN).split("-")
+def _terms(column, within: str) -> list[tuple[int, list]]:
+    """(sign, conditions on `column`, the rows' `within`): the kept rows whose sums, each with
+    its sign, add up to the answer `within` `within`.
+
+    For a year filter's question (F to T: the projects that end in F or later and start in T or
+    earlier, each bound when it has one): every project's rows, less those of the projects that
+    ended before F, less those that started after T, plus those of the projects that did both
+    (they start after they end), taken off twice. A project that does not run in the filter's
+    years has no money in them but that of years outside its own, which is what is kept of it
+    by year; so any span of the filter's years is answered, and over all years its totals."""
+    if not within.startswith(YEARS):
+        return [(1, [column == within])]
+    first, last = (f"{year:04d}" for year in _years(within))
+    lowest, highest = f"{0:04d}", f"{LAST_YEAR:04d}"
     return [
-        column > PERIOD_WITHIN,
-        column < PERIODS_AFTER,
-        or_(func.substr(column, 3, 4) > last, func.substr(column, 8, 4) < first),
+        (1, [column == EVERYWHERE]),
+        (-1, [column >= ENDED + lowest, column < ENDED + first]),
+        (-1, [column > STARTED + last, column <= STARTED + highest]),
+        (
+            1,
+            [
+                column >= INVERTED + lowest + lowest,
+                column <= INVERTED + highest + highest,
+                func.substr(column, 2, 4) > last,
+                func.substr(column, 6, 4) < first,
+            ],
+        ),
     ]
 
 
@@ -1075,8 +1106,8 @@ def _row(key, measures, sums, projects: int) -> Row:
 
 def _within(filters: ProjectFilters) -> str | None:
     """The kept sums' `within` for `filters`: EVERYWHERE without any, a province's code or a
-    sector's or category's ("s:" and the code) when that is the only filter, the period of the
-    year filter ("y:", its first year, "-", its last) when that is the only one; else None."""
+    sector's or category's ("s:" and the code) when that is the only filter, the year filter's
+    question ("years:", its first year, "-", its last) when that is the only one; else None."""
     asked = filters.as_args()
     if not asked:
         return EVERYWHERE
@@ -1084,7 +1115,7 @@ def _within(filters: ProjectFilters) -> str | None:
         first, last = filters.year_from or 0, filters.year_to or LAST_YEAR
         if min(first, last) < 0 or max(first, last) > LAST_YEAR:
             return None
-        return f"{PERIOD_WITHIN}{first:04d}-{last:04d}"
+        return f"{YEARS}{first:04d}-{last:04d}"
     if len(asked) > 1:
         return None
     if "province" in asked:

@@ -209,7 +209,7 @@ def test_kept_answers_within_a_sector_equal_the_aggregate_service(demo, dimensio
 YEAR_FILTERS = ((2020, 2024), (2024, None), (None, 2019), (2026, 2026), (1990, 1995))
 
 
-@pytest.mark.parametrize("dimension", summary.PERIOD_WITHIN_DIMENSIONS)
+@pytest.mark.parametrize("dimension", summary.YEARS_WITHIN_DIMENSIONS)
 def test_kept_answers_of_some_years_equal_the_aggregate_service(demo, dimension):
     """The list's year filter (projects running in some of its years) is answered from the sums
     kept within each period projects run in, by year, as the service answers it, also after the
@@ -223,22 +223,27 @@ def test_kept_answers_of_some_years_equal_the_aggregate_service(demo, dimension)
     db.session.commit()
     db.session.execute(update(Project).where(Project.id == projects[2].id).values(end_year=None))
     db.session.commit()
+    # One that starts after it ends, with money in the years between.
+    projects[5].start_year, projects[5].end_year = 2026, 2019
+    db.session.commit()
     _assert_current("after projects' years changed")
-    outside = db.session.scalars(
-        select(TABLE.c.within)
-        .where(TABLE.c.within.startswith(summary.PERIOD_WITHIN), TABLE.c.year != summary.TOTAL)
-        .distinct()
-    ).all()
-    assert "y:2030-2031" in outside, "money outside a project's years is kept by year"
-    periods = db.session.scalars(
-        select(TABLE.c.within).where(TABLE.c.within.startswith(summary.PERIOD_WITHIN)).distinct()
-    ).all()
-    assert any(p.startswith("y:0000-") for p in periods)
-    assert any(p.endswith("-9999") for p in periods)
-    assert len(periods) > 5
+    outside = set(
+        db.session.execute(
+            select(TABLE.c.within, TABLE.c.year).where(
+                TABLE.c.within.in_(["b2030", "e2019", "y20262019"])
+            )
+        )
+    )
+    # Money before 2030 of the project that starts in 2030 is kept by year.
+    assert {within for within, year in outside if year != summary.TOTAL} >= {"b2030"}
+    assert {within for within, year in outside if year == summary.TOTAL} == {
+        "b2030",
+        "e2019",
+        "y20262019",
+    }
     for year_from, year_to in YEAR_FILTERS:
         filters = ProjectFilters(year_from=year_from, year_to=year_to)
-        within = f"y:{year_from or 0:04d}-{year_to or 9999:04d}"
+        within = f"years:{year_from or 0:04d}-{year_to or 9999:04d}"
         assert aggregates.aggregate(None, filters, dimension) or year_from == 1990
         for user in (None, demo):
             assert summary.kept_scope(user, filters) == (user is None, within)
@@ -270,10 +275,29 @@ def test_kept_answers_of_some_years_equal_the_aggregate_service(demo, dimension)
             year=None,
             year_to=None,
             counts=True,
-            within="y:2020-2024",
+            within="years:2020-2024",
         )
         is None
     )
+    # A span of money beyond the filter's years is answered live.
+    for year, year_to in ((2018, 2024), (2020, 2026)):
+        asked = dict(year=year, year_to=year_to, measures=["disbursed"])
+        filters = ProjectFilters(year_from=2020, year_to=2024)
+        live = aggregates.aggregate(None, filters, "province", **asked)
+        assert _rows(summary.aggregate(None, filters, "province", **asked)) == _rows(live)
+        assert (
+            summary.read(
+                db.session.connection(),
+                "province",
+                ["disbursed"],
+                public=True,
+                counts=True,
+                within="years:2020-2024",
+                year=year,
+                year_to=year_to,
+            )
+            is None
+        )
     assert summary.kept_scope(None, ProjectFilters(year_from=2020, province="12")) is None
     assert summary.kept_scope(None, ProjectFilters(year_from=12020)) is None
 
