@@ -132,6 +132,25 @@ def _rows(rows) -> dict:
     return {str(row.key): row for row in rows}
 
 
+def _read(
+    dimension, measures=("disbursed",), *, public=True, year=None, year_to=None, **asked
+) -> list | None:
+    """The kept sums' answer (None when they do not answer)."""
+    kept = [m for m in measures if m != GRANT_EQUIVALENT]
+    asked.setdefault("counts", True)
+    return summary.read(
+        db.session.connection(), dimension, kept, public=public, year=year, year_to=year_to, **asked
+    )
+
+
+def _answered_as_live(user, filters, dimension, within=summary.EVERYWHERE, **asked) -> bool:
+    """Assert that the kept answer is the service's; return whether the kept sums gave it."""
+    live = aggregates.aggregate(user, filters, dimension, **asked)
+    kept = summary.aggregate(user, filters, dimension, **asked)
+    assert _rows(kept) == _rows(live), (user, filters, dimension, asked)
+    return _read(dimension, public=user is None, within=within, **asked) is not None
+
+
 @pytest.mark.parametrize("dimension", summary.KEPT_DIMENSIONS)
 def test_kept_answers_equal_the_aggregate_service(demo, dimension):
     answered = 0
@@ -140,19 +159,7 @@ def test_kept_answers_equal_the_aggregate_service(demo, dimension):
             for counts in (True, False):
                 for measures in (EVERY_MEASURE, ["disbursed"], ["commitment", GRANT_EQUIVALENT]):
                     asked = dict(year=year, year_to=year_to, measures=measures, counts=counts)
-                    live = aggregates.aggregate(user, ProjectFilters(), dimension, **asked)
-                    kept = summary.aggregate(user, ProjectFilters(), dimension, **asked)
-                    assert _rows(kept) == _rows(live), (user, asked)
-                    found = summary.read(
-                        db.session.connection(),
-                        dimension,
-                        [m for m in measures if m != GRANT_EQUIVALENT],
-                        public=user is None,
-                        year=year,
-                        year_to=year_to,
-                        counts=counts,
-                    )
-                    answered += found is not None
+                    answered += _answered_as_live(user, ProjectFilters(), dimension, **asked)
     # Every question is read from the kept sums, spans of years over shares too.
     assert answered == 2 * 4 * 2 * 3
 
@@ -164,21 +171,9 @@ def _assert_kept_within(demo, dimension: str, filters: ProjectFilters, within: s
         for year in (None, 2024):
             for counts in (True, False):
                 asked = dict(year=year, measures=EVERY_MEASURE, counts=counts)
-                live = aggregates.aggregate(user, filters, dimension, **asked)
-                kept = summary.aggregate(user, filters, dimension, **asked)
-                assert _rows(kept) == _rows(live), (within, user, asked)
                 assert summary.kept_scope(user, filters) == (user is None, within)
-                found = summary.read(
-                    db.session.connection(),
-                    dimension,
-                    ["disbursed"],
-                    public=user is None,
-                    year=year,
-                    year_to=None,
-                    counts=counts,
-                    within=within,
-                )
-                assert (found is not None) == (year is None or dimension == "year")
+                answered = _answered_as_live(user, filters, dimension, within, **asked)
+                assert answered == (year is None or dimension == "year")
 
 
 @pytest.mark.parametrize("dimension", summary.WITHIN_DIMENSIONS)
@@ -251,53 +246,14 @@ def test_kept_answers_of_some_years_equal_the_aggregate_service(demo, dimension)
                 for counts in (True, False):
                     for measures in (EVERY_MEASURE, ["disbursed"]):
                         asked = dict(year=year, year_to=last, measures=measures, counts=counts)
-                        live = aggregates.aggregate(user, filters, dimension, **asked)
-                        kept = summary.aggregate(user, filters, dimension, **asked)
-                        assert _rows(kept) == _rows(live), (filters, user, asked)
-                        found = summary.read(
-                            db.session.connection(),
-                            dimension,
-                            ["disbursed"],
-                            public=user is None,
-                            year=year,
-                            year_to=last,
-                            counts=counts,
-                            within=within,
-                        )
-                        assert found is not None, (filters, asked)
+                        assert _answered_as_live(user, filters, dimension, within, **asked)
     # Other dimensions, a year filter beside another filter, and years past 9999 are live.
-    assert (
-        summary.read(
-            db.session.connection(),
-            "partner",
-            ["disbursed"],
-            public=True,
-            year=None,
-            year_to=None,
-            counts=True,
-            within="years:2020-2024",
-        )
-        is None
-    )
+    assert _read("partner", within="years:2020-2024") is None
     # A span of money beyond the filter's years is answered live.
+    filters = ProjectFilters(year_from=2020, year_to=2024)
     for year, year_to in ((2018, 2024), (2020, 2026)):
         asked = dict(year=year, year_to=year_to, measures=["disbursed"])
-        filters = ProjectFilters(year_from=2020, year_to=2024)
-        live = aggregates.aggregate(None, filters, "province", **asked)
-        assert _rows(summary.aggregate(None, filters, "province", **asked)) == _rows(live)
-        assert (
-            summary.read(
-                db.session.connection(),
-                "province",
-                ["disbursed"],
-                public=True,
-                counts=True,
-                within="years:2020-2024",
-                year=year,
-                year_to=year_to,
-            )
-            is None
-        )
+        assert not _answered_as_live(None, filters, "province", "years:2020-2024", **asked)
     assert summary.kept_scope(None, ProjectFilters(year_from=2020, province="12")) is None
     assert summary.kept_scope(None, ProjectFilters(year_from=12020)) is None
 
@@ -346,19 +302,7 @@ def test_other_readers_and_filters_take_the_live_path(demo):
     assert summary.kept_scope(None, ProjectFilters(province="12", sector="122")) is None
     assert summary.kept_scope(demo, ProjectFilters()) == (False, summary.EVERYWHERE)
     assert summary.kept_scope(None, ProjectFilters()) == (True, summary.EVERYWHERE)
-    assert (
-        summary.read(
-            db.session.connection(),
-            "modality",
-            ["disbursed"],
-            public=True,
-            year=None,
-            year_to=None,
-            counts=True,
-            within="12",
-        )
-        is None
-    ), "a dimension not kept within provinces"
+    assert _read("modality", within="12") is None, "a dimension not kept within provinces"
     # Unsaved changes of the money are the session's own: not read from the kept sums.
     project = db.session.scalars(select(Project)).first()
     project.commitment_usd = (project.commitment_usd or Decimal(0)) + Decimal(100)
