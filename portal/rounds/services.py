@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import case, func, select, update
 
 from portal.accounts.models import Role
@@ -43,6 +43,7 @@ from portal.rounds.scope import (  # noqa: F401  (the round's lookups, used thro
     updated,
 )
 from portal.security import has_role
+from portal.templating import counted
 
 
 def open_round(
@@ -131,12 +132,14 @@ def submit_return(
     failing = len(checks.findings(round_, organization.id))
     if failing and explanation is None:
         raise RoundError(
-            lazy_ngettext(
-                "%(num)s project still fails the round's checks: correct it, or explain here "
-                "why its figures stand.",
-                "%(num)s projects still fail the round's checks: correct them, or explain here "
-                "why their figures stand.",
-                failing,
+            LazyString(
+                lambda: counted(
+                    "%(num)s project still fails the round's checks: correct it, or explain "
+                    "here why its figures stand.",
+                    "%(num)s projects still fail the round's checks: correct them, or explain "
+                    "here why their figures stand.",
+                    failing,
+                )
             ),
             "explanation",
         )

@@ -10,6 +10,7 @@ from flask import g, render_template, render_template_string
 from portal.loans import services as loan_services
 from portal.loans.queries import LoanFigures
 from portal.reference.services import set_khmer_digits
+from portal.templating import counted
 
 
 def _render(app, locale: str, render, khmer_digits: bool = False) -> str:
@@ -68,3 +69,21 @@ def test_the_dashboard_loans_card_groups_its_counts(app, locale, khmer_digits, c
     if locale == "en":
         assert "18,728 loans among the projects shown" in page
         assert "1,502 with terms that give a grant element" in page
+
+
+@pytest.mark.parametrize(
+    "locale, khmer_digits, number, expected",
+    [
+        ("en", False, 1, "1 project saved."),
+        ("en", False, 1204, "1,204 projects saved."),
+        ("km", False, 1204, "បានរក្សាទុកគម្រោង 1,204។"),
+        ("km", True, 1204, "បានរក្សាទុកគម្រោង ១,២០៤។"),
+    ],
+)
+def test_a_count_in_a_message_is_translated_and_grouped(
+    app, locale, khmer_digits, number, expected
+):
+    def message() -> str:
+        return counted("%(num)s project saved.", "%(num)s projects saved.", number)
+
+    assert _render(app, locale, message, khmer_digits) == expected

@@ -127,6 +127,13 @@ def test_the_partner_sees_its_checklist_and_corrects_two_projects(client, world,
         'id="explanation-error"' in page and "No plan for the next year: <strong>1</strong>" in page
     )
     assert db.session.scalar(select(RoundReturn)) is None
+    # The same refusal in Khmer, for a partner reading the portal in Khmer.
+    world.partner_user.locale = "km"
+    db.session.commit()
+    page = client.post(f"/rounds/{YEAR}/return", data={"explanation": ""}).get_data(as_text=True)
+    assert "គម្រោង 1 នៅតែមិនឆ្លងការត្រួតពិនិត្យរបស់ជុំ៖" in page
+    world.partner_user.locale = "en"
+    db.session.commit()
     explained = "The 2026 plan waits for the mid-term review."
     assert client.post(f"/rounds/{YEAR}/return", data={"explanation": explained}).status_code == 302
     entry = db.session.scalar(
