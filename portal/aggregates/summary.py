@@ -990,23 +990,18 @@ def read(
         if dimension not in kept_within or (year is not None and dimension != YEAR):
             return None  # kept within a province or a sector: those dimensions, over all years
     table = MoneySummary.__table__
-    readers = [table.c.published.is_(True)] if public else []
-    chosen = [table.c.dimension == dimension, table.c.within == within, *readers]
-    terms = _terms(table.c.within, within)
-    if len(terms) > 1:
-        chosen = [
-            table.c.dimension == dimension,
-            or_(*(and_(*conditions) for _sign, conditions in terms)),
-            *readers,
-        ]
-        sign: Any = case(*((and_(*conditions), s) for s, conditions in terms), else_=0)
-        money_columns = [func.sum(sign * table.c[m]) for m in measures]
-        present_columns = [func.sum(sign * table.c[f"n_{m}"]) for m in measures]
-        projects_column = func.sum(sign * table.c.projects)
-    else:
-        money_columns = [func.sum(table.c[m]) for m in measures]
-        present_columns = [func.sum(table.c[f"n_{m}"]) for m in measures]
-        projects_column = func.sum(table.c.projects)
+    terms = [(sign, and_(*conditions)) for sign, conditions in _terms(table.c.within, within)]
+    chosen = [table.c.dimension == dimension, or_(*(rows for _sign, rows in terms))]
+    if public:
+        chosen.append(table.c.published.is_(True))
+    signed: Any = case(*((rows, sign) for sign, rows in terms), else_=0)
+
+    def summed(column):
+        return func.sum(column if len(terms) == 1 else signed * column)
+
+    money_columns = [summed(table.c[m]) for m in measures]
+    present_columns = [summed(table.c[f"n_{m}"]) for m in measures]
+    projects_column = summed(table.c.projects)
     if dimension == YEAR:
         statement = select(table.c.key, *money_columns, *present_columns).where(
             *chosen, table.c.year == TOTAL
